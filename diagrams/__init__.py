@@ -1,0 +1,1 @@
+"""yakkan.diagrams"""
