@@ -1,0 +1,216 @@
+"""One customer's contract running on the calendar.
+
+A `Contract` holds the statechart built from the spec and the values of the spec's
+variables. Time moves day by day: at the start of each day the calendar's start-of-day
+events fire (a new month), then the day's customer and company events, then the
+end-of-day events (due dates, the end of a term, the end of the contract). Every step,
+calendar or not, first runs the spec's `time_advance` effects (late-charge accrual).
+
+An event the terms do not allow is refused: it changes nothing and names the rule and
+the articles it breaks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .machine import CompiledSpec, CompiledTransition, leaf_state
+
+StepHook = Callable[["Step"], None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event as the contract saw it: accepted (with its transition) or refused."""
+
+    day: int
+    event: str
+    args: Mapping[str, Any]
+    accepted: bool
+    by: str
+    transition: str | None = None
+    state_before: str | None = None
+    state_after: str | None = None
+    rule: str | None = None
+    articles: tuple[str, ...] = ()
+    before: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    after: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def date(self) -> dt.date:
+        return dt.date.fromordinal(self.day)
+
+    def changes(self, hidden: frozenset[str] = frozenset()) -> dict[str, tuple[Any, Any]]:
+        """Variables whose value the step changed: name -> (before, after)."""
+        return {
+            k: (self.before.get(k), v)
+            for k, v in self.after.items()
+            if self.before and k not in hidden and self.before.get(k) != v and k not in ("today", "state")
+        }
+
+
+class Contract:
+    """A contract between the company and one customer, executed from the spec."""
+
+    def __init__(self, compiled: CompiledSpec, parameters: Mapping[str, Any],
+                 on_step: StepHook | None = None, record_values: bool = True) -> None:  # fmt: skip
+        self.compiled = compiled
+        self.spec = compiled.spec
+        self.parameters = dict(parameters)
+        self.values: dict[str, Any] = compiled.initial_values(self.parameters)
+        self.machine: Any = None
+        self.day: int | None = None
+        self._end_done = False
+        self.steps: list[Step] = []
+        self.on_step = on_step
+        self.record_values = record_values
+
+    # -- state -------------------------------------------------------------------------
+
+    @property
+    def created(self) -> bool:
+        return self.machine is not None
+
+    @property
+    def state(self) -> str | None:
+        return self.values["state"] if self.created else None
+
+    def derived(self, name: str) -> Any:
+        return self.compiled.derived[name](self.values)
+
+    # -- time --------------------------------------------------------------------------
+
+    def advance_to(self, day: int) -> None:
+        """Run the calendar up to the start of `day` (its start-of-day events included)."""
+        if self.day is None:
+            self.day = day
+            return
+        if day < self.day:
+            raise ValueError("time does not run backwards")
+        while self.day < day:
+            if not self._end_done:
+                self._calendar("end")
+            self.day += 1
+            self._end_done = False
+            self._calendar("start")
+
+    def close_day(self) -> None:
+        """Run the end-of-day events of the current day (due dates, ends of terms)."""
+        if self.day is not None and not self._end_done:
+            self._calendar("end")
+            self._end_done = True
+
+    def settle_to(self, day: int) -> None:
+        """Evaluate the contract as of the end of `day`: calendar and accrual up to it."""
+        self.advance_to(day)
+        self.close_day()
+        if self.created:
+            self.values["today"] = day
+            for accrue in self.compiled.time_advance:
+                accrue(self.values)
+
+    def _calendar(self, phase: str) -> None:
+        if not self.created:
+            return
+        values = self.values
+        for event, at in self.compiled.calendar:
+            if event.phase != phase:
+                continue
+            values["today"] = self.day
+            if at(values) != self.day:
+                continue
+            enabled = self._enabled(event.name)
+            if enabled is not None:
+                self._fire(enabled, event.name, {}, "calendar")
+
+    # -- events ----------------------------------------------------------------------------
+
+    def send(self, event: str, day: int, args: Mapping[str, Any] | None = None) -> Step:
+        """Raise `event` on `day` (the calendar is run up to it first)."""
+        spec_event = self.spec.events[event]
+        args = dict(args or {})
+        self.advance_to(day)
+        self.values["today"] = day
+        for a in spec_event.args:
+            if a.name not in args and a.default is not None:
+                args[a.name] = day if a.default == "today" else a.default
+        if spec_event.creates:
+            return self._create(spec_event.name, args)
+        if not self.created:
+            creator = self.spec.creating_event
+            return self._refuse(event, args, spec_event.by,
+                                f"there is no contract before `{creator.name}`", creator.articles)  # fmt: skip
+        for a in spec_event.args:
+            self.values[a.expr_name] = args[a.name]
+        candidates = self.compiled.candidates(event, self.state)
+        if not candidates:
+            state = self.spec.states[self.state]
+            return self._refuse(event, args, spec_event.by,
+                                f"`{event}` is not possible while the contract is {state.en.lower()} ({state.ja})",
+                                spec_event.articles)  # fmt: skip
+        for ct in candidates:
+            if ct.enabled(self.values):
+                return self._fire(ct, event, args, spec_event.by)
+        ct = candidates[0]
+        clause = ct.spec.guard[ct.first_failing_clause(self.values)]
+        return self._refuse(event, args, spec_event.by, clause.rule, clause.articles)
+
+    def _enabled(self, event: str) -> CompiledTransition | None:
+        for ct in self.compiled.candidates(event, self.state):
+            if ct.enabled(self.values):
+                return ct
+        return None
+
+    def _create(self, event: str, args: Mapping[str, Any]) -> Step:
+        by = self.spec.events[event].by
+        if self.created:
+            return self._refuse(event, args, by, "the application has already been made",
+                                self.spec.events[event].articles)  # fmt: skip
+        self.machine = self.compiled.machine_class()
+        self.values["state"] = leaf_state(self.machine, self.spec)
+        self.values["last_day"] = self.day
+        step = Step(self.day, event, args, True, by, transition=None,
+                    state_before=None, state_after=self.state,
+                    before={}, after=dict(self.values) if self.record_values else {})  # fmt: skip
+        self._record(step)
+        return step
+
+    def _fire(self, ct: CompiledTransition, event: str, args: Mapping[str, Any], by: str) -> Step:
+        values = self.values
+        before = dict(values) if self.record_values or self.on_step else {}
+        state_before = values["state"]
+        for accrue in self.compiled.time_advance:
+            accrue(values)
+        self.machine.send(_machine_event(self.machine, event), ctx=values)
+        values["state"] = leaf_state(self.machine, self.spec)
+        expected = ct.spec.target or state_before
+        if values["state"] != expected:  # the chart and the spec must agree, always
+            raise RuntimeError(
+                f"statechart took {event} from {state_before} to {values['state']}, "
+                f"spec transition {ct.spec.id} targets {expected}"
+            )
+        step = Step(self.day, event, dict(args), True, by, transition=ct.spec.id,
+                    state_before=state_before, state_after=values["state"],
+                    articles=ct.spec.articles, before=before,
+                    after=dict(values) if self.record_values or self.on_step else {})  # fmt: skip
+        self._record(step)
+        return step
+
+    def _refuse(self, event: str, args: Mapping[str, Any], by: str, rule: str,
+                articles: tuple[str, ...]) -> Step:  # fmt: skip
+        step = Step(self.day, event, dict(args), False, by, state_before=self.state,
+                    state_after=self.state, rule=rule, articles=tuple(articles))  # fmt: skip
+        self._record(step)
+        return step
+
+    def _record(self, step: Step) -> None:
+        self.steps.append(step)
+        if self.on_step is not None:
+            self.on_step(step)
+
+
+def _machine_event(machine: Any, event: str) -> str:
+    return f"{event}_" if hasattr(type(machine).__mro__[1], event) else event

@@ -1,0 +1,192 @@
+"""Replaying a scenario: the dated trace, the calendar's own steps, and the final ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .contract import Contract, Step
+from .machine import CompiledSpec
+from .scenario import Scenario
+
+# The ledger as the JSON interface publishes it (integer yen, as of the evaluation date).
+LEDGER_FIELDS = (
+    "charged", "late_charges", "penalties", "paid", "refunded", "deposit_held",
+    "deposit_returned", "balance_due",
+)  # fmt: skip
+LEDGER_DETAIL = (
+    "charged_pre_tax", "tax_billed", "overdue", "not_due", "credit", "late_paid",
+    "penalties_unpaid", "deposit_requested", "deposit_paid", "deposit_applied",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The outcome of a scenario: every step, and the contract as of `until`."""
+
+    scenario: Scenario
+    contract: Contract
+    event_steps: tuple[Step, ...]
+    calendar_steps: tuple[Step, ...]
+
+    @property
+    def state(self) -> str | None:
+        return self.contract.state
+
+    @property
+    def ended_by(self) -> str | None:
+        if not self.contract.created or self.contract.state != "ended":
+            return None
+        return self.contract.values.get("ended_by")
+
+    def ledger(self) -> dict[str, int]:
+        return ledger_of(self.contract)
+
+    def expectation_mismatches(self) -> list[str]:
+        """What differs from the scenario's own `expect:` block (empty when all match)."""
+        exp, out = self.scenario.expect, []
+        if "state" in exp and exp["state"] != self.state:
+            out.append(f"state: expected {exp['state']}, got {self.state}")
+        if "ended_by" in exp and exp["ended_by"] != self.ended_by:
+            out.append(f"ended_by: expected {exp['ended_by']}, got {self.ended_by}")
+        ledger = {**self.ledger(), **ledger_detail(self.contract)}
+        for k, v in (exp.get("ledger") or {}).items():
+            if ledger.get(k) != v:
+                out.append(f"ledger.{k}: expected {v}, got {ledger.get(k)}")
+        if "refused" in exp:
+            refused = [i for i, s in enumerate(self.event_steps) if not s.accepted]
+            if list(exp["refused"]) != refused:
+                out.append(f"refused events: expected {list(exp['refused'])}, got {refused}")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON interface of `yakkan replay --json`."""
+        spec = self.contract.spec
+        return {
+            "spec": {"id": spec.meta["id"], "version": str(spec.meta["version"])},
+            "scenario": self.scenario.name,
+            "until": iso(self.scenario.until),
+            "state": self.state,
+            "ended_by": self.ended_by,
+            "events": [_event_json(s) for s in self.event_steps],
+            "calendar": [
+                {"on": iso(s.day), "event": s.event, "transition": s.transition,
+                 "state": s.state_after}  # fmt: skip
+                for s in self.calendar_steps
+            ],
+            "ledger": self.ledger(),
+            "ledger_detail": ledger_detail(self.contract),
+        }
+
+
+def iso(day: int) -> str:
+    return dt.date.fromordinal(day).isoformat()
+
+
+def _event_json(step: Step) -> dict[str, Any]:
+    out: dict[str, Any] = {"on": iso(step.day), "do": step.event}
+    if step.args:
+        out["args"] = {k: (iso(v) if _is_date_arg(step, k) else v) for k, v in step.args.items()}
+    out["accepted"] = step.accepted
+    if step.accepted:
+        out["transition"] = step.transition
+        out["state"] = step.state_after
+    else:
+        out["reason"] = step.rule
+        out["articles"] = list(step.articles)
+        out["state"] = step.state_before
+    return out
+
+
+def _is_date_arg(step: Step, name: str) -> bool:
+    return name in ("effective_on", "deadline")
+
+
+def ledger_of(contract: Contract) -> dict[str, int]:
+    """The published ledger (zeros before the contract exists)."""
+    if not contract.created:
+        return dict.fromkeys(LEDGER_FIELDS, 0)
+    v = contract.values
+    return {
+        "charged": v["charged"],
+        "late_charges": contract.derived("late_charges"),
+        "penalties": v["penalties"],
+        "paid": v["paid"],
+        "refunded": v["refunded"],
+        "deposit_held": v["deposit_held"],
+        "deposit_returned": v["deposit_returned"],
+        "balance_due": contract.derived("balance_due"),
+    }
+
+
+def ledger_detail(contract: Contract) -> dict[str, int]:
+    if not contract.created:
+        return dict.fromkeys(LEDGER_DETAIL, 0)
+    return {k: contract.values[k] for k in LEDGER_DETAIL}
+
+
+def replay(compiled: CompiledSpec, scenario: Scenario, record_values: bool = True) -> Replay:
+    """Run `scenario` through a fresh contract and evaluate it as of `scenario.until`."""
+    contract = Contract(compiled, scenario.parameters, record_values=record_values)
+    event_steps = []
+    for ev in scenario.events:
+        event_steps.append(contract.send(ev.event, ev.day, ev.args))
+    contract.settle_to(scenario.until)
+    calendar = tuple(s for s in contract.steps if s.by == "calendar")
+    return Replay(scenario, contract, tuple(event_steps), calendar)
+
+
+def format_yen(n: int) -> str:
+    return f"¥{n:,}" if n >= 0 else f"-¥{-n:,}"
+
+
+def format_human(result: Replay, show_calendar: bool = True) -> str:
+    """The dated trace a reviewer reads: state changes, charges, refusals with articles."""
+    spec = result.contract.spec
+    lines = [
+        f"{spec.meta['name_ja']} ({spec.meta['version']}) — scenario {result.scenario.name}",
+        "contract: " + ", ".join(f"{k}={v}" for k, v in result.scenario.contract.items()),
+        "",
+    ]
+    hidden = frozenset(n for n, v in spec.variables.items() if v.scratch)
+    for step in result.contract.steps:
+        if step.by == "calendar" and not show_calendar:
+            continue
+        lines.append(_format_step(step, spec, hidden))
+    lines += ["", f"as of {iso(result.scenario.until)}: state {result.state}"
+              + (f" (ended by {result.ended_by})" if result.ended_by else "")]  # fmt: skip
+    ledger = result.ledger()
+    width = max(len(k) for k in ledger)
+    for k, v in ledger.items():
+        lines.append(f"  {k:<{width}}  {format_yen(v):>14}")
+    return "\n".join(lines)
+
+
+MONEY = {"charged", "paid", "penalties", "deposit_held", "deposit_returned", "deposit_paid",
+         "deposit_applied", "credit", "overdue", "refunded", "liability_awarded"}  # fmt: skip
+
+
+def _format_step(step: Step, spec: Any, hidden: frozenset[str]) -> str:
+    who = {"customer": "customer", "company": "company ", "calendar": "calendar"}[step.by]
+    args = ", ".join(f"{k}={iso(v) if _is_date_arg(step, k) else v}" for k, v in step.args.items())
+    head = f"{iso(step.day)}  {who}  {step.event}" + (f"({args})" if args else "")
+    if not step.accepted:
+        return f"{head}\n            REFUSED: {step.rule} [{', '.join(step.articles)}]"
+    move = ""
+    if step.state_before != step.state_after:
+        move = f"  {step.state_before or '—'} → {step.state_after}"
+    notes = []
+    for k, (a, b) in step.changes(hidden).items():
+        if k in MONEY and isinstance(a, int) and isinstance(b, int):
+            notes.append(f"{k} {'+' if b >= a else '-'}{format_yen(abs(b - a))}")
+    arts = f" [{', '.join(step.articles)}]" if step.articles else ""
+    text = head + move + arts
+    if notes:
+        text += "\n            " + "; ".join(notes)
+    return text
+
+
+def summarize(results: Mapping[str, Replay]) -> dict[str, Any]:
+    return {name: r.to_json() for name, r in results.items()}

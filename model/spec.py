@@ -1,0 +1,895 @@
+"""The contract spec: what it holds, and how it is loaded and checked.
+
+A spec is a YAML file (see contracts/clara-msp/spec.yaml). `load_spec` reads it, checks
+every name, type-checks every expression and every article citation against the terms
+text, and returns a `Spec`: plain frozen data from which the executable machine, the Z3
+encoding, the monitors, the diagrams and the docs are derived. Nothing in a spec is
+executed as Python; expressions go through `yakkan.model.expr`.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import io
+import tokenize
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError, did_you_mean
+from .expr import BOOL, DATE, INT, Assign, Expr, ExprError, Type, enum_type, parse_effect, parse_expr
+from .yamlio import line_of, read_yaml
+
+BUILTIN_TYPES = {"int": INT, "bool": BOOL, "date": DATE}
+PARTIES = ("customer", "company", "calendar")
+PHASES = ("start", "end")
+PROPERTY_KINDS = ("invariant", "step", "reachable", "response", "structural")
+STRUCTURAL_CHECKS = ("no_deadlock", "all_states_reachable")
+EXPECTATIONS = {
+    "invariant": ("holds", "violated"),
+    "step": ("holds", "violated"),
+    "response": ("holds", "violated"),
+    "structural": ("holds", "violated"),
+    "reachable": ("reachable", "unreachable"),
+}
+SAME = "same"
+STATE_ENUM = "State"
+EVENT_ENUM = "Event"
+NEXT = "next_"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A typed parameter: fixed by the terms (`scope: terms`) or set per contract."""
+
+    name: str
+    type: Type
+    default: Any
+    scope: str
+    articles: tuple[str, ...]
+    doc: str
+    minimum: int | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A variable of the contract's state; `init` is an expression over the parameters."""
+
+    name: str
+    type: Type
+    init: Expr
+    articles: tuple[str, ...]
+    doc: str
+    scratch: bool
+    line: int | None
+
+
+@dataclass(frozen=True)
+class StateDef:
+    """A lifecycle state. Compound states group leaves (`in_force`); only leaves are occupied."""
+
+    id: str
+    ja: str
+    en: str
+    articles: tuple[str, ...]
+    initial: bool
+    final: bool
+    parent: str | None
+    children: tuple[str, ...]
+    line: int | None
+
+    @property
+    def compound(self) -> bool:
+        return bool(self.children)
+
+
+@dataclass(frozen=True)
+class Arg:
+    """An argument of an event: `name` in scenarios, `expr_name` in expressions."""
+
+    name: str
+    expr_name: str
+    type: Type
+    default: Any  # None: required; "today": the event's date; else a value
+    minimum: int | None
+
+
+@dataclass(frozen=True)
+class EventDef:
+    """An event, raised by the customer, the company or the calendar."""
+
+    name: str
+    by: str
+    args: tuple[Arg, ...]
+    articles: tuple[str, ...]
+    ja: str
+    at: Expr | None
+    phase: str | None
+    line: int | None
+    creates: bool = False
+
+    def arg(self, name: str) -> Arg | None:
+        return next((a for a in self.args if a.name == name), None)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One condition of a guard, with the rule a refusal cites."""
+
+    expr: Expr
+    rule: str
+    articles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    """source --event [guard] / effects--> target; `target` None means the state stays."""
+
+    id: str
+    event: str
+    source_spec: tuple[str, ...]
+    sources: tuple[str, ...]
+    target: str | None
+    guard: tuple[Clause, ...]
+    effect_texts: tuple[str, ...]
+    effects: tuple[Assign, ...]
+    articles: tuple[str, ...]
+    line: int | None
+
+
+@dataclass(frozen=True)
+class PropertyDef:
+    """A legal property of the catalogue, stated in one of the PROPERTY_KINDS."""
+
+    id: str
+    kind: str
+    title: str
+    articles: tuple[str, ...]
+    expect: str
+    reviewer: str
+    formula: Expr | None = None
+    trigger: Expr | None = None
+    response: Expr | None = None
+    within_months: int = 0
+    within_days: int = 0
+    check: str | None = None
+    line: int | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    id: str
+    title: str
+    articles: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Procedure:
+    name: str
+    doc: str
+    articles: tuple[str, ...]
+    parameter: str | None
+    body: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A loaded, checked contract spec."""
+
+    path: Path
+    meta: Mapping[str, Any]
+    enums: Mapping[str, tuple[str, ...]]
+    constants: Mapping[str, int]
+    parameters: Mapping[str, Parameter]
+    derived: Mapping[str, str]
+    variables: Mapping[str, Variable]
+    procedures: Mapping[str, Procedure]
+    time_advance: tuple[Assign, ...]
+    time_advance_texts: tuple[str, ...]
+    states: Mapping[str, StateDef]
+    events: Mapping[str, EventDef]
+    transitions: tuple[TransitionDef, ...]
+    interpretations: Mapping[str, Interpretation]
+    properties: Mapping[str, PropertyDef]
+    out_of_scope: Mapping[int, str]
+    limitations: tuple[Mapping[str, Any], ...]
+    terms_path: Path
+    source_lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def leaf_states(self) -> tuple[str, ...]:
+        return tuple(s for s, d in self.states.items() if not d.compound)
+
+    @property
+    def initial_state(self) -> str:
+        top = next(s for s, d in self.states.items() if d.initial and d.parent is None)
+        while self.states[top].compound:
+            top = next(c for c in self.states[top].children if self.states[c].initial)
+        return top
+
+    @property
+    def creating_event(self) -> EventDef:
+        return next(e for e in self.events.values() if e.creates)
+
+    @property
+    def calendar_events(self) -> tuple[EventDef, ...]:
+        """Calendar events in firing order within a day: start-of-day first, then end."""
+        cal = [e for e in self.events.values() if e.by == "calendar"]
+        return tuple(sorted(cal, key=lambda e: PHASES.index(e.phase or "end")))
+
+    def transitions_for(self, event: str, state: str) -> list[TransitionDef]:
+        return [t for t in self.transitions if t.event == event and state in t.sources]
+
+    def ancestors(self, state: str) -> list[str]:
+        out, parent = [], self.states[state].parent
+        while parent:
+            out.append(parent)
+            parent = self.states[parent].parent
+        return out
+
+
+# --------------------------------------------------------------------------------------
+# loading
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Load and check the spec at `path`; bad input raises SpecError with file and line."""
+    return _Loader(Path(path)).load()
+
+
+class _Loader:
+    """Reads one spec file; each `_read_*` method checks one section."""
+
+    SECTIONS = (
+        "meta", "enums", "constants", "parameters", "derived", "variables", "procedures",
+        "time_advance", "states", "events", "transitions", "interpretations", "properties",
+        "out_of_scope", "limitations",
+    )  # fmt: skip
+    REQUIRED = ("meta", "states", "events", "transitions", "variables", "properties")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.enums: dict[str, tuple[str, ...]] = {}
+        self.constants: dict[str, int] = {}
+        self.parameters: dict[str, Parameter] = {}
+        self.variables: dict[str, Variable] = {}
+        self.derived: dict[str, str] = {}
+        self.procedures: dict[str, Procedure] = {}
+        self.states: dict[str, StateDef] = {}
+        self.events: dict[str, EventDef] = {}
+        self.citations: list[tuple[str, str, int | None]] = []  # (citation, where, line)
+
+    # -- errors -------------------------------------------------------------------------
+
+    def fail(self, message: str, where: str, node: Any = None, key: Any = None, hint=None):
+        raise SpecError(message, path=self.path, line=line_of(node, key), where=where, hint=hint)
+
+    def mapping(self, node: Any, where: str, parent: Any = None, key: Any = None) -> Mapping:
+        if not isinstance(node, Mapping):
+            self.fail("expected a mapping (key: value)", where, parent, key)
+        return node
+
+    def check_keys(self, node: Mapping, allowed: tuple[str, ...], where: str, required=()):
+        for key in node:
+            if key not in allowed:
+                self.fail(
+                    f"unknown key '{key}'{did_you_mean(str(key), allowed)}",
+                    where, node, key, hint=f"allowed keys: {', '.join(allowed)}",
+                )  # fmt: skip
+        for key in required:
+            if key not in node:
+                self.fail(f"missing key '{key}'", where, node)
+
+    def articles(self, node: Mapping, where: str) -> tuple[str, ...]:
+        raw = node.get("articles", [])
+        if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+            self.fail('articles must be a list of citations such as ["17-1", "28-1(2)"]', where, node)
+        line = line_of(node, "articles") if "articles" in node else line_of(node)
+        for cite in raw:
+            self.citations.append((cite, where, line))
+        return tuple(raw)
+
+    # -- top level ------------------------------------------------------------------------
+
+    def load(self) -> Spec:
+        doc = read_yaml(self.path, SpecError)
+        root = self.mapping(doc, "spec")
+        self.check_keys(root, self.SECTIONS, "spec", self.REQUIRED)
+        self.meta = self._read_meta(root["meta"])
+        self._read_enums(root.get("enums", {}))
+        self._read_constants(root.get("constants", {}))
+        self._read_states(root["states"])
+        self.enums[STATE_ENUM] = tuple(s for s, d in self.states.items() if not d.compound)
+        self._read_parameters(root.get("parameters", {}))
+        self._read_derived(root.get("derived", {}))
+        self._read_variables(root["variables"])
+        self._read_procedures(root.get("procedures", {}))
+        self._read_events(root["events"])
+        self.enums[EVENT_ENUM] = tuple(self.events)
+        time_advance, ta_texts = self._read_time_advance(root.get("time_advance", {}))
+        transitions = self._read_transitions(root["transitions"])
+        interpretations = self._read_interpretations(root.get("interpretations", {}))
+        properties = self._read_properties(root["properties"])
+        out_of_scope = self._read_out_of_scope(root.get("out_of_scope", {}))
+        limitations = self._read_limitations(root.get("limitations", []))
+        terms_path = (self.path.parent / str(self.meta["terms"])).resolve()
+        spec = Spec(
+            path=self.path, meta=self.meta, enums=self.enums, constants=self.constants,
+            parameters=self.parameters, derived=self.derived, variables=self.variables,
+            procedures=self.procedures, time_advance=time_advance,
+            time_advance_texts=ta_texts, states=self.states, events=self.events,
+            transitions=transitions, interpretations=interpretations, properties=properties,
+            out_of_scope=out_of_scope, limitations=limitations, terms_path=terms_path,
+        )  # fmt: skip
+        self._check_graph(spec, root["transitions"])
+        self._check_citations(spec, root)
+        return spec
+
+    def _read_meta(self, node: Any) -> dict[str, Any]:
+        meta = self.mapping(node, "meta")
+        self.check_keys(
+            meta, ("id", "name", "name_ja", "version", "effective", "terms"), "meta",
+            required=("id", "name", "version", "terms"),
+        )  # fmt: skip
+        return dict(meta)
+
+    def _read_enums(self, node: Any) -> None:
+        for name, values in self.mapping(node, "enums").items():
+            where = f"enums.{name}"
+            if not isinstance(values, list) or not values:
+                self.fail("an enumeration is a non-empty list of values", where, node, name)
+            vals = tuple(str(v) for v in values)
+            if len(set(vals)) != len(vals):
+                dup = next(v for v in vals if vals.count(v) > 1)
+                self.fail(f"value '{dup}' appears twice", where, node, name)
+            self.enums[str(name)] = vals
+
+    def _read_constants(self, node: Any) -> None:
+        for name, value in self.mapping(node, "constants").items():
+            if not isinstance(value, dt.date):
+                self.fail("a constant is a date such as 9999-12-31", f"constants.{name}", node, name)
+            self.constants[str(name)] = value.toordinal()
+
+    def _type(self, text: Any, where: str, node: Any, key: Any = None) -> Type:
+        if text in BUILTIN_TYPES:
+            return BUILTIN_TYPES[text]
+        if text in self.enums:
+            return enum_type(str(text))
+        known = [*BUILTIN_TYPES, *self.enums]
+        self.fail(
+            f"unknown type '{text}'{did_you_mean(str(text), known)}", where, node, key,
+            hint=f"types: {', '.join(known)}",
+        )  # fmt: skip
+        raise AssertionError  # unreachable
+
+    def _value(self, raw: Any, typ: Type, where: str, node: Any, key: Any) -> Any:
+        """A literal from YAML as the runtime value of `typ` (dates as ordinals)."""
+        if typ == DATE and isinstance(raw, dt.date):
+            return raw.toordinal()
+        if typ == INT and isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        if typ == BOOL and isinstance(raw, bool):
+            return raw
+        if typ.kind == "enum" and str(raw) in self.enums[typ.enum]:
+            return str(raw)
+        self.fail(f"value {raw!r} is not a {typ.enum or typ.kind}", where, node, key)
+
+    # -- states -----------------------------------------------------------------------------
+
+    def _read_states(self, node: Any, parent: str | None = None) -> None:
+        states = self.mapping(node, "states")
+        initials = [s for s, d in states.items() if isinstance(d, Mapping) and d.get("initial")]
+        if len(initials) != 1:
+            where = f"states of {parent}" if parent else "states"
+            self.fail(f"exactly one state must be initial, found {len(initials)}", where, states)
+        for sid, body in states.items():
+            where = f"states.{sid}"
+            body = self.mapping(body, where, states, sid)
+            self.check_keys(
+                body, ("ja", "en", "initial", "final", "articles", "states"), where,
+                required=("ja", "en"),
+            )  # fmt: skip
+            if sid in self.states or sid == SAME:
+                self.fail(f"state id '{sid}' is used twice", where, states, sid)
+            children = tuple(body.get("states", {}) or {})
+            self.states[sid] = StateDef(
+                id=sid, ja=str(body["ja"]), en=str(body["en"]),
+                articles=self.articles(body, where), initial=bool(body.get("initial")),
+                final=bool(body.get("final")), parent=parent, children=children,
+                line=line_of(states, sid),
+            )  # fmt: skip
+            if children:
+                self._read_states(body["states"], parent=sid)
+
+    def state_ref(self, ref: Any, where: str, node: Any, key: Any) -> str:
+        """A state named in a transition: 'active', or dotted 'in_force.active'."""
+        name = str(ref).split(".")[-1]
+        if name not in self.states:
+            self.fail(
+                f"unknown state '{ref}'{did_you_mean(name, self.states)}", where, node, key,
+                hint=f"states: {', '.join(self.states)}",
+            )  # fmt: skip
+        dotted = str(ref).split(".")
+        for outer, inner in zip(dotted, dotted[1:], strict=False):
+            if self.states.get(inner) is None or self.states[inner].parent != outer:
+                self.fail(f"'{inner}' is not a state inside '{outer}'", where, node, key)
+        return name
+
+    def leaves(self, state: str) -> list[str]:
+        d = self.states[state]
+        if not d.compound:
+            return [state]
+        return [leaf for c in d.children for leaf in self.leaves(c)]
+
+    # -- parameters, derived, variables ------------------------------------------------
+
+    def _read_parameters(self, node: Any) -> None:
+        for name, body in self.mapping(node, "parameters").items():
+            where = f"parameters.{name}"
+            body = self.mapping(body, where, node, name)
+            self.check_keys(
+                body, ("type", "default", "scope", "articles", "doc", "min"), where,
+                required=("type", "default", "scope"),
+            )  # fmt: skip
+            typ = self._type(body["type"], where, body, "type")
+            if body["scope"] not in ("terms", "contract"):
+                self.fail("scope is 'terms' or 'contract'", where, body, "scope")
+            self.parameters[str(name)] = Parameter(
+                name=str(name), type=typ,
+                default=self._value(body["default"], typ, where, body, "default"),
+                scope=str(body["scope"]), articles=self.articles(body, where),
+                doc=str(body.get("doc", "")), minimum=body.get("min"), line=line_of(node, name),
+            )  # fmt: skip
+
+    def _read_derived(self, node: Any) -> None:
+        for name, text in self.mapping(node, "derived").items():
+            if not isinstance(text, str):
+                self.fail("a derived quantity is an expression string", f"derived.{name}", node, name)
+            self.derived[str(name)] = text
+        self._derived_node = node
+
+    def _read_variables(self, node: Any) -> None:
+        nodes = self.mapping(node, "variables")
+        for name, body in nodes.items():
+            where = f"variables.{name}"
+            body = self.mapping(body, where, nodes, name)
+            self.check_keys(body, ("type", "init", "articles", "doc", "scratch"), where, ("type", "init"))
+            if name in self.derived or name in self.constants or name in ("today", "state", "event"):
+                self.fail(f"'{name}' is already a derived name, constant or reserved word", where, nodes, name)
+            typ = self._type(body["type"], where, body, "type")
+            self.variables[str(name)] = Variable(
+                name=str(name), type=typ, init=None, articles=self.articles(body, where),  # type: ignore[arg-type]
+                doc=str(body.get("doc", "")), scratch=bool(body.get("scratch")),
+                line=line_of(nodes, name),
+            )  # fmt: skip
+        # initial values are expressions over parameters and constants
+        env = {**self.param_env()}
+        for name, body in nodes.items():
+            var = self.variables[str(name)]
+            init = self.expr(str(body["init"]), env, f"variables.{name}.init", body, "init", var.type)
+            self.variables[str(name)] = _replace(var, init=init)
+        # derived quantities must type-check in the state environment
+        for name, text in self.derived.items():
+            self.expr(text, self.state_env(), f"derived.{name}", self._derived_node, name)
+
+    # -- environments -------------------------------------------------------------------
+
+    def param_env(self) -> dict[str, Type]:
+        env = {n: DATE for n in self.constants}
+        env.update({n: p.type for n, p in self.parameters.items()})
+        return env
+
+    def state_env(self) -> dict[str, Type]:
+        env = self.param_env()
+        env.update({n: v.type for n, v in self.variables.items()})
+        env["today"] = DATE
+        env["state"] = enum_type(STATE_ENUM)
+        return env
+
+    def step_env(self) -> dict[str, Type]:
+        env = self.state_env()
+        for n, v in self.variables.items():
+            env[NEXT + n] = v.type
+        env[NEXT + "state"] = enum_type(STATE_ENUM)
+        env["event"] = enum_type(EVENT_ENUM)
+        env.update(self.shared_args())
+        return env
+
+    def shared_args(self) -> dict[str, Type]:
+        """Event arguments usable in step properties: those with one type across events."""
+        seen: dict[str, Type | None] = {}
+        for ev in self.events.values():
+            for a in ev.args:
+                prev = seen.get(a.expr_name, a.type)
+                seen[a.expr_name] = a.type if prev == a.type else None
+        return {n: t for n, t in seen.items() if t is not None}
+
+    # -- expressions ----------------------------------------------------------------------
+
+    def expand(self, text: str, prefix: str = "", _depth: int = 0) -> str:
+        """`text` with derived names replaced by their (parenthesised) definitions.
+
+        With `prefix` 'next_', names of variables and state inside are read after the step.
+        """
+        if _depth > 20:
+            raise ExprError("derived quantities refer to each other in a cycle", None)
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (tokenize.TokenError, IndentationError) as exc:
+            raise ExprError(f"cannot read the expression: {exc}", None) from None
+        out, last = [], 0
+        for tok in tokens:
+            if tok.type != tokenize.NAME or tok.start[0] != 1:
+                continue
+            name, replacement = tok.string, None
+            if name.startswith(NEXT) and name[len(NEXT):] in self.derived:
+                replacement = "(" + self.expand(self.derived[name[len(NEXT):]], NEXT, _depth + 1) + ")"
+            elif name in self.derived:
+                replacement = "(" + self.expand(self.derived[name], prefix, _depth + 1) + ")"
+            elif prefix and (name in self.variables or name == "state"):
+                replacement = prefix + name
+            if replacement is not None:
+                out.append(text[last : tok.start[1]] + replacement)
+                last = tok.end[1]
+        out.append(text[last:])
+        return "".join(out)
+
+    def expr(
+        self, text: str, env: Mapping[str, Type], where: str, node: Any, key: Any,
+        expect: Type | None = None,
+    ) -> Expr:  # fmt: skip
+        if not isinstance(text, str):
+            self.fail("expected an expression string", where, node, key)
+        try:
+            expanded = self.expand(text)
+            parsed = parse_expr(expanded, env, self.enums, expect)
+        except ExprError as exc:
+            self.fail(f"in `{text}`: {exc.message}", where, node, key)
+        return _with_text(parsed, text)
+
+    def effect(self, text: str, env: Mapping[str, Type], where: str, node: Any, key: Any) -> list[Assign]:
+        """One effect statement, with procedure calls expanded into their bodies."""
+        if not isinstance(text, str):
+            self.fail("an effect is a string such as \"paid += amount\"", where, node, key)
+        call = self._call(text)
+        if call is not None:
+            name, arg_text = call
+            proc = self.procedures.get(name)
+            if proc is None:
+                self.fail(f"unknown procedure '{name}'{did_you_mean(name, self.procedures)}", where, node, key)
+            out: list[Assign] = []
+            if proc.parameter:
+                if arg_text is None:
+                    self.fail(f"procedure '{name}' takes one argument ({proc.parameter})", where, node, key)
+                out += self.effect(f"{proc.parameter} = {arg_text}", env, where, node, key)
+            elif arg_text is not None:
+                self.fail(f"procedure '{name}' takes no argument", where, node, key)
+            for stmt in proc.body:
+                out += self.effect(stmt, env, f"{where} → {name}", node, key)
+            return out
+        assignable = [n for n in self.variables]
+        try:
+            assign = parse_effect(self.expand(text), env, self.enums, assignable)
+        except ExprError as exc:
+            self.fail(f"in `{text}`: {exc.message}", where, node, key)
+        return [assign]
+
+    @staticmethod
+    def _call(text: str) -> tuple[str, str | None] | None:
+        """('name', 'argument text' or None) when `text` is a procedure call statement."""
+        try:
+            tree = ast.parse(text.strip(), mode="exec")
+        except SyntaxError:
+            return None
+        if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+            return None
+        call = tree.body[0].value
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            return None
+        if len(call.args) > 1 or call.keywords:
+            return (call.func.id, "<more than one argument>")
+        arg = ast.get_source_segment(text.strip(), call.args[0]) if call.args else None
+        return (call.func.id, arg)
+
+    # -- procedures, events, time ------------------------------------------------------------
+
+    def _read_procedures(self, node: Any) -> None:
+        for name, body in self.mapping(node, "procedures").items():
+            where = f"procedures.{name}"
+            body = self.mapping(body, where, node, name)
+            self.check_keys(body, ("doc", "articles", "parameter", "body"), where, ("body",))
+            param = body.get("parameter")
+            if param is not None and (param not in self.variables or not self.variables[param].scratch):
+                self.fail(f"parameter '{param}' must be a scratch variable", where, body, "parameter")
+            stmts = body["body"]
+            if not isinstance(stmts, list) or not all(isinstance(s, str) for s in stmts):
+                self.fail("body is a list of effect strings", where, body, "body")
+            self.procedures[str(name)] = Procedure(
+                name=str(name), doc=str(body.get("doc", "")), articles=self.articles(body, where),
+                parameter=param, body=tuple(stmts),
+            )  # fmt: skip
+        # check each body once in the state environment (calls expand recursively)
+        for name, proc in self.procedures.items():
+            for i, stmt in enumerate(proc.body):
+                self.effect(stmt, self.state_env(), f"procedures.{name}.body[{i}]", node[name], "body")
+
+    def _read_events(self, node: Any) -> None:
+        events = self.mapping(node, "events")
+        for name, body in events.items():
+            where = f"events.{name}"
+            body = self.mapping(body, where, events, name)
+            self.check_keys(body, ("by", "args", "articles", "ja", "at", "phase", "creates"), where, ("by",))
+            if body["by"] not in PARTIES:
+                self.fail(f"'by' is one of {', '.join(PARTIES)}", where, body, "by")
+            args = tuple(self._read_arg(a, spec, f"{where}.args.{a}", body["args"])
+                         for a, spec in (body.get("args") or {}).items())  # fmt: skip
+            at = phase = None
+            if body["by"] == "calendar":
+                if "at" not in body or body.get("phase") not in PHASES:
+                    self.fail("a calendar event needs 'at' (a date expression) and 'phase' (start|end)", where, body)
+                at = self.expr(body["at"], self.state_env(), f"{where}.at", body, "at", DATE)
+                phase = str(body["phase"])
+            elif "at" in body or "phase" in body:
+                self.fail("only calendar events have 'at' and 'phase'", where, body)
+            self.events[str(name)] = EventDef(
+                name=str(name), by=str(body["by"]), args=args, articles=self.articles(body, where),
+                ja=str(body.get("ja", name)), at=at, phase=phase, line=line_of(events, name),
+                creates=bool(body.get("creates")),
+            )  # fmt: skip
+        creators = [e for e in self.events.values() if e.creates]
+        if len(creators) != 1:
+            self.fail("exactly one event must have `creates: true` (the application)", "events", events)
+
+    def _read_arg(self, name: str, body: Any, where: str, parent: Any) -> Arg:
+        body = self.mapping(body, where, parent, name)
+        self.check_keys(body, ("type", "default", "min", "name"), where, ("type",))
+        typ = self._type(body["type"], where, body, "type")
+        expr_name = str(body.get("name", name))
+        taken = {*self.variables, *self.parameters, *self.constants, *self.derived, "today", "state"}
+        if expr_name in taken:
+            self.fail(
+                f"argument name '{expr_name}' hides a variable or parameter", where, body,
+                hint=f"give it another name in expressions, e.g. `name: new_{expr_name}`",
+            )  # fmt: skip
+        default = body.get("default")
+        if default is not None and default != "today":
+            default = self._value(default, typ, where, body, "default")
+        if default == "today" and typ != DATE:
+            self.fail("only a date argument can default to 'today'", where, body, "default")
+        return Arg(name=str(name), expr_name=expr_name, type=typ, default=default, minimum=body.get("min"))
+
+    def _read_time_advance(self, node: Any) -> tuple[tuple[Assign, ...], tuple[str, ...]]:
+        body = self.mapping(node, "time_advance")
+        self.check_keys(body, ("articles", "effects"), "time_advance")
+        self.articles(body, "time_advance")
+        texts = tuple(body.get("effects", []))
+        out: list[Assign] = []
+        for i, text in enumerate(texts):
+            out += self.effect(text, self.state_env(), f"time_advance.effects[{i}]", body, "effects")
+        return tuple(out), texts
+
+    # -- transitions ---------------------------------------------------------------------------
+
+    def _read_transitions(self, node: Any) -> tuple[TransitionDef, ...]:
+        if not isinstance(node, list):
+            self.fail("transitions is a list", "transitions", node)
+        out, ids = [], set()
+        for i, body in enumerate(node):
+            where = f"transitions[{i}]"
+            body = self.mapping(body, where, node, i)
+            self.check_keys(
+                body, ("id", "event", "source", "target", "guard", "effects", "articles"), where,
+                required=("id", "event", "source", "target"),
+            )  # fmt: skip
+            tid = str(body["id"])
+            where = f"transitions[{i}] ({tid})"
+            if tid in ids:
+                self.fail(f"transition id '{tid}' is used twice", where, body, "id")
+            ids.add(tid)
+            event = str(body["event"])
+            if event not in self.events:
+                self.fail(f"unknown event '{event}'{did_you_mean(event, self.events)}", f"{where}.event", body, "event")
+            raw_src = body["source"] if isinstance(body["source"], list) else [body["source"]]
+            source_names = [self.state_ref(s, f"{where}.source", body, "source") for s in raw_src]
+            sources = tuple(dict.fromkeys(leaf for s in source_names for leaf in self.leaves(s)))
+            target = None
+            if body["target"] != SAME:
+                target = self.state_ref(body["target"], f"{where}.target", body, "target")
+                if self.states[target].compound:
+                    target = next(c for c in self.leaves(target) if self.states[c].initial)
+            for s in sources:
+                if self.states[s].final and target is not None and target != s:
+                    self.fail(f"a transition leaves the final state '{s}'", where, body, "source",
+                              hint="final states allow only bookkeeping events with `target: same`")  # fmt: skip
+            env = self.state_env()
+            env.update({a.expr_name: a.type for a in self.events[event].args})
+            guard = tuple(self._read_clause(c, env, f"{where}.guard[{j}]", body["guard"], j)
+                          for j, c in enumerate(body.get("guard") or []))  # fmt: skip
+            texts = tuple(body.get("effects") or [])
+            effects: list[Assign] = []
+            for j, text in enumerate(texts):
+                effects += self.effect(text, env, f"{where}.effects[{j}]", body["effects"], j)
+            out.append(TransitionDef(
+                id=tid, event=event, source_spec=tuple(str(s) for s in raw_src), sources=sources,
+                target=target, guard=guard, effect_texts=texts, effects=tuple(effects),
+                articles=self.articles(body, where), line=line_of(node, i),
+            ))  # fmt: skip
+        return tuple(out)
+
+    def _read_clause(self, body: Any, env: Mapping[str, Type], where: str, parent: Any, i: int) -> Clause:
+        body = self.mapping(body, where, parent, i)
+        self.check_keys(body, ("when", "rule", "articles"), where, ("when", "rule", "articles"))
+        return Clause(
+            expr=self.expr(body["when"], env, where, body, "when", BOOL), rule=str(body["rule"]),
+            articles=self.articles(body, where),
+        )  # fmt: skip
+
+    # -- catalogue, interpretations, coverage ---------------------------------------------------
+
+    def _read_interpretations(self, node: Any) -> dict[str, Interpretation]:
+        out = {}
+        for iid, body in self.mapping(node, "interpretations").items():
+            where = f"interpretations.{iid}"
+            body = self.mapping(body, where, node, iid)
+            self.check_keys(body, ("articles", "title", "text"), where, ("articles", "title", "text"))
+            out[str(iid)] = Interpretation(str(iid), str(body["title"]), self.articles(body, where), str(body["text"]))
+        return out
+
+    def _read_properties(self, node: Any) -> dict[str, PropertyDef]:
+        out = {}
+        keys = ("kind", "title", "articles", "expect", "reviewer", "formula", "trigger",
+                "response", "within", "check")  # fmt: skip
+        for pid, body in self.mapping(node, "properties").items():
+            where = f"properties.{pid}"
+            body = self.mapping(body, where, node, pid)
+            self.check_keys(body, keys, where, ("kind", "title", "expect"))
+            kind = str(body["kind"])
+            if kind not in PROPERTY_KINDS:
+                self.fail(f"unknown kind '{kind}'{did_you_mean(kind, PROPERTY_KINDS)}", where, body, "kind")
+            if body["expect"] not in EXPECTATIONS[kind]:
+                self.fail(f"a {kind} property expects one of: {', '.join(EXPECTATIONS[kind])}", where, body, "expect")
+            fields: dict[str, Any] = {}
+            if kind in ("invariant", "step", "reachable"):
+                self.check_keys(body, keys, where, ("formula",))
+                env = self.state_env() if kind == "invariant" else self.step_env()
+                fields["formula"] = self.expr(body["formula"], env, f"{where}.formula", body, "formula", BOOL)
+                fields["text"] = str(body["formula"])
+            elif kind == "response":
+                self.check_keys(body, keys, where, ("trigger", "response", "within"))
+                fields["trigger"] = self.expr(body["trigger"], self.state_env(), f"{where}.trigger", body, "trigger", BOOL)
+                fields["response"] = self.expr(body["response"], self.state_env(), f"{where}.response", body, "response", BOOL)
+                within = self.mapping(body["within"], f"{where}.within", body, "within")
+                self.check_keys(within, ("months", "days"), f"{where}.within")
+                fields["within_months"] = int(within.get("months", 0))
+                fields["within_days"] = int(within.get("days", 0))
+                fields["text"] = f"{body['trigger']} ⇒ {body['response']}"
+            else:
+                if body.get("check") not in STRUCTURAL_CHECKS:
+                    self.fail(f"check is one of {', '.join(STRUCTURAL_CHECKS)}", where, body, "check")
+                fields["check"] = str(body["check"])
+                fields["text"] = str(body["check"])
+            out[str(pid)] = PropertyDef(
+                id=str(pid), kind=kind, title=str(body["title"]), articles=self.articles(body, where),
+                expect=str(body["expect"]), reviewer=str(body.get("reviewer", "")),
+                line=line_of(node, pid), **fields,
+            )  # fmt: skip
+        return out
+
+    def _read_out_of_scope(self, node: Any) -> dict[int, str]:
+        out = {}
+        for art, reason in self.mapping(node, "out_of_scope").items():
+            if not isinstance(art, int) or not isinstance(reason, str) or not reason.strip():
+                self.fail("each entry is `article number: reason`", "out_of_scope", node, art)
+            out[art] = reason
+        self._oos_node = node
+        return out
+
+    def _read_limitations(self, node: Any) -> tuple[Mapping[str, Any], ...]:
+        if not isinstance(node, list):
+            self.fail("limitations is a list", "limitations", node)
+        out = []
+        for i, body in enumerate(node):
+            body = self.mapping(body, f"limitations[{i}]", node, i)
+            self.check_keys(body, ("articles", "text"), f"limitations[{i}]", ("text",))
+            out.append({"articles": self.articles(body, f"limitations[{i}]"), "text": str(body["text"])})
+        return tuple(out)
+
+    # -- whole-spec checks ------------------------------------------------------------------------
+
+    def _check_graph(self, spec: Spec, node: Any) -> None:
+        """Every leaf state is reachable from the initial state (ignoring guards)."""
+        seen, todo = set(), [spec.initial_state]
+        while todo:
+            s = todo.pop()
+            if s in seen:
+                continue
+            seen.add(s)
+            todo += [t.target for t in spec.transitions if s in t.sources and t.target]
+        unreachable = [s for s in spec.leaf_states if s not in seen]
+        if unreachable:
+            s = unreachable[0]
+            raise SpecError(
+                f"state '{s}' is unreachable from '{spec.initial_state}'", path=self.path,
+                line=spec.states[s].line, where=f"states.{s}",
+                hint="add a transition that targets it, or remove the state",
+            )  # fmt: skip
+
+    def _check_citations(self, spec: Spec, root: Mapping) -> None:
+        """Every citation resolves in the terms text; every article is covered or out of scope."""
+        from .terms import TermsError, load_terms
+
+        try:
+            terms = load_terms(spec.terms_path)
+        except TermsError as exc:
+            raise SpecError(f"the terms text cannot be read: {exc}", path=self.path,
+                            line=line_of(root["meta"], "terms"), where="meta.terms") from None  # fmt: skip
+        for cite, where, line in self.citations:
+            if not terms.exists(cite):
+                raise SpecError(
+                    f"article {cite} does not exist in {spec.terms_path.name}", path=self.path,
+                    line=line, where=where, hint="cite as A, A-P or A-P(I), e.g. 17-1(1)",
+                )  # fmt: skip
+        numbers = {a.number for a in terms.articles}
+        for art in spec.out_of_scope:
+            if art not in numbers:
+                raise SpecError(f"article {art} does not exist", path=self.path,
+                                line=line_of(self._oos_node, art), where="out_of_scope")  # fmt: skip
+        cited = {int(c.split("-")[0].split("(")[0]) for c, _, _ in self.citations}
+        for art in sorted(numbers):
+            if art not in cited and art not in spec.out_of_scope:
+                raise SpecError(
+                    f"article {art} ({terms.article(art).title}) is neither encoded nor out of scope",
+                    path=self.path, line=line_of(root, "out_of_scope"), where="coverage",
+                    hint=f"cite {art} from the elements that encode it, or add `{art}: <reason>` to out_of_scope",
+                )  # fmt: skip
+
+
+def _replace(obj: Any, **changes: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(obj, **changes)
+
+
+def _with_text(expr: Expr, text: str) -> Expr:
+    """Keep the text as written (before derived names were expanded) for display."""
+    try:
+        object.__setattr__(expr, "source", text)
+    except (AttributeError, TypeError):
+        pass
+    return expr
+
+
+def iter_citations(spec: Spec) -> Iterator[tuple[str, str]]:
+    """(citation, element) for every element of the spec that cites an article."""
+    for s in spec.states.values():
+        for a in s.articles:
+            yield a, f"state {s.id}"
+    for p in spec.parameters.values():
+        for a in p.articles:
+            yield a, f"parameter {p.name}"
+    for v in spec.variables.values():
+        for a in v.articles:
+            yield a, f"variable {v.name}"
+    for e in spec.events.values():
+        for a in e.articles:
+            yield a, f"event {e.name}"
+    for t in spec.transitions:
+        for a in t.articles:
+            yield a, f"transition {t.id}"
+        for c in t.guard:
+            for a in c.articles:
+                yield a, f"transition {t.id} (guard)"
+    for i in spec.interpretations.values():
+        for a in i.articles:
+            yield a, f"interpretation {i.id}"
+    for p in spec.properties.values():
+        for a in p.articles:
+            yield a, f"property {p.id}"
+    for pr in spec.procedures.values():
+        for a in pr.articles:
+            yield a, f"procedure {pr.name}"
