@@ -142,7 +142,7 @@ def format_yen(n: int) -> str:
     return f"¥{n:,}" if n >= 0 else f"-¥{-n:,}"
 
 
-def format_human(result: Replay, show_calendar: bool = True) -> str:
+def format_human(result: Replay, show_calendar_all: bool = False) -> str:
     """The dated trace a reviewer reads: state changes, charges, refusals with articles."""
     spec = result.contract.spec
     lines = [
@@ -152,7 +152,8 @@ def format_human(result: Replay, show_calendar: bool = True) -> str:
     ]
     hidden = frozenset(n for n, v in spec.variables.items() if v.scratch)
     for step in result.contract.steps:
-        if step.by == "calendar" and not show_calendar:
+        quiet = step.state_before == step.state_after and not step.changes(hidden)
+        if step.by == "calendar" and quiet and not show_calendar_all:
             continue
         lines.append(_format_step(step, spec, hidden))
     lines += ["", f"as of {iso(result.scenario.until)}: state {result.state}"
@@ -162,6 +163,15 @@ def format_human(result: Replay, show_calendar: bool = True) -> str:
     for k, v in ledger.items():
         lines.append(f"  {k:<{width}}  {format_yen(v):>14}")
     return "\n".join(lines)
+
+
+SHOWN_DATES = {"minimum_term_end", "term_end", "end_date", "cure_deadline", "pending_from", "service_start"}
+SHOWN_OTHER = {"ended_by", "base_fee", "suspension_ground", "termination_declared", "records_deleted",
+               "objection", "support_requests"}  # fmt: skip
+
+
+def _day(value: int) -> str:
+    return "—" if value >= dt.date.max.toordinal() else iso(value)
 
 
 MONEY = {"charged", "paid", "penalties", "deposit_held", "deposit_returned", "deposit_paid",
@@ -181,6 +191,10 @@ def _format_step(step: Step, spec: Any, hidden: frozenset[str]) -> str:
     for k, (a, b) in step.changes(hidden).items():
         if k in MONEY and isinstance(a, int) and isinstance(b, int):
             notes.append(f"{k} {'+' if b >= a else '-'}{format_yen(abs(b - a))}")
+        elif spec.variables[k].type.kind == "date" and k in SHOWN_DATES:
+            notes.append(f"{k} {_day(b)}")
+        elif k in SHOWN_OTHER:
+            notes.append(f"{k} {b}")
     arts = f" [{', '.join(step.articles)}]" if step.articles else ""
     text = head + move + arts
     if notes:

@@ -1,0 +1,119 @@
+"""The `yakkan` command: a thin front that wires the subsystems together.
+
+Each subcommand parses its arguments here and hands them to its subsystem's `run(args)`,
+imported only when that subcommand runs, so `yakkan --help` starts fast. Bad input of
+any kind ends with a message naming the file, the line and a fix, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from . import __version__
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SPEC = REPO / "contracts" / "clara-msp" / "spec.yaml"
+DEFAULT_SCENARIOS = REPO / "scenarios"
+
+
+def _spec_arg(p: argparse.ArgumentParser, positional: bool = True) -> None:
+    if positional:
+        p.add_argument("spec", nargs="?", type=Path, default=DEFAULT_SPEC,
+                       help="contract spec (default: the bundled Clara MSP spec)")  # fmt: skip
+    else:
+        p.add_argument("--spec", type=Path, default=DEFAULT_SPEC,
+                       help="contract spec (default: the bundled Clara MSP spec)")  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="yakkan",
+        description="約款 yakkan — execute, verify, simulate and document service contracts "
+        "from one declarative spec.",
+    )
+    parser.add_argument("--version", action="version", version=f"yakkan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="load and check a spec; print its summary and article coverage")
+    _spec_arg(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(module="yakkan.model.cli", func="run_check")
+
+    p = sub.add_parser("replay", help="replay a dated scenario: trace, refusals, ledger")
+    p.add_argument("scenario", type=Path, help="scenario file (YAML)")
+    _spec_arg(p, positional=False)
+    p.add_argument("--json", action="store_true", help="print one JSON object (stable interface)")
+    p.add_argument("--all-calendar", action="store_true",
+                   help="show every calendar step, also those that change nothing")  # fmt: skip
+    p.set_defaults(module="yakkan.model.cli", func="run_replay")
+
+    p = sub.add_parser("verify", help="prove the property catalogue with Z3 (the CI gate)")
+    _spec_arg(p)
+    p.add_argument("--property", action="append", metavar="ID", help="check only this property (repeatable)")
+    p.add_argument("--depth", type=int, default=None, help="bounded model checking depth (events)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per property")
+    p.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML")
+    p.add_argument("--sarif", type=Path, metavar="FILE", help="write SARIF 2.1.0")
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown summary")
+    p.add_argument("--out", type=Path, default=None, help="folder for counterexample scenarios")
+    p.add_argument("--no-cache", action="store_true", help="ignore cached verdicts")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(module="yakkan.verify.cli", func="run")
+
+    p = sub.add_parser("simulate", help="run randomized customer portfolios with every property monitored")
+    _spec_arg(p)
+    p.add_argument("--profiles", type=Path, default=None, help="behaviour profiles (YAML)")
+    p.add_argument("--customers", type=int, default=1000)
+    p.add_argument("--months", type=int, default=60)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--engine", choices=("fast", "reference"), default="fast")
+    p.add_argument("--out", type=Path, default=None, help="folder for the report, plots and scenarios")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(module="yakkan.simulate.cli", func="run")
+
+    p = sub.add_parser("diagram", help="draw the lifecycle as a state diagram")
+    _spec_arg(p)
+    p.add_argument("--format", choices=("svg", "png", "pdf", "dot", "mermaid"), default="svg")
+    p.add_argument("--lang", choices=("ja", "en"), default="ja")
+    p.add_argument("--highlight", type=Path, metavar="SCENARIO", help="draw a scenario's path")
+    p.add_argument("-o", "--output", type=Path, default=None, help="output file (default: stdout for text)")
+    p.set_defaults(module="yakkan.diagrams.cli", func="run_diagram")
+
+    p = sub.add_parser("docs", help="generate the documentation site (ja/en) and a Markdown file")
+    _spec_arg(p)
+    p.add_argument("-o", "--output", type=Path, default=Path("out/docs"), help="output folder")
+    p.set_defaults(module="yakkan.diagrams.cli", func="run_docs")
+
+    p = sub.add_parser("demo", help="the main job on the bundled model: check, replay, and more")
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder")
+    p.set_defaults(module="yakkan.demo", func="run")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    from yakkan.model.errors import InputError
+
+    try:
+        module = importlib.import_module(args.module)
+        return int(getattr(module, args.func)(args) or 0)
+    except InputError as exc:
+        print(f"yakkan: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("yakkan: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

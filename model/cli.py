@@ -1,0 +1,62 @@
+"""`yakkan check` and `yakkan replay`: the model's commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import Namespace
+
+from .coverage import coverage_table
+from .machine import CompiledSpec
+from .replay import format_human, replay
+from .scenario import load_scenario
+from .spec import load_spec
+
+
+def run_check(args: Namespace) -> int:
+    spec = load_spec(args.spec)
+    rows = coverage_table(spec)
+    if args.json:
+        out = {
+            "spec": {"id": spec.meta["id"], "version": str(spec.meta["version"]), "path": str(args.spec)},
+            "states": len(spec.leaf_states), "events": len(spec.events),
+            "transitions": len(spec.transitions), "parameters": len(spec.parameters),
+            "interpretations": len(spec.interpretations), "properties": len(spec.properties),
+            "coverage": [r.to_json() for r in rows],
+        }  # fmt: skip
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{spec.meta['name_ja']} ({spec.meta['version']}): spec OK — {args.spec}")
+    print(f"  {len(spec.leaf_states)} states, {len(spec.events)} events, {len(spec.transitions)} transitions, "
+          f"{len(spec.parameters)} parameters, {len(spec.interpretations)} interpretations, "
+          f"{len(spec.properties)} properties")  # fmt: skip
+    encoded = sum(1 for r in rows if r.elements)
+    print(f"  article coverage: {encoded} of {len(rows)} articles encoded, "
+          f"{sum(1 for r in rows if r.out_of_scope)} out of scope (with reasons)")  # fmt: skip
+    for r in rows:
+        status = "encoded" if r.elements else "out of scope"
+        extra = f" — {r.out_of_scope}" if r.out_of_scope and not r.elements else ""
+        print(f"    第{r.article}条 {r.title:<16} {status:<12} {len(r.elements):>3} elements{extra}")
+    return 0
+
+
+def run_replay(args: Namespace) -> int:
+    spec = load_spec(args.spec)
+    scenario = load_scenario(args.scenario, spec)
+    result = replay(CompiledSpec(spec), scenario)
+    mismatches = result.expectation_mismatches()
+    if args.json:
+        out = result.to_json()
+        if scenario.expect:
+            out["expectations_met"] = not mismatches
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(format_human(result, show_calendar_all=args.all_calendar))
+        if scenario.expect:
+            print("expectations: " + ("all met" if not mismatches else "NOT MET"))
+            for m in mismatches:
+                print(f"  {m}")
+    if mismatches:
+        print(f"yakkan: {len(mismatches)} expectation(s) of {args.scenario} not met", file=sys.stderr)
+        return 1
+    return 0
