@@ -150,7 +150,7 @@ def format_human(result: Replay, show_calendar_all: bool = False) -> str:
         "contract: " + ", ".join(f"{k}={v}" for k, v in result.scenario.contract.items()),
         "",
     ]
-    hidden = frozenset(n for n, v in spec.variables.items() if v.scratch)
+    hidden = frozenset(n for n, v in spec.variables.items() if v.scratch) | BOOKKEEPING
     for step in result.contract.steps:
         quiet = step.state_before == step.state_after and not step.changes(hidden)
         if step.by == "calendar" and quiet and not show_calendar_all:
@@ -165,6 +165,7 @@ def format_human(result: Replay, show_calendar_all: bool = False) -> str:
     return "\n".join(lines)
 
 
+BOOKKEEPING = frozenset({"yen_days", "last_day"})  # accrual counters, not news to a reader
 SHOWN_DATES = {"minimum_term_end", "term_end", "end_date", "cure_deadline", "pending_from", "service_start"}
 SHOWN_OTHER = {"ended_by", "base_fee", "suspension_ground", "termination_declared", "records_deleted",
                "objection", "support_requests"}  # fmt: skip
