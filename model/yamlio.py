@@ -12,10 +12,25 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import InputError
+
+
+class _Constructor(RoundTripConstructor):
+    """The round-trip constructor, with impossible dates (2024-04-31) as marked errors."""
+
+    def construct_yaml_timestamp(self, node, values=None):  # noqa: D102
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError as exc:
+            raise ConstructorError(
+                None, None, f"'{node.value}' is not a valid date ({exc})", node.start_mark
+            ) from None
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
 def read_yaml(path: Path, error: type[InputError] = InputError) -> Any:
@@ -29,6 +44,7 @@ def read_yaml(path: Path, error: type[InputError] = InputError) -> Any:
     except OSError as exc:
         raise error(f"cannot read the file ({exc.strerror})", path=path) from None
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         return yaml.load(text)
