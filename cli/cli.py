@@ -31,8 +31,7 @@ def _spec_arg(p: argparse.ArgumentParser, positional: bool = True) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yakkan",
-        description="約款 yakkan — execute, verify, simulate and document service contracts "
-        "from one declarative spec.",
+        description="約款 yakkan — execute, verify, simulate and document service contracts from one declarative spec.",
     )
     parser.add_argument("--version", action="version", version=f"yakkan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -41,7 +41,9 @@ def coverage_table(spec: Spec) -> list[CoverageRow]:
         cites.setdefault(n, {})[cite] = None
     return [
         CoverageRow(
-            article=a.number, title=a.title, elements=tuple(by_article.get(a.number, {})),
+            article=a.number,
+            title=a.title,
+            elements=tuple(by_article.get(a.number, {})),
             citations=tuple(sorted(cites.get(a.number, {}), key=_cite_key)),
             out_of_scope=spec.out_of_scope.get(a.number),
         )

@@ -46,9 +46,7 @@ class CompiledSpec:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.transitions = tuple(
-            CompiledTransition(
-                t, tuple(c.expr.compile() for c in t.guard), tuple(a.compile() for a in t.effects)
-            )
+            CompiledTransition(t, tuple(c.expr.compile() for c in t.guard), tuple(a.compile() for a in t.effects))
             for t in spec.transitions
         )
         self.by_event_state: dict[tuple[str, str], tuple[CompiledTransition, ...]] = {}
@@ -59,9 +57,7 @@ class CompiledSpec:
         self.time_advance = tuple(a.compile() for a in spec.time_advance)
         self.calendar = tuple((e, e.at.compile()) for e in spec.calendar_events if e.at)
         self.inits = tuple((n, v.init.compile()) for n, v in spec.variables.items())
-        self.derived = {
-            name: _compile_derived(spec, name) for name in spec.derived
-        }
+        self.derived = {name: _compile_derived(spec, name) for name in spec.derived}
 
     def candidates(self, event: str, state: str) -> tuple[CompiledTransition, ...]:
         return self.by_event_state.get((event, state), ())

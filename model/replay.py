@@ -72,8 +72,7 @@ class Replay:
             "ended_by": self.ended_by,
             "events": [_event_json(s) for s in self.event_steps],
             "calendar": [
-                {"on": iso(s.day), "event": s.event, "transition": s.transition,
-                 "state": s.state_after}  # fmt: skip
+                {"on": iso(s.day), "event": s.event, "transition": s.transition, "state": s.state_after}  # fmt: skip
                 for s in self.calendar_steps
             ],
             "ledger": self.ledger(),

@@ -73,7 +73,11 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
             fail(f"unknown key '{key}'{did_you_mean(str(key), TOP_KEYS)}", doc, key,
                  hint=f"allowed keys: {', '.join(TOP_KEYS)}")  # fmt: skip
     if "events" not in doc or not isinstance(doc["events"], list) or not doc["events"]:
-        fail("`events` must be a non-empty list of {on: DATE, do: EVENT, ...}", doc, "events" if "events" in doc else None)
+        fail(
+            "`events` must be a non-empty list of {on: DATE, do: EVENT, ...}",
+            doc,
+            "events" if "events" in doc else None,
+        )
 
     contract = doc.get("contract") or {}
     if not isinstance(contract, Mapping):
@@ -82,8 +86,9 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
     for name, raw in contract.items():
         p = spec.parameters.get(str(name))
         if p is None:
+            settable = ", ".join(n for n, q in spec.parameters.items() if q.scope == "contract")
             fail(f"unknown contract parameter '{name}'{did_you_mean(str(name), spec.parameters)}", contract, name,
-                 hint="contract parameters: " + ", ".join(n for n, q in spec.parameters.items() if q.scope == "contract"))  # fmt: skip
+                 hint=f"contract parameters: {settable}")  # fmt: skip
         if p.scope != "contract":
             fail(f"'{name}' is fixed by the terms ({', '.join(p.articles)}), not set per contract", contract, name,
                  hint="change it in the spec, as a change of the terms")  # fmt: skip
@@ -100,7 +105,7 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
         for key in ("on", "do"):
             if key not in node:
                 fail(f"missing '{key}'", node, None, where)
-        day = _date(node["on"], lambda m: fail(m, node, "on", where))
+        day = _date(node["on"], lambda m, node=node, where=where: fail(m, node, "on", where))
         name = str(node["do"])
         ev = spec.events.get(name)
         if ev is None:
@@ -122,7 +127,9 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
                 allowed = [a.name for a in ev.args]
                 fail(f"event '{name}' has no argument '{key}'{did_you_mean(str(key), allowed)}", node, key, where,
                      hint=f"'{name}' takes: {', '.join(allowed) or 'no arguments'}")  # fmt: skip
-            args[arg.name] = _value(raw, arg.type, spec, lambda m, k=key: fail(f"{k}: {m}", node, k, where))
+            args[arg.name] = _value(
+                raw, arg.type, spec, lambda m, k=key, node=node, where=where: fail(f"{k}: {m}", node, k, where)
+            )
             if arg.minimum is not None and args[arg.name] < arg.minimum:
                 fail(f"{key} must be at least {arg.minimum}", node, key, where)
         for arg in ev.args:
@@ -134,7 +141,11 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
     if "until" in doc:
         until = _date(doc["until"], lambda m: fail(m, doc, "until"))
         if until < last:
-            fail(f"until {dt.date.fromordinal(until)} is before the last event ({dt.date.fromordinal(last)})", doc, "until")
+            fail(
+                f"until {dt.date.fromordinal(until)} is before the last event ({dt.date.fromordinal(last)})",
+                doc,
+                "until",
+            )
     expect = doc.get("expect") or {}
     if not isinstance(expect, Mapping) or any(k not in EXPECT_KEYS for k in expect):
         fail(f"`expect` is a mapping with keys among: {', '.join(EXPECT_KEYS)}", doc, "expect")

@@ -10,6 +10,7 @@ executed as Python; expressions go through `yakkan.model.expr`.
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import io
 import tokenize
@@ -527,8 +528,8 @@ class _Loader:
             if tok.type != tokenize.NAME or tok.start[0] != 1:
                 continue
             name, replacement = tok.string, None
-            if name.startswith(NEXT) and name[len(NEXT):] in self.derived:
-                replacement = "(" + self.expand(self.derived[name[len(NEXT):]], NEXT, _depth + 1) + ")"
+            if name.startswith(NEXT) and name[len(NEXT) :] in self.derived:
+                replacement = "(" + self.expand(self.derived[name[len(NEXT) :]], NEXT, _depth + 1) + ")"
             elif name in self.derived:
                 replacement = "(" + self.expand(self.derived[name], prefix, _depth + 1) + ")"
             elif prefix and (name in self.variables or name == "state"):
@@ -555,7 +556,7 @@ class _Loader:
     def effect(self, text: str, env: Mapping[str, Type], where: str, node: Any, key: Any) -> list[Assign]:
         """One effect statement, with procedure calls expanded into their bodies."""
         if not isinstance(text, str):
-            self.fail("an effect is a string such as \"paid += amount\"", where, node, key)
+            self.fail('an effect is a string such as "paid += amount"', where, node, key)
         call = self._call(text)
         if call is not None:
             name, arg_text = call
@@ -761,8 +762,12 @@ class _Loader:
                 fields["text"] = str(body["formula"])
             elif kind == "response":
                 self.check_keys(body, keys, where, ("trigger", "response", "within"))
-                fields["trigger"] = self.expr(body["trigger"], self.state_env(), f"{where}.trigger", body, "trigger", BOOL)
-                fields["response"] = self.expr(body["response"], self.state_env(), f"{where}.response", body, "response", BOOL)
+                fields["trigger"] = self.expr(
+                    body["trigger"], self.state_env(), f"{where}.trigger", body, "trigger", BOOL
+                )
+                fields["response"] = self.expr(
+                    body["response"], self.state_env(), f"{where}.response", body, "response", BOOL
+                )
                 within = self.mapping(body["within"], f"{where}.within", body, "within")
                 self.check_keys(within, ("months", "days"), f"{where}.within")
                 fields["within_months"] = int(within.get("months", 0))
@@ -857,10 +862,8 @@ def _replace(obj: Any, **changes: Any) -> Any:
 
 def _with_text(expr: Expr, text: str) -> Expr:
     """Keep the text as written (before derived names were expanded) for display."""
-    try:
+    with contextlib.suppress(AttributeError, TypeError):
         object.__setattr__(expr, "source", text)
-    except (AttributeError, TypeError):
-        pass
     return expr
 
 

@@ -25,9 +25,7 @@ class _Constructor(RoundTripConstructor):
         try:
             return super().construct_yaml_timestamp(node, values)
         except ValueError as exc:
-            raise ConstructorError(
-                None, None, f"'{node.value}' is not a valid date ({exc})", node.start_mark
-            ) from None
+            raise ConstructorError(None, None, f"'{node.value}' is not a valid date ({exc})", node.start_mark) from None
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)

@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCENARIOS, SPEC_PATH
 
 from yakkan.model.errors import ScenarioError, SpecError
 from yakkan.model.scenario import load_scenario
 from yakkan.model.spec import load_spec
+
+from conftest import ROOT, SCENARIOS, SPEC_PATH
 
 SPEC_TEXT = SPEC_PATH.read_text(encoding="utf-8")
 
@@ -33,27 +34,59 @@ def line_of(text: str, needle: str) -> int:
 
 
 SPEC_MUTANTS = [
-    ("misspelt target state",
-     "    source: in_force.suspended\n    target: in_force.active",
-     "    source: in_force.suspended\n    target: in_force.actve",
-     "unknown state 'in_force.actve' — did you mean 'active'?"),
-    ("misspelt source state", "source: concluded\n    target: in_force.active",
-     "source: concludde\n    target: in_force.active", "did you mean 'concluded'?"),
+    (
+        "misspelt target state",
+        "    source: in_force.suspended\n    target: in_force.active",
+        "    source: in_force.suspended\n    target: in_force.actve",
+        "unknown state 'in_force.actve' — did you mean 'active'?",
+    ),
+    (
+        "misspelt source state",
+        "source: concluded\n    target: in_force.active",
+        "source: concludde\n    target: in_force.active",
+        "did you mean 'concluded'?",
+    ),
     ("unknown event", "event: request_support,", "event: request_suport,", "did you mean 'request_support'?"),
-    ("type error in a guard", 'when: "support_requests > support_cap"', 'when: "support_requests > service_start"',
-     "cannot compare"),
-    ("unknown name in an effect", '"support_requests += 1"', '"support_request += 1"', "did you mean 'support_requests'?"),
+    (
+        "type error in a guard",
+        'when: "support_requests > support_cap"',
+        'when: "support_requests > service_start"',
+        "cannot compare",
+    ),
+    (
+        "unknown name in an effect",
+        '"support_requests += 1"',
+        '"support_request += 1"',
+        "did you mean 'support_requests'?",
+    ),
     ("enum value typo", "ended_by = 'cancelled'", "ended_by = 'canceled'", 'did you mean "cancelled"?'),
     ("code in an expression", '"refunded == 0"', "\"__import__('os').system('true') == 0\"", "not allowed"),
     ("attribute access", '"refunded == 0"', '"refunded.__class__ == 0"', "not allowed"),
-    ("article that does not exist", 'articles: ["16-2"], ja: 追加料金の支払い', 'articles: ["16-3"], ja: 追加料金の支払い',
-     "16-3"),
-    ("transition out of a final state", "source: ended\n    target: same\n    articles: [\"11-4\"]",
-     "source: ended\n    target: in_force.active\n    articles: [\"11-4\"]", "leaves the final state 'ended'"),
-    ("duplicate key", "  pay_deposit: {by: customer,", "  pay: {by: customer, articles: [\"10-1\"]}\n  pay_deposit: {by: customer,",
-     "duplicate key"),
+    (
+        "article that does not exist",
+        'articles: ["16-2"], ja: 追加料金の支払い',
+        'articles: ["16-3"], ja: 追加料金の支払い',
+        "16-3",
+    ),
+    (
+        "transition out of a final state",
+        'source: ended\n    target: same\n    articles: ["11-4"]',
+        'source: ended\n    target: in_force.active\n    articles: ["11-4"]',
+        "leaves the final state 'ended'",
+    ),
+    (
+        "duplicate key",
+        "  pay_deposit: {by: customer,",
+        '  pay: {by: customer, articles: ["10-1"]}\n  pay_deposit: {by: customer,',
+        "duplicate key",
+    ),
     ("coverage gap", '  39: "Consultation: no behaviour."\n', "", "article 39"),
-    ("unknown key", "    reviewer: \"No path returns a fee.\"}", "    reviewr: \"No path returns a fee.\"}", "did you mean 'reviewer'?"),
+    (
+        "unknown key",
+        '    reviewer: "No path returns a fee."}',
+        '    reviewr: "No path returns a fee."}',
+        "did you mean 'reviewer'?",
+    ),
 ]
 
 
@@ -86,8 +119,12 @@ SCENARIO_CASES = [
     ("missing argument", "do: pay, amount: 165000}", "do: pay}", "needs the argument 'amount'"),
     ("mistyped argument", "amount: 165000", "amount: '165000'", "not a whole number of yen"),
     ("unknown argument", "amount: 165000", "amout: 165000", "did you mean 'amount'?"),
-    ("date going backwards", "- {on: 2024-05-01, do: start_service}", "- {on: 2024-04-02, do: start_service}",
-     "earlier than the event before it"),
+    (
+        "date going backwards",
+        "- {on: 2024-05-01, do: start_service}",
+        "- {on: 2024-04-02, do: start_service}",
+        "earlier than the event before it",
+    ),
     ("calendar event", "do: start_service}", "do: month_ends}", "raised by the calendar"),
     ("impossible date", "on: 2024-04-10", "on: 2024-04-31", "'2024-04-31' is not a valid date"),
     ("terms parameter in a contract", "option_fee: 0,", "tax_rate_percent: 8,", "fixed by the terms"),

@@ -8,10 +8,11 @@ an expectation.
 from __future__ import annotations
 
 import pytest
-from conftest import SCENARIOS
 
 from yakkan.model.replay import replay
 from yakkan.model.scenario import load_scenario
+
+from conftest import SCENARIOS
 
 ALL = sorted(SCENARIOS.glob("*.yaml"))
 
@@ -59,7 +60,9 @@ def test_deposit_cap_is_twelve_months_of_fees(spec, compiled):
 
 def test_payment_allocation_late_charges_first(spec, compiled):
     r = run(spec, compiled, "suspension-for-non-payment")
-    pay = next(s for s in r.event_steps if s.event == "pay" and s.args["amount"] == 110_000 and s.day != r.event_steps[0].day)
+    pay = next(
+        s for s in r.event_steps if s.event == "pay" and s.args["amount"] == 110_000 and s.day != r.event_steps[0].day
+    )
     # 10 days late on 110,000: 440 yen of late charges are settled before the fee.
     assert pay.after["late_paid"] - pay.before["late_paid"] == 440
     assert pay.after["overdue"] == 440
