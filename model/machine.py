@@ -57,7 +57,7 @@ class CompiledSpec:
         self.time_advance = tuple(a.compile() for a in spec.time_advance)
         self.calendar = tuple((e, e.at.compile()) for e in spec.calendar_events if e.at)
         self.inits = tuple((n, v.init.compile()) for n, v in spec.variables.items())
-        self.derived = {name: _compile_derived(spec, name) for name in spec.derived}
+        self.derived = {name: e.compile() for name, e in spec.derived_exprs.items()}
 
     def candidates(self, event: str, state: str) -> tuple[CompiledTransition, ...]:
         return self.by_event_state.get((event, state), ())
@@ -75,17 +75,6 @@ class CompiledSpec:
     @cached_property
     def machine_class(self) -> type:
         return build_machine_class(self)
-
-
-def _compile_derived(spec: Spec, name: str) -> Callable[[Values], Any]:
-    from .expr import parse_expr
-    from .spec import _Loader
-
-    loader = _Loader(spec.path)
-    loader.derived, loader.variables = dict(spec.derived), dict(spec.variables)
-    loader.parameters, loader.constants = dict(spec.parameters), dict(spec.constants)
-    loader.states, loader.enums = dict(spec.states), dict(spec.enums)
-    return parse_expr(loader.expand(spec.derived[name]), loader.state_env(), spec.enums).compile()
 
 
 def _safe_id(name: str, taken: Callable[[str], bool]) -> str:

@@ -188,6 +188,7 @@ class Spec:
     constants: Mapping[str, int]
     parameters: Mapping[str, Parameter]
     derived: Mapping[str, str]
+    derived_exprs: Mapping[str, Expr]
     variables: Mapping[str, Variable]
     procedures: Mapping[str, Procedure]
     time_advance: tuple[Assign, ...]
@@ -321,7 +322,8 @@ class _Loader:
         terms_path = (self.path.parent / str(self.meta["terms"])).resolve()
         spec = Spec(
             path=self.path, meta=self.meta, enums=self.enums, constants=self.constants,
-            parameters=self.parameters, derived=self.derived, variables=self.variables,
+            parameters=self.parameters, derived=self.derived, derived_exprs=self.derived_exprs,
+            variables=self.variables,
             procedures=self.procedures, time_advance=time_advance,
             time_advance_texts=ta_texts, states=self.states, events=self.events,
             transitions=transitions, interpretations=interpretations, properties=properties,
@@ -475,8 +477,10 @@ class _Loader:
             init = self.expr(str(body["init"]), env, f"variables.{name}.init", body, "init", var.type)
             self.variables[str(name)] = _replace(var, init=init)
         # derived quantities must type-check in the state environment
-        for name, text in self.derived.items():
-            self.expr(text, self.state_env(), f"derived.{name}", self._derived_node, name)
+        self.derived_exprs = {
+            name: self.expr(text, self.state_env(), f"derived.{name}", self._derived_node, name)
+            for name, text in self.derived.items()
+        }
 
     # -- environments -------------------------------------------------------------------
 
