@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .machine import CompiledSpec, CompiledTransition, leaf_state
+from .machine import CompiledSpec, CompiledTransition, chart_name, leaf_state
 
 StepHook = Callable[["Step"], None]
 
@@ -184,7 +184,7 @@ class Contract:
         state_before = values["state"]
         for accrue in self.compiled.time_advance:
             accrue(values)
-        self.machine.send(_machine_event(self.machine, event), ctx=values)
+        self.machine.send(chart_name(event), ctx=values)
         values["state"] = leaf_state(self.machine, self.spec)
         expected = ct.spec.target or state_before
         if values["state"] != expected:  # the chart and the spec must agree, always
@@ -210,7 +210,3 @@ class Contract:
         self.steps.append(step)
         if self.on_step is not None:
             self.on_step(step)
-
-
-def _machine_event(machine: Any, event: str) -> str:
-    return f"{event}_" if hasattr(type(machine).__mro__[1], event) else event

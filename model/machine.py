@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from .spec import Spec, TransitionDef
@@ -77,20 +77,20 @@ class CompiledSpec:
         return build_machine_class(self)
 
 
-def _safe_id(name: str, taken: Callable[[str], bool]) -> str:
-    """A statechart attribute name for a spec id (prefixed when it would shadow the chart's own)."""
-    return f"{name}_" if taken(name) else name
+@cache
+def chart_name(name: str) -> str:
+    """The statechart's name for a spec state or event id: suffixed with '_' where it would
+    shadow an attribute of python-statemachine's StateChart (e.g. `send`)."""
+    from statemachine import StateChart
+
+    return f"{name}_" if hasattr(StateChart, name) else name
 
 
 def build_machine_class(compiled: CompiledSpec) -> type:
     """The python-statemachine StateChart class of the spec."""
-    from statemachine import StateChart
     from statemachine.io import create_machine_class_from_definition
 
     spec = compiled.spec
-
-    def taken(n: str) -> bool:
-        return hasattr(StateChart, n)
 
     def transitions_of(leaf: str) -> dict[str, list[dict]]:
         on: dict[str, list[dict]] = {}
@@ -98,8 +98,8 @@ def build_machine_class(compiled: CompiledSpec) -> type:
             if leaf not in ct.spec.sources:
                 continue
             target = ct.spec.target or leaf
-            on.setdefault(_safe_id(ct.spec.event, taken), []).append({
-                "target": _safe_id(target, taken),
+            on.setdefault(chart_name(ct.spec.event), []).append({
+                "target": chart_name(target),
                 "internal": ct.spec.target is None,
                 "cond": _guard_callback(ct),
                 "on": _effect_callback(ct),
@@ -110,7 +110,7 @@ def build_machine_class(compiled: CompiledSpec) -> type:
         d = spec.states[sid]
         body: dict[str, Any] = {"name": d.en, "initial": d.initial}
         if d.children:
-            body["states"] = {_safe_id(c, taken): state_def(c) for c in d.children}
+            body["states"] = {chart_name(c): state_def(c) for c in d.children}
         else:
             on = transitions_of(sid)
             if on:
@@ -120,7 +120,7 @@ def build_machine_class(compiled: CompiledSpec) -> type:
             body["final"] = d.final and not on
         return body
 
-    top = {_safe_id(s, taken): state_def(s) for s, d in spec.states.items() if d.parent is None}
+    top = {chart_name(s): state_def(s) for s, d in spec.states.items() if d.parent is None}
     return create_machine_class_from_definition(
         f"{spec.meta['id'].replace('-', '_').title().replace('_', '')}Contract",
         states=top,
@@ -148,6 +148,8 @@ def _effect_callback(ct: CompiledTransition) -> Callable[..., None]:
 
 def leaf_state(machine: Any, spec: Spec) -> str:
     """The leaf state the statechart is in, as a spec state id."""
-    ids = [s.id.rstrip("_") if s.id.rstrip("_") in spec.states else s.id for s in machine.configuration]
-    leaves = [s for s in ids if s in spec.states and not spec.states[s].compound]
-    return leaves[0]
+    for state in machine.configuration:
+        sid = next((s for s in spec.states if chart_name(s) == state.id), None)
+        if sid is not None and not spec.states[sid].compound:
+            return sid
+    raise RuntimeError(f"the statechart is in no leaf state of the spec: {machine.configuration}")
