@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from argparse import Namespace
 
 from .coverage import coverage_table
@@ -31,13 +32,23 @@ def run_check(args: Namespace) -> int:
           f"{len(spec.parameters)} parameters, {len(spec.interpretations)} interpretations, "
           f"{len(spec.properties)} properties")  # fmt: skip
     encoded = sum(1 for r in rows if r.elements)
-    print(f"  article coverage: {encoded} of {len(rows)} articles encoded, "
-          f"{sum(1 for r in rows if r.out_of_scope)} out of scope (with reasons)")  # fmt: skip
+    print(f"  article coverage: {encoded} of {len(rows)} articles encoded by model elements, "
+          f"{sum(1 for r in rows if r.out_of_scope and not r.elements)} out of scope with reasons")  # fmt: skip
     for r in rows:
-        status = "encoded" if r.elements else "out of scope"
-        extra = f" — {r.out_of_scope}" if r.out_of_scope and not r.elements else ""
-        print(f"    第{r.article}条 {r.title:<16} {status:<12} {len(r.elements):>3} elements{extra}")
+        if r.elements and r.out_of_scope:
+            status = f"partly: {len(r.elements)} elements; rest out of scope — {r.out_of_scope}"
+        elif r.elements:
+            status = f"encoded by {len(r.elements)} elements"
+        else:
+            status = f"out of scope — {r.out_of_scope}"
+        print(f"    {pad(f'第{r.article}条 {r.title}', 38)} {status}")
     return 0
+
+
+def pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns (CJK characters take two)."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
 
 
 def run_replay(args: Namespace) -> int:
