@@ -873,30 +873,17 @@ def _with_text(expr: Expr, text: str) -> Expr:
 
 def iter_citations(spec: Spec) -> Iterator[tuple[str, str]]:
     """(citation, element) for every element of the spec that cites an article."""
-    for s in spec.states.values():
-        for a in s.articles:
-            yield a, f"state {s.id}"
-    for p in spec.parameters.values():
-        for a in p.articles:
-            yield a, f"parameter {p.name}"
-    for v in spec.variables.values():
-        for a in v.articles:
-            yield a, f"variable {v.name}"
-    for e in spec.events.values():
-        for a in e.articles:
-            yield a, f"event {e.name}"
-    for t in spec.transitions:
-        for a in t.articles:
-            yield a, f"transition {t.id}"
-        for c in t.guard:
-            for a in c.articles:
-                yield a, f"transition {t.id} (guard)"
-    for i in spec.interpretations.values():
-        for a in i.articles:
-            yield a, f"interpretation {i.id}"
-    for p in spec.properties.values():
-        for a in p.articles:
-            yield a, f"property {p.id}"
-    for pr in spec.procedures.values():
-        for a in pr.articles:
-            yield a, f"procedure {pr.name}"
+    elements: list[tuple[str, Any]] = [
+        *((f"state {s.id}", s) for s in spec.states.values()),
+        *((f"parameter {p.name}", p) for p in spec.parameters.values()),
+        *((f"variable {v.name}", v) for v in spec.variables.values()),
+        *((f"event {e.name}", e) for e in spec.events.values()),
+        *((f"procedure {p.name}", p) for p in spec.procedures.values()),
+        *((f"transition {t.id}", t) for t in spec.transitions),
+        *((f"transition {t.id} (guard)", c) for t in spec.transitions for c in t.guard),
+        *((f"interpretation {i.id}", i) for i in spec.interpretations.values()),
+        *((f"property {p.id}", p) for p in spec.properties.values()),
+    ]
+    for name, element in elements:
+        for article in element.articles:
+            yield article, name
