@@ -1,0 +1,347 @@
+"""The lifecycle state diagram, built with the graphviz package from the analysed spec.
+
+Every node, cluster and edge is added through the graphviz API; labels are Graphviz
+HTML-like labels whose text is escaped. Reading guide (also drawn as a legend):
+
+* a state is a rounded box: its name, its identifier and articles, and below a line the
+  events that keep the state (internal events: paying, the monthly bill, a notice…),
+  calendar events in italics. The in-force modes sit in one cluster (the compound state
+  `in_force`), whose shared internal events are listed once, in the cluster;
+* final states have a double border; the black dot is the start (the creating event);
+* an edge is a state-changing transition: its event, its guard in brackets (shortened to
+  a count of conditions when long; the docs give every clause) and its articles. An edge
+  from the cluster's border leaves from every mode;
+* with a highlighted scenario, the edges it travels are red with their step numbers, the
+  states it visits are filled, internal steps are listed on a red loop and refused events
+  are drawn dashed with ✗, the rule's articles and the step number.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import graphviz
+
+from yakkan.model.spec import Spec, TransitionDef
+
+from .analysis import DrawnEdge, Lifecycle
+from .highlight import PathStep, ScenarioPath
+from .i18n import cite_list, event_name, state_name, t
+from .readable import Readable, pack, shorten
+
+FONT = "Noto Sans CJK JP"
+START = "__start__"
+GUARD_LIMIT = 44
+INTERNAL_WIDTH = 34
+COLORS = {
+    "state": "#ffffff", "state_border": "#3b4a5a", "final": "#eeeeee", "cluster": "#eef4fb",
+    "cluster_border": "#6b8bb0", "edge": "#3b4a5a", "back": "#7a8794", "muted": "#5f6b76",
+    "hl": "#c62828", "hl_fill": "#fff3cd", "hl_now": "#ffe08a", "refused": "#c62828",
+}  # fmt: skip
+
+
+def cluster_name(state: str) -> str:
+    return f"cluster_{state}"
+
+
+def anchor_name(state: str) -> str:
+    """The node inside a compound's cluster that its edges are attached to."""
+    return f"{state}__internal"
+
+
+class LifecycleDiagram:
+    """Builds the graphviz.Digraph of one spec, in one language, optionally highlighted."""
+
+    def __init__(self, spec: Spec, lang: str = "ja", path: ScenarioPath | None = None,
+                 legend: bool = True, life: Lifecycle | None = None) -> None:  # fmt: skip
+        self.spec = spec
+        self.lang = lang
+        self.path = path
+        self.legend = legend
+        self.life = life or Lifecycle(spec)
+        self.text = Readable(spec)
+
+    # -- the graph ---------------------------------------------------------------------------
+
+    def build(self) -> graphviz.Digraph:
+        g = graphviz.Digraph(
+            "lifecycle",
+            graph_attr={
+                "rankdir": "TB", "compound": "true", "newrank": "true", "fontname": FONT,
+                "nodesep": "0.45", "ranksep": "0.55", "pad": "0.3", "bgcolor": "white",
+                "labelloc": "t", "fontsize": "16", "dpi": "110",
+            },
+            node_attr={"fontname": FONT, "fontsize": "12", "color": COLORS["state_border"]},
+            edge_attr={"fontname": FONT, "fontsize": "10", "color": COLORS["edge"],
+                       "fontcolor": "#1f2a36", "arrowsize": "0.7"},
+        )  # fmt: skip
+        title = self._title()
+        if title:
+            g.attr(label=title)
+        g.node(START, label="", shape="circle", style="filled", fillcolor="black",
+               width="0.18", height="0.18", fixedsize="true")  # fmt: skip
+        placed: set[str] = set()
+        for top in self._top_level_order():
+            if self.spec.states[top].compound:
+                self._add_cluster(g, top, placed)
+            else:
+                self._add_state(g, top)
+                placed.add(top)
+        self._add_start_edge(g)
+        self._add_edges(g)
+        self._add_ranks(g)
+        if self.path:
+            self._add_path_loops(g)
+        if self.legend:
+            self._add_legend(g)
+        return g
+
+    def _add_ranks(self, g: graphviz.Digraph) -> None:
+        """Rank constraints from the analysis: one row per distance, final states last."""
+        layers = self.life.layers
+        rows: dict[int, list[str]] = {}
+        for state in self.life.order:
+            rows.setdefault(layers[state], []).append(state)
+        for c in self.life.compounds:
+            deepest = max(layers[x] for x in self.life.leaves_of(c))
+            rows[deepest].append(anchor_name(c))
+        ordered = sorted(rows)
+        for layer in ordered:
+            members = rows[layer]
+            if len(members) > 1:
+                with g.subgraph() as r:
+                    r.attr(rank="same")
+                    for m in members:
+                        r.node(m)
+        for upper, lower in zip(ordered, ordered[1:], strict=False):  # keep the rows in order
+            g.edge(rows[upper][0], rows[lower][0], style="invis", weight="0")
+
+    def _top_level_order(self) -> list[str]:
+        out: dict[str, None] = {}
+        for leaf in self.life.order:
+            out[self.life.top(leaf)] = None
+        return list(out)
+
+    # -- states ------------------------------------------------------------------------------
+
+    def _add_state(self, g: graphviz.Digraph, state: str) -> None:
+        d = self.spec.states[state]
+        fill = COLORS["final"] if d.final else COLORS["state"]
+        penwidth = "1.2"
+        if self.path and state in self.path.visited:
+            fill = COLORS["hl_now"] if state == self.path.final_state else COLORS["hl_fill"]
+            penwidth = "2.2" if state == self.path.final_state else "1.6"
+        g.node(
+            state, label=self._state_label(state), shape="box", style="rounded,filled",
+            fillcolor=fill, peripheries="2" if d.final else "1", penwidth=penwidth,
+            margin="0.12,0.06", tooltip=f"{d.ja} / {d.en} ({state})", id=f"state_{state}",
+        )  # fmt: skip
+
+    def _state_label(self, state: str) -> str:
+        d = self.spec.states[state]
+        name = state_name(self.spec, state, self.lang)
+        sub = state if self.lang == "ja" else d.ja
+        rows = [f'<TR><TD><B>{escape(name)}</B></TD></TR>',
+                f'<TR><TD><FONT POINT-SIZE="9" COLOR="{COLORS["muted"]}">'
+                f'{escape(sub)}{escape(self._cites(d.articles))}</FONT></TD></TR>']  # fmt: skip
+        internal = self.life.internals.get(state, ())
+        if internal:
+            rows.append("<HR/>")
+            rows += self._internal_rows(internal)
+        return _table(rows)
+
+    def _cites(self, articles: tuple[str, ...]) -> str:
+        return f"  [{cite_list(articles)}]" if articles else ""
+
+    def _internal_rows(self, transitions: tuple[TransitionDef, ...]) -> list[str]:
+        names: dict[str, bool] = {}
+        for tr in transitions:
+            names[tr.event] = self.spec.events[tr.event].by == "calendar"
+        items = [event_name(self.spec, e, self.lang) for e in names]
+        italic = {event_name(self.spec, e, self.lang) for e, cal in names.items() if cal}
+        sep = "・" if self.lang == "ja" else ", "
+        rows = []
+        for line in pack(items, INTERNAL_WIDTH, sep):
+            parts = line.split(sep)
+            html = escape(sep).join(f"<I>{escape(p)}</I>" if p in italic else escape(p) for p in parts)
+            rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{html}</FONT></TD></TR>')
+        return rows
+
+    def _add_cluster(self, g: graphviz.Digraph, state: str, placed: set[str]) -> None:
+        d = self.spec.states[state]
+        name = state_name(self.spec, state, self.lang)
+        sub = state if self.lang == "ja" else d.ja
+        label = (f'<<B>{escape(name)}</B>  <FONT POINT-SIZE="9" COLOR="{COLORS["muted"]}">'
+                 f'{escape(sub)}{escape(self._cites(d.articles))}</FONT>>')  # fmt: skip
+        with g.subgraph(name=cluster_name(state)) as c:
+            c.attr(label=label, style="rounded,filled", fillcolor=COLORS["cluster"],
+                   color=COLORS["cluster_border"], fontname=FONT, fontsize="13",
+                   labeljust="l", margin="14")  # fmt: skip
+            shared = self.life.internals.get(state, ())
+            rows = [f'<TR><TD><FONT POINT-SIZE="9" COLOR="{COLORS["muted"]}">'
+                    f'{escape(t(self.lang, "internal_all"))}</FONT></TD></TR>', "<HR/>"]  # fmt: skip
+            rows += self._internal_rows(shared) if shared else []
+            c.node(anchor_name(state), label=_table(rows), shape="box", style="rounded,dashed",
+                   color=COLORS["cluster_border"], margin="0.08,0.04")  # fmt: skip
+            for leaf in self.life.order:
+                if leaf in self.life.leaves_of(state) and leaf not in placed:
+                    if self.spec.states[leaf].compound:
+                        continue
+                    self._add_state(c, leaf)
+                    placed.add(leaf)
+
+    # -- edges -------------------------------------------------------------------------------
+
+    def _node_of(self, state: str) -> str:
+        return anchor_name(state) if state in self.life.compounds else state
+
+    def _add_start_edge(self, g: graphviz.Digraph) -> None:
+        ev = self.spec.creating_event
+        first = [s.n for s in (self.path.steps if self.path else ()) if s.source is None and s.accepted]
+        label = "<" + "<BR/>".join(self._edge_lines(ev.name, None, ev.articles, first)) + ">"
+        attrs = {"color": COLORS["hl"], "penwidth": "2.4", "fontcolor": COLORS["hl"]} if first else {}
+        g.edge(START, self.spec.initial_state, label=label, **attrs)
+
+    def _edge_groups(self) -> list[list[DrawnEdge]]:
+        """Drawn edges with the same ends, merged into one line with stacked labels."""
+        groups: dict[tuple[str, str], list[DrawnEdge]] = {}
+        for edge in self.life.edges:
+            groups.setdefault((edge.source, edge.target), []).append(edge)
+        return list(groups.values())
+
+    def _add_edges(self, g: graphviz.Digraph) -> None:
+        shown: set[str] = set()
+        for group in self._edge_groups():
+            lines: list[str] = []
+            numbers_all: list[int] = []
+            for edge in group:
+                tr = edge.transition
+                numbers = [s.n for s in self.path.steps if s.edge == edge.key] if self.path else []
+                numbers_all += numbers
+                if tr.id in shown:  # the same transition from another state: its name suffices
+                    lines += self._edge_lines(tr.event, None, (), numbers)
+                    continue
+                shown.add(tr.id)
+                guard = self.text.guard(tr, self.lang, GUARD_LIMIT) if tr.guard else None
+                lines += self._edge_lines(tr.event, guard, tr.articles, numbers,
+                                          self._scheduler_line(tr.event))
+            first = group[0]
+            attrs: dict[str, str] = {"id": "edge_" + first.key.replace(":", "__")}
+            if first.from_compound:
+                attrs["ltail"] = cluster_name(first.source)
+            if first.back:
+                attrs["color"] = COLORS["back"]
+            if self._same_rank(first):
+                attrs["constraint"] = "false"
+            if numbers_all:
+                attrs.update(color=COLORS["hl"], penwidth="2.4", fontcolor=COLORS["hl"])
+            elif self.path:
+                attrs.update(color="#b8c0c8", fontcolor="#8a949e")
+            attrs["label"] = "<" + "<BR/>".join(lines) + ">"
+            g.edge(self._node_of(first.source), first.target, **attrs)
+
+    def _same_rank(self, edge: DrawnEdge) -> bool:
+        ranks = self.life.ranks
+        return ranks[edge.target] == min(ranks[s] for s in self.life.leaves_of(edge.source))
+
+    def _scheduler_line(self, event: str) -> list[str] | None:
+        """For a calendar event, the events that set the date it fires on (name and article)."""
+        sched = self.life.schedulers.get(event)
+        if not sched or self.spec.events[event].by != "calendar":
+            return None
+        return list(dict.fromkeys(
+            f"{event_name(self.spec, s.event, self.lang)} {cite_list(s.articles[:1])}" for s in sched
+        ))  # fmt: skip
+
+    def _sep(self) -> str:
+        return "・" if self.lang == "ja" else ", "
+
+    def _edge_lines(self, event: str, guard: str | None, articles: tuple[str, ...],
+                    numbers: list[int], extra: list[str] | None = None) -> list[str]:  # fmt: skip
+        name = escape(event_name(self.spec, event, self.lang))
+        if self.spec.events[event].by == "calendar":
+            name = f"<I>{name}</I>"
+        lines = [f'<B>{escape(", ".join(map(str, numbers)))}.</B> {name}' if numbers else name]
+        if guard:
+            lines.append(escape(f"[{guard}]"))
+        if articles:
+            lines.append(f'<FONT POINT-SIZE="9" COLOR="{COLORS["muted"]}">'
+                         f"{escape(cite_list(articles))}</FONT>")  # fmt: skip
+        if extra:
+            small = f'<FONT POINT-SIZE="8" COLOR="{COLORS["muted"]}">'
+            lines.append(f"{small}{escape(t(self.lang, 'end_date_set_by'))}:</FONT>")
+            for part in pack(extra, 30, self._sep()):
+                lines.append(f'<FONT POINT-SIZE="8" COLOR="{COLORS["muted"]}">{escape(part)}</FONT>')
+        return lines
+
+    # -- the highlighted path -------------------------------------------------------------
+
+    def _add_path_loops(self, g: graphviz.Digraph) -> None:
+        assert self.path is not None
+        internal: dict[str, list[PathStep]] = {}
+        refused_loops: dict[str, list[PathStep]] = {}
+        for s in self.path.steps:
+            if s.source is None:
+                continue
+            if s.accepted and s.internal:
+                internal.setdefault(s.source, []).append(s)
+            elif not s.accepted and s.target == s.source:
+                refused_loops.setdefault(s.source, []).append(s)
+            elif not s.accepted and s.target:
+                g.edge(s.source, s.target, label=self._refused_label([s]), style="dashed",
+                       color=COLORS["refused"], fontcolor=COLORS["refused"], constraint="false",
+                       penwidth="1.6", id=f"refused_{s.n}")  # fmt: skip
+        for state in sorted(internal, key=self.life.order.index):
+            steps = internal[state]
+            rows = [f"<B>{s.n}.</B> {escape(event_name(self.spec, s.event, self.lang))}" for s in steps]
+            if len(rows) > 12:
+                rows = rows[:11] + [f"… (+{len(rows) - 11})"]
+            g.edge(state, state, label="<" + "<BR/>".join(rows) + ">", color=COLORS["hl"],
+                   fontcolor=COLORS["hl"], penwidth="1.8", id=f"loop_{state}")  # fmt: skip
+        for state in sorted(refused_loops, key=self.life.order.index):
+            g.edge(state, state, label=self._refused_label(refused_loops[state]), style="dashed",
+                   color=COLORS["refused"], fontcolor=COLORS["refused"], penwidth="1.6",
+                   id=f"refused_loop_{state}")  # fmt: skip
+
+    def _refused_label(self, steps: list[PathStep]) -> str:
+        rows = []
+        for s in steps:
+            name = escape(event_name(self.spec, s.event, self.lang))
+            arts = escape(cite_list(s.articles))
+            rows.append(f"<B>✗ {s.n}.</B> {name} [{arts}]")
+            if s.rule:
+                rows.append(f'<FONT POINT-SIZE="8">{escape(shorten(s.rule, 48))}</FONT>')
+        return "<" + "<BR/>".join(rows) + ">"
+
+    def _title(self) -> str | None:
+        if not self.path:
+            return None
+        p = self.path
+        head = escape(f"{p.name} — {t(self.lang, 'as_of', day=p.until_date)}: "
+                      f"{state_name(self.spec, p.final_state, self.lang) if p.final_state else '—'}")  # fmt: skip
+        lines = [f"<B>{head}</B>"]
+        if p.description:
+            for part in pack(p.description.split(), 90, " "):
+                lines.append(f'<FONT POINT-SIZE="10">{escape(part)}</FONT>')
+        return "<" + "<BR/>".join(lines) + ">"
+
+    # -- legend ----------------------------------------------------------------------------
+
+    def _add_legend(self, g: graphviz.Digraph) -> None:
+        keys = ("legend_final", "legend_internal", "legend_italic", "legend_guard", "legend_cite")
+        rows = [f'<TR><TD ALIGN="LEFT"><B>{escape(t(self.lang, "legend"))}</B></TD></TR>']
+        rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{escape(t(self.lang, k))}</FONT></TD></TR>'
+                 for k in keys]  # fmt: skip
+        g.node("__legend__", label=_table(rows), shape="box", style="rounded",
+               color="#b8c0c8", margin="0.1,0.05")  # fmt: skip
+
+
+def _table(rows: list[str]) -> str:
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            + "".join(rows) + "</TABLE>>")  # fmt: skip
+
+
+def lifecycle_digraph(spec: Spec, lang: str = "ja", path: ScenarioPath | None = None,
+                      legend: bool = True) -> graphviz.Digraph:  # fmt: skip
+    """The lifecycle diagram of `spec` as a graphviz.Digraph (see the module docstring)."""
+    return LifecycleDiagram(spec, lang, path, legend).build()

@@ -1,0 +1,155 @@
+"""Readable text for the spec's guards and effects, as a reviewer reads them.
+
+The spec keeps each expression as written (`Expr.source`, with derived names such as
+`within_minimum_term`) and as loaded (derived names expanded). A reviewer reads the
+written form better, so it is parsed here again with the derived names typed as names
+of their own and rendered with the model's own renderer (`Expr.render(lang)`: ≤, ≠,
+かつ/または …). When anything fails, the text as written is shown instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from yakkan.model.expr import DATE, Type, enum_type, parse_effect, parse_expr
+from yakkan.model.spec import EVENT_ENUM, STATE_ENUM, Clause, Spec, TransitionDef
+
+_CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$", re.S)
+
+
+class Readable:
+    """Renders one spec's expressions and effects in `ja` or `en`."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self._base = self._base_env()
+
+    # -- environments ----------------------------------------------------------------------
+
+    def _base_env(self) -> dict[str, Type]:
+        spec = self.spec
+        env: dict[str, Type] = {n: DATE for n in spec.constants}
+        env.update({n: p.type for n, p in spec.parameters.items()})
+        env.update({n: v.type for n, v in spec.variables.items()})
+        env["today"] = DATE
+        env["state"] = enum_type(STATE_ENUM)
+        env["event"] = enum_type(EVENT_ENUM)
+        pending = dict(spec.derived)
+        for _ in range(len(pending) + 1):  # derived names may use each other
+            for name, text in list(pending.items()):
+                try:
+                    env[name] = parse_expr(text, env, spec.enums).type
+                except Exception:  # noqa: BLE001 - a name not typed yet, try again
+                    continue
+                del pending[name]
+        return env
+
+    def env_for(self, event: str | None) -> dict[str, Type]:
+        env = dict(self._base)
+        if event and event in self.spec.events:
+            env.update({a.expr_name: a.type for a in self.spec.events[event].args})
+        return env
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def expr(self, text: str, lang: str, event: str | None = None) -> str:
+        """`text` (an expression as written) rendered in `lang`; the text itself on failure."""
+        return _render_expr(self, text, lang, event)
+
+    def clause(self, clause: Clause, lang: str, event: str | None = None) -> str:
+        source = getattr(clause.expr, "source", None) or clause.expr.text
+        return self.expr(str(source), lang, event)
+
+    def effect(self, text: str, lang: str, event: str | None = None) -> str:
+        """One effect as written: `x = e` as `x ← e`, a procedure call as `name(e)`."""
+        call = _CALL.match(text)
+        if call and call.group(1) in self.spec.procedures:
+            arg = call.group(2).strip()
+            return f"{call.group(1)}({self.expr(arg, lang, event) if arg else ''})"
+        try:
+            env = self.env_for(event)
+            assignable = [n for n in self.spec.variables]
+            return parse_effect(text, env, self.spec.enums, assignable).render(lang)
+        except Exception:  # noqa: BLE001 - show the text as written
+            return text
+
+    def guard(self, t: TransitionDef, lang: str, limit: int = 0) -> str:
+        """All clauses of `t`'s guard joined with ∧; with `limit`, a count when too long."""
+        parts = [self.clause(c, lang, t.event) for c in t.guard]
+        text = " ∧ ".join(f"({p})" if " " in p and len(parts) > 1 else p for p in parts)
+        if limit and len(text) > limit:
+            arts = ", ".join(dict.fromkeys(a for c in t.guard for a in c.articles))
+            n = len(parts)
+            if lang == "ja":
+                return f"条件{n}件 ({arts})" if n > 1 else shorten(text, limit)
+            return f"{n} conditions ({arts})" if n > 1 else shorten(text, limit)
+        return text
+
+
+def _render_expr(r: Readable, text: str, lang: str, event: str | None) -> str:
+    try:
+        env = r.env_for(event)
+        return parse_expr(text, env, r.spec.enums).render(lang)
+    except Exception:  # noqa: BLE001 - show the text as written
+        return text
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis (whole text when short enough)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: max(1, limit - 1)].rstrip() + "…"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most about `width` display columns; breaks at spaces, or anywhere in CJK."""
+    lines: list[str] = []
+    cur = ""
+    for token in re.findall(r"\S+\s*", text):
+        if display_width(cur + token.rstrip()) <= width or not cur:
+            cur += token
+            while display_width(cur.rstrip()) > width and not re.search(r"\s", cur.strip()):
+                cut = _cut(cur, width)
+                lines.append(cur[:cut])
+                cur = cur[cut:]
+        else:
+            lines.append(cur.rstrip())
+            cur = token
+    if cur.strip():
+        lines.append(cur.rstrip())
+    return lines
+
+
+def _cut(text: str, width: int) -> int:
+    w = 0
+    for i, ch in enumerate(text):
+        w += 2 if _wide(ch) else 1
+        if w > width:
+            return max(1, i)
+    return len(text)
+
+
+def _wide(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a monospace view (CJK characters count 2)."""
+    return sum(2 if _wide(c) else 1 for c in text)
+
+
+def pack(items: list[str], width: int, sep: str = " · ") -> list[str]:
+    """`items` joined with `sep` into lines of about `width` columns, never splitting one."""
+    lines: list[str] = []
+    cur = ""
+    for item in items:
+        candidate = f"{cur}{sep}{item}" if cur else item
+        if cur and display_width(candidate) > width:
+            lines.append(cur)
+            cur = item
+        else:
+            cur = candidate
+    if cur:
+        lines.append(cur)
+    return lines

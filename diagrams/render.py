@@ -1,0 +1,74 @@
+"""The lifecycle diagram in every output format: svg, png, pdf, dot and mermaid.
+
+svg, dot and mermaid are deterministic (same spec, same bytes); png and pdf are drawn
+by Graphviz's cairo renderer with the Noto Sans CJK JP font, so Japanese labels render
+as Japanese glyphs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import graphviz
+
+from yakkan.model.spec import Spec
+
+from .analysis import Lifecycle
+from .errors import DiagramError
+from .highlight import ScenarioPath
+from .lifecycle import FONT, LifecycleDiagram
+from .mermaid import mermaid_text
+
+FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
+TEXT_FORMATS = ("svg", "dot", "mermaid")
+EXTENSIONS = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
+
+
+def render_diagram(spec: Spec, fmt: str = "svg", lang: str = "ja", path: ScenarioPath | None = None,
+                   legend: bool = True, life: Lifecycle | None = None) -> bytes:  # fmt: skip
+    """The lifecycle diagram of `spec` as bytes in `fmt` (one of FORMATS)."""
+    if fmt not in FORMATS:
+        raise DiagramError(f"unknown format '{fmt}'", hint=f"formats: {', '.join(FORMATS)}")
+    if lang not in ("ja", "en"):
+        raise DiagramError(f"unknown language '{lang}'", hint="languages: ja, en")
+    life = life or Lifecycle(spec)
+    if fmt == "mermaid":
+        return mermaid_text(spec, lang, path, life).encode("utf-8")
+    graph = LifecycleDiagram(spec, lang, path, legend, life).build()
+    if fmt == "dot":
+        return graph.source.encode("utf-8")
+    return pipe(graph, fmt)
+
+
+def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
+    """Lay out and render `graph` with Graphviz's dot (cairo for png and pdf)."""
+    renderer = "cairo" if fmt in ("png", "pdf") else None
+    try:
+        return graph.pipe(format=fmt, renderer=renderer)
+    except graphviz.ExecutableNotFound:
+        raise DiagramError(
+            "Graphviz's `dot` program is not installed", hint="run scripts/setup.sh (Debian: apt-get install graphviz)"
+        ) from None
+    except graphviz.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise DiagramError("Graphviz could not draw the diagram: " + (detail[-1] if detail else str(exc))) from None
+
+
+def font_available(family: str = FONT) -> bool:
+    """Whether fontconfig knows `family` (the CJK font PNG and PDF need)."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return False
+    out = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, check=False).stdout
+    return any(family in line.split(",") for line in out.splitlines())
+
+
+def write_diagram(spec: Spec, output: Path, fmt: str, lang: str = "ja",
+                  path: ScenarioPath | None = None) -> Path:  # fmt: skip
+    """Render and write one diagram atomically; returns `output`."""
+    from .fsio import write_atomic
+
+    write_atomic(output, render_diagram(spec, fmt, lang, path))
+    return output

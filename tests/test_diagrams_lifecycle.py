@@ -1,0 +1,180 @@
+"""The lifecycle diagram: analysis, Graphviz and Mermaid output, highlight, fonts, the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from yakkan.cli import main
+from yakkan.diagrams.analysis import Lifecycle
+from yakkan.diagrams.highlight import path_of_scenario
+from yakkan.diagrams.lifecycle import FONT
+from yakkan.diagrams.render import font_available, render_diagram
+from yakkan.model.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "contracts/clara-msp/spec.yaml"
+EXAMPLE = ROOT / "scenarios/issue-example.yaml"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(SPEC)
+
+
+@pytest.fixture(scope="module")
+def life(spec):
+    return Lifecycle(spec)
+
+
+# -- analysis -------------------------------------------------------------------------------
+
+
+def test_layers_put_final_states_below_their_sources(life):
+    layers = life.layers
+    assert layers["applied"] == 0
+    assert layers["active"] > layers["concluded"]
+    assert layers["ended"] > max(layers[s] for s in ("restricted", "suspended", "interrupted"))
+    assert life.order[0] == "applied"
+
+
+def test_a_transition_from_every_mode_is_drawn_once_from_the_compound(life):
+    ends = [e for e in life.edges if e.transition.id == "contract_ends"]
+    assert {e.source for e in ends} == {"in_force", "concluded"}
+    assert next(e for e in ends if e.source == "in_force").from_compound
+    # suspend names three modes, not all four: one edge per mode
+    assert sorted(e.source for e in life.edges if e.transition.id == "suspend") == [
+        "active", "interrupted", "restricted"]
+
+
+def test_internal_events_are_grouped_not_drawn(life):
+    shared = {t.id for t in life.internals["in_force"]}
+    assert {"pay", "bill_next_month", "cancel", "terminate"} <= shared
+    assert {t.id for t in life.internals["active"]} == {"month_starts", "request_support"}
+    assert all(e.source != e.target for e in life.edges)
+
+
+def test_schedulers_of_the_contract_end(life):
+    assert {t.event for t in life.schedulers["contract_ends"]} == {
+        "cancel", "object_to_renewal", "terminate", "announce_abolition"}
+
+
+def test_every_state_changing_transition_is_drawn(spec, life):
+    drawn = {e.transition.id for e in life.edges}
+    changing = {t.id for t in spec.transitions if t.target and any(s != t.target for s in t.sources)}
+    assert drawn == changing
+
+
+# -- graphviz -------------------------------------------------------------------------------
+
+
+def test_dot_source_is_built_with_clusters_finals_and_labels(spec):
+    dot = render_diagram(spec, "dot", "ja").decode()
+    assert "subgraph cluster_in_force" in dot
+    for final in ("rejected", "ended"):
+        line = next(ln for ln in dot.splitlines() if ln.strip().startswith(f"{final} ["))
+        assert "peripheries=2" in line
+    assert f'fontname="{FONT}"' in dot
+    assert "提供開始" in dot and "[not_due + overdue = 0]" in dot and "6-2, 9-1, 7-1" in dot
+    assert "ltail=cluster_in_force" in dot
+
+
+def test_english_labels(spec):
+    dot = render_diagram(spec, "dot", "en").decode()
+    assert "start_service" in dot and "Concluded (awaiting initial payment)" in dot
+
+
+@needs_dot
+@pytest.mark.parametrize("fmt", ["svg", "dot", "mermaid"])
+def test_text_formats_are_deterministic(spec, fmt):
+    assert render_diagram(spec, fmt, "ja") == render_diagram(load_spec(SPEC), fmt, "ja")
+
+
+def test_cjk_font_is_installed():
+    """PNG and PDF labels need the Noto CJK font (fonts-noto-cjk, scripts/setup.sh)."""
+    assert shutil.which("fc-list"), "fontconfig's fc-list is missing"
+    out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    assert FONT in out, f"{FONT} not found by fc-list: install fonts-noto-cjk"
+    assert font_available()
+
+
+@needs_dot
+def test_png_and_pdf_render_with_the_cjk_font(spec, tmp_path):
+    png = render_diagram(spec, "png", "ja")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000
+    pdf = render_diagram(spec, "pdf", "ja")
+    assert pdf[:5] == b"%PDF-" and b"NotoSansCJK" in pdf
+
+
+@needs_dot
+def test_svg_has_japanese_text_and_ids(spec):
+    svg = render_diagram(spec, "svg", "ja").decode()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "契約期間中" in svg and "一時停止中" in svg
+    assert 'id="state_active"' in svg and 'id="edge_start_service__concluded"' in svg
+
+
+# -- highlight --------------------------------------------------------------------------------
+
+
+def test_path_of_the_issue_example(spec):
+    path = path_of_scenario(spec, EXAMPLE)
+    assert [s.event for s in path.steps] == ["apply", "accept", "pay", "start_service", "cancel"]
+    refused = path.steps[-1]
+    assert not refused.accepted and refused.articles == ("7-2",) and refused.n == 5
+    assert path.steps[1].edge == "accept:applied"
+    assert path.final_state == "active"
+    assert path.visited == ("applied", "concluded", "active")
+
+
+def test_highlighted_dot_numbers_steps_and_marks_refusals(spec):
+    path = path_of_scenario(spec, EXAMPLE)
+    dot = render_diagram(spec, "dot", "ja", path).decode()
+    assert "<B>2.</B> 承諾通知" in dot and "<B>4.</B> 提供開始" in dot
+    assert "✗ 5.</B> 解約 [7-2]" in dot
+    assert "style=dashed" in dot
+    mm = render_diagram(spec, "mermaid", "ja", path).decode()
+    assert "✗ 5. 解約 [7-2]" in mm and "class active visited" in mm
+
+
+# -- mermaid ----------------------------------------------------------------------------------
+
+
+def test_mermaid_state_diagram(spec):
+    mm = render_diagram(spec, "mermaid", "ja").decode()
+    assert mm.startswith("stateDiagram-v2\n")
+    assert 'state "契約期間中 [9-1]" as in_force {' in mm
+    assert "ended --> [*]" in mm and "rejected --> [*]" in mm
+    assert "[*] --> applied : 申込み 4-1" in mm
+    assert "in_force --> ended" in mm
+    for line in mm.splitlines():
+        if " --> " in line and " : " in line:
+            assert ";" not in line.split(" : ", 1)[1]
+
+
+# -- the command --------------------------------------------------------------------------------
+
+
+@needs_dot
+@pytest.mark.parametrize("fmt", ["svg", "png", "pdf", "dot", "mermaid"])
+def test_cli_writes_every_format(tmp_path, fmt):
+    out = tmp_path / f"life.{fmt}"
+    assert main(["diagram", str(SPEC), "--format", fmt, "--lang", "en", "-o", str(out)]) == 0
+    assert out.stat().st_size > 500
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_cli_highlight_and_bad_input(tmp_path, capsys):
+    out = tmp_path / "hl.dot"
+    assert main(["diagram", "--format", "dot", "--highlight", str(EXAMPLE), "-o", str(out)]) == 0
+    assert "✗ 5." in out.read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("events:\n  - {on: 2024-04-01, do: fly}\n")
+    assert main(["diagram", "--format", "dot", "--highlight", str(bad), "-o", str(tmp_path / "x.dot")]) == 2
+    assert "unknown event 'fly'" in capsys.readouterr().err
+    assert not (tmp_path / "x.dot").exists()
+    assert main(["diagram", "--format", "dot", "-o", str(tmp_path)]) == 2
