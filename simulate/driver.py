@@ -1,0 +1,180 @@
+"""One customer's life: behaviour profiles driving a contract on either engine.
+
+The driver is the same for both engines: it plans each month's events from the
+customer's profile, the company's policy and the service-wide decisions, then sends
+them day by day. Every random draw comes from a generator seeded by (seed, customer
+index), and service-wide decisions from one seeded by (seed, "service"), so a customer's
+life does not depend on how customers are split among worker processes.
+
+The events actually sent are exactly what a scenario file holds: replaying them (with
+`until` = the last day of the run) reproduces the run step for step, which is how a
+monitor's finding becomes a scenario (`simulate.shrink`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from yakkan.model import calendar_math as cm
+
+from .engines import Model
+from .fast import TraceStep
+from .profiles import Portfolio, Rule
+
+Action = tuple[int, int, Rule, dict[str, Any]]  # (day, order, rule, drawn arguments)
+
+
+@dataclass
+class CustomerRun:
+    """What one customer's run left: its trace, month-end states, final values and hits."""
+
+    index: int
+    profile: str
+    contract: dict[str, Any]  # the drawn contract parameters (scenario `contract:` block)
+    trace: list[TraceStep]
+    occupancy: list[str]  # state at the end of each month ("-" before the application)
+    values: dict[str, Any]
+    hits: dict[str, tuple[int, int]]  # property -> (step index, day)
+    until: int
+    events: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+
+
+def customer_rng(seed: int, index: int) -> random.Random:
+    return random.Random(f"yakkan-simulate:{seed}:customer:{index}")
+
+
+def month_bounds(start: int, months: int) -> list[tuple[int, int]]:
+    """(first day, last day) of each month of the run."""
+    m0 = cm.month_of(start)
+    return [(cm.month_start(m0 + k), cm.month_end(m0 + k)) for k in range(months)]
+
+
+def _day_in_month(entry: Any, first: int, last: int, rng: random.Random) -> int:
+    if entry.__class__ is int:
+        d = first + entry - 1
+    elif entry == "last":
+        return last
+    else:
+        d = first + entry.draw(rng) - 1
+    return d if d < last else last
+
+
+def _drawn(rule: Rule, rng: random.Random) -> dict[str, Any]:
+    return {a.name: a.dist.draw(rng) for a in rule.args if a.dist is not None}
+
+
+def _live_rules(model: Model, rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
+    """Per state, the rules whose `when` can still hold: in some state reachable from it.
+
+    A rule whose condition is false in every state the contract can still reach would
+    never send anything; not planning it changes nothing but the time it takes.
+    """
+    key = ("live rules", *map(id, rules))
+    cached = model.cache.get(key)
+    if cached is None:
+        leaves = frozenset(model.spec.leaf_states)
+        cached = model.cache[key] = {
+            s: tuple(r for r in rules if model.reachable[s] & (leaves - r.dead_in)) for s in leaves
+        }
+    return cached
+
+
+def plan_service(portfolio: Portfolio, seed: int, months: int) -> list[Action]:
+    """The service-wide decisions (fee raises, abolition): the same for every customer."""
+    rng = random.Random(f"yakkan-simulate:{seed}:service")
+    out: list[Action] = []
+    order = 0
+    for first, last in month_bounds(portfolio.start, months):
+        for rule in portfolio.service:
+            for _ in range(rule.count(rng)):
+                for entry in rule.days:
+                    out.append((_day_in_month(entry, first, last, rng), -1_000_000 + order, rule, _drawn(rule, rng)))
+                    order += 1
+    return out
+
+
+def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engine: str, seed: int,
+                 index: int, months: int, record: bool = False) -> CustomerRun:  # fmt: skip
+    """Simulate customer `index` for `months` months on `engine`."""
+    rng = customer_rng(seed, index)
+    profile = portfolio.draw_profile(rng)
+    contract = portfolio.draw_contract(profile, rng)
+    parameters = {**model.default_parameters(), **contract}
+    c = model.contract(engine, parameters)
+    bounds = month_bounds(portfolio.start, months)
+    queue: list[Action] = []
+    order = 0
+
+    def push(day: int, rule: Rule) -> None:
+        nonlocal order
+        heapq.heappush(queue, (day, order, rule, _drawn(rule, rng)))
+        order += 1
+
+    # onboarding: a sequence, each step after the last one that happened
+    first, last = bounds[0]
+    day = first
+    for i, rule in enumerate(portfolio.onboarding):
+        if i == 0:
+            day = _day_in_month(rule.days[0], first, last, rng)
+        elif rule.count(rng):
+            day += rule.after_days.draw(rng)
+        else:
+            continue
+        push(day, rule)
+
+    events: list[tuple[int, str, dict[str, Any]]] = []
+    occupancy: list[str] = []
+    service_by_month: list[list[Action]] = [[] for _ in bounds]
+    m0 = cm.month_of(bounds[0][0])
+    for a in service:
+        service_by_month[cm.month_of(a[0]) - m0].append(a)
+    rules = (*profile.rules, *portfolio.company)
+    live = _live_rules(model, rules)
+    v = c.values
+    send, advance_to = c.send, c.advance_to
+    pop = heapq.heappop
+    for k, (first, last) in enumerate(bounds):
+        for rule in live[c.state] if c.created else rules:
+            for _ in range(rule.count(rng)):
+                for entry in rule.days:
+                    push(_day_in_month(entry, first, last, rng), rule)
+        for a in service_by_month[k]:
+            heapq.heappush(queue, a)
+        while queue and queue[0][0] <= last:
+            day, _, rule, drawn = pop(queue)
+            advance_to(day)
+            if rule.creates:
+                args = dict(drawn)
+            else:
+                if not c.created:
+                    continue
+                v["today"] = day
+                if rule.when is not None and not rule.when(v, day):
+                    continue
+                args = dict(drawn)
+                ok = True
+                for a in rule.args:
+                    if a.expr is not None:
+                        args[a.name] = x = a.expr(v, day)
+                        if a.minimum is not None and x < a.minimum:
+                            ok = False
+                if not ok:
+                    continue
+            send(rule.event, day, args)
+            if record:
+                events.append((day, rule.event, args))
+            for follow in rule.then:
+                if follow.count(rng):
+                    push(day + follow.after_days.draw(rng), follow)
+        advance_to(last)
+        c.close_day()
+        occupancy.append(c.state or "-")
+    until = bounds[-1][1]
+    c.settle_to(until)
+    hits = c.finish(until)
+    return CustomerRun(index=index, profile=profile.name, contract=contract, trace=c.trace,
+                       occupancy=occupancy, values=dict(c.values), hits=dict(hits), until=until,
+                       events=events)  # fmt: skip
