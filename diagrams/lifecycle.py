@@ -69,7 +69,7 @@ class LifecycleDiagram:
             graph_attr={
                 "rankdir": "TB", "compound": "true", "newrank": "true", "fontname": FONT,
                 "nodesep": "0.45", "ranksep": "0.55", "pad": "0.3", "bgcolor": "white",
-                "labelloc": "t", "fontsize": "16", "dpi": "110",
+                "labelloc": "t", "fontsize": "16",
             },
             node_attr={"fontname": FONT, "fontsize": "12", "color": COLORS["state_border"]},
             edge_attr={"fontname": FONT, "fontsize": "10", "color": COLORS["edge"],

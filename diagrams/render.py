@@ -23,6 +23,7 @@ from .mermaid import mermaid_text
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 TEXT_FORMATS = ("svg", "dot", "mermaid")
+PNG_DPI = 110
 EXTENSIONS = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "mermaid": "mmd"}
 
 
@@ -45,6 +46,9 @@ def render_diagram(spec: Spec, fmt: str = "svg", lang: str = "ja", path: Scenari
 def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
     """Lay out and render `graph` with Graphviz's dot (cairo for png and pdf)."""
     renderer = "cairo" if fmt in ("png", "pdf") else None
+    if fmt == "png":  # a sharper bitmap; for SVG, Graphviz 2.43 would clip a scaled drawing
+        graph = graph.copy()
+        graph.attr(dpi=str(PNG_DPI))
     try:
         return graph.pipe(format=fmt, renderer=renderer)
     except graphviz.ExecutableNotFound:

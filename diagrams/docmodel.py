@@ -1,0 +1,428 @@
+"""What the docs show, as plain data for the templates: one `DocModel` per language.
+
+Everything is read from the spec, the terms text (`yakkan.model.terms`), the drafting
+findings (`yakkan.model.text_findings`), the coverage table (`yakkan.model.coverage`) and
+the analysed lifecycle; nothing here restates a rule. Each article of the terms is
+paired with the model elements that cite it, paragraph by paragraph (the literate view).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from yakkan.model.coverage import coverage_table
+from yakkan.model.spec import Spec
+from yakkan.model.terms import Article, CitationError, Terms, load_terms
+from yakkan.model.text_findings import Finding, find_text_findings
+
+from .analysis import Lifecycle
+from .i18n import event_name, state_name, t
+from .readable import Readable, shorten
+
+FOREVER_NOTE = {"ja": "未設定", "en": "unset"}
+KIND_ORDER = ("state", "transition", "guard", "interpretation", "property", "event", "parameter",
+              "variable", "procedure", "limitation")  # fmt: skip
+REF_EFFECTS = 3  # effects shown per transition beside an article (all on the transitions page)
+REF_LINE = 120
+KIND_NAMES = {
+    "ja": {"state": "状態", "event": "イベント", "transition": "遷移", "guard": "条件",
+           "parameter": "パラメータ", "variable": "変数", "procedure": "手続き",
+           "interpretation": "解釈", "property": "プロパティ", "limitation": "限界"},
+    "en": {"state": "state", "event": "event", "transition": "transition", "guard": "guard",
+           "parameter": "parameter", "variable": "variable", "procedure": "procedure",
+           "interpretation": "interpretation", "property": "property", "limitation": "limitation"},
+}  # fmt: skip
+
+
+def anchor(citation: str) -> str:
+    """HTML id of a citation on the terms page: 17-1(2) → c17-1_i2, 5(3) → c5_i3."""
+    base, _, item = citation.partition("(")
+    return "c" + base + (f"_i{item.rstrip(')')}" if item else "")
+
+
+@dataclass
+class Ref:
+    """A model element citing an article, as the terms page lists it."""
+
+    kind: str
+    id: str
+    citation: str
+    label: str
+    href: str
+    lines: list[str] = field(default_factory=list)  # readable details (guard, effects …)
+    note: str = ""  # the doc text, the interpretation …
+    badge: str = ""  # a verdict, "finding" …
+    rules: list[str] = field(default_factory=list)  # guard rules of a transition citing the same article
+
+
+@dataclass
+class ParagraphView:
+    number: int | None  # None: the whole article
+    anchor: str
+    lead: str
+    items: list[tuple[str, str, list[str]]]  # (anchor, "(n)", text and sub-items)
+    refs: list[Ref]
+
+
+@dataclass
+class ArticleView:
+    number: int
+    title: str
+    heading: str
+    chapter: int
+    chapter_title: str
+    anchor: str
+    rows: list[ParagraphView]
+    out_of_scope: str | None
+    findings: list[Finding]
+    limitations: list[str]
+
+    @property
+    def covered(self) -> bool:
+        return any(r.refs for r in self.rows)
+
+
+class DocModel:
+    """The docs' content in one language (`ja` or `en`)."""
+
+    def __init__(self, spec: Spec, lang: str, life: Lifecycle | None = None,
+                 terms: Terms | None = None, verdicts: dict[str, dict[str, Any]] | None = None) -> None:  # fmt: skip
+        self.spec = spec
+        self.lang = lang
+        self.life = life or Lifecycle(spec)
+        self.terms = terms or load_terms(spec.terms_path)
+        self.text = Readable(spec)
+        self.verdicts = verdicts or {}
+
+    # -- small helpers ------------------------------------------------------------------------
+
+    def t(self, key: str, **kw: Any) -> str:
+        return t(self.lang, key, **kw)
+
+    def state_name(self, s: str) -> str:
+        return state_name(self.spec, s, self.lang)
+
+    def event_name(self, e: str) -> str:
+        return event_name(self.spec, e, self.lang)
+
+    def kind_name(self, kind: str) -> str:
+        return KIND_NAMES[self.lang][kind]
+
+    def value(self, value: Any, typ: Any) -> str:
+        """A parameter's or literal's value as a reviewer reads it."""
+        if getattr(typ, "kind", None) == "date" and isinstance(value, int):
+            if value >= self.spec.constants.get("FOREVER", dt.date.max.toordinal()):
+                return f"FOREVER ({FOREVER_NOTE[self.lang]})"
+            return dt.date.fromordinal(value).isoformat()
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, int):
+            return f"{value:,}"
+        return str(value)
+
+    def canonical(self, citation: str) -> str:
+        try:
+            return self.terms.canonical(citation)
+        except CitationError:
+            return citation
+
+    # -- states, events, transitions --------------------------------------------------------------
+
+    @cached_property
+    def states(self) -> list[dict[str, Any]]:
+        out = []
+        for sid, d in self.spec.states.items():
+            out.append({
+                "id": sid, "name": self.state_name(sid), "ja": d.ja, "en": d.en,
+                "articles": d.articles, "initial": d.initial, "final": d.final, "parent": d.parent,
+                "children": d.children, "compound": d.compound,
+                "internal": [self.event_name(tr.event) for tr in self.life.internals.get(sid, ())],
+                "internal_ids": list(dict.fromkeys(tr.id for tr in self.life.internals.get(sid, ()))),
+                "outgoing": [e.transition.id for e in self.life.edges if e.source == sid],
+                "incoming": [e.transition.id for e in self.life.edges if e.target == sid],
+            })  # fmt: skip
+        return out
+
+    @cached_property
+    def events(self) -> list[dict[str, Any]]:
+        out = []
+        for name, ev in self.spec.events.items():
+            args = []
+            for a in ev.args:
+                typ = a.type.enum or a.type.kind
+                default = "" if a.default is None else str(a.default)
+                if a.default is not None and a.default != "today":
+                    default = self.value(a.default, a.type)
+                args.append({"name": a.name, "type": typ, "default": default})
+            out.append({
+                "name": name, "ja": ev.ja, "by": ev.by, "by_name": self.t(ev.by), "args": args,
+                "articles": ev.articles, "creates": ev.creates,
+                "at": self.text.expr(ev.at.text, self.lang) if ev.at is not None else "",
+                "phase": ev.phase or "",
+                "transitions": [tr.id for tr in self.spec.transitions if tr.event == name],
+                "scheduled_by": [tr.id for tr in self.life.schedulers.get(name, ())],
+            })  # fmt: skip
+        return out
+
+    def sources_text(self, tr: Any) -> str:
+        return ", ".join(self.state_name(s) if s in self.spec.states else self._nested_name(s)
+                         for s in tr.source_spec)  # fmt: skip
+
+    def _nested_name(self, ref: str) -> str:
+        leaf = ref.split(".")[-1]
+        return self.state_name(leaf) if leaf in self.spec.states else ref
+
+    @cached_property
+    def transitions(self) -> list[dict[str, Any]]:
+        out = []
+        for tr in self.spec.transitions:
+            out.append({
+                "id": tr.id, "event": tr.event, "event_name": self.event_name(tr.event),
+                "by": self.spec.events[tr.event].by, "sources": self.sources_text(tr),
+                "source_ids": tr.sources,
+                "target": self.state_name(tr.target) if tr.target else self.t("same"),
+                "target_id": tr.target, "articles": tr.articles, "line": tr.line,
+                "guard": [{"text": self.text.clause(c, self.lang, tr.event),
+                           "source": getattr(c.expr, "source", None) or c.expr.text,
+                           "rule": c.rule, "articles": c.articles} for c in tr.guard],
+                "effects": [self.text.effect(e, self.lang, tr.event) for e in tr.effect_texts],
+                "effect_sources": list(tr.effect_texts),
+            })  # fmt: skip
+        return out
+
+    @cached_property
+    def transition_by_id(self) -> dict[str, dict[str, Any]]:
+        return {x["id"]: x for x in self.transitions}
+
+    @cached_property
+    def parameters(self) -> list[dict[str, Any]]:
+        return [{"name": p.name, "type": p.type.enum or p.type.kind, "default": self.value(p.default, p.type),
+                 "scope": self.t("scope_terms" if p.scope == "terms" else "scope_contract"),
+                 "articles": p.articles, "doc": p.doc} for p in self.spec.parameters.values()]  # fmt: skip
+
+    @cached_property
+    def variables(self) -> list[dict[str, Any]]:
+        return [{"name": v.name, "type": v.type.enum or v.type.kind, "init": v.init.text,
+                 "articles": v.articles, "doc": v.doc}
+                for v in self.spec.variables.values() if not v.scratch]  # fmt: skip
+
+    @cached_property
+    def derived(self) -> list[dict[str, str]]:
+        return [{"name": n, "text": self.text.expr(x, self.lang), "source": x} for n, x in self.spec.derived.items()]
+
+    @cached_property
+    def procedures(self) -> list[dict[str, Any]]:
+        return [{"name": p.name, "doc": p.doc, "articles": p.articles, "parameter": p.parameter,
+                 "body": [self.text.effect(b, self.lang) for b in p.body]}
+                for p in self.spec.procedures.values()]  # fmt: skip
+
+    @cached_property
+    def time_advance(self) -> list[str]:
+        return [self.text.effect(x, self.lang) for x in self.spec.time_advance_texts]
+
+    # -- interpretations, properties, findings ----------------------------------------------------
+
+    @cached_property
+    def interpretations(self) -> list[dict[str, Any]]:
+        return [{"id": i.id, "title": i.title, "articles": i.articles, "text": i.text,
+                 "finding": "(finding)" in i.text} for i in self.spec.interpretations.values()]  # fmt: skip
+
+    @cached_property
+    def properties(self) -> list[dict[str, Any]]:
+        out = []
+        for p in self.spec.properties.values():
+            if p.kind == "response":
+                within = " ".join(x for x in (f"{p.within_months} months" if p.within_months else "",
+                                              f"{p.within_days} days" if p.within_days else "") if x)  # fmt: skip
+                formula = (f"{self.text.expr(str(p.trigger.source if hasattr(p.trigger, 'source') else p.trigger.text), self.lang)}"  # noqa: E501
+                           f" ⇒ ◇≤{within} {self.text.expr(str(getattr(p.response, 'source', p.response.text)), self.lang)}")  # noqa: E501
+            elif p.formula is not None:
+                formula = self.text.expr(str(getattr(p.formula, "source", None) or p.text), self.lang)
+            else:
+                formula = p.check or p.text
+            out.append({
+                "id": p.id, "kind": p.kind, "title": p.title, "articles": p.articles,
+                "expect": p.expect, "reviewer": p.reviewer, "formula": formula, "source": p.text,
+                "finding": p.expect == "violated", "verdict": self.verdicts.get(p.id),
+            })  # fmt: skip
+        return out
+
+    @cached_property
+    def text_findings(self) -> list[Finding]:
+        return find_text_findings(self.terms)
+
+    @cached_property
+    def limitations(self) -> list[dict[str, Any]]:
+        return [{"articles": tuple(x.get("articles", ())), "text": x["text"]} for x in self.spec.limitations]
+
+    @cached_property
+    def coverage(self) -> list[dict[str, Any]]:
+        rows = []
+        for r in coverage_table(self.spec):
+            kinds: dict[str, int] = {}
+            for el in r.elements:
+                k = el.split(" ", 1)[0]
+                kinds[k] = kinds.get(k, 0) + 1
+            status = ("encoded" if r.elements else "") + (" + " if r.elements and r.out_of_scope else "") + \
+                ("out_of_scope" if r.out_of_scope else "")
+            rows.append({"article": r.article, "title": r.title, "elements": list(r.elements),
+                         "citations": list(r.citations), "out_of_scope": r.out_of_scope,
+                         "kinds": kinds, "status": status or "none"})  # fmt: skip
+        return rows
+
+    # -- the literate view ----------------------------------------------------------------------
+
+    def _refs(self) -> Iterator[Ref]:
+        """Every citing element as a Ref (one per citation)."""
+        L = self.lang
+        for s in self.states:
+            for c in s["articles"]:
+                note = self.t("final") if s["final"] else self.t("initial") if s["initial"] else ""
+                yield Ref("state", s["id"], c, f'{s["name"]} ({s["id"]})', f"states.html#s-{s['id']}", note=note)
+        for e in self.events:
+            for c in e["articles"]:
+                label = f'{e["ja"]} ({e["name"]})' if L == "ja" else f'{e["name"]} ({e["ja"]})'
+                yield Ref("event", e["name"], c, label, f"events.html#e-{e['name']}", note=e["by_name"])
+        for tr in self.transitions:
+            label = f'{tr["event_name"]}: {tr["sources"]} → {tr["target"]}'
+            lines = [shorten(f"[{g['text']}]", REF_LINE) for g in tr["guard"]]
+            lines += [shorten(f"⟹ {x}", REF_LINE) for x in tr["effects"][:REF_EFFECTS]]
+            if len(tr["effects"]) > REF_EFFECTS:
+                lines.append(f"⟹ … (+{len(tr['effects']) - REF_EFFECTS})")
+            for c in tr["articles"]:
+                yield Ref("transition", tr["id"], c, label, f"transitions.html#t-{tr['id']}", lines=lines)
+            for g in tr["guard"]:
+                for c in g["articles"]:
+                    yield Ref("guard", tr["id"], c, f"{label}", f"transitions.html#t-{tr['id']}",
+                              lines=[f"[{g['text']}]"], note=g["rule"])  # fmt: skip
+        for p in self.parameters:
+            for c in p["articles"]:
+                yield Ref("parameter", p["name"], c, f'{p["name"]} = {p["default"]}', f"states.html#p-{p['name']}",
+                          note=p["doc"])  # fmt: skip
+        for v in self.variables:
+            for c in v["articles"]:
+                yield Ref("variable", v["name"], c, v["name"], f"states.html#v-{v['name']}", note=v["doc"])
+        for p in self.procedures:
+            for c in p["articles"]:
+                href = f"transitions.html#pr-{p['name']}"
+                yield Ref("procedure", p["name"], c, f'{p["name"]}()', href, note=p["doc"])
+        for i in self.interpretations:
+            for c in i["articles"]:
+                yield Ref("interpretation", i["id"], c, f'{i["id"]} {i["title"]}', f"interpretations.html#{i['id']}",
+                          note=i["text"], badge="finding" if i["finding"] else "")  # fmt: skip
+        for p in self.properties:
+            for c in p["articles"]:
+                yield Ref("property", p["id"], c, f'{p["id"]} {p["title"]}', f"properties.html#{p['id']}",
+                          note=p["reviewer"], badge=self._verdict_badge(p))  # fmt: skip
+        for n, lim in enumerate(self.limitations, 1):
+            for c in lim["articles"]:
+                yield Ref("limitation", f"L{n}", c, lim["text"], "coverage.html#limitations")
+
+    def _verdict_badge(self, p: dict[str, Any]) -> str:
+        v = p.get("verdict")
+        if v:
+            return v["verdict"]
+        return "finding" if p["finding"] else ""
+
+    @cached_property
+    def articles(self) -> list[ArticleView]:
+        """Every article in order, each paragraph beside the elements citing it."""
+        by_cite: dict[tuple[int, int | None], list[Ref]] = {}
+        for ref in self._refs():
+            try:
+                c, _ = self.terms.locate(ref.citation)
+            except CitationError:
+                continue
+            ref.citation = self.canonical(ref.citation)
+            art = self.terms.article(c.article)
+            para = c.paragraph if not art.single_paragraph else art.paragraphs[0].number
+            by_cite.setdefault((c.article, para), []).append(ref)
+        findings: dict[int, list[Finding]] = {}
+        for f in self.text_findings:
+            try:
+                n = self.terms.locate(f.citation)[0].article
+            except CitationError:
+                continue
+            findings.setdefault(n, []).append(f)
+        limits: dict[int, list[str]] = {}
+        for lim in self.limitations:
+            for c in lim["articles"]:
+                try:
+                    n = self.terms.locate(c)[0].article
+                except CitationError:
+                    continue
+                limits.setdefault(n, [])
+                if lim["text"] not in limits[n]:
+                    limits[n].append(lim["text"])
+        chapters = {c.number: c.title for c in self.terms.chapters}
+        out = []
+        for art in self.terms.articles:
+            rows = self._rows(art, by_cite)
+            out.append(ArticleView(
+                number=art.number, title=art.title, heading=art.heading, chapter=art.chapter,
+                chapter_title=chapters.get(art.chapter, ""), anchor=f"c{art.number}", rows=rows,
+                out_of_scope=self.spec.out_of_scope.get(art.number), findings=findings.get(art.number, []),
+                limitations=limits.get(art.number, []),
+            ))  # fmt: skip
+        return out
+
+    def _rows(self, art: Article, by_cite: dict[tuple[int, int | None], list[Ref]]) -> list[ParagraphView]:
+        rows = []
+        whole = _sorted(by_cite.get((art.number, None), []))
+        if whole and not art.single_paragraph:
+            rows.append(ParagraphView(None, f"c{art.number}-all", "", [], whole))
+        for p in art.paragraphs:
+            cite = str(art.number) if art.single_paragraph else f"{art.number}-{p.number}"
+            items = []
+            for it in p.items:
+                sub = [f"{_roman(k)}. {s}" for k, s in enumerate(it.subitems, 1)]
+                items.append((anchor(f"{cite}({it.number})"), f"({it.number})", [it.text, *sub]))
+            rows.append(ParagraphView(
+                number=None if art.single_paragraph else p.number, anchor=anchor(cite), lead=p.text,
+                items=items, refs=_sorted(by_cite.get((art.number, p.number), [])),
+            ))  # fmt: skip
+        return rows
+
+    # -- summary ---------------------------------------------------------------------------------
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        arts = self.articles
+        return {
+            "articles": len(arts), "encoded": sum(1 for a in arts if a.covered),
+            "out_of_scope": sum(1 for a in arts if a.out_of_scope and not a.covered),
+            "both": sum(1 for a in arts if a.out_of_scope and a.covered),
+            "states": len(self.spec.leaf_states), "events": len(self.spec.events),
+            "transitions": len(self.spec.transitions), "interpretations": len(self.spec.interpretations),
+            "properties": len(self.spec.properties), "findings": len(self.text_findings),
+            "interp_findings": sum(1 for i in self.interpretations if i["finding"]),
+        }  # fmt: skip
+
+
+def _sorted(refs: list[Ref]) -> list[Ref]:
+    """Refs by kind, then as they came; one entry per element and citation.
+
+    A guard clause citing the same article as its transition is shown within the
+    transition, as a rule the transition's refusal cites."""
+    seen: set[tuple[str, str, str, str]] = set()
+    out: list[Ref] = []
+    transitions = {(r.id, r.citation): r for r in refs if r.kind == "transition"}
+    for r in sorted(refs, key=lambda r: KIND_ORDER.index(r.kind)):
+        if r.kind == "guard" and (r.id, r.citation) in transitions:
+            host = transitions[(r.id, r.citation)]
+            if r.note not in host.rules:
+                host.rules.append(r.note)
+            continue
+        key = (r.kind, r.id, r.citation, r.note)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def _roman(n: int) -> str:
+    return "ⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹ"[n - 1] if 1 <= n <= 10 else str(n)

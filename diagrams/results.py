@@ -1,0 +1,218 @@
+"""Tolerant loaders of the verifier's and the simulator's results, for the docs.
+
+The verifier (`yakkan verify --json`) and the simulator (`yakkan simulate --json --out`)
+are separate subsystems; the docs show their latest results when there are any and say
+"not yet verified" otherwise. A path given explicitly must be readable (else bad input);
+results found by looking around the docs folder (`<DIR>/../verify/…`,
+`<DIR>/../simulate/…`) are used when readable and otherwise skipped with a warning.
+
+The verifier's JSON is `{"ok": bool, "properties": [{"id", "verdict", "expected",
+"matches", "depth", "seconds", "articles", "counterexample"}]}`, `counterexample` the path
+of a scenario file (relative paths are read from the JSON's folder). A list of such
+entries, or a mapping id → entry, is accepted too, and so are `status` for `verdict`,
+`witness`/`scenario` for `counterexample`, and an inline scenario (a mapping).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DiagramError
+
+VERIFY_NAMES = ("results.json", "verify.json", "verify-results.json", "report.json", "summary.json")
+SIMULATE_NAMES = ("report.json", "results.json", "simulate.json", "summary.json")
+PASSING = ("proved", "holds-to-depth", "holds", "reachable")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verifier's verdict on one property."""
+
+    id: str
+    verdict: str
+    expected: str | None = None
+    matches: bool | None = None
+    depth: int | None = None
+    seconds: float | None = None
+    articles: tuple[str, ...] = ()
+    scenario: Path | None = None  # the counterexample or witness file, when there is one
+    scenario_data: Mapping[str, Any] | None = None  # an inline scenario
+    detail: str = ""  # the engine's explanation (invariant found, reason of unknown …)
+
+
+@dataclass(frozen=True)
+class VerifyResults:
+    source: Path
+    ok: bool | None
+    verdicts: Mapping[str, Verdict]
+
+
+@dataclass(frozen=True)
+class SimulateReport:
+    source: Path
+    data: Mapping[str, Any]
+    plots: tuple[Path, ...] = ()
+    scenarios: Mapping[str, Path] = field(default_factory=dict)  # as named in violations
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DiagramError("file not found", path=path, hint="check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DiagramError(f"cannot read the file: {exc}", path=path) from None
+    except json.JSONDecodeError as exc:
+        raise DiagramError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from None
+
+
+def _in_folder(folder: Path, names: tuple[str, ...], key: str) -> Path | None:
+    for name in names:
+        if (folder / name).is_file():
+            return folder / name
+    for candidate in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, Mapping) and key in data:
+            return candidate
+    return None
+
+
+def _warn(message: str) -> None:
+    print(f"yakkan docs: warning: {message}", file=sys.stderr)
+
+
+def _locate(path: str | Path | None, near: Path | None, sub: str, names: tuple[str, ...],
+            key: str) -> tuple[Path | None, bool]:  # fmt: skip
+    """(file, explicit): the results file given or found near the docs folder."""
+    if path is not None:
+        p = Path(path)
+        if p.is_dir():
+            found = _in_folder(p, names, key)
+            if found is None:
+                raise DiagramError(f"no results file in {p}", path=p, hint=f"expected one of {', '.join(names)}")
+            return found, True
+        return p, True
+    if near is None:
+        return None, False
+    base = Path(near).resolve().parent
+    for folder in (base / sub, base):
+        if folder.is_dir():
+            if folder == base:
+                for name in (f"{sub}.json", f"{sub}-results.json"):
+                    if (folder / name).is_file():
+                        return folder / name, False
+                continue
+            found = _in_folder(folder, names, key)
+            if found is not None:
+                return found, False
+    return None, False
+
+
+# -- the verifier -------------------------------------------------------------------------
+
+
+def load_verify_results(path: str | Path | None = None, near: str | Path | None = None) -> VerifyResults | None:
+    """The verifier's results from `path` (file or folder), or found next to `near`; None if absent."""
+    found, explicit = _locate(path, Path(near) if near else None, "verify", VERIFY_NAMES, "properties")
+    if found is None:
+        return None
+    try:
+        return parse_verify_results(_read_json(found), found)
+    except DiagramError as exc:
+        if explicit:
+            raise
+        _warn(f"ignoring {found}: {exc}")
+        return None
+
+
+def parse_verify_results(data: Any, source: Path) -> VerifyResults:
+    """Verdicts from the verifier's JSON (see the module docstring for the shapes accepted)."""
+    ok = data.get("ok") if isinstance(data, Mapping) else None
+    entries = data.get("properties", data.get("results")) if isinstance(data, Mapping) else data
+    if isinstance(entries, Mapping):
+        entries = [{"id": k, **(v if isinstance(v, Mapping) else {"verdict": v})} for k, v in entries.items()]
+    if not isinstance(entries, list):
+        raise DiagramError("expected `properties`: a list of verdicts", path=source)
+    verdicts: dict[str, Verdict] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping) or not (entry.get("id") or entry.get("property")):
+            raise DiagramError(f"properties[{i}] has no `id`", path=source)
+        pid = str(entry.get("id") or entry.get("property"))
+        verdicts[pid] = _verdict(pid, entry, source.parent)
+    return VerifyResults(source=source, ok=bool(ok) if ok is not None else None, verdicts=verdicts)
+
+
+def _verdict(pid: str, e: Mapping[str, Any], base: Path) -> Verdict:
+    scenario = e.get("counterexample") or e.get("witness") or e.get("scenario")
+    scenario_path = scenario_data = None
+    if isinstance(scenario, Mapping):
+        scenario_data = scenario
+    elif isinstance(scenario, str) and scenario:
+        p = Path(scenario)
+        for candidate in ([p] if p.is_absolute() else [base / p, p]):
+            if candidate.is_file():
+                scenario_path = candidate
+                break
+        else:
+            scenario_path = p if p.is_absolute() else base / p
+    detail = e.get("why") or e.get("invariant") or e.get("reason") or e.get("message") or ""
+    if isinstance(detail, list | tuple):
+        detail = "\n".join(map(str, detail))
+    return Verdict(
+        id=pid, verdict=str(e.get("verdict") or e.get("status") or "unknown"),
+        expected=_opt_str(e.get("expected", e.get("expect"))),
+        matches=e.get("matches") if isinstance(e.get("matches"), bool) else None,
+        depth=e.get("depth") if isinstance(e.get("depth"), int) else None,
+        seconds=float(e["seconds"]) if isinstance(e.get("seconds"), int | float) else None,
+        articles=tuple(map(str, e.get("articles") or ())), scenario=scenario_path,
+        scenario_data=scenario_data, detail=str(detail),
+    )  # fmt: skip
+
+
+def _opt_str(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+# -- the simulator ------------------------------------------------------------------------
+
+
+def load_simulate_report(path: str | Path | None = None, near: str | Path | None = None) -> SimulateReport | None:
+    """The simulator's report from `path` (file or folder), or found next to `near`; None if absent."""
+    found, explicit = _locate(path, Path(near) if near else None, "simulate", SIMULATE_NAMES, "customer_months")
+    if found is None:
+        return None
+    try:
+        data = _read_json(found)
+        if not isinstance(data, Mapping):
+            raise DiagramError("expected one JSON object (yakkan simulate --json)", path=found)
+    except DiagramError as exc:
+        if explicit:
+            raise
+        _warn(f"ignoring {found}: {exc}")
+        return None
+    folder = found.parent
+    plots: dict[str, Path] = {}
+    for sub in (folder, folder / "plots"):
+        for p in sorted(sub.glob("*.svg")) + sorted(sub.glob("*.png")):
+            plots.setdefault(p.stem, p)  # an SVG wins over the PNG of the same plot
+    scenarios: dict[str, Path] = {}
+    for v in data.get("violations") or ():
+        if isinstance(v, Mapping):
+            ref = v.get("scenario") or v.get("path")
+            if isinstance(ref, str):
+                p = Path(ref)
+                p = p if p.is_absolute() or p.is_file() else folder / p
+                if p.is_file():
+                    scenarios[ref] = p
+    return SimulateReport(source=found, data=data, plots=tuple(plots.values()), scenarios=scenarios)

@@ -1,0 +1,278 @@
+"""The static documentation site: ja/ and en/ pages, shared assets, and yakkan.md.
+
+Layout of the output folder (everything relative, no network needed):
+
+    index.html                 language choice
+    ja/*.html, en/*.html       overview, terms, states, events, transitions,
+                               interpretations, properties, coverage, simulation
+    assets/style.css           the only stylesheet (no script is needed)
+    assets/lifecycle.<lang>.{svg,png,pdf,mmd,dot}
+    assets/paths/<P>.<lang>.svg    a property's counterexample or witness, highlighted
+    scenarios/<P>.yaml         that scenario, to download and `yakkan replay`
+    simulate/…                 the simulator's plots and scenarios, when a run is given
+    yakkan.md, yakkan.ja.md    the same content as Markdown (English / Japanese)
+
+The site is built in a temporary folder and swapped in (see `fsio.building`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from yakkan.model.errors import InputError
+from yakkan.model.scenario import scenario_from_data
+from yakkan.model.spec import Spec
+from yakkan.model.terms import load_terms
+
+from .analysis import Lifecycle
+from .docmodel import KIND_NAMES, DocModel, anchor
+from .fsio import building
+from .highlight import path_of_scenario
+from .i18n import LANGS, ui
+from .render import EXTENSIONS, render_diagram
+from .results import PASSING, SimulateReport, VerifyResults
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PAGES = ("index", "terms", "states", "events", "transitions", "interpretations", "properties",
+         "coverage", "simulation")  # fmt: skip
+
+
+def _cites(terms: Any) -> Any:
+    def cites(articles: Iterable[str], page: str = "terms.html") -> Markup:
+        """Citations as links to their place on the terms page."""
+        out = []
+        for c in articles:
+            try:
+                canon = terms.canonical(c)
+            except Exception:  # noqa: BLE001 - an unknown citation is shown as written
+                out.append(str(escape(c)))
+                continue
+            out.append(f'<a class="cite" href="{page}#{anchor(canon)}">{escape(c)}</a>')
+        return Markup(", ".join(out))
+
+    return cites
+
+
+def _environment(terms: Any, markdown: bool = False) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=not markdown, trim_blocks=True, lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    )  # fmt: skip
+    env.filters["cites"] = _cites(terms)
+    env.filters["yen"] = lambda v: f"¥{v:,}" if isinstance(v, int) else v
+    env.filters["mdcell"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
+    env.globals["anchor"] = anchor
+    return env
+
+
+class SiteBuilder:
+    """Writes the site of one spec into a folder (see the module docstring)."""
+
+    def __init__(self, spec: Spec, verify_results: VerifyResults | None = None,
+                 simulate_report: SimulateReport | None = None) -> None:  # fmt: skip
+        self.spec = spec
+        self.verify = verify_results
+        self.simulate = simulate_report
+        self.life = Lifecycle(spec)
+        self.terms = load_terms(spec.terms_path)
+        self.html = _environment(self.terms)
+        self.md = _environment(self.terms, markdown=True)
+
+    # -- building ------------------------------------------------------------------------------
+
+    def build(self, out: Path) -> Path:
+        with building(out) as tmp:
+            self._write_all(tmp)
+        return out / "index.html"
+
+    def _write_all(self, root: Path) -> None:
+        (root / "assets" / "paths").mkdir(parents=True)
+        shutil.copyfile(TEMPLATES / "style.css", root / "assets" / "style.css")
+        for lang in LANGS:
+            for fmt, ext in EXTENSIONS.items():
+                (root / "assets" / f"lifecycle.{lang}.{ext}").write_bytes(
+                    render_diagram(self.spec, fmt, lang, life=self.life))
+        verdicts = self._verdicts(root)
+        simulation = self._simulation(root)
+        models = {lang: DocModel(self.spec, lang, self.life, self.terms, verdicts) for lang in LANGS}
+        for lang, model in models.items():
+            (root / lang).mkdir()
+            ctx = self._context(model, simulation)
+            for page in PAGES:
+                html = self.html.get_template(f"{page}.html.j2").render(page=page, **ctx)
+                (root / lang / f"{page}.html").write_text(html, encoding="utf-8")
+        top = self.html.get_template("root.html.j2").render(
+            meta=self.spec.meta, ui_ja=ui("ja"), ui_en=ui("en"), summary=models["en"].summary)
+        (root / "index.html").write_text(top, encoding="utf-8")
+        for lang, name in (("en", "yakkan.md"), ("ja", "yakkan.ja.md")):
+            ctx = self._context(models[lang], simulation)
+            md = self.md.get_template("yakkan.md.j2").render(**ctx)
+            (root / name).write_text(tidy_markdown(md), encoding="utf-8")
+
+    def _context(self, model: DocModel, simulation: dict[str, Any] | None) -> dict[str, Any]:
+        lang = model.lang
+        return {
+            "lang": lang, "other": "en" if lang == "ja" else "ja", "ui": ui(lang), "m": model,
+            "meta": self.spec.meta, "kinds": KIND_NAMES[lang], "pages": PAGES,
+            "verify": self._verify_summary(), "simulation": simulation,
+            "spec_name": self.spec.path.name, "terms_name": self.spec.terms_path.name,
+            "mermaid": (Path("assets") / f"lifecycle.{lang}.mmd").as_posix(),
+            "mermaid_text": render_diagram(self.spec, "mermaid", lang, life=self.life).decode("utf-8"),
+        }  # fmt: skip
+
+    # -- the verifier's results ---------------------------------------------------------------------
+
+    def _verify_summary(self) -> dict[str, Any] | None:
+        if self.verify is None:
+            return None
+        return {"source": self.verify.source.name, "ok": self.verify.ok,
+                "count": len(self.verify.verdicts)}  # fmt: skip
+
+    def _verdicts(self, root: Path) -> dict[str, dict[str, Any]]:
+        """Per property: the verdict, and its scenario copied and drawn highlighted."""
+        if self.verify is None:
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for pid, v in sorted(self.verify.verdicts.items()):
+            expected = v.expected or (self.spec.properties[pid].expect if pid in self.spec.properties else None)
+            matches = v.matches
+            if matches is None and expected is not None:
+                matches = (v.verdict in PASSING) == (expected in ("holds", "reachable"))
+            entry: dict[str, Any] = {
+                "verdict": v.verdict, "expected": expected, "matches": matches, "depth": v.depth,
+                "seconds": v.seconds, "detail": v.detail, "scenario": None, "diagrams": {},
+                "steps": [], "problem": None,
+                "role": "witness" if v.verdict == "reachable" else "counterexample",
+            }  # fmt: skip
+            self._scenario(root, pid, v, entry)
+            out[pid] = entry
+        return out
+
+    def _scenario(self, root: Path, pid: str, v: Any, entry: dict[str, Any]) -> None:
+        if v.scenario is None and v.scenario_data is None:
+            return
+        target = root / "scenarios" / f"{pid}.yaml"
+        target.parent.mkdir(exist_ok=True)
+        try:
+            if v.scenario is not None:
+                shutil.copyfile(v.scenario, target)
+                path = path_of_scenario(self.spec, target, self.life)
+            else:
+                target.write_text(_yaml_text(v.scenario_data), encoding="utf-8")
+                path = path_of_scenario(self.spec, scenario_from_data(dict(v.scenario_data), self.spec, target),
+                                        self.life)  # fmt: skip
+        except FileNotFoundError:
+            entry["problem"] = f"{v.scenario}: file not found"
+            return
+        except (InputError, OSError) as exc:
+            entry["problem"] = str(exc)
+            if target.exists():
+                entry["scenario"] = f"../scenarios/{pid}.yaml"
+            return
+        entry["scenario"] = f"../scenarios/{pid}.yaml"
+        for lang in LANGS:
+            svg = render_diagram(self.spec, "svg", lang, path, legend=False, life=self.life)
+            (root / "assets" / "paths" / f"{pid}.{lang}.svg").write_bytes(svg)
+            entry["diagrams"][lang] = f"../assets/paths/{pid}.{lang}.svg"
+        entry["steps"] = [{
+            "n": s.n, "date": s.date, "event": s.event, "accepted": s.accepted, "by": s.by,
+            "source": s.source, "target": s.target, "rule": s.rule, "articles": s.articles,
+        } for s in path.steps]  # fmt: skip
+        entry["final_state"] = path.final_state
+        entry["until"] = path.until_date
+
+    # -- the simulator's report --------------------------------------------------------------------
+
+    def _simulation(self, root: Path) -> dict[str, Any] | None:
+        rep = self.simulate
+        if rep is None:
+            return None
+        folder = root / "simulate"
+        folder.mkdir()
+        plots = []
+        for p in rep.plots:
+            shutil.copyfile(p, folder / p.name)
+            plots.append({"name": p.stem, "href": f"../simulate/{p.name}"})
+        data = dict(rep.data)
+        scalars = {k: v for k, v in data.items() if isinstance(v, int | float | str | bool) and not isinstance(v, dict)}
+        tables = {k: v for k, v in data.items() if isinstance(v, dict) and all(
+            isinstance(x, int | float) for x in v.values())}  # fmt: skip
+        violations = []
+        for v in data.get("violations") or ():
+            if not isinstance(v, dict):
+                continue
+            ref = v.get("scenario") or v.get("path")
+            href = None
+            if isinstance(ref, str) and ref in rep.scenarios:
+                dest = folder / "scenarios" / Path(ref).name
+                dest.parent.mkdir(exist_ok=True)
+                shutil.copyfile(rep.scenarios[ref], dest)
+                href = f"../simulate/scenarios/{dest.name}"
+            violations.append({"property": v.get("property") or v.get("id"), "customer": v.get("customer"),
+                               "step": v.get("step"), "href": href, "raw": v})  # fmt: skip
+        return {"source": rep.source.name, "scalars": scalars, "tables": tables, "plots": plots,
+                "violations": violations}  # fmt: skip
+
+
+def build_site(spec: Spec, out_dir: str | Path, verify_results: VerifyResults | None = None,
+               simulate_report: SimulateReport | None = None) -> Path:  # fmt: skip
+    """Build the docs site of `spec` into `out_dir`; returns the path of its index.html."""
+    return SiteBuilder(spec, verify_results, simulate_report).build(Path(out_dir))
+
+
+def tidy_markdown(text: str) -> str:
+    """Blank lines around headings, tables, quotes and lists; hard breaks inside quotes."""
+    out: list[str] = []
+    fence = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        if not fence and out and out[-1].strip():
+            prev = out[-1]
+            starts = line[:1]
+            block = starts == "#" or prev.startswith("#")
+            block |= starts == ">" and not prev.startswith(">")
+            block |= starts == "|" and not prev.startswith("|")
+            block |= line.startswith("- ") and not prev.lstrip().startswith("- ") and not prev.startswith("  ")
+            plain = bool(line.strip()) and not line.startswith(("- ", "  ", ">", "|"))
+            block |= plain and prev.startswith(("- ", "  -"))
+            if block:
+                out.append("")
+            if starts == ">" and prev.startswith(">"):
+                out[-1] = prev + "  "
+        out.append(line)
+    result = "\n".join(out)
+    while "\n\n\n" in result:
+        result = result.replace("\n\n\n", "\n\n")
+    return result.strip("\n") + "\n"
+
+
+def _yaml_text(data: Any) -> str:
+    """An inline scenario as YAML text (block style, keys in their order)."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    buf = io.StringIO()
+    yaml.dump(_plain(data), buf)
+    return buf.getvalue()
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, Mapping):
+        return {str(k): _plain(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_plain(v) for v in data]
+    if isinstance(data, dt.date):
+        return data.isoformat()
+    return data

@@ -1,0 +1,216 @@
+"""The docs site: every article with its text and model elements, results, Markdown, safety."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from yakkan.cli import main
+from yakkan.diagrams import build_site, load_simulate_report, load_verify_results
+from yakkan.diagrams.errors import DiagramError
+from yakkan.model.spec import load_spec
+from yakkan.model.terms import load_terms
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "contracts/clara-msp/spec.yaml"
+EXAMPLE = ROOT / "scenarios/issue-example.yaml"
+TEXT_7_2 = "契約者は、前項に定める最低利用期間内に本利用契約を解約することはできません。"
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(SPEC)
+
+
+@pytest.fixture(scope="module")
+def site(spec, tmp_path_factory):
+    out = tmp_path_factory.mktemp("docs") / "site"
+    build_site(spec, out)
+    return out
+
+
+def test_site_files(site):
+    for lang in ("ja", "en"):
+        for page in ("index", "terms", "states", "events", "transitions", "interpretations",
+                     "properties", "coverage", "simulation"):  # fmt: skip
+            assert (site / lang / f"{page}.html").is_file()
+        for ext in ("svg", "png", "pdf", "dot", "mmd"):
+            assert (site / "assets" / f"lifecycle.{lang}.{ext}").stat().st_size > 500
+    assert (site / "index.html").is_file() and (site / "assets/style.css").is_file()
+    assert (site / "yakkan.md").is_file() and (site / "yakkan.ja.md").is_file()
+
+
+def test_every_article_has_its_text_and_its_model_or_a_reason(spec, site):
+    terms = load_terms(spec.terms_path)
+    for lang in ("ja", "en"):
+        page = (site / lang / "terms.html").read_text(encoding="utf-8")
+        for art in terms.articles:
+            start = page.index(f'<article class="law" id="c{art.number}">')
+            end = page.index("</article>", start)
+            block = page[start:end]
+            assert str(escape(art.heading)) in block
+            for para in art.paragraphs:
+                assert str(escape(para.text)) in block, (art.number, para.number)
+                for item in para.items:
+                    assert str(escape(item.text)) in block
+            encoded = 'class="ref k-' in block
+            reason = spec.out_of_scope.get(art.number)
+            assert encoded or (reason and str(escape(reason)) in block), art.number
+
+
+def test_article_7_2_beside_its_model(site):
+    page = (site / "ja/terms.html").read_text(encoding="utf-8")
+    row = page[page.index('id="c7-2"'):]
+    row = row[: row.index('<div class="row"') if '<div class="row"' in row else len(row)]
+    assert TEXT_7_2 in row
+    assert 'href="transitions.html#t-cancel"' in row and "I-06" in row and "P03" in row
+    assert "no cancellation within the minimum term (I-06)" in row
+
+
+def test_guards_and_effects_are_rendered_readably(site):
+    page = (site / "ja/transitions.html").read_text(encoding="utf-8")
+    box = page[page.index('id="t-cancel"'):page.index('id="t-change_plan"')]
+    assert "within_minimum_term でない" in box  # the rendered guard, derived names kept
+    assert "end_date ← month_end(month_of(today))" in box
+    en = (site / "en/transitions.html").read_text(encoding="utf-8")
+    assert "not within_minimum_term" in en
+
+
+def test_pages_link_each_other_and_the_other_language(site):
+    page = (site / "ja/index.html").read_text(encoding="utf-8")
+    assert 'href="../en/index.html"' in page and 'src="../assets/lifecycle.ja.svg"' in page
+    assert "https://" not in page and "http://" not in page.replace("http://www.w3.org", "")
+
+
+def test_not_verified_without_results(site):
+    page = (site / "en/properties.html").read_text(encoding="utf-8")
+    assert "not yet verified" in page
+    assert "未検証" in (site / "ja/properties.html").read_text(encoding="utf-8")
+    assert "No simulation results yet" in (site / "en/simulation.html").read_text(encoding="utf-8")
+
+
+def test_findings_include_text_checks_and_interpretations(site):
+    page = (site / "en/coverage.html").read_text(encoding="utf-8")
+    assert "金融期関" in page  # 10-2(2) typo found by the text check
+    assert "I-05" in page and "I-08" in page and "I-20" in page  # interpretations marked (finding)
+    assert "P13" in page and "P15" in page
+
+
+def test_markdown_has_the_same_content(spec, site):
+    md = (site / "yakkan.md").read_text(encoding="utf-8")
+    assert md.startswith("# ") and "```mermaid\nstateDiagram-v2" in md
+    assert TEXT_7_2 in md
+    for art in load_terms(spec.terms_path).articles:
+        assert f"### {art.heading}" in md
+    assert "\n\n\n" not in md
+    assert "## 検証プロパティ" in (site / "yakkan.ja.md").read_text(encoding="utf-8")
+
+
+def test_builds_are_deterministic(spec, site, tmp_path):
+    again = tmp_path / "again"
+    build_site(spec, again)
+    for p in sorted(site.rglob("*")):
+        if p.is_file() and p.suffix not in (".png", ".pdf"):
+            assert (again / p.relative_to(site)).read_bytes() == p.read_bytes(), p
+
+
+# -- results ------------------------------------------------------------------------------
+
+
+def _verify_json(folder: Path, counterexample: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {"ok": False, "properties": [
+        {"id": "P03", "verdict": "violated", "expected": "holds", "matches": False, "depth": 12,
+         "seconds": 0.5, "articles": ["7-2"], "counterexample": counterexample},
+        {"id": "P05", "verdict": "proved", "expected": "holds", "matches": True, "depth": None,
+         "seconds": 0.1, "articles": ["14"], "counterexample": None},
+    ]}  # fmt: skip
+    path = folder / "results.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_verdicts_with_a_highlighted_counterexample(spec, tmp_path):
+    shutil.copyfile(EXAMPLE, tmp_path / "P03.yaml")
+    results = load_verify_results(_verify_json(tmp_path, "P03.yaml"))
+    assert results is not None and results.verdicts["P03"].scenario == tmp_path / "P03.yaml"
+    out = tmp_path / "site"
+    build_site(spec, out, verify_results=results)
+    assert (out / "scenarios/P03.yaml").read_bytes() == EXAMPLE.read_bytes()
+    svg = (out / "assets/paths/P03.ja.svg").read_text(encoding="utf-8")
+    assert "✗ 5." in svg and "解約" in svg
+    page = (out / "en/properties.html").read_text(encoding="utf-8")
+    assert 'href="../scenarios/P03.yaml" download' in page and "../assets/paths/P03.en.svg" in page
+    assert "differs from expectation" in page and "proved" in page
+
+
+def test_results_are_found_next_to_the_docs_folder(spec, tmp_path):
+    _verify_json(tmp_path / "verify", "missing.yaml")
+    found = load_verify_results(None, near=tmp_path / "docs")
+    assert found is not None and "P05" in found.verdicts
+    out = tmp_path / "docs"
+    assert main(["docs", str(SPEC), "-o", str(out)]) == 0
+    page = (out / "en/properties.html").read_text(encoding="utf-8")
+    assert "missing.yaml: file not found" in page and "proved" in page
+
+
+def test_broken_results_are_skipped_when_found_and_refused_when_given(tmp_path, capsys):
+    (tmp_path / "verify").mkdir()
+    (tmp_path / "verify/results.json").write_text("{not json", encoding="utf-8")
+    assert load_verify_results(None, near=tmp_path / "docs") is None
+    assert "ignoring" in capsys.readouterr().err
+    with pytest.raises(DiagramError, match="not valid JSON"):
+        load_verify_results(tmp_path / "verify/results.json")
+    assert load_verify_results(None, near=tmp_path / "nowhere" / "docs") is None
+
+
+def test_simulation_report_and_plots(spec, tmp_path):
+    sim = tmp_path / "simulate"
+    sim.mkdir()
+    (sim / "report.json").write_text(json.dumps({
+        "customers": 10, "months": 12, "seed": 0, "customer_months": 120, "engine": "fast",
+        "violations": [{"property": "P13", "customer": 3, "step": 7, "scenario": "v1.yaml"}],
+        "ended_by": {"cancelled": 2, "not_renewed": 1}, "state_months": {"active": 100},
+        "money": {"charged": 1000, "paid": 900, "late_charges": 0, "penalties": 0, "outstanding": 100},
+    }), encoding="utf-8")  # fmt: skip
+    shutil.copyfile(EXAMPLE, sim / "v1.yaml")
+    (sim / "states.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    report = load_simulate_report(None, near=tmp_path / "docs")
+    assert report is not None and report.plots == (sim / "states.svg",)
+    out = tmp_path / "docs"
+    build_site(spec, out, simulate_report=report)
+    page = (out / "en/simulation.html").read_text(encoding="utf-8")
+    assert "¥1,000" in page and "../simulate/states.svg" in page and "../simulate/scenarios/v1.yaml" in page
+    assert (out / "simulate/states.svg").is_file()
+
+
+# -- writing safely -----------------------------------------------------------------------
+
+
+def test_a_foreign_folder_is_not_replaced(spec, tmp_path):
+    (tmp_path / "mine.txt").write_text("keep me")
+    with pytest.raises(DiagramError, match="not made by"):
+        build_site(spec, tmp_path)
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
+
+
+def test_a_failed_build_leaves_nothing(spec, tmp_path, monkeypatch):
+    import yakkan.diagrams.site as site_mod
+
+    out = tmp_path / "docs"
+    build_site(spec, out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(site_mod.SiteBuilder, "_context", boom)
+    with pytest.raises(RuntimeError):
+        build_site(spec, out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs"]
