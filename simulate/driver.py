@@ -36,6 +36,7 @@ class CustomerRun:
     contract: dict[str, Any]  # the drawn contract parameters (scenario `contract:` block)
     trace: list[TraceStep]
     occupancy: list[str]  # state at the end of each month ("-" before the application)
+    billed: list[tuple[int, int]]  # (charged, paid) at the end of each month, cumulative
     values: dict[str, Any]
     hits: dict[str, tuple[int, int]]  # property -> (step index, day)
     until: int
@@ -102,6 +103,7 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
     rng = customer_rng(seed, index)
     profile = portfolio.draw_profile(rng)
     contract = portfolio.draw_contract(profile, rng)
+    arrival = portfolio.arrival.draw(rng)
     parameters = {**model.default_parameters(), **contract}
     c = model.contract(engine, parameters)
     bounds = month_bounds(portfolio.start, months)
@@ -114,7 +116,7 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
         order += 1
 
     # onboarding: a sequence, each step after the last one that happened
-    first, last = bounds[0]
+    first, last = bounds[min(arrival, months - 1)]
     day = first
     for i, rule in enumerate(portfolio.onboarding):
         if i == 0:
@@ -127,6 +129,7 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
 
     events: list[tuple[int, str, dict[str, Any]]] = []
     occupancy: list[str] = []
+    billed: list[tuple[int, int]] = []
     service_by_month: list[list[Action]] = [[] for _ in bounds]
     m0 = cm.month_of(bounds[0][0])
     for a in service:
@@ -137,7 +140,7 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
     send, advance_to = c.send, c.advance_to
     pop = heapq.heappop
     for k, (first, last) in enumerate(bounds):
-        for rule in live[c.state] if c.created else rules:
+        for rule in (live[c.state] if c.created else rules) if k >= arrival else ():
             for _ in range(rule.count(rng)):
                 for entry in rule.days:
                     push(_day_in_month(entry, first, last, rng), rule)
@@ -172,9 +175,10 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
         advance_to(last)
         c.close_day()
         occupancy.append(c.state or "-")
+        billed.append((v["charged"], v["paid"]))
     until = bounds[-1][1]
     c.settle_to(until)
     hits = c.finish(until)
     return CustomerRun(index=index, profile=profile.name, contract=contract, trace=c.trace,
-                       occupancy=occupancy, values=dict(c.values), hits=dict(hits), until=until,
+                       occupancy=occupancy, billed=billed, values=dict(c.values), hits=dict(hits), until=until,
                        events=events)  # fmt: skip

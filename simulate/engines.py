@@ -109,6 +109,10 @@ class Model:
         raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
 
     @cached_property
+    def calendar_events(self) -> frozenset[str]:
+        return frozenset(e.name for e in self.spec.calendar_events)
+
+    @cached_property
     def final_states(self) -> frozenset[str]:
         return frozenset(s for s, d in self.spec.states.items() if d.final)
 

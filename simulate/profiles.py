@@ -7,6 +7,7 @@ names no profile — each is a `ProfileError` with the file, the line and a fix.
 
     version: 1
     start: 2024-04-01                  # the first month of the simulation
+    arrival_month: {uniform: [0, 23]}  # the month (from start) in which a customer applies
     contract: {base_fee: {choice: [50000, 100000], weights: [1, 3]}}   # drawn per customer
     onboarding:                        # in order, each `after_days` after the one before
       - {do: apply, day: {uniform: [1, 28]}}
@@ -48,8 +49,8 @@ from .codegen import Specializer, compile_function
 
 DEFAULT_PROFILES = Path(__file__).resolve().parent.parent / "contracts" / "clara-msp" / "profiles.yaml"
 
-TOP_KEYS = ("version", "description", "start", "contract", "onboarding", "profiles", "company",
-            "service", "mix")  # fmt: skip
+TOP_KEYS = ("version", "description", "start", "arrival_month", "contract", "onboarding", "profiles",
+            "company", "service", "mix")  # fmt: skip
 RULE_KEYS = ("do", "chance", "rate", "day", "after_days", "when", "then", "note")
 PROFILE_KEYS = ("title", "doc", "contract", "rules")
 DIST_KEYS = ("uniform", "choice", "weights", "step", "fixed")
@@ -158,6 +159,7 @@ class Portfolio:
     company: tuple[Rule, ...]
     service: tuple[Rule, ...]
     mix: tuple[tuple[str, float], ...]
+    arrival: Dist = Dist("fixed", (0,))  # month of the run (0-based) in which a customer applies
     description: str = ""
     digest: str = field(default="", compare=False)
 
@@ -221,6 +223,9 @@ class _Checker:
         if dt.date.fromordinal(start).day != 1:
             self.fail("the simulation starts on the first day of a month", root, "start", "start",
                       hint=f"write {dt.date.fromordinal(start).replace(day=1)}")  # fmt: skip
+        arrival = self.dist(root.get("arrival_month", 0), INT, "arrival_month", root, "arrival_month")
+        if any(v < 0 for v in arrival.values):
+            self.fail("arrival_month counts months from `start`: 0 or more", root, "arrival_month", "arrival_month")
         contract = self.contract(root.get("contract") or {}, "contract", root)
         onboarding = self.rules(root["onboarding"], "onboarding", root, sequence=True)
         creators = [r for r in onboarding if r.creates]
@@ -237,7 +242,7 @@ class _Checker:
         service = self.rules(root.get("service") or [], "service", root)
         mix = self.mix(root["mix"], profiles, root)
         return Portfolio(path=self.path, start=start, contract=contract, onboarding=onboarding,
-                         profiles=profiles, company=company, service=service, mix=mix,
+                         profiles=profiles, company=company, service=service, mix=mix, arrival=arrival,
                          description=str(root.get("description", "")))  # fmt: skip
 
     def mix(self, node: Any, profiles: Mapping[str, Profile], root: Any) -> tuple[tuple[str, float], ...]:

@@ -1,0 +1,53 @@
+"""`yakkan simulate`: randomized portfolios with every property monitored.
+
+Exit status 0, or 1 when a monitor fired on a property expected to hold (its shrunk,
+replayable scenario is named in the output); bad input is an InputError (exit 2).
+"""
+
+from __future__ import annotations
+
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+from .runner import run_portfolio
+
+
+def run(args: Namespace) -> int:
+    progress = None
+    bar = None
+    if sys.stderr.isatty() and not getattr(args, "json", False):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        bar = Progress("simulating", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
+        bar.start()
+        task = bar.add_task("customers", total=args.customers)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done)
+
+    try:
+        report = run_portfolio(
+            spec_path=args.spec, profiles_path=args.profiles, customers=args.customers, months=args.months,
+            seed=args.seed, workers=args.workers, engine=args.engine, out=args.out, progress=progress,
+        )  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.stop()
+    if args.json:
+        sys.stdout.write(report.json_text())
+    else:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+        report.render(console)
+        if report.files:
+            console.print(f"report and plots: {Path(args.out)}/ ({len(report.files)} files)")
+    cm = report.customers * report.months
+    print(f"yakkan simulate: {cm:,} customer-months in {report.simulated:.1f} s "
+          f"({cm / max(report.simulated, 1e-9):,.0f}/s, {report.workers} worker(s), engine {report.engine}); "
+          f"{report.elapsed:.1f} s in all", file=sys.stderr)  # fmt: skip
+    for f in report.violations:
+        print(f"yakkan simulate: {f.property} ({', '.join(f.articles)}) VIOLATED on customer {f.customer}, "
+              f"step {f.step}; reproduce: yakkan replay {f.scenario} --spec {args.spec}", file=sys.stderr)  # fmt: skip
+    return report.exit_status

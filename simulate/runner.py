@@ -1,0 +1,172 @@
+"""Running a portfolio: customers in chunks, in one process or several, merged in order.
+
+`run_portfolio` is the entry point for the CLI and for the docs generator. Customer i's
+life depends only on (seed, i) and on the service-wide plan drawn from the seed, and
+tallies are integer sums, so the report is the same byte for byte whatever `workers` is.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from yakkan.model import calendar_math as cm
+
+from .driver import Action, plan_service, run_customer
+from .engines import ENGINES, Model
+from .monitors import expected_to_hold
+from .profiles import DEFAULT_PROFILES, Portfolio, load_profiles
+from .report import Finding, Report
+from .shrink import scenario_document, shrink, write_scenario
+from .stats import Tally
+
+DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "contracts" / "clara-msp" / "spec.yaml"
+DEFAULT_SCENARIO_DIR = Path("out") / "simulate"
+
+
+@dataclass
+class _Job:
+    model: Model
+    portfolio: Portfolio
+    service: list[Action]
+    engine: str
+    seed: int
+    months: int
+
+
+_JOB: _Job | None = None  # the job of this (worker) process
+
+
+def _run_chunk(bounds: tuple[int, int]) -> Tally:
+    job = _JOB
+    assert job is not None
+    tally = Tally(job.months)
+    m0 = cm.month_of(job.portfolio.start)
+    for i in range(*bounds):
+        run = run_customer(job.model, job.portfolio, job.service, job.engine, job.seed, i, job.months)
+        tally.add(run, job.model, m0)
+    return tally
+
+
+def _init_worker(spec_path: str, profiles_path: str, engine: str, seed: int, months: int) -> None:
+    """Rebuild the job in a spawned worker (forked workers inherit it)."""
+    global _JOB
+    if _JOB is None:
+        model = Model.load(spec_path)
+        portfolio = load_profiles(profiles_path, model.spec)
+        _JOB = _Job(model, portfolio, plan_service(portfolio, seed, months), engine, seed, months)
+    if engine == "fast":
+        _JOB.model.fast  # noqa: B018 - generate the engine once per worker
+
+
+def chunks(customers: int, workers: int) -> list[tuple[int, int]]:
+    """Contiguous customer ranges, several per worker for an even load."""
+    size = max(25, min(500, customers // max(1, workers * 8) or 1))
+    return [(i, min(i + size, customers)) for i in range(0, customers, size)]
+
+
+def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Path | None = None,
+                  customers: int = 1000, months: int = 60, seed: int = 0, workers: int | None = None,
+                  engine: str = "fast", out: str | Path | None = None,
+                  progress: Callable[[int, int], None] | None = None,
+                  shrink_findings: bool = True) -> Report:  # fmt: skip
+    """Simulate `customers` contracts for `months` months; the report (files under `out`).
+
+    `profiles_path` defaults to profiles.yaml beside the spec (else the bundled one).
+    Scenarios reproducing monitor findings go to `out`/scenarios (default out/simulate).
+    Bad input raises a `yakkan.model.errors.InputError` subclass.
+    """
+    global _JOB
+    from yakkan.model.errors import InputError
+
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine '{engine}'", hint=f"engines: {', '.join(ENGINES)}")
+    if customers < 1 or months < 1:
+        raise InputError("--customers and --months must be at least 1")
+    spec_path = Path(spec_path)
+    if profiles_path is None:
+        beside = spec_path.parent / "profiles.yaml"
+        profiles_path = beside if beside.exists() else DEFAULT_PROFILES
+    profiles_path = Path(profiles_path)
+    started = time.perf_counter()
+    model = Model.load(spec_path)
+    portfolio = load_profiles(profiles_path, model.spec)
+    service = plan_service(portfolio, seed, months)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, max(1, customers // 200))
+    workers = max(1, workers)
+    parts = chunks(customers, workers)
+    _JOB = _Job(model, portfolio, service, engine, seed, months)
+    if engine == "fast":
+        model.fast  # noqa: B018 - generate before forking
+    tally = Tally(months)
+    done = 0
+    if workers == 1 or len(parts) == 1:
+        for part in parts:
+            tally.merge(_run_chunk(part))
+            done += part[1] - part[0]
+            if progress:
+                progress(done, customers)
+    else:
+        method = "fork" if "fork" in mp.get_all_start_methods() and sys.platform != "darwin" else "spawn"
+        ctx = mp.get_context(method)
+        init_args = (str(spec_path), str(profiles_path), engine, seed, months)
+        with ctx.Pool(workers, initializer=_init_worker, initargs=init_args) as pool:
+            for part, result in zip(parts, pool.imap(_run_chunk, parts), strict=True):
+                tally.merge(result)
+                done += part[1] - part[0]
+                if progress:
+                    progress(done, customers)
+    simulated = time.perf_counter() - started
+    out_dir = Path(out) if out is not None else None
+    findings = _findings(model, portfolio, service, tally, seed, months, spec_path,
+                         (out_dir or DEFAULT_SCENARIO_DIR) / "scenarios", shrink_findings)  # fmt: skip
+    report = Report(
+        spec=model.spec, spec_path=spec_path, profiles_path=profiles_path, portfolio=portfolio,
+        customers=customers, months=months, seed=seed, engine=engine, tally=tally, findings=findings,
+        workers=workers, elapsed=time.perf_counter() - started, simulated=simulated,
+    )  # fmt: skip
+    if out_dir is not None:
+        report.write(out_dir)
+    return report
+
+
+def _findings(model: Model, portfolio: Portfolio, service: list[Action], tally: Tally, seed: int,
+              months: int, spec_path: Path, scenario_dir: Path, do_shrink: bool) -> list[Finding]:  # fmt: skip
+    """One finding per property that fired: its first customer, shrunk to a scenario file."""
+    spec = model.spec
+    by_prop: dict[str, list[Any]] = {}
+    for h in tally.hits:
+        by_prop.setdefault(h.property, []).append(h)
+    out = []
+    for pid in sorted(by_prop, key=_prop_order(spec)):
+        hits = sorted(by_prop[pid], key=lambda h: h.customer)
+        first = hits[0]
+        prop = spec.properties[pid]
+        path = None
+        events = None
+        if do_shrink and prop.kind != "reachable":
+            run = run_customer(model, portfolio, service, "fast", seed, first.customer, months, record=True)
+            shrunk, until = shrink(model, run, pid, first.day)
+            path = scenario_dir / f"{pid}-customer-{first.customer}.yaml"
+            data = scenario_document(model, run, pid, shrunk, until, spec_path, seed, path)
+            write_scenario(path, data)
+            events = len(shrunk)
+        out.append(Finding(
+            property=pid, title=prop.title, kind=prop.kind, expect=prop.expect,
+            articles=prop.articles, violation=expected_to_hold(prop), customer=first.customer,
+            profile=first.profile, step=first.step, day=first.day, customers_affected=len(hits),
+            scenario=str(path) if path else None, scenario_events=events,
+        ))  # fmt: skip
+    return out
+
+
+def _prop_order(spec: Any) -> Callable[[str], int]:
+    order = {pid: i for i, pid in enumerate(spec.properties)}
+    return lambda pid: order.get(pid, len(order))
