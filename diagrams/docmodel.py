@@ -236,10 +236,16 @@ class DocModel:
         out = []
         for p in self.spec.properties.values():
             if p.kind == "response":
-                within = " ".join(x for x in (f"{p.within_months} months" if p.within_months else "",
-                                              f"{p.within_days} days" if p.within_days else "") if x)  # fmt: skip
-                formula = (f"{self.text.expr(str(p.trigger.source if hasattr(p.trigger, 'source') else p.trigger.text), self.lang)}"  # noqa: E501
-                           f" ⇒ ◇≤{within} {self.text.expr(str(getattr(p.response, 'source', p.response.text)), self.lang)}")  # noqa: E501
+                trigger = self.text.expr(str(getattr(p.trigger, "source", None) or p.trigger.text), self.lang)
+                response = self.text.expr(str(getattr(p.response, "source", None) or p.response.text), self.lang)
+                if self.lang == "ja":
+                    within = "".join(x for x in (f"{p.within_months}か月" if p.within_months else "",
+                                                 f"{p.within_days}日" if p.within_days else "") if x)  # fmt: skip
+                    formula = f"{trigger} ⇒ {within}以内に {response}"
+                else:
+                    within = " ".join(x for x in (f"{p.within_months} months" if p.within_months else "",
+                                                  f"{p.within_days} days" if p.within_days else "") if x)  # fmt: skip
+                    formula = f"{trigger} ⇒ within {within}: {response}"
             elif p.formula is not None:
                 formula = self.text.expr(str(getattr(p.formula, "source", None) or p.text), self.lang)
             else:

@@ -45,10 +45,28 @@ class Readable:
         return env
 
     def env_for(self, event: str | None) -> dict[str, Type]:
+        """Names usable in a guard or effect of `event` (None: every name of a step property)."""
         env = dict(self._base)
         if event and event in self.spec.events:
             env.update({a.expr_name: a.type for a in self.spec.events[event].args})
+        elif event is None:
+            env.update(self._step_names)
         return env
+
+    @property
+    def _step_names(self) -> dict[str, Type]:
+        """`next_` names and the event arguments a step property may use (one type each)."""
+        out: dict[str, Type] = {}
+        for name in (*self.spec.variables, *self.spec.derived, "state"):
+            if name in self._base:
+                out[f"next_{name}"] = self._base[name]
+        seen: dict[str, Type | None] = {}
+        for ev in self.spec.events.values():
+            for a in ev.args:
+                prev = seen.get(a.expr_name, a.type)
+                seen[a.expr_name] = a.type if prev == a.type else None
+        out.update({n: t for n, t in seen.items() if t is not None})
+        return out
 
     # -- rendering ---------------------------------------------------------------------------
 

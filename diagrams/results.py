@@ -26,6 +26,7 @@ from .errors import DiagramError
 
 VERIFY_NAMES = ("results.json", "verify.json", "verify-results.json", "report.json", "summary.json")
 SIMULATE_NAMES = ("report.json", "results.json", "simulate.json", "summary.json")
+SIMULATE_LISTS = ("violations", "known_findings", "witnesses")
 PASSING = ("proved", "holds-to-depth", "holds", "reachable")
 
 
@@ -207,7 +208,7 @@ def load_simulate_report(path: str | Path | None = None, near: str | Path | None
         for p in sorted(sub.glob("*.svg")) + sorted(sub.glob("*.png")):
             plots.setdefault(p.stem, p)  # an SVG wins over the PNG of the same plot
     scenarios: dict[str, Path] = {}
-    for v in data.get("violations") or ():
+    for v in (*(data.get("violations") or ()), *(data.get("known_findings") or ()), *(data.get("witnesses") or ())):
         if isinstance(v, Mapping):
             ref = v.get("scenario") or v.get("path")
             if isinstance(ref, str):

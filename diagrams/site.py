@@ -37,9 +37,10 @@ from .fsio import building
 from .highlight import path_of_scenario
 from .i18n import LANGS, ui
 from .render import EXTENSIONS, render_diagram
-from .results import PASSING, SimulateReport, VerifyResults
+from .results import PASSING, SIMULATE_LISTS, SimulateReport, VerifyResults
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+MAX_DRAWN = 10  # scenarios of a simulation run drawn per list (all are offered as files)
 PAGES = ("index", "terms", "states", "events", "transitions", "interpretations", "properties",
          "coverage", "simulation")  # fmt: skip
 
@@ -192,6 +193,7 @@ class SiteBuilder:
     # -- the simulator's report --------------------------------------------------------------------
 
     def _simulation(self, root: Path) -> dict[str, Any] | None:
+        """The simulator's report: scalars, tables, runs of properties with scenarios, plots."""
         rep = self.simulate
         if rep is None:
             return None
@@ -202,24 +204,48 @@ class SiteBuilder:
             shutil.copyfile(p, folder / p.name)
             plots.append({"name": p.stem, "href": f"../simulate/{p.name}"})
         data = dict(rep.data)
-        scalars = {k: v for k, v in data.items() if isinstance(v, int | float | str | bool) and not isinstance(v, dict)}
-        tables = {k: v for k, v in data.items() if isinstance(v, dict) and all(
-            isinstance(x, int | float) for x in v.values())}  # fmt: skip
-        violations = []
-        for v in data.get("violations") or ():
-            if not isinstance(v, dict):
-                continue
-            ref = v.get("scenario") or v.get("path")
-            href = None
-            if isinstance(ref, str) and ref in rep.scenarios:
-                dest = folder / "scenarios" / Path(ref).name
-                dest.parent.mkdir(exist_ok=True)
-                shutil.copyfile(rep.scenarios[ref], dest)
-                href = f"../simulate/scenarios/{dest.name}"
-            violations.append({"property": v.get("property") or v.get("id"), "customer": v.get("customer"),
-                               "step": v.get("step"), "href": href, "raw": v})  # fmt: skip
+        scalars = {k: v for k, v in data.items() if isinstance(v, int | float | str | bool) and k != "format"}
+        tables = {}
+        for k, v in data.items():
+            flat = _flatten(v) if isinstance(v, Mapping) else None
+            if flat and all(isinstance(x, int | float) and not isinstance(x, bool) for x in flat.values()):
+                tables[k] = flat
+        lists = {}
+        for key in SIMULATE_LISTS:
+            rows = []
+            for n, v in enumerate(data.get(key) or ()):
+                if isinstance(v, Mapping):
+                    rows.append(self._simulated_case(folder, key, n, v, rep.scenarios))
+            lists[key] = rows
+        not_monitored = [v for v in data.get("not_monitored") or () if isinstance(v, Mapping)]
         return {"source": rep.source.name, "scalars": scalars, "tables": tables, "plots": plots,
-                "violations": violations}  # fmt: skip
+                "lists": lists, "not_monitored": not_monitored}  # fmt: skip
+
+    def _simulated_case(self, folder: Path, key: str, n: int, v: Mapping[str, Any],
+                        scenarios: Mapping[str, Path]) -> dict[str, Any]:  # fmt: skip
+        """One violation, known finding or witness of a run, with its scenario drawn."""
+        ref = v.get("scenario") or v.get("path")
+        row: dict[str, Any] = {
+            "property": v.get("property") or v.get("id"), "title": v.get("title", ""),
+            "customer": v.get("customer"), "profile": v.get("profile", ""), "step": v.get("step"),
+            "date": v.get("date", ""), "href": None, "diagrams": {},
+        }  # fmt: skip
+        if isinstance(ref, str) and ref in scenarios:
+            dest = folder / "scenarios" / Path(ref).name
+            dest.parent.mkdir(exist_ok=True)
+            shutil.copyfile(scenarios[ref], dest)
+            row["href"] = f"../simulate/scenarios/{dest.name}"
+            if n < MAX_DRAWN:
+                try:
+                    path = path_of_scenario(self.spec, dest, self.life)
+                except InputError:
+                    return row
+                for lang in LANGS:
+                    svg = render_diagram(self.spec, "svg", lang, path, legend=False, life=self.life)
+                    name = f"{dest.stem}.{lang}.svg"
+                    (folder / "scenarios" / name).write_bytes(svg)
+                    row["diagrams"][lang] = f"../simulate/scenarios/{name}"
+        return row
 
 
 def build_site(spec: Spec, out_dir: str | Path, verify_results: VerifyResults | None = None,
@@ -253,6 +279,17 @@ def tidy_markdown(text: str) -> str:
     while "\n\n\n" in result:
         result = result.replace("\n\n\n", "\n\n")
     return result.strip("\n") + "\n"
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """One level of nesting flattened: {"deposits": {"paid": 1}} → {"deposits.paid": 1}."""
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if isinstance(v, Mapping) and not prefix:
+            out.update(_flatten(v, f"{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
 
 
 def _yaml_text(data: Any) -> str:
