@@ -212,6 +212,7 @@ class LifecycleDiagram:
     def _add_edges(self, g: graphviz.Digraph) -> None:
         shown: set[str] = set()
         for group in self._edge_groups():
+            shown_before = set(shown)
             lines: list[str] = []
             numbers_all: list[int] = []
             for edge in group:
@@ -237,7 +238,13 @@ class LifecycleDiagram:
                 attrs.update(color=COLORS["hl"], penwidth="2.4", fontcolor=COLORS["hl"])
             elif self.path:
                 attrs.update(color="#b8c0c8", fontcolor="#8a949e")
-            attrs["label"] = "<" + "<BR/>".join(lines) + ">"
+            text = "<" + "<BR/>".join(lines) + ">"
+            if all(e.transition.id in shown_before for e in group) and self._same_rank(first):
+                # a flat edge repeating a transition named elsewhere: its name by its tail,
+                # clear of the labels in the middle of the row
+                attrs.update(taillabel=text, labeldistance="4.5", labelangle="25")
+            else:
+                attrs["label"] = text
             g.edge(self._node_of(first.source), first.target, **attrs)
 
     def _same_rank(self, edge: DrawnEdge) -> bool:

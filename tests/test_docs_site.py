@@ -175,8 +175,11 @@ def test_simulation_report_and_plots(spec, tmp_path):
     (sim / "report.json").write_text(json.dumps({
         "customers": 10, "months": 12, "seed": 0, "customer_months": 120, "engine": "fast",
         "violations": [{"property": "P13", "customer": 3, "step": 7, "scenario": "v1.yaml"}],
+        "known_findings": [{"property": "P15", "title": "t", "customer": 4, "profile": "chronic", "step": 9,
+                            "date": "2024-12-31", "scenario": str(sim / "v1.yaml")}],
         "ended_by": {"cancelled": 2, "not_renewed": 1}, "state_months": {"active": 100},
-        "money": {"charged": 1000, "paid": 900, "late_charges": 0, "penalties": 0, "outstanding": 100},
+        "money": {"charged": 1000, "paid": 900, "late_charges": 0, "penalties": 0, "outstanding": 100,
+                  "deposits": {"paid": 5, "held": 0}},
     }), encoding="utf-8")  # fmt: skip
     shutil.copyfile(EXAMPLE, sim / "v1.yaml")
     (sim / "states.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
@@ -187,6 +190,9 @@ def test_simulation_report_and_plots(spec, tmp_path):
     page = (out / "en/simulation.html").read_text(encoding="utf-8")
     assert "¥1,000" in page and "../simulate/states.svg" in page and "../simulate/scenarios/v1.yaml" in page
     assert (out / "simulate/states.svg").is_file()
+    assert "deposits.paid" in page and "¥5" in page  # a nested table, flattened
+    assert "../simulate/scenarios/v1.en.svg" in page  # a known finding's scenario, drawn
+    assert "✗ 5." in (out / "simulate/scenarios/v1.ja.svg").read_text(encoding="utf-8")
 
 
 # -- writing safely -----------------------------------------------------------------------
