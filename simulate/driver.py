@@ -118,7 +118,7 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
     # onboarding: a sequence, each step after the last one that happened
     first, last = bounds[min(arrival, months - 1)]
     day = first
-    for i, rule in enumerate(portfolio.onboarding):
+    for i, rule in enumerate(portfolio.onboarding if arrival < months else ()):
         if i == 0:
             day = _day_in_month(rule.days[0], first, last, rng)
         elif rule.count(rng):
