@@ -294,7 +294,10 @@ class DocModel:
                 label = f'{e["ja"]} ({e["name"]})' if L == "ja" else f'{e["name"]} ({e["ja"]})'
                 yield Ref("event", e["name"], c, label, f"events.html#e-{e['name']}", note=e["by_name"])
         for tr in self.transitions:
-            label = f'{tr["event_name"]}: {tr["sources"]} → {tr["target"]}'
+            if tr["target_id"] is None:
+                label = f'{tr["event_name"]}: {tr["sources"]} ({tr["target"]})'
+            else:
+                label = f'{tr["event_name"]}: {tr["sources"]} → {tr["target"]}'
             lines = [shorten(f"[{g['text']}]", REF_LINE) for g in tr["guard"]]
             lines += [shorten(f"⟹ {x}", REF_LINE) for x in tr["effects"][:REF_EFFECTS]]
             if len(tr["effects"]) > REF_EFFECTS:

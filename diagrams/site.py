@@ -248,9 +248,18 @@ class SiteBuilder:
         return row
 
 
-def build_site(spec: Spec, out_dir: str | Path, verify_results: VerifyResults | None = None,
-               simulate_report: SimulateReport | None = None) -> Path:  # fmt: skip
-    """Build the docs site of `spec` into `out_dir`; returns the path of its index.html."""
+def build_site(spec: Spec, out_dir: str | Path, verify_results: VerifyResults | str | Path | None = None,
+               simulate_report: SimulateReport | str | Path | None = None) -> Path:  # fmt: skip
+    """Build the docs site of `spec` into `out_dir`; returns the path of its index.html.
+
+    The results are loaded objects (`load_verify_results`, `load_simulate_report`) or the
+    path of a results file or folder; None shows "not yet verified" / no simulation."""
+    from .results import load_simulate_report, load_verify_results
+
+    if isinstance(verify_results, str | Path):
+        verify_results = load_verify_results(verify_results)
+    if isinstance(simulate_report, str | Path):
+        simulate_report = load_simulate_report(simulate_report)
     return SiteBuilder(spec, verify_results, simulate_report).build(Path(out_dir))
 
 

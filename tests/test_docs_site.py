@@ -220,3 +220,23 @@ def test_a_failed_build_leaves_nothing(spec, tmp_path, monkeypatch):
         build_site(spec, out)
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["docs"]
+
+
+def test_build_site_takes_result_paths(spec, tmp_path):
+    shutil.copyfile(EXAMPLE, tmp_path / "P03.yaml")
+    results = _verify_json(tmp_path, "P03.yaml")
+    out = tmp_path / "site"
+    index = build_site(spec, out, verify_results=results)
+    assert index == out / "index.html" and (out / "scenarios/P03.yaml").is_file()
+    with pytest.raises(DiagramError, match="file not found"):
+        build_site(spec, tmp_path / "other", verify_results=tmp_path / "missing.json")
+    assert not (tmp_path / "other").exists()
+
+
+def test_write_diagrams(spec, tmp_path):
+    from yakkan.diagrams import write_diagrams
+
+    written = write_diagrams(spec, tmp_path / "d")
+    assert sorted(p.name for p in written) == sorted(
+        f"lifecycle.{lang}.{ext}" for lang in ("ja", "en") for ext in ("svg", "png", "pdf", "dot", "mmd"))
+    assert all(p.stat().st_size > 500 for p in written)
