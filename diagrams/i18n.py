@@ -137,6 +137,8 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "version": "版",
         "properties_summary": "{n}件のプロパティ",
         "open_markdown": "Markdown版",
+        "why": "成り立つ理由（検証器の説明）",
+        "date": "日付",
     },
     "en": {
         "lang_name": "English",
@@ -265,6 +267,8 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "version": "Version",
         "properties_summary": "{n} properties",
         "open_markdown": "Markdown version",
+        "why": "Why (the verifier's explanation)",
+        "date": "Date",
     },
 }
 
