@@ -83,7 +83,8 @@ class ArticleView:
 
     @property
     def covered(self) -> bool:
-        return any(r.refs for r in self.rows)
+        """Some element of the model (not only a stated limitation) cites the article."""
+        return any(ref.kind != "limitation" for r in self.rows for ref in r.refs)
 
 
 class DocModel:

@@ -138,6 +138,7 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "properties_summary": "{n}件のプロパティ",
         "open_markdown": "Markdown版",
         "why": "成り立つ理由（検証器の説明）",
+        "no_refs": "この項を直接引用するモデル要素はありません。",
         "date": "日付",
     },
     "en": {
@@ -268,6 +269,7 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "properties_summary": "{n} properties",
         "open_markdown": "Markdown version",
         "why": "Why (the verifier's explanation)",
+        "no_refs": "No model element cites this paragraph directly.",
         "date": "Date",
     },
 }
