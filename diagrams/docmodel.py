@@ -149,6 +149,21 @@ class DocModel:
         return out
 
     @cached_property
+    def internal_matrix(self) -> dict[str, Any]:
+        """Events that keep the state × leaf states: where each is accepted (✓ per transition)."""
+        leaves = list(self.life.order)
+        rows: dict[str, dict[str, Any]] = {}
+        for tr in self.spec.transitions:
+            kept = [s for s in tr.sources if tr.target in (None, s)]
+            if not kept:
+                continue
+            row = rows.setdefault(tr.event, {"event": tr.event, "name": self.event_name(tr.event),
+                                             "by": self.spec.events[tr.event].by, "states": {}})  # fmt: skip
+            for s in kept:
+                row["states"].setdefault(s, []).append(tr.id)
+        return {"columns": [{"id": s, "name": self.state_name(s)} for s in leaves], "rows": list(rows.values())}
+
+    @cached_property
     def events(self) -> list[dict[str, Any]]:
         out = []
         for name, ev in self.spec.events.items():

@@ -139,6 +139,8 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "open_markdown": "Markdown版",
         "why": "成り立つ理由（検証器の説明）",
         "no_refs": "この項を直接引用するモデル要素はありません。",
+        "internal_matrix_note": ("状態を変えずに受け付けるイベントと、それを受け付ける状態"
+                                 "（✓は遷移へのリンク。条件を満たさなければ拒否されます）。"),
         "date": "日付",
     },
     "en": {
@@ -270,6 +272,8 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "open_markdown": "Markdown version",
         "why": "Why (the verifier's explanation)",
         "no_refs": "No model element cites this paragraph directly.",
+        "internal_matrix_note": ("Events accepted without a change of state, and the states that accept them "
+                                 "(✓ links to the transition; an event whose guard fails is refused)."),
         "date": "Date",
     },
 }

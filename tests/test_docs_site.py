@@ -240,3 +240,14 @@ def test_write_diagrams(spec, tmp_path):
     assert sorted(p.name for p in written) == sorted(
         f"lifecycle.{lang}.{ext}" for lang in ("ja", "en") for ext in ("svg", "png", "pdf", "dot", "mmd"))
     assert all(p.stat().st_size > 500 for p in written)
+
+
+def test_internal_event_matrix(spec):
+    from yakkan.diagrams.docmodel import DocModel
+
+    matrix = DocModel(spec, "en").internal_matrix
+    assert [c["id"] for c in matrix["columns"]][0] == "applied"
+    rows = {r["event"]: r["states"] for r in matrix["rows"]}
+    assert rows["pay"]["ended"] == ["pay"] and "rejected" not in rows["pay"]
+    assert set(rows["cancel"]) == {"concluded", "active", "restricted", "suspended", "interrupted"}
+    assert "month_starts" not in rows or "restricted" not in rows["month_starts"]  # it changes the state there
