@@ -15,7 +15,6 @@ not have) and simple identities (`x - x`, `x >= x`) so that a property such as P
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,45 +54,43 @@ _CMP = {
 _CMP_SELF = {"==": True, "<=": True, ">=": True, "!=": False, "<": False, ">": False}
 
 
-def _memo1(fn: Callable[[int], int]) -> Callable[[int], int]:
-    cache: dict[int, int] = {}
+class _Memo(dict):
+    """A calendar function's results by argument, computed on first use (`memo[x]`)."""
 
-    def memo(x: int) -> int:
-        r = cache.get(x)
-        if r is None:
-            r = cache[x] = fn(x)
-        return r
+    def __init__(self, fn: Callable[..., int], arity: int) -> None:
+        super().__init__()
+        self.fn = fn
+        self.arity = arity
 
-    memo.__name__ = fn.__name__
-    memo.__doc__ = f"{fn.__name__} of yakkan.model.calendar_math, memoized."
-    return memo
+    def __missing__(self, key: Any) -> int:
+        value = self[key] = self.fn(*key) if self.arity > 1 else self.fn(key)
+        return value
 
-
-def _memo2(fn: Callable[[int, int], int]) -> Callable[[int, int], int]:
-    return functools.lru_cache(maxsize=65536)(fn)
+    def __call__(self, *args: int) -> int:
+        return self[args if self.arity > 1 else args[0]]
 
 
 # The functions of the expression language, as the generated code calls them: the very
 # functions `Call.compile()` uses (yakkan.model.calendar_math), memoized since the same
-# few hundred dates recur on every customer.
-RUNTIME: dict[str, Any] = {
-    "min": min,
-    "max": max,
-    "abs": abs,
-    "month_of": _memo1(cm.month_of),
-    "month_start": _memo1(cm.month_start),
-    "month_end": _memo1(cm.month_end),
-    "day_of": _memo1(cm.day_of),
-    "days_in_month": _memo1(cm.days_in_month),
-    "add_months": _memo2(cm.add_months),
-    "date": cm.days_from_civil,
+# few hundred dates recur on every customer. Generated code indexes the memo tables
+# (`_m_month_of[x]`), a dictionary lookup in C once a date has been seen.
+MEMO: dict[str, _Memo] = {
+    "month_of": _Memo(cm.month_of, 1),
+    "month_start": _Memo(cm.month_start, 1),
+    "month_end": _Memo(cm.month_end, 1),
+    "day_of": _Memo(cm.day_of, 1),
+    "days_in_month": _Memo(cm.days_in_month, 1),
+    "add_months": _Memo(cm.add_months, 2),
 }
+RUNTIME: dict[str, Any] = {"min": min, "max": max, "abs": abs, "date": cm.days_from_civil, **MEMO}
 _PY_FUNC = {name: f"_f_{name}" for name in RUNTIME}
 
 
 def runtime_namespace() -> dict[str, Any]:
     """Globals for exec'ing generated code: the language's functions under `_f_` names."""
-    return {_PY_FUNC[n]: f for n, f in RUNTIME.items()}
+    out = {_PY_FUNC[n]: f for n, f in RUNTIME.items()}
+    out.update({f"_m_{n}": m for n, m in MEMO.items()})
+    return out
 
 
 @dataclass(frozen=True)
@@ -232,6 +229,9 @@ class Specializer:
         cs = [self.code(a) for a in e.args]
         if all(c.const for c in cs):
             return Code.of(RUNTIME[e.func](*(c.value for c in cs)))
+        if e.func in MEMO:
+            key = cs[0].src if len(cs) == 1 else "(" + ", ".join(c.src for c in cs) + ")"
+            return Code(f"_m_{e.func}[{key}]")
         return Code(f"{_PY_FUNC[e.func]}({', '.join(c.src for c in cs)})")
 
 

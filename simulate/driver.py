@@ -22,9 +22,9 @@ from yakkan.model import calendar_math as cm
 
 from .engines import Model
 from .fast import TraceStep
-from .profiles import Portfolio, Rule
+from .profiles import Portfolio, Rule, _poisson
 
-Action = tuple[int, int, Rule, dict[str, Any]]  # (day, order, rule, drawn arguments)
+Action = tuple[int, int, Rule, "dict[str, Any] | None"]  # (day, order, rule, drawn arguments)
 
 
 @dataclass
@@ -67,19 +67,27 @@ def _drawn(rule: Rule, rng: random.Random) -> dict[str, Any]:
     return {a.name: a.dist.draw(rng) for a in rule.args if a.dist is not None}
 
 
-def _live_rules(model: Model, rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
-    """Per state, the rules whose `when` can still hold: in some state reachable from it.
+Plan = tuple[Rule, float, "float | None", tuple[Any, ...]]
 
-    A rule whose condition is false in every state the contract can still reach would
-    never send anything; not planning it changes nothing but the time it takes.
+
+def _plans(model: Model, rules: tuple[Rule, ...]) -> dict[str | None, tuple[Plan, ...]]:
+    """Per state (None: before the application), the rules to plan: (rule, chance, rate, days).
+
+    A rule whose `when` is false in every state the contract can still reach from its
+    current one would never send anything; not planning it changes only the time taken.
     """
-    key = ("live rules", *map(id, rules))
+    key = ("plans", *map(id, rules))
     cached = model.cache.get(key)
     if cached is None:
         leaves = frozenset(model.spec.leaf_states)
-        cached = model.cache[key] = {
-            s: tuple(r for r in rules if model.reachable[s] & (leaves - r.dead_in)) for s in leaves
-        }
+
+        def plan(r: Rule) -> Plan:
+            days = tuple(31 if d == "last" else d for d in r.days)
+            return (r, r.chance, r.rate, days)
+
+        cached = {s: tuple(plan(r) for r in rules if model.reachable[s] & (leaves - r.dead_in)) for s in leaves}
+        cached[None] = tuple(plan(r) for r in rules)
+        model.cache[key] = cached
     return cached
 
 
@@ -99,21 +107,22 @@ def plan_service(portfolio: Portfolio, seed: int, months: int) -> list[Action]:
 
 def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engine: str, seed: int,
                  index: int, months: int, record: bool = False) -> CustomerRun:  # fmt: skip
-    """Simulate customer `index` for `months` months on `engine`."""
+    """Simulate customer `index` for `months` months on `engine`.
+
+    Each month the live rules (`_plans`) are drawn into a list of (day, order, rule) sorted
+    once; onboarding steps and follow-ups wait in a heap; both are merged by (day, order).
+    A rule's drawn arguments are drawn when it is sent, its expressions evaluated then.
+    """
     rng = customer_rng(seed, index)
+    random = rng.random
     profile = portfolio.draw_profile(rng)
     contract = portfolio.draw_contract(profile, rng)
     arrival = portfolio.arrival.draw(rng)
     parameters = {**model.default_parameters(), **contract}
     c = model.contract(engine, parameters)
     bounds = month_bounds(portfolio.start, months)
-    queue: list[Action] = []
+    heap: list[Action] = []
     order = 0
-
-    def push(day: int, rule: Rule) -> None:
-        nonlocal order
-        heapq.heappush(queue, (day, order, rule, _drawn(rule, rng)))
-        order += 1
 
     # onboarding: a sequence, each step after the last one that happened
     first, last = bounds[min(arrival, months - 1)]
@@ -125,7 +134,8 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
             day += rule.after_days.draw(rng)
         else:
             continue
-        push(day, rule)
+        heapq.heappush(heap, (day, order, rule, None))
+        order += 1
 
     events: list[tuple[int, str, dict[str, Any]]] = []
     occupancy: list[str] = []
@@ -134,36 +144,57 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
     m0 = cm.month_of(bounds[0][0])
     for a in service:
         service_by_month[cm.month_of(a[0]) - m0].append(a)
-    rules = (*profile.rules, *portfolio.company)
-    live = _live_rules(model, rules)
+    plans = _plans(model, (*profile.rules, *portfolio.company))
     v = c.values
     send, advance_to = c.send, c.advance_to
-    pop = heapq.heappop
+    heappop, heappush = heapq.heappop, heapq.heappush
     for k, (first, last) in enumerate(bounds):
-        for rule in (live[c.state] if c.created else rules) if k >= arrival else ():
-            for _ in range(rule.count(rng)):
-                for entry in rule.days:
-                    push(_day_in_month(entry, first, last, rng), rule)
-        for a in service_by_month[k]:
-            heapq.heappush(queue, a)
-        while queue and queue[0][0] <= last:
-            day, _, rule, drawn = pop(queue)
-            advance_to(day)
+        length = last - first + 1
+        month: list[Action] = []
+        if k >= arrival:
+            for rule, chance, rate, entries in plans[c.state if c.created else None]:
+                if rate is None:
+                    if chance < 1.0 and random() >= chance:
+                        continue
+                    n = 1
+                else:
+                    n = _poisson(rng, rate)
+                for _ in range(n):
+                    for e in entries:
+                        d = e if e.__class__ is int else e.draw(rng)
+                        month.append((first + d - 1 if d <= length else last, order, rule, None))
+                        order += 1
+        if service_by_month[k]:
+            month += service_by_month[k]
+        month.sort(key=_when)
+        i, n_month = 0, len(month)
+        while True:
+            if i < n_month:
+                a = month[i]
+                if heap and (heap[0][0], heap[0][1]) < (a[0], a[1]):
+                    a = heappop(heap)
+                else:
+                    i += 1
+            elif heap and heap[0][0] <= last:
+                a = heappop(heap)
+            else:
+                break
+            day, _, rule, drawn = a
             if rule.creates:
-                args = dict(drawn)
+                args = {}
             else:
                 if not c.created:
                     continue
+                advance_to(day)
                 v["today"] = day
                 if rule.when is not None and not rule.when(v, day):
                     continue
-                args = dict(drawn)
+                args = dict(drawn) if drawn is not None else {a.name: a.dist.draw(rng) for a in rule.dist_args}
                 ok = True
-                for a in rule.args:
-                    if a.expr is not None:
-                        args[a.name] = x = a.expr(v, day)
-                        if a.minimum is not None and x < a.minimum:
-                            ok = False
+                for a in rule.expr_args:
+                    args[a.name] = x = a.expr(v, day)
+                    if a.minimum is not None and x < a.minimum:
+                        ok = False
                 if not ok:
                     continue
             send(rule.event, day, args)
@@ -171,7 +202,8 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
                 events.append((day, rule.event, args))
             for follow in rule.then:
                 if follow.count(rng):
-                    push(day + follow.after_days.draw(rng), follow)
+                    heappush(heap, (day + follow.after_days.draw(rng), order, follow, None))
+                    order += 1
         advance_to(last)
         c.close_day()
         occupancy.append(c.state or "-")
@@ -182,3 +214,7 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
     return CustomerRun(index=index, profile=profile.name, contract=contract, trace=c.trace,
                        occupancy=occupancy, billed=billed, values=dict(c.values), hits=dict(hits), until=until,
                        events=events)  # fmt: skip
+
+
+def _when(action: Action) -> tuple[int, int]:
+    return action[0], action[1]

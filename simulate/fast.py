@@ -34,7 +34,7 @@ from typing import Any
 from yakkan.model.machine import CompiledSpec, CompiledTransition
 from yakkan.model.spec import EventDef, PropertyDef, Spec
 
-from .codegen import RUNTIME, Specializer, compile_function, today_only_in_month_of
+from .codegen import MEMO, Specializer, compile_function, today_only_in_month_of
 from .monitors import MonitorSet, arg_defaults, deadline
 
 INF = 1 << 62
@@ -72,6 +72,11 @@ class FastSpec:
             self.table.setdefault(event, {})[state] = self._generate(event, state, cands)
         self.calendar = self._calendar()
         self.events: Mapping[str, EventDef] = spec.events
+        # per phase: (event, at, transitions by state), in firing order
+        self.phases = {
+            ph: tuple((ev.name, at, self.table.get(ev.name, {})) for ev, at, _, p in self.calendar if p == ph)
+            for ph in ("start", "end")
+        }
         # per state: the calendar events that have a transition there (kind, at, date cache)
         caches: dict[str, dict[int, int]] = {ev.name: {} for ev, *_ in self.calendar}
         self.calendar_for = {
@@ -265,8 +270,8 @@ def _deadlines(pending: dict[str, int], day: int, hits: list[str]) -> None:
             del pending[pid]
 
 
-_month_of = RUNTIME["month_of"]
-_month_start = RUNTIME["month_start"]
+_month_of = MEMO["month_of"].__getitem__
+_month_start = MEMO["month_start"].__getitem__
 FIXED, STATIC, MONTHLY, DAILY = "fixed", "static", "monthly", "daily"
 
 
@@ -321,14 +326,20 @@ class FastContract:
 
     def advance_to(self, day: int) -> None:
         """Run the calendar up to the start of `day` (its start-of-day events included)."""
-        if self.day is None:
-            self.day = day
+        cur = self.day
+        if cur is None or not self.created:
+            if cur is not None and day < cur:
+                raise ValueError("time does not run backwards")
+            if cur != day:
+                self.day, self.end_done = day, False
             return
-        if day < self.day:
-            raise ValueError("time does not run backwards")
-        if not self.created:
-            self.day = day
-            self.end_done = False
+        if day <= cur:
+            if day < cur:
+                raise ValueError("time does not run backwards")
+            return
+        nv = self._nv if self._nv_from <= cur <= self._nv else self._quiet_until(cur)
+        if nv > day:  # nothing fires from now to the start of `day`: jump
+            self.day, self.end_done = day, False
             return
         while self.day < day:
             if not self.end_done:
@@ -397,22 +408,19 @@ class FastContract:
         return best
 
     def _phase(self, phase: str, day: int) -> None:
-        if not self.created:
-            return
-        fs, v = self.fs, self.v
-        for ev, at, _kind, ph in fs.calendar:
-            if ph != phase:
+        """The calendar events of one phase of `day`, in the reference's order."""
+        v = self.v
+        for name, at, table in self.fs.phases[phase]:
+            fn = table.get(v["state"])
+            if fn is None:
                 continue
             v["today"] = day
             if at(v, day) != day:
                 continue
-            fn = fs.table.get(ev.name, {}).get(v["state"])
-            if fn is None:
-                continue
             tid = fn(v, day, self._h, self.pending)
             if tid is not None:
                 self._nv = -1
-                self._accepted(day, ev.name, tid)
+                self._accepted(day, name, tid)
 
     # -- events --------------------------------------------------------------------------
 

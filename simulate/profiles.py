@@ -27,7 +27,7 @@ A rule: `do` (an event of the spec), `chance` (0..1 per month, default 1) or `ra
 list of them), `when` (an expression of the spec, checked on the day: the event is sent
 only if it holds), `then` (follow-up rules `after_days` later), and the event's
 arguments: a literal, a distribution (`{uniform: [a, b]}`, `{choice: [...], weights:
-[...]}`) drawn when the rule is planned, or `{expr: "..."}` evaluated when it is sent.
+[...]}`) drawn when the event is sent, or `{expr: "..."}` evaluated when it is sent.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class Dist:
             return self.values[0]
         if self.kind == "uniform":
             lo, hi = self.values
-            return lo + self.step * rng.randint(0, (hi - lo) // self.step)
+            return lo + self.step * int(rng.random() * ((hi - lo) // self.step + 1))
         if self.weights:
             return rng.choices(self.values, self.weights)[0]
         return self.values[rng.randrange(len(self.values))]
@@ -119,6 +119,8 @@ class Rule:
     then: tuple[Rule, ...] = ()
     creates: bool = False
     dead_in: frozenset[str] = frozenset()  # states in which `when` is false whatever the values
+    dist_args: tuple[ArgSpec, ...] = ()  # the arguments drawn when sent
+    expr_args: tuple[ArgSpec, ...] = ()  # the arguments evaluated when sent
     where: str = ""
     line: int | None = None
 
@@ -367,6 +369,8 @@ class _Checker:
         return Rule(event=name, chance=float(chance), rate=None if rate is None else float(rate),
                     days=days, after_days=after, when=when, when_text=str(when_text), args=tuple(args),
                     then=then, creates=ev.creates, dead_in=dead_in, where=where,
+                    dist_args=tuple(a for a in args if a.dist is not None),
+                    expr_args=tuple(a for a in args if a.expr is not None),
                     line=line_of(parent, index))  # fmt: skip
 
     def days(self, raw: Any, body: Any, where: str) -> tuple[Any, ...]:

@@ -50,12 +50,18 @@ def test_engines_agree_on_portfolio_customers(model, portfolio, seed):
 
 
 def test_engines_agree_under_service_wide_events(model, portfolio):
-    # seed 5 draws fee raises and two abolition notices (see plan_service)
-    service = plan_service(portfolio, 5, 60)
-    assert {a[2].event for a in service} == {"raise_fee", "announce_abolition"}
-    for i in range(30, 36):
-        _same(run_customer(model, portfolio, service, "fast", 5, i, 60),
-              run_customer(model, portfolio, service, "reference", 5, i, 60))  # fmt: skip
+    rules = {r.event: r for r in portfolio.service}
+    assert set(rules) == {"raise_fee", "announce_abolition"}
+    d = dt.date.fromisoformat
+    service = [(d("2024-06-10").toordinal(), -3, rules["raise_fee"], {}),
+               (d("2025-02-03").toordinal(), -2, rules["raise_fee"], {}),
+               (d("2025-09-20").toordinal(), -1, rules["announce_abolition"], {})]  # fmt: skip
+    ended = set()
+    for i in range(8):
+        fast = run_customer(model, portfolio, service, "fast", 5, i, 36)
+        _same(fast, run_customer(model, portfolio, service, "reference", 5, i, 36))
+        ended.add(fast.values["ended_by"])
+    assert "abolished" in ended
 
 
 def test_a_run_is_its_sent_events_replayed(model, portfolio):
