@@ -118,34 +118,6 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(1, limit - 1)].rstrip() + "…"
 
 
-def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most about `width` display columns; breaks at spaces, or anywhere in CJK."""
-    lines: list[str] = []
-    cur = ""
-    for token in re.findall(r"\S+\s*", text):
-        if display_width(cur + token.rstrip()) <= width or not cur:
-            cur += token
-            while display_width(cur.rstrip()) > width and not re.search(r"\s", cur.strip()):
-                cut = _cut(cur, width)
-                lines.append(cur[:cut])
-                cur = cur[cut:]
-        else:
-            lines.append(cur.rstrip())
-            cur = token
-    if cur.strip():
-        lines.append(cur.rstrip())
-    return lines
-
-
-def _cut(text: str, width: int) -> int:
-    w = 0
-    for i, ch in enumerate(text):
-        w += 2 if _wide(ch) else 1
-        if w > width:
-            return max(1, i)
-    return len(text)
-
-
 def _wide(ch: str) -> bool:
     import unicodedata
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import graphviz
 
@@ -67,12 +66,3 @@ def font_available(family: str = FONT) -> bool:
         return False
     out = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, check=False).stdout
     return any(family in line.split(",") for line in out.splitlines())
-
-
-def write_diagram(spec: Spec, output: Path, fmt: str, lang: str = "ja",
-                  path: ScenarioPath | None = None) -> Path:  # fmt: skip
-    """Render and write one diagram atomically; returns `output`."""
-    from .fsio import write_atomic
-
-    write_atomic(output, render_diagram(spec, fmt, lang, path))
-    return output
