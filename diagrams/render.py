@@ -1,12 +1,13 @@
 """The lifecycle diagram in every output format: svg, png, pdf, dot and mermaid.
 
-svg, dot and mermaid are deterministic (same spec, same bytes); png and pdf are drawn
-by Graphviz's cairo renderer with the Noto Sans CJK JP font, so Japanese labels render
-as Japanese glyphs.
+Every format is deterministic (same spec, same bytes; the PDF's creation date is fixed).
+png and pdf are drawn by Graphviz's cairo renderer with the Noto Sans CJK JP font, so
+Japanese labels render as Japanese glyphs.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -49,7 +50,8 @@ def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
         graph = graph.copy()
         graph.attr(dpi=str(PNG_DPI))
     try:
-        return graph.pipe(format=fmt, renderer=renderer)
+        data = graph.pipe(format=fmt, renderer=renderer)
+        return _fixed_creation_date(data) if fmt == "pdf" else data
     except graphviz.ExecutableNotFound:
         raise DiagramError(
             "Graphviz's `dot` program is not installed", hint="run scripts/setup.sh (Debian: apt-get install graphviz)"
@@ -57,6 +59,15 @@ def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         raise DiagramError("Graphviz could not draw the diagram: " + (detail[-1] if detail else str(exc))) from None
+
+
+_PDF_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")
+
+
+def _fixed_creation_date(pdf: bytes) -> bytes:
+    """The PDF with cairo's creation time replaced by a fixed one of the same length, so that
+    the same spec gives the same bytes (no offset in the file moves)."""
+    return _PDF_DATE.sub(b"/CreationDate (D:20000101000000Z)", pdf, count=1)
 
 
 def font_available(family: str = FONT) -> bool:

@@ -89,8 +89,8 @@ def test_english_labels(spec):
 
 
 @needs_dot
-@pytest.mark.parametrize("fmt", ["svg", "dot", "mermaid"])
-def test_text_formats_are_deterministic(spec, fmt):
+@pytest.mark.parametrize("fmt", ["svg", "dot", "mermaid", "png", "pdf"])
+def test_formats_are_deterministic(spec, fmt):
     assert render_diagram(spec, fmt, "ja") == render_diagram(load_spec(SPEC), fmt, "ja")
 
 
