@@ -128,3 +128,40 @@ def test_fires_reports_the_first_step(model):
     for engine in ("fast", "reference"):
         assert fires(model, engine, {}, events, d + 2, "P13") == (2, d + 2)
         assert fires(model, engine, {}, events[:2], d + 2, "P13") is None
+
+
+def chaos_profiles(model: Model) -> str:
+    """A portfolio whose one profile tries every event of the spec with arbitrary arguments."""
+    rules = []
+    for ev in model.spec.events.values():
+        if ev.by == "calendar" or ev.creates:
+            continue
+        r = f"      - do: {ev.name}\n        chance: 0.12\n        day: {{uniform: [1, 31]}}\n"
+        for a in ev.args:
+            if a.type == INT:
+                r += f"        {a.name}: {{choice: [1, 1000, 50000, 110000, 500000, 1200000, 5000000]}}\n"
+            elif a.type == DATE:
+                r += f"        {a.name}: {{expr: \"today + 3 * (day_of(today) * 7 % 40) - 10\"}}\n"
+            elif a.type == BOOL:
+                r += f"        {a.name}: {{choice: [true, false]}}\n"
+            else:
+                r += f"        {a.name}: {{choice: {list(model.spec.enums[a.type.enum])}}}\n"
+        rules.append(r)
+    rules.append('      - {do: pay, chance: 0.7, day: {uniform: [1, 31]}, when: "balance_due > 0",'
+                 ' amount: {expr: "balance_due + 1000"}}\n')  # fmt: skip
+    head = PROFILES.read_text(encoding="utf-8").split("\nprofiles:\n")[0]
+    head = head.replace("arrival_month: {uniform: [0, 23]}", "arrival_month: {uniform: [0, 5]}")
+    return head + "\nprofiles:\n  chaos:\n    rules:\n" + "".join(rules) + "\nmix:\n  chaos: 1\n"
+
+
+def test_engines_agree_on_a_chaotic_portfolio(model, tmp_path):
+    path = tmp_path / "chaos.yaml"
+    path.write_text(chaos_profiles(model), encoding="utf-8")
+    chaos = load_profiles(path, model.spec)
+    service = plan_service(chaos, 2, 36)
+    refused = 0
+    for i in range(25):
+        fast = run_customer(model, chaos, service, "fast", 2, i, 36)
+        _same(fast, run_customer(model, chaos, service, "reference", 2, i, 36))
+        refused += sum(1 for s in fast.trace if s[4] is not None)
+    assert refused > 100  # the chaos does reach the refusals
