@@ -13,6 +13,7 @@ monitor's finding becomes a scenario (`simulate.shrink`).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import random
 from dataclasses import dataclass, field
@@ -47,10 +48,11 @@ def customer_rng(seed: int, index: int) -> random.Random:
     return random.Random(f"yakkan-simulate:{seed}:customer:{index}")
 
 
-def month_bounds(start: int, months: int) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=64)
+def month_bounds(start: int, months: int) -> tuple[tuple[int, int], ...]:
     """(first day, last day) of each month of the run."""
     m0 = cm.month_of(start)
-    return [(cm.month_start(m0 + k), cm.month_end(m0 + k)) for k in range(months)]
+    return tuple((cm.month_start(m0 + k), cm.month_end(m0 + k)) for k in range(months))
 
 
 def _day_in_month(entry: Any, first: int, last: int, rng: random.Random) -> int:
@@ -166,7 +168,7 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
                         order += 1
         if service_by_month[k]:
             month += service_by_month[k]
-        month.sort(key=_when)
+        month.sort()  # by (day, order): orders are unique, so the rules are never compared
         i, n_month = 0, len(month)
         while True:
             if i < n_month:
@@ -214,7 +216,3 @@ def run_customer(model: Model, portfolio: Portfolio, service: list[Action], engi
     return CustomerRun(index=index, profile=profile.name, contract=contract, trace=c.trace,
                        occupancy=occupancy, billed=billed, values=dict(c.values), hits=dict(hits), until=until,
                        events=events)  # fmt: skip
-
-
-def _when(action: Action) -> tuple[int, int]:
-    return action[0], action[1]

@@ -32,12 +32,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from yakkan.model.machine import CompiledSpec, CompiledTransition
-from yakkan.model.spec import EventDef, PropertyDef, Spec
+from yakkan.model.spec import EventDef, PropertyDef
 
 from .codegen import MEMO, Specializer, compile_function, today_only_in_month_of
 from .monitors import MonitorSet, arg_defaults, deadline
 
-INF = 1 << 62
 HORIZON = 400  # days looked ahead for the next calendar date (then looked at again)
 
 # (day, event, transition id | None, state after, refusal (rule, articles) | None)
@@ -72,6 +71,16 @@ class FastSpec:
             self.table.setdefault(event, {})[state] = self._generate(event, state, cands)
         self.calendar = self._calendar()
         self.events: Mapping[str, EventDef] = spec.events
+        # steps that may move a calendar date: they write a name an `at` reads, or change state
+        at_names = set().union(*(ev.at.names() for ev, *_ in self.calendar)) - {"today"}
+        ta_written = {a.target for a in spec.time_advance}
+        self.moves_calendar: set[tuple[str, str]] = set()
+        for (_event, state), cands in compiled.by_event_state.items():
+            for ct in cands:
+                written = ta_written | {a.target for a in ct.spec.effects}
+                if written & at_names or (ct.spec.target or state) != state:
+                    self.moves_calendar.add((ct.spec.id, state))
+        self.args_move_calendar = bool(self.arg_names & at_names)
         # per phase: (event, at, transitions by state), in firing order
         self.phases = {
             ph: tuple((ev.name, at, self.table.get(ev.name, {})) for ev, at, _, p in self.calendar if p == ph)
@@ -417,9 +426,11 @@ class FastContract:
             v["today"] = day
             if at(v, day) != day:
                 continue
+            state = v["state"]
             tid = fn(v, day, self._h, self.pending)
             if tid is not None:
-                self._nv = -1
+                if (tid, state) in self.fs.moves_calendar:
+                    self._nv = -1
                 self._accepted(day, name, tid)
 
     # -- events --------------------------------------------------------------------------
@@ -451,11 +462,14 @@ class FastContract:
                                 f"`{event}` is not possible while the contract is {sd.en.lower()} ({sd.ja})",
                                 ev.articles)  # fmt: skip
         tid = fn(v, day, self._h, self.pending)
-        self._nv = -1
         if tid is None:
+            if fs.args_move_calendar:
+                self._nv = -1
             ct = fs.compiled.by_event_state[(event, state)][0]
             clause = ct.spec.guard[ct.first_failing_clause(v)]
             return self._refuse(day, event, clause.rule, clause.articles)
+        if (tid, state) in fs.moves_calendar:
+            self._nv = -1
         return self._accepted(day, event, tid)
 
     def _accepted(self, day: int, event: str, tid: str) -> TraceStep:
@@ -517,7 +531,3 @@ class FastContract:
             for pid in h:
                 self.hits.setdefault(pid, (len(self.trace), day))
         return self.hits
-
-
-def spec_of(fs: FastSpec) -> Spec:
-    return fs.spec
