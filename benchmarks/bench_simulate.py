@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -35,6 +36,12 @@ def _simulate(model, portfolio, engine: str, customers: int, months: int, seed: 
     for i in range(customers):
         runs.append(run_customer(model, portfolio, service, engine, seed, i, months, record=True))
     return time.process_time() - t, runs
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process and of its finished children (the worker processes)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
 def _replay(model, engine: str, runs: list) -> float:
@@ -97,13 +104,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nend to end: run_portfolio({args.big:,} customers x {months} months, workers={args.workers})")
         for label, out in (("no files", None), ("with --out (report.json, plots)", "out")):
             with tempfile.TemporaryDirectory() as tmp:
+                before = _cpu()
                 t = time.perf_counter()
                 report = run_portfolio(SPEC, PROFILES, customers=args.big, months=months, seed=0,
                                        workers=args.workers, out=Path(tmp) / out if out else None)  # fmt: skip
                 wall = time.perf_counter() - t
+                own, children = (a - b for a, b in zip(_cpu(), before, strict=True))
             cm = args.big * months
-            print(f"  {label:<34} wall {wall:6.2f} s  ({cm / wall:,.0f} cm/s; simulation {report.simulated:.2f} s,"
-                  f" violations {len(report.violations)})")  # fmt: skip
+            print(f"  {label:<34} wall {wall:6.2f} s  ({cm / wall:,.0f} cm/s; violations {len(report.violations)})")
+            print(f"  {'':<34} CPU  {own:6.2f} s in this process + {children:.2f} s in {args.workers} workers"
+                  f" -> {own + children / args.workers:.2f} s on {args.workers} idle cores")  # fmt: skip
+        print(f"  load average now: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine)")
     return 0
 
 

@@ -36,8 +36,11 @@ def render(report: Report, console: Any) -> None:
         status = "VIOLATED" if f.violation else ("witnessed" if f.kind == "reachable" else "known finding")
         t.add_row(f.property, ", ".join(f.articles), f"[{style}]{status}[/{style}]",
                   f"{f.customers_affected:,}", f.title)  # fmt: skip
-    quiet = [pid for pid, m in data["monitors"].items() if not m["customers"]]
+    quiet = [pid for pid, m in data["monitors"].items() if not m["customers"] and m["kind"] != "reachable"]
     t.add_row(f"{len(quiet)} others", "", "[green]never fired[/green]", "", ", ".join(quiet))
+    for pid, m in data["monitors"].items():
+        if m["kind"] == "reachable" and not m["customers"]:
+            t.add_row(pid, "", "not witnessed", "", spec.properties[pid].title + " (no step of this run)")
     for p in data["not_monitored"]:
         t.add_row(p["property"], "", "not monitored", "", p["title"] + " (structural: yakkan verify)")
     console.print(t)
