@@ -36,6 +36,7 @@ class Step:
     state_after: str | None = None
     rule: str | None = None
     articles: tuple[str, ...] = ()
+    rule_ja: str | None = None
     before: Mapping[str, Any] = field(default_factory=dict, repr=False)
     after: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -141,8 +142,8 @@ class Contract:
             return self._create(spec_event.name, args)
         if not self.created:
             creator = self.spec.creating_event
-            return self._refuse(event, args, spec_event.by,
-                                f"there is no contract before `{creator.name}`", creator.articles)  # fmt: skip
+            return self._refuse(event, args, spec_event.by, f"there is no contract before `{creator.name}`",
+                                creator.articles, f"{creator.ja}の前に契約はありません")  # fmt: skip
         for a in spec_event.args:
             self.values[a.expr_name] = args[a.name]
         candidates = self.compiled.candidates(event, self.state)
@@ -150,13 +151,13 @@ class Contract:
             state = self.spec.states[self.state]
             return self._refuse(event, args, spec_event.by,
                                 f"`{event}` is not possible while the contract is {state.en.lower()} ({state.ja})",
-                                spec_event.articles)  # fmt: skip
+                                spec_event.articles, f"{state.ja}の間は{spec_event.ja}はできません")  # fmt: skip
         for ct in candidates:
             if ct.enabled(self.values):
                 return self._fire(ct, event, args, spec_event.by)
         ct = candidates[0]
         clause = ct.spec.guard[ct.first_failing_clause(self.values)]
-        return self._refuse(event, args, spec_event.by, clause.rule, clause.articles)
+        return self._refuse(event, args, spec_event.by, clause.rule, clause.articles, clause.rule_ja)
 
     def _enabled(self, event: str) -> CompiledTransition | None:
         for ct in self.compiled.candidates(event, self.state):
@@ -168,7 +169,7 @@ class Contract:
         by = self.spec.events[event].by
         if self.created:
             return self._refuse(event, args, by, "the application has already been made",
-                                self.spec.events[event].articles)  # fmt: skip
+                                self.spec.events[event].articles, "申込みは既にされています")  # fmt: skip
         self.machine = self.compiled.machine_class()
         self.values["state"] = leaf_state(self.machine, self.spec)
         self.values["last_day"] = self.day
@@ -200,9 +201,9 @@ class Contract:
         return step
 
     def _refuse(self, event: str, args: Mapping[str, Any], by: str, rule: str,
-                articles: tuple[str, ...]) -> Step:  # fmt: skip
-        step = Step(self.day, event, dict(args), False, by, state_before=self.state,
-                    state_after=self.state, rule=rule, articles=tuple(articles))  # fmt: skip
+                articles: tuple[str, ...], rule_ja: str = "") -> Step:  # fmt: skip
+        step = Step(self.day, event, dict(args), False, by, state_before=self.state, state_after=self.state,
+                    rule=rule, articles=tuple(articles), rule_ja=rule_ja or None)  # fmt: skip
         self._record(step)
         return step
 

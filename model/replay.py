@@ -94,6 +94,8 @@ def _event_json(step: Step) -> dict[str, Any]:
         out["state"] = step.state_after
     else:
         out["reason"] = step.rule
+        if step.rule_ja:
+            out["reason_ja"] = step.rule_ja
         out["articles"] = list(step.articles)
         out["state"] = step.state_before
     return out

@@ -123,6 +123,7 @@ class Clause:
     expr: Expr
     rule: str
     articles: tuple[str, ...]
+    rule_ja: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ class PropertyDef:
     check: str | None = None
     line: int | None = None
     text: str = ""
+    title_ja: str = ""
+    reviewer_ja: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,8 @@ class Interpretation:
     title: str
     articles: tuple[str, ...]
     text: str
+    title_ja: str = ""
+    text_ja: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,7 @@ class Spec:
     interpretations: Mapping[str, Interpretation]
     properties: Mapping[str, PropertyDef]
     out_of_scope: Mapping[int, str]
+    out_of_scope_ja: Mapping[int, str]
     limitations: tuple[Mapping[str, Any], ...]
     terms_path: Path
     source_lines: Mapping[str, int] = field(default_factory=dict)
@@ -296,6 +302,15 @@ class _Loader:
             self.citations.append((cite, where, line))
         return tuple(raw)
 
+    def translation(self, body: Mapping, where: str, keys: tuple[str, ...]) -> dict[str, str]:
+        """The optional Japanese of an element: `ja: {title: …, text: …}`."""
+        ja = body.get("ja")
+        if ja is None:
+            return {}
+        ja = self.mapping(ja, f"{where}.ja", body, "ja")
+        self.check_keys(ja, keys, f"{where}.ja")
+        return {k: str(v) for k, v in ja.items()}
+
     # -- top level ------------------------------------------------------------------------
 
     def load(self) -> Spec:
@@ -327,7 +342,8 @@ class _Loader:
             procedures=self.procedures, time_advance=time_advance,
             time_advance_texts=ta_texts, states=self.states, events=self.events,
             transitions=transitions, interpretations=interpretations, properties=properties,
-            out_of_scope=out_of_scope, limitations=limitations, terms_path=terms_path,
+            out_of_scope=out_of_scope, out_of_scope_ja=self.out_of_scope_ja, limitations=limitations,
+            terms_path=terms_path,
         )  # fmt: skip
         self._check_graph(spec, root["transitions"])
         self._check_citations(spec, root)
@@ -728,10 +744,10 @@ class _Loader:
 
     def _read_clause(self, body: Any, env: Mapping[str, Type], where: str, parent: Any, i: int) -> Clause:
         body = self.mapping(body, where, parent, i)
-        self.check_keys(body, ("when", "rule", "articles"), where, ("when", "rule", "articles"))
+        self.check_keys(body, ("when", "rule", "ja", "articles"), where, ("when", "rule", "articles"))
         return Clause(
             expr=self.expr(body["when"], env, where, body, "when", BOOL), rule=str(body["rule"]),
-            articles=self.articles(body, where),
+            articles=self.articles(body, where), rule_ja=str(body.get("ja", "")),
         )  # fmt: skip
 
     # -- catalogue, interpretations, coverage ---------------------------------------------------
@@ -741,14 +757,18 @@ class _Loader:
         for iid, body in self.mapping(node, "interpretations").items():
             where = f"interpretations.{iid}"
             body = self.mapping(body, where, node, iid)
-            self.check_keys(body, ("articles", "title", "text"), where, ("articles", "title", "text"))
-            out[str(iid)] = Interpretation(str(iid), str(body["title"]), self.articles(body, where), str(body["text"]))
+            self.check_keys(body, ("articles", "title", "text", "ja"), where, ("articles", "title", "text"))
+            ja = self.translation(body, where, ("title", "text"))
+            out[str(iid)] = Interpretation(
+                str(iid), str(body["title"]), self.articles(body, where), str(body["text"]),
+                title_ja=ja.get("title", ""), text_ja=ja.get("text", ""),
+            )  # fmt: skip
         return out
 
     def _read_properties(self, node: Any) -> dict[str, PropertyDef]:
         out = {}
         keys = ("kind", "title", "articles", "expect", "reviewer", "formula", "trigger",
-                "response", "within", "check")  # fmt: skip
+                "response", "within", "check", "ja")  # fmt: skip
         for pid, body in self.mapping(node, "properties").items():
             where = f"properties.{pid}"
             body = self.mapping(body, where, node, pid)
@@ -782,16 +802,23 @@ class _Loader:
                     self.fail(f"check is one of {', '.join(STRUCTURAL_CHECKS)}", where, body, "check")
                 fields["check"] = str(body["check"])
                 fields["text"] = str(body["check"])
+            ja = self.translation(body, where, ("title", "reviewer"))
             out[str(pid)] = PropertyDef(
                 id=str(pid), kind=kind, title=str(body["title"]), articles=self.articles(body, where),
                 expect=str(body["expect"]), reviewer=str(body.get("reviewer", "")),
-                line=line_of(node, pid), **fields,
+                line=line_of(node, pid), title_ja=ja.get("title", ""), reviewer_ja=ja.get("reviewer", ""),
+                **fields,
             )  # fmt: skip
         return out
 
     def _read_out_of_scope(self, node: Any) -> dict[int, str]:
-        out = {}
+        """`article: reason`, or `article: {en: reason, ja: 理由}`; the Japanese goes to out_of_scope_ja."""
+        out, self.out_of_scope_ja = {}, {}
         for art, reason in self.mapping(node, "out_of_scope").items():
+            if isinstance(reason, Mapping):
+                self.check_keys(reason, ("en", "ja"), f"out_of_scope.{art}", ("en",))
+                self.out_of_scope_ja[art] = str(reason.get("ja", ""))
+                reason = reason["en"]
             if not isinstance(art, int) or not isinstance(reason, str) or not reason.strip():
                 self.fail("each entry is `article number: reason`", "out_of_scope", node, art)
             out[art] = reason
@@ -804,8 +831,9 @@ class _Loader:
         out = []
         for i, body in enumerate(node):
             body = self.mapping(body, f"limitations[{i}]", node, i)
-            self.check_keys(body, ("articles", "text"), f"limitations[{i}]", ("text",))
-            out.append({"articles": self.articles(body, f"limitations[{i}]"), "text": str(body["text"])})
+            self.check_keys(body, ("articles", "text", "ja"), f"limitations[{i}]", ("text",))
+            out.append({"articles": self.articles(body, f"limitations[{i}]"), "text": str(body["text"]),
+                        "ja": str(body.get("ja", ""))})  # fmt: skip
         return tuple(out)
 
     # -- whole-spec checks ------------------------------------------------------------------------
