@@ -85,7 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="generate the documentation site (ja/en) and a Markdown file")
     _spec_arg(p)
     p.add_argument("-o", "--output", type=Path, default=Path("out/docs"), help="output folder")
+    p.add_argument("--verify-results", type=Path, metavar="FILE",
+                   help="verdicts to show (default: DIR/../verify/results.json when present)")  # fmt: skip
+    p.add_argument("--simulate-report", type=Path, metavar="FILE",
+                   help="simulation report to show (default: DIR/../simulate/report.json when present)")  # fmt: skip
     p.set_defaults(module="yakkan.diagrams.cli", func="run_docs")
+
+    p = sub.add_parser("review", help="review a change of the terms: what changed between two spec versions")
+    p.add_argument("old", type=Path, help="the spec before the change")
+    p.add_argument("new", type=Path, help="the spec after the change")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(module="yakkan.model.cli", func="run_review")
 
     p = sub.add_parser("demo", help="the main job on the bundled model: check, replay, and more")
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder")
