@@ -25,7 +25,7 @@ ENGINES = ("fast", "reference")
 
 def trace_step(step: Step) -> TraceStep:
     """A reference `Step` in the fast engine's compact form."""
-    refusal = None if step.accepted else (step.rule or "", tuple(step.articles))
+    refusal = None if step.accepted else (step.rule or "", tuple(step.articles), getattr(step, "rule_ja", None))
     return (step.day, step.event, step.transition, step.state_after, refusal)
 
 

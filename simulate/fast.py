@@ -39,8 +39,9 @@ from .monitors import MonitorSet, arg_defaults, deadline
 
 HORIZON = 400  # days looked ahead for the next calendar date (then looked at again)
 
-# (day, event, transition id | None, state after, refusal (rule, articles) | None)
-TraceStep = tuple[int, str, str | None, str | None, tuple[str, tuple[str, ...]] | None]
+# (day, event, transition id | None, state after, refusal (rule, articles, rule_ja) | None)
+Refusal = tuple[str, tuple[str, ...], str | None]
+TraceStep = tuple[int, str, str | None, str | None, Refusal | None]
 
 StepFn = Callable[[dict, int, list, dict], "str | None"]
 
@@ -451,7 +452,7 @@ class FastContract:
         if not self.created:
             creator = fs.spec.creating_event
             return self._refuse(day, event, f"there is no contract before `{creator.name}`",
-                                creator.articles)  # fmt: skip
+                                creator.articles, f"{creator.ja}の前に契約はありません")  # fmt: skip
         for a in ev.args:
             v[a.expr_name] = args[a.name]
         state = v["state"]
@@ -460,14 +461,14 @@ class FastContract:
             sd = fs.spec.states[state]
             return self._refuse(day, event,
                                 f"`{event}` is not possible while the contract is {sd.en.lower()} ({sd.ja})",
-                                ev.articles)  # fmt: skip
+                                ev.articles, f"{sd.ja}の間は{ev.ja}はできません")  # fmt: skip
         tid = fn(v, day, self._h, self.pending)
         if tid is None:
             if fs.args_move_calendar:
                 self._nv = -1
             ct = fs.compiled.by_event_state[(event, state)][0]
             clause = ct.spec.guard[ct.first_failing_clause(v)]
-            return self._refuse(day, event, clause.rule, clause.articles)
+            return self._refuse(day, event, clause.rule, clause.articles, clause.rule_ja)
         if (tid, state) in fs.moves_calendar:
             self._nv = -1
         return self._accepted(day, event, tid)
@@ -488,7 +489,7 @@ class FastContract:
         fs, v = self.fs, self.v
         if self.created:
             return self._refuse(day, event, "the application has already been made",
-                                fs.events[event].articles)  # fmt: skip
+                                fs.events[event].articles, "申込みは既にされています")  # fmt: skip
         self.created = True
         self._nv = -1
         v["state"] = fs.spec.initial_state
@@ -512,9 +513,11 @@ class FastContract:
         self._h.clear()
         return step
 
-    def _refuse(self, day: int, event: str, rule: str, articles: tuple[str, ...]) -> TraceStep:
+    def _refuse(self, day: int, event: str, rule: str, articles: tuple[str, ...], rule_ja: str = "") -> TraceStep:
+        """A refusal, worded as `Contract.send` words it (the differential test compares them)."""
         index = len(self.trace)
-        step = (day, event, None, self.v["state"] if self.created else None, (rule, tuple(articles)))
+        step = (day, event, None, self.v["state"] if self.created else None,
+                (rule, tuple(articles), rule_ja or None))  # fmt: skip
         self.trace.append(step)
         if self.pending:
             h: list[str] = []

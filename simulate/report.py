@@ -25,7 +25,7 @@ same seed gives the same bytes. Keys:
     billed_by_month   cumulative {charged, paid} at each month end
     suspensions       {completed, ongoing_at_end, mean_days, median_days, p90_days,
                        max_days, histogram (by 30-day bands)}
-    refusals          {total, by_article, by_rule: [{event, rule, articles, count}]}
+    refusals          {total, by_article, by_rule: [{event, rule, rule_ja, articles, count}]}
     events            {sent, accepted} per event; calendar: calendar steps per event
     steps             steps of all contracts
 """
@@ -198,7 +198,7 @@ class Report:
             "refusals": {
                 "total": sum(t.refusals_by_rule.values()),
                 "by_article": dict(sorted(t.refusals_by_article.items(), key=lambda kv: (-kv[1], kv[0]))),
-                "by_rule": [{"event": e, "rule": r, "articles": a, "count": n} for (e, r, a), n in
+                "by_rule": [{"event": e, "rule": r, "rule_ja": ja, "articles": a, "count": n} for (e, r, a, ja), n in
                             sorted(t.refusals_by_rule.items(), key=lambda kv: (-kv[1], kv[0]))],
             },
             "events": {"sent": dict(sorted(t.sent.items())), "accepted": dict(sorted(t.accepted.items()))},

@@ -54,7 +54,7 @@ class Tally:
     suspensions: Counter = field(default_factory=Counter)  # completed: days -> count
     suspensions_ongoing: Counter = field(default_factory=Counter)  # still suspended at the end
     refusals_by_article: Counter = field(default_factory=Counter)
-    refusals_by_rule: Counter = field(default_factory=Counter)  # (event, rule, articles) -> n
+    refusals_by_rule: Counter = field(default_factory=Counter)  # (event, rule, articles, rule_ja) -> n
     sent: Counter = field(default_factory=Counter)
     accepted: Counter = field(default_factory=Counter)
     calendar: Counter = field(default_factory=Counter)
@@ -90,10 +90,10 @@ class Tally:
             else:
                 self.sent[event] += 1
             if refusal is not None:
-                rule, articles = refusal
+                rule, articles, rule_ja = refusal
                 for a in articles:
                     self.refusals_by_article[a] += 1
-                self.refusals_by_rule[(event, rule, ", ".join(articles))] += 1
+                self.refusals_by_rule[(event, rule, ", ".join(articles), rule_ja or "")] += 1
                 continue
             if event not in calendar_events:
                 self.accepted[event] += 1
