@@ -17,9 +17,11 @@ def run(args: Namespace) -> int:
     progress = None
     bar = None
     if sys.stderr.isatty() and not getattr(args, "json", False):
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-        bar = Progress("simulating", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
+        bar = Progress("simulating", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+                       console=Console(stderr=True))  # fmt: skip
         bar.start()
         task = bar.add_task("customers", total=args.customers)
 
