@@ -67,6 +67,7 @@ class Finding:
     customers_affected: int
     scenario: str | None
     scenario_events: int | None
+    note: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -77,6 +78,8 @@ class Finding:
         if self.kind != "reachable":
             out["scenario"] = self.scenario
             out["scenario_events"] = self.scenario_events
+        if self.note:
+            out["note"] = self.note
         return out
 
 

@@ -126,7 +126,7 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
     simulated = time.perf_counter() - started
     out_dir = Path(out) if out is not None else None
     findings = _findings(model, portfolio, service, tally, seed, months, spec_path,
-                         (out_dir or DEFAULT_SCENARIO_DIR) / "scenarios", shrink_findings)  # fmt: skip
+                         (out_dir or DEFAULT_SCENARIO_DIR) / "scenarios", shrink_findings, engine)  # fmt: skip
     report = Report(
         spec=model.spec, spec_path=spec_path, profiles_path=profiles_path, portfolio=portfolio,
         customers=customers, months=months, seed=seed, engine=engine, tally=tally, findings=findings,
@@ -138,8 +138,14 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
 
 
 def _findings(model: Model, portfolio: Portfolio, service: list[Action], tally: Tally, seed: int,
-              months: int, spec_path: Path, scenario_dir: Path, do_shrink: bool) -> list[Finding]:  # fmt: skip
-    """One finding per property that fired: its first customer, shrunk to a scenario file."""
+              months: int, spec_path: Path, scenario_dir: Path, do_shrink: bool,
+              engine: str = "fast") -> list[Finding]:  # fmt: skip
+    """One finding per property that fired: its first customer, shrunk to a scenario file.
+
+    The customer is simulated again on the run's engine, recording its events; a finding
+    that does not fire again when they are replayed (it would mean the engines disagree)
+    is reported with a note instead of a scenario.
+    """
     spec = model.spec
     by_prop: dict[str, list[Any]] = {}
     for h in tally.hits:
@@ -151,18 +157,23 @@ def _findings(model: Model, portfolio: Portfolio, service: list[Action], tally: 
         prop = spec.properties[pid]
         path = None
         events = None
+        note = ""
         if do_shrink and prop.kind != "reachable":
-            run = run_customer(model, portfolio, service, "fast", seed, first.customer, months, record=True)
-            shrunk, until = shrink(model, run, pid, first.day)
-            path = scenario_dir / f"{pid}-customer-{first.customer}.yaml"
-            data = scenario_document(model, run, pid, shrunk, until, spec_path, seed, path)
-            write_scenario(path, data)
-            events = len(shrunk)
+            run = run_customer(model, portfolio, service, engine, seed, first.customer, months, record=True)
+            try:
+                shrunk, until = shrink(model, run, pid, first.day)
+            except RuntimeError as exc:
+                note = f"not reproduced: {exc}"
+            else:
+                path = scenario_dir / f"{pid}-customer-{first.customer}.yaml"
+                data = scenario_document(model, run, pid, shrunk, until, spec_path, seed, path)
+                write_scenario(path, data)
+                events = len(shrunk)
         out.append(Finding(
             property=pid, title=prop.title, kind=prop.kind, expect=prop.expect,
             articles=prop.articles, violation=expected_to_hold(prop), customer=first.customer,
             profile=first.profile, step=first.step, day=first.day, customers_affected=len(hits),
-            scenario=str(path) if path else None, scenario_events=events,
+            scenario=str(path) if path else None, scenario_events=events, note=note,
         ))  # fmt: skip
     return out
 
