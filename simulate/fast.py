@@ -82,6 +82,12 @@ class FastSpec:
                 if written & at_names or (ct.spec.target or state) != state:
                     self.moves_calendar.add((ct.spec.id, state))
         self.args_move_calendar = bool(self.arg_names & at_names)
+        # per event: (definition, (argument, expression name)s, (argument, default)s, transitions by state)
+        self.send_info = {
+            name: (ev, tuple((a.name, a.expr_name) for a in ev.args),
+                   tuple((a.name, a.default) for a in ev.args if a.default is not None), self.table.get(name, {}))
+            for name, ev in spec.events.items()
+        }  # fmt: skip
         # per phase: (event, at, transitions by state), in firing order
         self.phases = {
             ph: tuple((ev.name, at, self.table.get(ev.name, {})) for ev, at, _, p in self.calendar if p == ph)
@@ -439,24 +445,25 @@ class FastContract:
     def send(self, event: str, day: int, args: Mapping[str, Any] | None = None) -> TraceStep:
         """Raise `event` on `day` (the calendar is run up to it first)."""
         fs = self.fs
-        ev = fs.events[event]
-        args = dict(args or {})
-        self.advance_to(day)
+        ev, arg_names, defaults, table = fs.send_info[event]
+        args = dict(args) if args else {}
+        if day != self.day:
+            self.advance_to(day)
         v = self.v
         v["today"] = day
-        for a in ev.args:
-            if a.name not in args and a.default is not None:
-                args[a.name] = day if a.default == "today" else a.default
+        for name, default in defaults:
+            if name not in args:
+                args[name] = day if default == "today" else default
         if ev.creates:
             return self._create(event, day)
         if not self.created:
             creator = fs.spec.creating_event
             return self._refuse(day, event, f"there is no contract before `{creator.name}`",
                                 creator.articles, f"{creator.ja}の前に契約はありません")  # fmt: skip
-        for a in ev.args:
-            v[a.expr_name] = args[a.name]
+        for name, expr_name in arg_names:
+            v[expr_name] = args[name]
         state = v["state"]
-        fn = fs.table.get(event, {}).get(state)
+        fn = table.get(state)
         if fn is None:
             sd = fs.spec.states[state]
             return self._refuse(day, event,
