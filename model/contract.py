@@ -18,8 +18,41 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .machine import CompiledSpec, CompiledTransition, chart_name, leaf_state
+from .spec import Clause, Spec
 
 StepHook = Callable[["Step"], None]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an event is refused: the rule, its articles, and the rule in Japanese."""
+
+    rule: str
+    articles: tuple[str, ...]
+    rule_ja: str = ""
+
+
+def refusal_before_creation(spec: Spec) -> Refusal:
+    creator = spec.creating_event
+    return Refusal(
+        f"there is no contract before `{creator.name}`", creator.articles, f"{creator.ja}の前に契約はありません"
+    )
+
+
+def refusal_already_created(spec: Spec, event: str) -> Refusal:
+    return Refusal("the application has already been made", spec.events[event].articles, "申込みは既にされています")
+
+
+def refusal_not_possible(spec: Spec, state: str, event: str) -> Refusal:
+    """The event has no transition from the state at all."""
+    sd, ev = spec.states[state], spec.events[event]
+    return Refusal(f"`{event}` is not possible while the contract is {sd.en.lower()} ({sd.ja})",
+                   ev.articles, f"{sd.ja}の間は{ev.ja}はできません")  # fmt: skip
+
+
+def refusal_by_guard(clause: Clause) -> Refusal:
+    """A guard clause of the spec does not hold."""
+    return Refusal(clause.rule, clause.articles, clause.rule_ja)
 
 
 @dataclass(frozen=True)
@@ -141,23 +174,18 @@ class Contract:
         if spec_event.creates:
             return self._create(spec_event.name, args)
         if not self.created:
-            creator = self.spec.creating_event
-            return self._refuse(event, args, spec_event.by, f"there is no contract before `{creator.name}`",
-                                creator.articles, f"{creator.ja}の前に契約はありません")  # fmt: skip
+            return self._refuse(event, args, spec_event.by, refusal_before_creation(self.spec))
         for a in spec_event.args:
             self.values[a.expr_name] = args[a.name]
         candidates = self.compiled.candidates(event, self.state)
         if not candidates:
-            state = self.spec.states[self.state]
-            return self._refuse(event, args, spec_event.by,
-                                f"`{event}` is not possible while the contract is {state.en.lower()} ({state.ja})",
-                                spec_event.articles, f"{state.ja}の間は{spec_event.ja}はできません")  # fmt: skip
+            return self._refuse(event, args, spec_event.by, refusal_not_possible(self.spec, self.state, event))
         for ct in candidates:
             if ct.enabled(self.values):
                 return self._fire(ct, event, args, spec_event.by)
         ct = candidates[0]
         clause = ct.spec.guard[ct.first_failing_clause(self.values)]
-        return self._refuse(event, args, spec_event.by, clause.rule, clause.articles, clause.rule_ja)
+        return self._refuse(event, args, spec_event.by, refusal_by_guard(clause))
 
     def _enabled(self, event: str) -> CompiledTransition | None:
         for ct in self.compiled.candidates(event, self.state):
@@ -168,8 +196,7 @@ class Contract:
     def _create(self, event: str, args: Mapping[str, Any]) -> Step:
         by = self.spec.events[event].by
         if self.created:
-            return self._refuse(event, args, by, "the application has already been made",
-                                self.spec.events[event].articles, "申込みは既にされています")  # fmt: skip
+            return self._refuse(event, args, by, refusal_already_created(self.spec, event))
         self.machine = self.compiled.machine_class()
         self.values["state"] = leaf_state(self.machine, self.spec)
         self.values["last_day"] = self.day
@@ -200,10 +227,9 @@ class Contract:
         self._record(step)
         return step
 
-    def _refuse(self, event: str, args: Mapping[str, Any], by: str, rule: str,
-                articles: tuple[str, ...], rule_ja: str = "") -> Step:  # fmt: skip
+    def _refuse(self, event: str, args: Mapping[str, Any], by: str, why: Refusal) -> Step:
         step = Step(self.day, event, dict(args), False, by, state_before=self.state, state_after=self.state,
-                    rule=rule, articles=tuple(articles), rule_ja=rule_ja or None)  # fmt: skip
+                    rule=why.rule, articles=tuple(why.articles), rule_ja=why.rule_ja or None)  # fmt: skip
         self._record(step)
         return step
 

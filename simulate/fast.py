@@ -31,6 +31,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from yakkan.model.contract import (
+    Refusal as WhyRefused,
+)
+from yakkan.model.contract import (
+    refusal_already_created,
+    refusal_before_creation,
+    refusal_by_guard,
+    refusal_not_possible,
+)
 from yakkan.model.machine import CompiledSpec, CompiledTransition
 from yakkan.model.spec import EventDef, PropertyDef
 
@@ -457,25 +466,19 @@ class FastContract:
         if ev.creates:
             return self._create(event, day)
         if not self.created:
-            creator = fs.spec.creating_event
-            return self._refuse(day, event, f"there is no contract before `{creator.name}`",
-                                creator.articles, f"{creator.ja}の前に契約はありません")  # fmt: skip
+            return self._refuse(day, refusal_before_creation(fs.spec), event)
         for name, expr_name in arg_names:
             v[expr_name] = args[name]
         state = v["state"]
         fn = table.get(state)
         if fn is None:
-            sd = fs.spec.states[state]
-            return self._refuse(day, event,
-                                f"`{event}` is not possible while the contract is {sd.en.lower()} ({sd.ja})",
-                                ev.articles, f"{sd.ja}の間は{ev.ja}はできません")  # fmt: skip
+            return self._refuse(day, refusal_not_possible(fs.spec, state, event), event)
         tid = fn(v, day, self._h, self.pending)
         if tid is None:
             if fs.args_move_calendar:
                 self._nv = -1
             ct = fs.compiled.by_event_state[(event, state)][0]
-            clause = ct.spec.guard[ct.first_failing_clause(v)]
-            return self._refuse(day, event, clause.rule, clause.articles, clause.rule_ja)
+            return self._refuse(day, refusal_by_guard(ct.spec.guard[ct.first_failing_clause(v)]), event)
         if (tid, state) in fs.moves_calendar:
             self._nv = -1
         return self._accepted(day, event, tid)
@@ -495,8 +498,7 @@ class FastContract:
     def _create(self, event: str, day: int) -> TraceStep:
         fs, v = self.fs, self.v
         if self.created:
-            return self._refuse(day, event, "the application has already been made",
-                                fs.events[event].articles, "申込みは既にされています")  # fmt: skip
+            return self._refuse(day, refusal_already_created(fs.spec, event), event)
         self.created = True
         self._nv = -1
         v["state"] = fs.spec.initial_state
@@ -520,11 +522,11 @@ class FastContract:
         self._h.clear()
         return step
 
-    def _refuse(self, day: int, event: str, rule: str, articles: tuple[str, ...], rule_ja: str = "") -> TraceStep:
-        """A refusal, worded as `Contract.send` words it (the differential test compares them)."""
+    def _refuse(self, day: int, why: WhyRefused, event: str) -> TraceStep:
+        """A refusal, worded by the model's own refusal functions (as `Contract.send`)."""
         index = len(self.trace)
         step = (day, event, None, self.v["state"] if self.created else None,
-                (rule, tuple(articles), rule_ja or None))  # fmt: skip
+                (why.rule, tuple(why.articles), why.rule_ja or None))  # fmt: skip
         self.trace.append(step)
         if self.pending:
             h: list[str] = []
