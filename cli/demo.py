@@ -7,6 +7,7 @@ diagrams and docs) run when their subsystems are present.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from argparse import Namespace
 from pathlib import Path
@@ -30,8 +31,57 @@ def run(args: Namespace) -> int:
           f"{len(spec.properties)} properties; {sum(1 for r in rows if r.elements)}/{len(rows)} articles encoded, "
           f"{sum(1 for r in rows if r.out_of_scope and not r.elements)} out of scope with reasons")  # fmt: skip
     failures = replay_examples(spec, out)
+    failures += verify_catalogue(out)
+    failures += simulate_portfolio(out)
+    index = draw_and_document(spec, out)
     print(f"\nwritten under {out.resolve()}")
+    print(f"open the documentation: {index.resolve()}")
     return 1 if failures else 0
+
+
+def verify_catalogue(out: Path) -> int:
+    """Stage 3: the verifier's verdict table (results under out/verify)."""
+    print("\n== 3. verify: the property catalogue with Z3")
+    if importlib.util.find_spec("yakkan.verify.cli") is None:
+        print("   the verifier is not installed in this build")
+        return 1
+    from yakkan.verify.cli import run as verify
+
+    args = Namespace(spec=DEFAULT_SPEC, property=None, depth=None, timeout=None, junit=out / "verify" / "junit.xml",
+                     sarif=out / "verify" / "results.sarif", markdown=out / "verify" / "summary.md",
+                     out=out / "verify", no_cache=False, json=False)  # fmt: skip
+    return int(verify(args) != 0)
+
+
+def simulate_portfolio(out: Path) -> int:
+    """Stage 4: the default portfolio, 1,000 customers for 60 months, every property monitored."""
+    from yakkan.simulate import run_portfolio
+
+    print("\n== 4. simulate: 1,000 customers × 60 months, default portfolio, seed 0")
+    report = run_portfolio(DEFAULT_SPEC, customers=1000, months=60, seed=0, out=out / "simulate")
+    data = report.to_json()
+    money = data["money"]
+    print(f"   charged {format_yen(money['charged'])}, paid {format_yen(money['paid'])}, "
+          f"late charges {format_yen(money['late_charges'])}, outstanding {format_yen(money['outstanding'])}")
+    print(f"   monitors: {len(report.violations)} violation(s) of properties expected to hold; "
+          f"known findings: {', '.join(sorted({f['property'] for f in data['known_findings']})) or 'none'}")
+    for v in data["violations"]:
+        print(f"   VIOLATION {v['property']}: customer {v['customer']}, scenario {v['scenario']}")
+    return int(report.exit_status != 0)
+
+
+def draw_and_document(spec, out: Path) -> Path:
+    """Stage 5: the lifecycle diagrams and the documentation site (ja/en)."""
+    from yakkan.diagrams import write_diagrams
+    from yakkan.diagrams.site import build_site
+
+    print("\n== 5. diagrams and docs")
+    paths = write_diagrams(spec, out / "diagrams")
+    print(f"   {len(paths)} diagram files under {out / 'diagrams'}")
+    verify_results = out / "verify" / "results.json"
+    index = build_site(spec, out / "docs", verify_results=verify_results if verify_results.exists() else None,
+                       simulate_report=out / "simulate")  # fmt: skip
+    return index
 
 
 def replay_examples(spec, out: Path) -> int:
