@@ -4,6 +4,11 @@ Everything is read from the spec, the terms text (`yakkan.model.terms`), the dra
 findings (`yakkan.model.text_findings`), the coverage table (`yakkan.model.coverage`) and
 the analysed lifecycle; nothing here restates a rule. Each article of the terms is
 paired with the model elements that cite it, paragraph by paragraph (the literate view).
+
+The spec's own texts (guard rules, interpretations, property titles and reviewer notes,
+out-of-scope reasons, limitations) are shown in Japanese from their `ja` fields on the
+Japanese pages; where a `ja` field is empty the English is shown and the element is listed
+in `untranslated`.
 """
 
 from __future__ import annotations
@@ -113,6 +118,35 @@ class DocModel:
     def kind_name(self, kind: str) -> str:
         return KIND_NAMES[self.lang][kind]
 
+    def tr(self, en: str, ja: str) -> str:
+        """A text of the spec in this language: its Japanese on the Japanese pages, the
+        English when it has none (see `untranslated`)."""
+        return ja if self.lang == "ja" and ja else en
+
+    @cached_property
+    def untranslated(self) -> list[str]:
+        """The elements whose text the Japanese pages show in English (their `ja` is empty),
+        named in Japanese; empty on the English pages."""
+        if self.lang != "ja":
+            return []
+        spec, out = self.spec, []
+        for tr in spec.transitions:
+            out += [f"遷移 {tr.id} の条件{n}" for n, c in enumerate(tr.guard, 1) if not c.rule_ja]
+        out += [i.id for i in spec.interpretations.values() if not (i.title_ja and i.text_ja)]
+        out += [p.id for p in spec.properties.values() if not (p.title_ja and p.reviewer_ja)]
+        out += [f"第{n}条のモデル対象外の理由" for n in spec.out_of_scope if not spec.out_of_scope_ja.get(n)]
+        out += [f"モデルの限界{n}" for n, x in enumerate(spec.limitations, 1) if not x.get("ja")]
+        return out
+
+    def out_of_scope(self, article: int) -> str | None:
+        """Why `article` is out of scope, in this language (None: it is not)."""
+        reason = self.spec.out_of_scope.get(article)
+        return None if reason is None else self.tr(reason, self.spec.out_of_scope_ja.get(article, ""))
+
+    def property_title(self, pid: str | None, default: str = "") -> str:
+        p = self.spec.properties.get(pid or "")
+        return self.tr(p.title, p.title_ja) if p else default
+
     def value(self, value: Any, typ: Any) -> str:
         """A parameter's or literal's value as a reviewer reads it."""
         if getattr(typ, "kind", None) == "date" and isinstance(value, int):
@@ -204,7 +238,8 @@ class DocModel:
                 "target_id": tr.target, "articles": tr.articles, "line": tr.line,
                 "guard": [{"text": self.text.clause(c, self.lang, tr.event),
                            "source": getattr(c.expr, "source", None) or c.expr.text,
-                           "rule": c.rule, "articles": c.articles} for c in tr.guard],
+                           "rule": self.tr(c.rule, c.rule_ja), "rule_en": c.rule,
+                           "articles": c.articles} for c in tr.guard],
                 "effects": [self.text.effect(e, self.lang, tr.event) for e in tr.effect_texts],
                 "effect_sources": list(tr.effect_texts),
             })  # fmt: skip
@@ -244,7 +279,8 @@ class DocModel:
 
     @cached_property
     def interpretations(self) -> list[dict[str, Any]]:
-        return [{"id": i.id, "title": i.title, "articles": i.articles, "text": i.text,
+        return [{"id": i.id, "title": self.tr(i.title, i.title_ja), "articles": i.articles,
+                 "text": self.tr(i.text, i.text_ja), "title_en": i.title, "text_en": i.text,
                  "finding": "(finding)" in i.text} for i in self.spec.interpretations.values()]  # fmt: skip
 
     @cached_property
@@ -267,8 +303,9 @@ class DocModel:
             else:
                 formula = p.check or p.text
             out.append({
-                "id": p.id, "kind": p.kind, "title": p.title, "articles": p.articles,
-                "expect": p.expect, "reviewer": p.reviewer, "formula": formula, "source": p.text,
+                "id": p.id, "kind": p.kind, "title": self.tr(p.title, p.title_ja), "articles": p.articles,
+                "expect": p.expect, "reviewer": self.tr(p.reviewer, p.reviewer_ja), "formula": formula,
+                "source": p.text, "title_en": p.title, "reviewer_en": p.reviewer,
                 "finding": p.expect == "violated", "verdict": self.verdicts.get(p.id),
             })  # fmt: skip
         return out
@@ -279,7 +316,8 @@ class DocModel:
 
     @cached_property
     def limitations(self) -> list[dict[str, Any]]:
-        return [{"articles": tuple(x.get("articles", ())), "text": x["text"]} for x in self.spec.limitations]
+        return [{"articles": tuple(x.get("articles", ())), "text": self.tr(x["text"], x.get("ja", "")),
+                 "text_en": x["text"]} for x in self.spec.limitations]  # fmt: skip
 
     @cached_property
     def coverage(self) -> list[dict[str, Any]]:
@@ -292,7 +330,7 @@ class DocModel:
             status = ("encoded" if r.elements else "") + (" + " if r.elements and r.out_of_scope else "") + \
                 ("out_of_scope" if r.out_of_scope else "")
             rows.append({"article": r.article, "title": r.title, "elements": list(r.elements),
-                         "citations": list(r.citations), "out_of_scope": r.out_of_scope,
+                         "citations": list(r.citations), "out_of_scope": self.out_of_scope(r.article),
                          "kinds": kinds, "status": status or "none"})  # fmt: skip
         return rows
 
@@ -390,7 +428,7 @@ class DocModel:
             out.append(ArticleView(
                 number=art.number, title=art.title, heading=art.heading, chapter=art.chapter,
                 chapter_title=chapters.get(art.chapter, ""), anchor=f"c{art.number}", rows=rows,
-                out_of_scope=self.spec.out_of_scope.get(art.number), findings=findings.get(art.number, []),
+                out_of_scope=self.out_of_scope(art.number), findings=findings.get(art.number, []),
                 limitations=limits.get(art.number, []),
             ))  # fmt: skip
         return out

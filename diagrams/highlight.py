@@ -36,6 +36,11 @@ class PathStep:
     edge: str | None  # key of the drawn edge travelled, when it changes the state
     rule: str | None
     articles: tuple[str, ...]
+    rule_ja: str | None = None  # the rule in Japanese, when the spec gives it
+
+    def rule_in(self, lang: str) -> str | None:
+        """The refusal's rule in `lang` (the English when it has no Japanese)."""
+        return self.rule_ja if lang == "ja" and self.rule_ja else self.rule
 
     @property
     def date(self) -> str:
@@ -89,7 +94,7 @@ def path_of_replay(life: Lifecycle, result: Replay) -> ScenarioPath:
         steps.append(PathStep(
             n=len(steps) + 1, day=step.day, event=step.event, by=step.by, accepted=step.accepted,
             source=source, target=target, transition=step.transition, edge=edge,
-            rule=step.rule, articles=tuple(step.articles),
+            rule=step.rule, articles=tuple(step.articles), rule_ja=step.rule_ja,
         ))  # fmt: skip
     return ScenarioPath(
         name=result.scenario.name, description=result.scenario.description, steps=tuple(steps),

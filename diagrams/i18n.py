@@ -1,7 +1,8 @@
 """The words of the diagrams and the docs in Japanese and English.
 
 Only the interface is translated here. What the spec says (rules, interpretations,
-property titles) is shown as the spec writes it: the spec is the one source of truth.
+property titles, reasons) comes from the spec itself, in Japanese from its `ja` fields
+(see `DocModel.tr`): the spec is the one source of truth.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "not_verified": "未検証",
         "verdict": "判定",
         "expected": "期待",
+        "expect_holds": "成り立つ",
+        "expect_violated": "成り立たない",
+        "expect_reachable": "到達可能",
+        "expect_unreachable": "到達不能",
         "matches": "期待どおり",
         "mismatch": "期待と異なる",
         "counterexample": "反例",
@@ -90,7 +95,8 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "cited_by": "この条を引用する要素",
         "notation": "条項の表記: 17-1(2) は第17条第1項第2号、5(3) は第5条第3号。",
         "generated": "この文書は {spec} から自動生成されています。",
-        "spec_only_en": "ルール・解釈・プロパティの文言は仕様（spec）の記述のまま（英語）表示しています。",
+        "untranslated": "仕様に日本語訳のない次の項目は英語のまま表示しています：{items}。",
+        "english_original": "仕様の原文（英語）",
         "scope_terms": "約款で固定",
         "scope_contract": "契約ごと",
         "default": "既定値",
@@ -178,6 +184,10 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "not_verified": "not yet verified",
         "verdict": "Verdict",
         "expected": "Expected",
+        "expect_holds": "holds",
+        "expect_violated": "violated",
+        "expect_reachable": "reachable",
+        "expect_unreachable": "unreachable",
         "matches": "as expected",
         "mismatch": "differs from expectation",
         "counterexample": "Counterexample",
@@ -223,7 +233,8 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "cited_by": "Elements citing this article",
         "notation": "Citations: 17-1(2) is article 17, paragraph 1, item 2; 5(3) is article 5, item 3.",
         "generated": "Generated from {spec}.",
-        "spec_only_en": "Rules, interpretations and property titles are shown as the spec writes them.",
+        "untranslated": "Shown in English (no Japanese in the spec): {items}.",
+        "english_original": "The spec's original (English)",
         "scope_terms": "fixed by the terms",
         "scope_contract": "per contract",
         "default": "Default",

@@ -316,8 +316,10 @@ class LifecycleDiagram:
             name = escape(event_name(self.spec, s.event, self.lang))
             arts = escape(cite_list(s.articles))
             rows.append(f"<B>✗ {s.n}.</B> {name} [{arts}]")
-            if s.rule:
-                rows.append(f'<FONT POINT-SIZE="8">{escape(shorten(s.rule, 48))}</FONT>')
+            rule = s.rule_in(self.lang)
+            if rule:
+                limit = 30 if self.lang == "ja" else 48  # CJK characters are twice as wide
+                rows.append(f'<FONT POINT-SIZE="8">{escape(shorten(rule, limit))}</FONT>')
         return "<" + "<BR/>".join(rows) + ">"
 
     def _title(self) -> str | None:

@@ -185,7 +185,8 @@ class SiteBuilder:
             entry["diagrams"][lang] = f"../assets/paths/{pid}.{lang}.svg"
         entry["steps"] = [{
             "n": s.n, "date": s.date, "event": s.event, "accepted": s.accepted, "by": s.by,
-            "source": s.source, "target": s.target, "rule": s.rule, "articles": s.articles,
+            "source": s.source, "target": s.target, "rule": s.rule, "rule_ja": s.rule_ja,
+            "articles": s.articles,
         } for s in path.steps]  # fmt: skip
         entry["final_state"] = path.final_state
         entry["until"] = path.until_date
