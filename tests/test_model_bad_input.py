@@ -80,7 +80,12 @@ SPEC_MUTANTS = [
         '  pay: {by: customer, articles: ["10-1"]}\n  pay_deposit: {by: customer,',
         "duplicate key",
     ),
-    ("coverage gap", '  39: "Consultation: no behaviour."\n', "", "article 39"),
+    (
+        "coverage gap",
+        '  39: {en: "Consultation: no behaviour.",\n    ja: "協議：契約の挙動には関わりません。"}\n',
+        "",
+        "article 39",
+    ),
     (
         "unknown key",
         '    reviewer: "No path returns a fee."}',

@@ -27,7 +27,8 @@ def test_a_removed_guard_and_an_edited_article_text(tmp_path, spec):
     path = mutant(
         tmp_path,
         '      - {when: "not termination_declared", rule: "the service is not restored once termination has been '
-        'declared", articles: ["17-3"]}\n',
+        'declared", articles: ["17-3"],\n'
+        '         ja: "当社が解除の意思表示をした後は、本サービスの提供を回復できません"}\n',
         "",
     )
     terms = path.parent / "terms" / "clara-msp-terms-2024-04-01.ja.txt"
