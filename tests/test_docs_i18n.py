@@ -87,10 +87,10 @@ def test_refusals_report_the_rule_in_japanese(spec):
 
 def test_docmodel_uses_the_japanese_and_falls_back_to_the_english(spec):
     ja, en = DocModel(spec, "ja"), DocModel(spec, "en")
-    cancel = ja.transition_by_id["cancel"]["guard"][0]
+    cancel = ja.transition_by_id["cancel"]["guard"][1]
     assert cancel["rule"] == "最低利用期間内は解約できません（I-06）"
     assert cancel["rule_en"] == "no cancellation within the minimum term (I-06)"
-    assert en.transition_by_id["cancel"]["guard"][0]["rule"] == cancel["rule_en"]
+    assert en.transition_by_id["cancel"]["guard"][1]["rule"] == cancel["rule_en"]
     i06 = next(i for i in ja.interpretations if i["id"] == "I-06")
     assert i06["title"] == spec.interpretations["I-06"].title_ja and i06["text"] == spec.interpretations["I-06"].text_ja
     i05 = next(i for i in ja.interpretations if i["id"] == "I-05")

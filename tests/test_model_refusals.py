@@ -144,6 +144,17 @@ CASES = [
         ("2024-04-07", "delete_data", {}),
         ("25-3",),
     ),
+    (
+        "the cap holds when the deposit is paid (P06)",
+        [
+            CONCLUDED[0],
+            ("2024-04-01", "request_deposit", {"amount": 1_200_000}),
+            *STARTED[1:],
+            ("2024-07-01", "change_plan", {"base_fee": 50_000}),
+        ],
+        ("2024-08-02", "pay_deposit", {"amount": 1_200_000}),
+        ("11-2",),
+    ),
     ("no deposit beyond the request", CONCLUDED[:1], ("2024-04-01", "pay_deposit", {"amount": 1}), ("11-1", "11-2")),
     ("no deposit to apply", STARTED, ("2024-05-10", "apply_deposit", {}), ("11-3",)),
     (

@@ -1,16 +1,13 @@
 """Monitor findings on the bundled spec that the simulator turned up, kept as tests.
 
 Each is a shrunk scenario written by `yakkan simulate`; the test states what the property
-expects and is marked xfail(strict) while the spec has the gap, so that fixing the spec
-turns it into an XPASS failure reminding to drop the marker (the scenario then becomes a
-regression test).
+expects. The P06 gap below was fixed in the spec; its scenario stays as a regression test.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from yakkan.model.machine import CompiledSpec
 from yakkan.model.replay import replay
@@ -42,20 +39,20 @@ P06_DEPOSIT_ABOVE_CAP = {
 }
 
 
-def _fired(data: dict) -> set[str]:
+def _replay(data: dict):
     spec = load_spec(SPEC)
     scenario = scenario_from_data(data, spec)
     result = replay(CompiledSpec(spec), scenario)
     monitor = MonitorSet(spec).start()
     for step in result.contract.steps:
         monitor(step)
-    assert all(s.accepted for s in result.event_steps)
-    return set(monitor.finish(scenario.until))
+    return result, set(monitor.finish(scenario.until))
 
 
-GAP = "spec gap: pay_deposit does not re-check the 11-2 cap after a downgrade"
-
-
-@pytest.mark.xfail(strict=True, reason=GAP)
 def test_P06_deposit_paid_after_a_downgrade_stays_within_the_cap():
-    assert "P06" not in _fired(P06_DEPOSIT_ABOVE_CAP)
+    """Fixed in the spec: pay_deposit re-checks the 11-2 cap at the fees in force."""
+    result, fired = _replay(P06_DEPOSIT_ABOVE_CAP)
+    payment = result.event_steps[-1]
+    assert not payment.accepted and payment.articles == ("11-2",)
+    assert result.ledger()["deposit_held"] == 0
+    assert "P06" not in fired
