@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from yakkan.model.machine import CompiledSpec
 from yakkan.model.replay import replay
 from yakkan.model.scenario import scenario_from_data
