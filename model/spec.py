@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import SpecError, did_you_mean
 from .expr import BOOL, DATE, INT, Assign, Expr, ExprError, Type, enum_type, parse_effect, parse_expr
-from .yamlio import line_of, read_yaml
+from .yamlio import line_of, read_yaml, value_position
 
 BUILTIN_TYPES = {"int": INT, "bool": BOOL, "date": DATE}
 PARTIES = ("customer", "company", "calendar")
@@ -274,8 +274,36 @@ class _Loader:
 
     # -- errors -------------------------------------------------------------------------
 
-    def fail(self, message: str, where: str, node: Any = None, key: Any = None, hint=None):
-        raise SpecError(message, path=self.path, line=line_of(node, key), where=where, hint=hint)
+    def fail(self, message: str, where: str, node: Any = None, key: Any = None, hint=None, column=None):
+        raise SpecError(message, path=self.path, line=line_of(node, key), where=where, hint=hint, column=column)
+
+    def fail_expr(self, text: str, exc: ExprError, where: str, node: Any, key: Any, env: Mapping[str, Type]):
+        """An expression error at the file's line and column of the offending token."""
+        self.fail(f"in `{text}`: {exc.message}", where, node, key, column=self._column(text, exc, node, key, env))
+
+    def _column(self, text: str, exc: ExprError, node: Any, key: Any, env: Mapping[str, Type]) -> int | None:
+        """1-based file column of the error: the value's column plus the error's offset in the
+        text as written (derived names are expanded before parsing, so the offset is found
+        again on the unexpanded text, with derived names typed as names)."""
+        col = exc.col
+        if self.derived and any(name in text for name in self.derived):
+            known = {**env, **{n: e.type for n, e in getattr(self, "derived_exprs", {}).items()}}
+            try:
+                parse_expr(text, known, self.enums) if "=" not in text.replace("==", "") else None
+                col = None
+            except ExprError as again:
+                col = again.col
+        pos = value_position(node, key)
+        if col is None or pos is None:
+            return None
+        line = self._lines()[pos[0]] if pos[0] < len(self._lines()) else ""
+        quoted = pos[1] < len(line) and line[pos[1]] in "'\""
+        return pos[1] + 1 + int(quoted) + col
+
+    def _lines(self) -> list[str]:
+        if not hasattr(self, "_text_lines"):
+            self._text_lines = self.path.read_text(encoding="utf-8").splitlines()
+        return self._text_lines
 
     def mapping(self, node: Any, where: str, parent: Any = None, key: Any = None) -> Mapping:
         if not isinstance(node, Mapping):
@@ -570,7 +598,7 @@ class _Loader:
             expanded = self.expand(text)
             parsed = parse_expr(expanded, env, self.enums, expect)
         except ExprError as exc:
-            self.fail(f"in `{text}`: {exc.message}", where, node, key)
+            self.fail_expr(text, exc, where, node, key, env)
         return _with_text(parsed, text)
 
     def effect(self, text: str, env: Mapping[str, Type], where: str, node: Any, key: Any) -> list[Assign]:
@@ -597,7 +625,7 @@ class _Loader:
         try:
             assign = parse_effect(self.expand(text), env, self.enums, assignable)
         except ExprError as exc:
-            self.fail(f"in `{text}`: {exc.message}", where, node, key)
+            self.fail_expr(text, exc, where, node, key, env)
         return [assign]
 
     @staticmethod

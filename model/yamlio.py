@@ -74,3 +74,15 @@ def line_of(node: Any, key: Any = None) -> int | None:
         return node.lc.line + 1
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
+
+
+def value_position(node: Any, key: Any) -> tuple[int, int] | None:
+    """0-based (line, column) where the value of `key` (or item `key` of a sequence) starts."""
+    try:
+        if isinstance(node, CommentedMap):
+            return tuple(node.lc.value(key))  # type: ignore[return-value]
+        if isinstance(node, CommentedSeq):
+            return tuple(node.lc.item(key))  # type: ignore[return-value]
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+    return None

@@ -111,6 +111,8 @@ def test_error_points_at_the_offending_line(tmp_path):
     with pytest.raises(SpecError) as err:
         load_spec(path)
     assert err.value.line == line_of(path.read_text(), "support_requests > service_start")
+    line = path.read_text().splitlines()[err.value.line - 1]
+    assert line[err.value.column - 1 :].startswith("> service_start")  # the comparison at fault
 
 
 def test_unreachable_state_reported(tmp_path):
