@@ -156,16 +156,26 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
     )  # fmt: skip
 
 
-def _date(raw: Any, fail) -> int:
+DATE_HINT = "is not a date; write YYYY-MM-DD, e.g. 2024-04-01"
+
+
+def parse_date(raw: Any) -> int | None:
+    """A date from YAML (a date, or an ISO string) as an ordinal; None when it is not one."""
     if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
         return raw.toordinal()
     if isinstance(raw, str):
         try:
             return dt.date.fromisoformat(raw).toordinal()
         except ValueError:
-            pass
-    fail(f"'{raw}' is not a date; write YYYY-MM-DD, e.g. 2024-04-01")
-    raise AssertionError
+            return None
+    return None
+
+
+def _date(raw: Any, fail) -> int:
+    day = parse_date(raw)
+    if day is None:
+        fail(f"'{raw}' {DATE_HINT}")
+    return day
 
 
 def _value(raw: Any, typ: Type, spec: Spec, fail) -> Any:

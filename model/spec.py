@@ -205,6 +205,7 @@ class Spec:
     properties: Mapping[str, PropertyDef]
     out_of_scope: Mapping[int, str]
     out_of_scope_ja: Mapping[int, str]
+    shared_args: Mapping[str, Type]  # event arguments step properties may name (one type everywhere)
     limitations: tuple[Mapping[str, Any], ...]
     terms_path: Path
     source_lines: Mapping[str, int] = field(default_factory=dict)
@@ -370,7 +371,8 @@ class _Loader:
             procedures=self.procedures, time_advance=time_advance,
             time_advance_texts=ta_texts, states=self.states, events=self.events,
             transitions=transitions, interpretations=interpretations, properties=properties,
-            out_of_scope=out_of_scope, out_of_scope_ja=self.out_of_scope_ja, limitations=limitations,
+            out_of_scope=out_of_scope, out_of_scope_ja=self.out_of_scope_ja, shared_args=self.shared_args(),
+            limitations=limitations,
             terms_path=terms_path,
         )  # fmt: skip
         self._check_graph(spec, root["transitions"])

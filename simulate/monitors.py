@@ -31,7 +31,7 @@ from typing import Any
 
 from yakkan.model import calendar_math as cm
 from yakkan.model.contract import Step
-from yakkan.model.expr import BOOL, DATE, INT, Type
+from yakkan.model.expr import BOOL, DATE, INT
 from yakkan.model.spec import PropertyDef, Spec
 
 MONITORED_KINDS = ("invariant", "step", "response", "reachable")
@@ -46,21 +46,11 @@ class Hit:
     day: int
 
 
-def shared_args(spec: Spec) -> dict[str, Type]:
-    """Event arguments usable in step formulas: one type across every event that has them."""
-    seen: dict[str, Type | None] = {}
-    for ev in spec.events.values():
-        for a in ev.args:
-            prev = seen.get(a.expr_name, a.type)
-            seen[a.expr_name] = a.type if prev == a.type else None
-    return {n: t for n, t in seen.items() if t is not None}
-
-
 def arg_defaults(spec: Spec) -> dict[str, Any]:
     """The value a step formula sees for a shared argument its event does not take."""
     forever = spec.constants.get("FOREVER", 0)
     out: dict[str, Any] = {}
-    for name, t in shared_args(spec).items():
+    for name, t in spec.shared_args.items():
         if t == INT:
             out[name] = 0
         elif t == DATE:

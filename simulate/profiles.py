@@ -42,6 +42,7 @@ from typing import Any
 
 from yakkan.model.errors import InputError, did_you_mean
 from yakkan.model.expr import BOOL, DATE, INT, Expr, ExprError, Type, parse_expr
+from yakkan.model.scenario import DATE_HINT, parse_date
 from yakkan.model.spec import Spec
 from yakkan.model.yamlio import line_of, read_yaml
 
@@ -461,15 +462,10 @@ class _Checker:
         self.fail(f"{raw!r} is not one of: {', '.join(values)}{did_you_mean(str(raw), values)}", node, key, where)
 
     def date(self, raw: Any, node: Any, key: Any, where: str) -> int:
-        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
-            return raw.toordinal()
-        if isinstance(raw, str):
-            try:
-                return dt.date.fromisoformat(raw).toordinal()
-            except ValueError:
-                pass
-        self.fail(f"'{raw}' is not a date; write YYYY-MM-DD, e.g. 2024-04-01", node, key, where)
-        raise AssertionError
+        day = parse_date(raw)
+        if day is None:
+            self.fail(f"'{raw}' {DATE_HINT}", node, key, where)
+        return day
 
     def expression(self, text: Any, typ: Type, where: str, node: Any, key: Any) -> Cond:
         if not isinstance(text, str):
