@@ -1,0 +1,268 @@
+"""Gregorian calendar functions on Z3 terms, fast: exact in a window, free outside.
+
+``yakkan.model.calendar_math`` computes ``month_of`` from a day number through a chain of
+divisions by 146097, 36524, 1461 and 365 that holds for every date. Z3's integer
+arithmetic handles such chains slowly (seconds per query, heavy-tailed), and a step of the
+contract uses a dozen of them (the month of today, the start of the next month, the end of
+the minimum term, three months from today, …).
+
+Between 1900-03-01 and 2100-02-28 every fourth year is a leap year: time is a sequence of
+4-year cycles of 1461 days and 48 months. Here a month index is written
+
+    m = MONTH0 + 48 * cycle + k        (0 <= k < 48, the month of the cycle)
+
+with ``cycle`` and ``k`` fresh bounded integers, and the first day of month ``m + j`` for a
+small constant ``j`` is ``DAY0 + 1461 * cycle + CUM[k + j]``, a lookup in a constant table
+(a balanced tree of ``If`` on ``k``): no division at all. ``month_of(x)`` is the ``m`` whose
+month contains ``x``; every calendar term derived from the same month (``month_of(today)
++ 1``, ``month_end(month_of(today) + 2)``, ``add_months(today, 3)``) shares its ``cycle`` and
+``k``. The defining constraints (:attr:`Calendar.definitions`) have exactly one solution
+inside the window and none is imposed outside it, so any solver may assert them.
+
+Outside the window a call is an uninterpreted function of its argument (equal arguments,
+equal results, nothing else known): the encoding then allows *more* behaviours than the
+contract has, never fewer, so a proof stays a proof; a counterexample is always replayed
+on the executable model before it is reported. The verification horizon (``Bounds``) keeps
+``today`` well inside the window; only the sentinel FOREVER and far-future argument dates
+fall outside. ``tests/test_verify_calendar.py`` compares these functions with
+``calendar_math`` on every day and every month of the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import z3
+
+from yakkan.model import calendar_math as cm
+
+DAY0 = dt.date(1900, 3, 1).toordinal()  # a 4-year cycle starts here (the leap day ends it)
+MONTH0 = 1900 * 12 + 2  # month index of 1900-03
+DAY_LAST = dt.date(2099, 2, 28).toordinal()  # month_of is exact up to here …
+MONTH_LAST = 2099 * 12 + 1  # … and a month index is decomposed up to here (2099-02)
+MAX_OFFSET = 13  # month_start(m + j) shares m's decomposition for 0 <= j <= MAX_OFFSET
+CYCLES = (MONTH_LAST - MONTH0) // 48 + 1
+
+# First day of each month of a 4-year cycle, counted from the cycle's first day, extended
+# over the next cycle for the offsets.
+CUM = tuple(cm.month_start(MONTH0 + i) - DAY0 for i in range(48 + MAX_OFFSET + 2))
+
+
+def month_of_table(x: int) -> int:
+    """``month_of`` as this module computes it, on Python ints inside the window."""
+    z = x - DAY0
+    cycle, r = divmod(z, 1461)
+    k = max(i for i in range(48) if CUM[i] <= r)
+    return MONTH0 + 48 * cycle + k
+
+
+def month_start_table(m: int) -> int:
+    """``month_start`` as this module computes it, on Python ints inside the window."""
+    cycle, k = divmod(m - MONTH0, 48)
+    return DAY0 + 1461 * cycle + CUM[k]
+
+
+def _lookup(k: Any, values: tuple[int, ...], lo: int = 0, hi: int | None = None) -> Any:
+    """``values[k]`` for a Z3 integer ``k`` in [lo, hi): a balanced tree of If."""
+    hi = len(values) if hi is None else hi
+    if hi - lo == 1:
+        return z3.IntVal(values[lo])
+    mid = (lo + hi) // 2
+    return z3.If(k >= mid, _lookup(k, values, mid, hi), _lookup(k, values, lo, mid))
+
+
+class _Month:
+    """A month index decomposed as MONTH0 + 48 * cycle + k, valid when ``inside``."""
+
+    def __init__(self, term: Any, cycle: Any, k: Any, inside: Any) -> None:
+        self.term, self.cycle, self.k, self.inside = term, cycle, k, inside
+        self._starts: dict[int, Any] = {}
+
+    def start(self, offset: int) -> Any:
+        """First day of month ``m + offset`` (exact when ``inside``)."""
+        if offset not in self._starts:
+            table = CUM[offset : offset + 48]
+            self._starts[offset] = DAY0 + 1461 * self.cycle + _lookup(self.k, table)
+        return self._starts[offset]
+
+
+class Calendar:
+    """The calendar functions of the expression language for one transition system."""
+
+    def __init__(self, tag: str = "") -> None:
+        self.tag = tag
+        self.definitions: list[Any] = []
+        self._months: dict[int, _Month] = {}  # month term id -> decomposition
+        self._month_of: dict[int, Any] = {}  # day term id -> month term
+        self._month_start: dict[int, Any] = {}
+        self._n = 0
+
+    # -- decompositions -----------------------------------------------------------------
+
+    def _fresh(self, inside: Any) -> tuple[Any, Any]:
+        self._n += 1
+        cycle = z3.Int(f"cal.cycle#{self.tag}{self._n}")
+        k = z3.Int(f"cal.k#{self.tag}{self._n}")
+        self.definitions.append(z3.Implies(inside, z3.And(cycle >= 0, cycle < CYCLES, k >= 0, k < 48)))
+        return cycle, k
+
+    def _split(self, m: Any) -> tuple[_Month, int] | None:
+        """(decomposition, offset) when ``m`` is a decomposed month term plus a constant."""
+        parts = _summands(m)
+        if parts is None:
+            return None
+        bases, offset = parts
+        if len(bases) != 1:
+            return None
+        dec = self._months.get(bases[0].get_id())
+        if dec is None or not 0 <= offset <= MAX_OFFSET:
+            return None
+        return dec, offset
+
+    # -- the functions --------------------------------------------------------------------
+
+    def month_of(self, x: Any) -> Any:
+        if isinstance(x, int):
+            return z3.IntVal(cm.month_of(x))
+        if z3.is_int_value(x):
+            return z3.IntVal(cm.month_of(x.as_long()))
+        hit = self._month_of.get(x.get_id())
+        if hit is not None:
+            return hit
+        inside = z3.And(x >= DAY0, x <= DAY_LAST)
+        cycle, k = self._fresh(inside)
+        dec = _Month(None, cycle, k, inside)
+        first, following = dec.start(0), dec.start(1)
+        self.definitions.append(z3.Implies(inside, z3.And(first <= x, x < following)))
+        term = z3.If(inside, MONTH0 + 48 * cycle + k, _MONTH_OF_OUTSIDE(x))
+        dec.term = term
+        self._months[term.get_id()] = dec
+        self._month_of[x.get_id()] = term
+        return term
+
+    def month_start(self, m: Any) -> Any:
+        if isinstance(m, int):
+            return z3.IntVal(cm.month_start(m))
+        if z3.is_int_value(m):
+            return z3.IntVal(cm.month_start(m.as_long()))
+        hit = self._month_start.get(m.get_id())
+        if hit is not None:
+            return hit
+        split = self._split(m)
+        if split is not None:
+            dec, offset = split
+            term = z3.If(dec.inside, dec.start(offset), _MONTH_START_OUTSIDE(m))
+        else:
+            inside = z3.And(m >= MONTH0, m <= MONTH_LAST)
+            cycle, k = self._fresh(inside)
+            self.definitions.append(z3.Implies(inside, m == MONTH0 + 48 * cycle + k))
+            dec = _Month(m, cycle, k, inside)
+            term = z3.If(inside, dec.start(0), _MONTH_START_OUTSIDE(m))
+        self._month_start[m.get_id()] = term
+        return term
+
+    def month_end(self, m: Any) -> Any:
+        return self.month_start(m + 1) - 1
+
+    def days_in_month(self, m: Any) -> Any:
+        return self.month_start(m + 1) - self.month_start(m)
+
+    def day_of(self, x: Any) -> Any:
+        return x - self.month_start(self.month_of(x)) + 1
+
+    def add_months(self, x: Any, k: Any) -> Any:
+        """As ``calendar_math.add_months``: moved k months, clamped to the month's end."""
+        m = self.month_of(x)
+        day = x - self.month_start(m) + 1
+        first = self.month_start(m + k)
+        length = self.month_start(m + k + 1) - first
+        return first - 1 + z3.If(day <= length, day, length)
+
+    def call(self, func: str, args: list[Any]) -> Any:
+        return getattr(self, func)(*args)
+
+
+def _summands(t: Any, sign: int = 1) -> tuple[list[Any], int] | None:
+    """A sum of terms (each with coefficient +1) and a constant, or None."""
+    if z3.is_int_value(t):
+        return [], sign * t.as_long()
+    if z3.is_add(t):
+        terms: list[Any] = []
+        const = 0
+        for a in t.children():
+            part = _summands(a, sign)
+            if part is None:
+                return None
+            terms += part[0]
+            const += part[1]
+        return terms, const
+    if z3.is_sub(t) and t.num_args() == 2:
+        left, right = _summands(t.arg(0), sign), _summands(t.arg(1), -sign)
+        if left is None or right is None:
+            return None
+        return left[0] + right[0], left[1] + right[1]
+    if sign != 1:
+        return None
+    return [t], 0
+
+
+_MONTH_OF_OUTSIDE = z3.Function("month_of_outside_window", z3.IntSort(), z3.IntSort())
+_MONTH_START_OUTSIDE = z3.Function("month_start_outside_window", z3.IntSort(), z3.IntSort())
+
+FUNCTIONS = ("month_of", "month_start", "month_end", "add_months", "day_of", "days_in_month")
+
+
+class AbstractCalendar(Calendar):
+    """The calendar as uninterpreted functions with true facts only (for proofs).
+
+    ``month_start`` is an uninterpreted, strictly increasing function whose months last 28
+    to 31 days, and ``month_of(x)`` is the month whose days contain ``x``. Every fact
+    asserted holds of the real calendar, so the abstract system has more behaviours than
+    the contract: what is proved with it holds. It is fast because it needs no case split
+    on the calendar; it cannot tell February from March, so a counterexample found with it
+    is checked (and made exact) before it is reported.
+    """
+
+    def __init__(self, tag: str = "") -> None:
+        super().__init__(tag)
+        self.group = 0
+        self._args: list[tuple[int, Any]] = []  # (group, month argument) of month_start
+
+    def month_of(self, x: Any) -> Any:
+        if isinstance(x, int) or z3.is_int_value(x):
+            return super().month_of(x)
+        hit = self._month_of.get(x.get_id())
+        if hit is not None:
+            return hit
+        m = _MO(x)
+        self._month_of[x.get_id()] = m
+        self.definitions += [self.month_start(m) <= x, x < self.month_start(m + 1)]
+        return m
+
+    def month_start(self, m: Any) -> Any:
+        if isinstance(m, int) or z3.is_int_value(m):
+            return super().month_start(m)
+        hit = self._month_start.get(m.get_id())
+        if hit is not None:
+            return hit
+        term = _MS(m)
+        self._month_start[m.get_id()] = term
+        for group, other in self._args:
+            if abs(group - self.group) <= 1:
+                self.definitions.append(_ordered(m, other))
+        self._args.append((self.group, m))
+        return term
+
+
+def _ordered(u: Any, v: Any) -> Any:
+    """Months in order have starts in order, 28 to 31 days per month between them."""
+    du, dv = _MS(u), _MS(v)
+    return z3.And(
+        z3.Implies(u < v, z3.And(dv - du >= 28 * (v - u), dv - du <= 31 * (v - u))),
+        z3.Implies(v < u, z3.And(du - dv >= 28 * (u - v), du - dv <= 31 * (u - v))),
+    )
+
+
+_MO = z3.Function("month_of", z3.IntSort(), z3.IntSort())
+_MS = z3.Function("month_start", z3.IntSort(), z3.IntSort())

@@ -1,0 +1,288 @@
+"""Counterexamples and witnesses as scenarios the executable model replays (issue 4 §4).
+
+A Z3 trace is turned into a scenario — the contract parameters and the dated customer and
+company events; the calendar's own events are left to the calendar — and replayed by
+``yakkan.model.replay``. The verdict is reported only when the replay shows it too: the
+invariant broken after some step, the step property broken by some step, the witness
+step, or the response still missing after its deadline. The replay is also compared
+step by step with the Z3 trace; where they part, the engine refines its slice (the
+variables of the guards at fault) and searches again.
+
+The written scenario has an ``expect:`` block (final state, ledger, no refusal) taken
+from the replay, so ``yakkan replay`` checks itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from yakkan.model import calendar_math as cm
+from yakkan.model.machine import CompiledSpec
+from yakkan.model.replay import Replay, format_human, ledger_detail, replay
+from yakkan.model.scenario import scenario_from_data, scenario_to_data
+from yakkan.model.spec import NEXT, PropertyDef, Spec
+
+from .encoding import arg_defaults
+from .properties import Goal
+from .trace import Trace
+
+
+@dataclass
+class Check:
+    """The replay of a trace and what it shows."""
+
+    replay: Replay
+    reproduced: bool
+    at_step: int | None  # index in the replay's steps where the property fails / is witnessed
+    divergence: int | None  # first Z3 step the replay does not match (None: all match)
+    detail: str = ""
+
+
+def scenario_data(spec: Spec, trace: Trace, name: str, until: int | None = None,
+                  expect: Mapping[str, Any] | None = None,
+                  description: str = "") -> dict[str, Any]:  # fmt: skip
+    contract = {k: v for k, v in trace.parameters.items() if spec.parameters[k].scope == "contract"}
+    creator = spec.creating_event.name
+    events = [(trace.day0, creator, {}), *trace.scenario_events]
+    data = scenario_to_data(contract, events, until, spec, name=name, expect=expect)
+    if description:
+        data = {"name": data.pop("name"), "description": description, **data}
+    return data
+
+
+def replay_trace(compiled: CompiledSpec, trace: Trace, until: int | None = None) -> Replay:
+    spec = compiled.spec
+    data = scenario_data(spec, trace, "trace", until)
+    return replay(compiled, scenario_from_data(data, spec))
+
+
+def accepted(result: Replay) -> list[Any]:
+    """The replay's accepted steps after the creation, calendar ones included."""
+    return [s for s in result.contract.steps if s.accepted and s.transition is not None]
+
+
+def divergence(trace: Trace, result: Replay) -> int | None:
+    """Index of the first Z3 step the replay did not take the same way (None if none)."""
+    steps = accepted(result)
+    for i, z in enumerate(trace.steps):
+        if i >= len(steps):
+            return i
+        r = steps[i]
+        if (r.day, r.event, r.transition) != (z.day, z.event, z.transition):
+            return i
+        for name, value in z.values.items():
+            if name in r.after and r.after[name] != value:
+                return i
+    return None
+
+
+def step_env(spec: Spec, step: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    env = dict(step.before)
+    for name in spec.variables:
+        env[NEXT + name] = step.after[name]
+    env[NEXT + "state"] = step.after["state"]
+    env["event"] = step.event
+    env.update(defaults)
+    names = {a.name: a.expr_name for a in spec.events[step.event].args}
+    for k, v in step.args.items():
+        env[names[k]] = v
+    return env
+
+
+def check(compiled: CompiledSpec, prop: PropertyDef | None, trace: Trace, goal: Goal | None = None) -> Check:
+    """Replay ``trace``; does ``goal`` happen in the replay (``prop``'s violation for a
+    response property)?"""
+    spec = compiled.spec
+    until = None
+    if goal is None and prop is not None and prop.kind == "response":
+        until = _response_until(spec, prop, trace)
+        if until is not None:
+            until = max(until, trace.last_scenario_day)
+    try:
+        result = replay_trace(compiled, trace, until)
+    except Exception as exc:  # noqa: BLE001 - a trace the scenario checker refuses
+        raise RuntimeError(f"the trace does not replay: {exc}") from exc
+    div = divergence(trace, result)
+    if goal is None:
+        assert prop is not None
+        at, ok = _response_violation(prop, result)
+    else:
+        at, ok = find_goal(spec, goal, result)
+    return Check(result, ok, at, div)
+
+
+def find_goal(spec: Spec, goal: Goal, result: Replay) -> tuple[int | None, bool]:
+    """The first replay step where the goal happens."""
+    i = goal_in_steps(spec, goal, result.contract.steps)
+    return i, i is not None
+
+
+def goal_in_steps(spec: Spec, goal: Goal, steps: list[Any]) -> int | None:
+    """Index of the first step (of a contract's steps) where the goal happens."""
+    f = goal.source.compile()
+    defaults = arg_defaults(spec)
+    for i, s in enumerate(steps):
+        if not s.accepted:
+            continue
+        if goal.kind == "state":
+            value = bool(f(s.after))
+        else:
+            if s.transition is None:
+                continue
+            value = bool(f(step_env(spec, s, defaults)))
+        if value == goal.want:
+            return i
+    return None
+
+
+def response_in_steps(prop: PropertyDef, steps: list[Any]) -> tuple[int, int] | None:
+    """(index of the first step dated after a missed deadline, that deadline), or None."""
+    trig, resp = prop.trigger.compile(), prop.response.compile()
+    pending: int | None = None
+    for i, s in enumerate(steps):
+        if pending is not None and s.day > pending:
+            return i, pending
+        if not s.accepted:
+            continue
+        if resp(s.after):
+            pending = None
+        elif trig(s.after) and pending is None:
+            pending = cm.add_months(s.day, prop.within_months) + prop.within_days
+    return None
+
+
+def _response_until(spec: Spec, prop: PropertyDef, trace: Trace) -> int | None:
+    """The deadline (as the executable model computes it) of the trigger still waiting for
+    its response at the end of the trace (the earliest one, as the monitors count)."""
+    if trace.until is not None:
+        return trace.until
+    trig, resp = prop.trigger.compile(), prop.response.compile()
+    pending = None
+    for v in [trace.initial, *[s.values for s in trace.steps]]:
+        if _safe(resp, v):
+            pending = None
+        elif _safe(trig, v) and pending is None:
+            pending = v["today"]
+    if pending is None:
+        return None
+    return cm.add_months(pending, prop.within_months) + prop.within_days
+
+
+def _safe(f: Any, values: Mapping[str, Any]) -> bool:
+    try:
+        return bool(f(values))
+    except (KeyError, TypeError):
+        return False
+
+
+def _response_violation(prop: PropertyDef, result: Replay) -> tuple[int | None, bool]:
+    """As the simulator's monitor: a trigger not answered by the end of its deadline."""
+    trig, resp = prop.trigger.compile(), prop.response.compile()
+    steps = result.contract.steps
+    pending: tuple[int, int] | None = None  # (step index, deadline)
+    for i, s in enumerate(steps):
+        if pending and s.day > pending[1]:
+            return pending[0], True
+        if not s.accepted:
+            continue
+        if resp(s.after):
+            pending = None
+        elif trig(s.after) and pending is None:
+            pending = (i, cm.add_months(s.day, prop.within_months) + prop.within_days)
+    if pending and result.scenario.until >= pending[1]:
+        # the run is evaluated as of the end of the deadline day: still no response
+        final = dict(result.contract.values)
+        if not resp(final):
+            return pending[0], True
+    return None, False
+
+
+def shrink(compiled: CompiledSpec, parameters: Mapping[str, Any],
+           events: list[tuple[int, str, Mapping[str, Any]]], until: int | None,
+           happens) -> tuple[list[tuple[int, str, Mapping[str, Any]]], Replay]:  # fmt: skip
+    """Drop scenario events (never the application) while ``happens(replay)`` still holds.
+
+    A counterexample found in a random run carries events that play no part in it; a
+    reviewer reads the short story.
+    """
+    spec = compiled.spec
+    contract = {k: v for k, v in parameters.items() if spec.parameters[k].scope == "contract"}
+
+    def run(evs: list[tuple[int, str, Mapping[str, Any]]]) -> Replay | None:
+        last = evs[-1][0]
+        data = scenario_to_data(contract, evs, max(until or last, last), spec, name="shrink")
+        try:
+            result = replay(compiled, scenario_from_data(data, spec))
+        except Exception:  # noqa: BLE001 - an impossible candidate is just not kept
+            return None
+        return result if happens(result) else None
+
+    best = run(events)
+    if best is None:
+        raise ValueError("the run does not show what is to be shrunk")
+    i = len(events) - 1
+    while i >= 1:
+        candidate = events[:i] + events[i + 1 :]
+        result = run(candidate)
+        if result is not None:
+            events, best = candidate, result
+        i -= 1
+    return events, best
+
+
+# --------------------------------------------------------------------------------------
+# writing
+
+
+def expectation(result: Replay) -> dict[str, Any]:
+    out: dict[str, Any] = {"state": result.state}
+    if result.ended_by:
+        out["ended_by"] = result.ended_by
+    out["refused"] = [i for i, s in enumerate(result.event_steps) if not s.accepted]
+    out["ledger"] = {**result.ledger(), **ledger_detail(result.contract)}
+    return out
+
+
+def write_scenario(path: Path, compiled: CompiledSpec, prop: PropertyDef, trace: Trace,
+                   checked: Check, kind: str) -> Path:  # fmt: skip
+    """Write the trace as a scenario that ``yakkan replay`` replays and checks."""
+    from ruamel.yaml import YAML
+
+    spec = compiled.spec
+    result = checked.replay
+    where = ""
+    if checked.at_step is not None:
+        s = result.contract.steps[checked.at_step]
+        where = f" at {dt.date.fromordinal(s.day)} ({s.event})"
+    description = (
+        f"{kind.capitalize()} of {prop.id} [{', '.join(prop.articles)}]: {prop.title}. "
+        f"Found by yakkan verify{where}; replay it with `yakkan replay {path.name}`."
+    )
+    data = scenario_data(spec, trace, f"{prop.id}-{kind}", result.scenario.until,
+                         expectation(result), description)  # fmt: skip
+    yaml = YAML()
+    yaml.default_flow_style = None
+    yaml.width = 120
+    buf = io.StringIO()
+    yaml.dump(data, buf)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+def story(compiled: CompiledSpec, prop: PropertyDef, checked: Check) -> str:
+    """The dated story a person reads: every step with its articles and money."""
+    text = format_human(checked.replay)
+    if checked.at_step is not None:
+        s = checked.replay.contract.steps[checked.at_step]
+        verb = "witnessed" if prop.kind == "reachable" else "broken"
+        text += f"\n\n{prop.id} {verb} at step {checked.at_step + 1}: {dt.date.fromordinal(s.day)} {s.event}"
+        if s.transition:
+            t = next(t for t in compiled.spec.transitions if t.id == s.transition)
+            text += f" (transition {t.id} [{', '.join(t.articles)}])"
+    return text

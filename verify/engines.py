@@ -1,0 +1,478 @@
+"""The engines: bounded model checking and inductive proofs (issue 4 §3).
+
+* :func:`bmc` — incremental bounded model checking from the application: the solver keeps
+  the path and gets one step more per depth; a satisfiable depth is a counterexample
+  (for ``reachable``, a witness).
+* :func:`prove` — an inductive proof for all depths: the property, strengthened by lemmas
+  chosen among the mined candidates (``lemmas``), holds in the initial states and is
+  preserved by every step. Lemmas are chosen to block the counterexamples to induction
+  (CTIs) the solver finds, then pruned Houdini-style until the whole set is inductive,
+  then reduced to what the proof needs (unsat cores). What is printed as *why* is exactly
+  the set the solver checked.
+
+A solver ``unknown`` or a spent time budget raises :class:`Unknown`; nothing is ever
+reported as proved that Z3 did not prove.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from yakkan.model import calendar_math as cm
+
+from .encoding import ARMED, DEADLINE, MONTH, StepTerms, System
+from .lemmas import ARMED_NAME, DEADLINE_NAME, Candidate, Mined
+from .properties import Goal, Obligation
+
+
+class Unknown(Exception):
+    """The solver could not decide (timeout or incompleteness): the reason."""
+
+
+@dataclass
+class Budget:
+    """A wall-clock deadline shared by every query of one property."""
+
+    seconds: float
+    start: float = field(default_factory=time.monotonic)
+
+    def left_ms(self) -> int:
+        return int((self.start + self.seconds - time.monotonic()) * 1000)
+
+    @property
+    def spent(self) -> float:
+        return time.monotonic() - self.start
+
+
+class Solver:
+    """A Z3 solver for one system: asserts the calendar's definitions as they appear."""
+
+    def __init__(self, sysm: System, budget: Budget) -> None:
+        self.z = z3.Solver()
+        self.sysm = sysm
+        self.budget = budget
+        self._n = 0
+        self._depth = 0
+        self.queries = 0
+
+    def _flush(self) -> None:
+        defs = self.sysm.calendar.definitions
+        if self._n < len(defs):
+            if self._depth:  # definitions belong at the base level: never lose them to a pop
+                raise RuntimeError("calendar terms created inside a push scope")
+            self.z.add(*defs[self._n :])
+            self._n = len(defs)
+
+    def add(self, *cs: Any) -> None:
+        self._flush()
+        self.z.add(*cs)
+        self._flush()
+
+    def push(self) -> None:
+        self._flush()
+        self.z.push()
+        self._depth += 1
+
+    def pop(self) -> None:
+        self.z.pop()
+        self._depth -= 1
+
+    def check(self, *assumptions: Any) -> bool:
+        if not self._depth:
+            self._flush()
+        elif self._n < len(self.sysm.calendar.definitions):
+            raise RuntimeError("calendar terms created inside a push scope")
+        ms = self.budget.left_ms()
+        if ms <= 0:
+            raise Unknown(f"timeout after {self.budget.seconds:g} s")
+        self.z.set("timeout", ms)
+        self.queries += 1
+        r = self.z.check(*assumptions)
+        if r == z3.unknown:
+            reason = self.z.reason_unknown()
+            if "timeout" in reason or "canceled" in reason or self.budget.left_ms() <= 0:
+                raise Unknown(f"timeout after {self.budget.seconds:g} s")
+            raise Unknown(f"solver: {reason}")
+        return r == z3.sat
+
+    def model(self) -> z3.ModelRef:
+        return self.z.model()
+
+
+class Path:
+    """s0 → s1 → … in a solver (from the application, or from any state)."""
+
+    def __init__(self, sysm: System, solver: Solver, initial: bool = True, tag: str = "") -> None:
+        self.sysm, self.solver, self.tag = sysm, solver, tag
+        s0 = sysm.state(f"{tag}0")
+        self.states: list[dict[str, Any]] = [s0]
+        self.steps: list[StepTerms] = []
+        solver.add(*sysm.model.param_domain())
+        solver.add(*(sysm.init(s0) if initial else sysm.domain(s0)))
+
+    def extend(self) -> StepTerms:
+        k = len(self.steps)
+        n = self.sysm.state(f"{self.tag}{k + 1}")
+        st = self.sysm.step(self.states[-1], n, k)
+        self.solver.add(st.constraint)
+        self.states.append(n)
+        self.steps.append(st)
+        return st
+
+
+# --------------------------------------------------------------------------------------
+# what an obligation asks of a path
+
+
+def holds_at_state(ob: Obligation, sysm: System, s: Mapping[str, Any], tag: Any) -> Any:
+    """The obligation's state condition at ``s`` (state invariants, responses)."""
+    if ob.kind == "state":
+        assert ob.formula is not None
+        return sysm.eval_state(ob.formula, s, tag)
+    if ob.kind == "response":
+        return z3.Not(sysm.response_violated(s, tag))
+    return z3.BoolVal(True)
+
+
+def holds_at_step(ob: Obligation, sysm: System, st: StepTerms) -> Any:
+    """The obligation's step condition (step properties); a reach target is its formula."""
+    if ob.kind in ("step", "reach"):
+        assert ob.formula is not None
+        return ob.formula.to_z3(st.formula_env, sysm.model.sorts)
+    return z3.BoolVal(True)
+
+
+def goal_at(goal: Goal, sysm: System, path: Path, k: int) -> Any:
+    """``goal`` on the last state (or step) of a path of ``k`` steps; None if it has none."""
+    if goal.kind == "state":
+        term = sysm.eval_state(goal.expr, path.states[k], f"{path.tag}{k}")
+    elif k == 0:
+        return None
+    else:
+        term = goal.expr.to_z3(path.steps[k - 1].formula_env, sysm.model.sorts)
+    return term if goal.want else z3.Not(term)
+
+
+# --------------------------------------------------------------------------------------
+# bounded model checking
+
+
+@dataclass
+class Found:
+    """A satisfying path of ``depth`` steps."""
+
+    depth: int
+    model: z3.ModelRef
+    path: Path
+
+
+def bmc(sysm: System, budget: Budget, depth: int, target, start: int = 0,
+        prefer: Mapping[str, Any] | None = None) -> Found | None:  # fmt: skip
+    """Search paths of 0..depth steps for one where ``target(path, k)`` holds at the end.
+
+    ``target`` returns a Z3 condition on the path's last state or step. ``prefer`` are
+    contract parameter values tried first (so a witness reads like a typical contract).
+    Returns None when no path of up to ``depth`` steps satisfies it.
+    """
+    solver = Solver(sysm, budget)
+    path = Path(sysm, solver)
+    prefs = []
+    if prefer:
+        prefs = [sym == prefer[n] for n, sym in sysm.model.param_syms.items() if n in prefer]
+    for k in range(depth + 1):
+        if k > 0:
+            path.extend()
+        if k < start:
+            continue
+        goal = target(path, k)
+        if goal is None:
+            continue
+        if solver.check(goal):
+            if prefs:
+                try:
+                    if solver.check(goal, *prefs):
+                        return Found(k, solver.model(), path)
+                except Unknown:
+                    pass
+                solver.check(goal)
+            return Found(k, solver.model(), path)
+    return None
+
+
+def concrete_state(sysm: System, values: Mapping[str, Any], slot: int) -> dict[str, Any]:
+    """A state of the encoding with every value given (Z3 literals)."""
+    m = sysm.model
+    s: dict[str, Any] = {
+        "state": m.state_sort[values["state"]],
+        "today": z3.IntVal(values["today"]),
+        "slot": z3.IntVal(slot),
+    }
+    for v in sysm.kept:
+        s[v] = m.z3_value(m.var_types[v], values[v])
+    return s
+
+
+def follow(sysm: System, budget: Budget, initial: Mapping[str, Any],
+           steps: list[tuple[int, str, Mapping[str, Any], Mapping[str, Any]]],
+           parameters: Mapping[str, Any]) -> int | None:  # fmt: skip
+    """Check a run of the executable model against the encoding, step by step.
+
+    ``initial`` are the values after the application; ``steps`` are (slot, event,
+    arguments by expression name, values after the step). Every state is given, so each
+    check is one step of the encoding between two known states. Returns the index of the
+    first step the encoding does not allow with exactly these values (-1 for the initial
+    state), or None when the whole run is a run of the encoding.
+    """
+    m = sysm.model
+    params = [sym == parameters[name] for name, sym in m.param_syms.items()]
+    solver = Solver(sysm, budget)
+    solver.add(*params)
+    s = concrete_state(sysm, initial, m.mid)
+    solver.push()
+    solver.add(*sysm.init(s))
+    ok = solver.check()
+    solver.pop()
+    if not ok:
+        return -1
+    for k, (slot, event, args, after) in enumerate(steps):
+        n = concrete_state(sysm, after, slot)
+        st = sysm.step(s, n, k)
+        cs = [st.constraint, st.event == m.event_sort[event]]
+        for a in m.spec.events[event].args:
+            if a.expr_name in args:
+                cs.append(st.args[(a.expr_name, a.type)] == m.z3_value(a.type, args[a.expr_name]))
+        solver.push()
+        solver.add(*cs)
+        ok = solver.check()
+        solver.pop()
+        if not ok:
+            return k
+        s = n
+    return None
+
+
+def target_of(ob: Obligation | None, goal: Goal | None, sysm: System):
+    """``target`` for :func:`bmc`: a goal, or the obligation's violation (responses too)."""
+
+    def target(path: Path, k: int) -> Any:
+        if goal is not None:
+            return goal_at(goal, sysm, path, k)
+        assert ob is not None and ob.kind == "response"
+        return sysm.response_violated(path.states[k], f"{path.tag}{k}")
+
+    return target
+
+
+# --------------------------------------------------------------------------------------
+# inductive proofs
+
+
+@dataclass
+class Proof:
+    """An inductive proof: the lemmas that, with the property, are inductive."""
+
+    lemmas: list[Candidate]
+    queries: int
+    rounds: int
+
+
+@dataclass
+class NoProof:
+    """Induction failed: the last counterexample to induction (a pre-state)."""
+
+    reason: str
+    cti: dict[str, Any] | None = None
+    cti_next: dict[str, Any] | None = None
+    cti_event: str | None = None
+
+
+def _values_for_candidates(sysm: System, model: z3.ModelRef, s: Mapping[str, Any]) -> dict[str, Any]:
+    from .trace import state_values
+
+    vals = state_values(sysm, model, s)
+    out: dict[str, Any] = {}
+    m = sysm.model
+    for name, p in m.spec.parameters.items():
+        out[name] = p.default
+    out.update(m.spec.constants)
+    out.update({k: v for k, v in m.param_values(model).items()})
+    out.update(vals)
+    if ARMED in vals:
+        out[ARMED_NAME] = vals[ARMED]
+        out[DEADLINE_NAME] = vals[DEADLINE]
+    try:
+        out[MONTH] = cm.month_of(vals["today"])
+    except (ValueError, OverflowError):
+        out[MONTH] = 0
+    return out
+
+
+def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
+          max_rounds: int = 25, per_round: int = 300, seed_limit: int = 3000) -> Proof | NoProof:  # fmt: skip
+    """Prove ``ob`` for all depths by 1-induction strengthened with mined lemmas."""
+    m = sysm.model
+    sorts = m.sorts
+    kept = frozenset(sysm.kept)
+    # base case for state properties: the initial states satisfy the property
+    if ob.kind in ("state", "response"):
+        s0sol = Solver(sysm, budget)
+        p0 = Path(sysm, s0sol, tag="b")
+        if s0sol.check(z3.Not(holds_at_state(ob, sysm, p0.states[0], "b0"))):
+            return NoProof("the property fails in an initial state")
+    init_sol = Solver(sysm, budget)
+    ip = Path(sysm, init_sol, tag="i")
+    sysm.calendar.group = 100
+    s = sysm.state("s")
+    sysm.calendar.group = 101
+    n = sysm.state("n")
+    sol = Solver(sysm, budget)
+    sol.add(*m.param_domain(), *sysm.domain(s))
+    sysm.calendar.group = 101
+    st = sysm.step(s, n, "s")
+    sol.add(st.constraint)
+    env_s, env_n = sysm.state_env(s, "s"), sysm.state_env(n, "n")
+    if ob.kind in ("state", "response"):
+        sol.add(holds_at_state(ob, sysm, s, "s"))
+        goal = holds_at_state(ob, sysm, n, "n")
+    else:
+        goal = holds_at_step(ob, sysm, st)
+    alive: dict[str, tuple[Candidate, Any, Any, Any]] = {}  # text -> (cand, guard, pre, post)
+    tried: set[str] = set()
+    atom_terms: dict[str, Any] = {}
+    rounds = 0
+
+    init_env = sysm.state_env(ip.states[0], "i0")
+
+    def add_lemmas(cands: list[Candidate]) -> int:
+        added = 0
+        for c in cands:
+            if c.text in tried:
+                continue
+            tried.add(c.text)
+            try:
+                pre, post = c.z3(env_s, sorts), c.z3(env_n, sorts)
+                init_term = c.z3(init_env, sorts)
+            except (KeyError, z3.Z3Exception):
+                continue
+            g = z3.Bool(f"lemma#{len(tried)}")
+            sol.add(z3.Implies(g, pre))
+            alive[c.text] = (c, g, post, init_term)
+            added += 1
+        return added
+
+    def prune_initiation() -> None:
+        while alive:
+            if not init_sol.check(z3.Or(*[z3.Not(v[3]) for v in alive.values()])):
+                return
+            model = init_sol.model()
+            for text, v in list(alive.items()):
+                if z3.is_false(model.eval(v[3], model_completion=True)):
+                    del alive[text]
+
+    if mined is not None:
+        seed = [c for c in mined.candidates if c.names <= kept]
+        add_lemmas(seed[:seed_limit])
+    while True:
+        rounds += 1
+        prune_initiation()
+        # Houdini on the consecution, the property's own post-condition included
+        while True:
+            sol.push()
+            sol.add(z3.Or(z3.Not(goal), *[z3.Not(v[2]) for v in alive.values()]))
+            try:
+                sat = sol.check(*[v[1] for v in alive.values()])
+                model = sol.model() if sat else None
+            finally:
+                sol.pop()
+            if not sat:
+                lemmas = _minimize(sol, goal, alive)
+                return Proof(lemmas, sol.queries + init_sol.queries, rounds)
+            dropped = [t for t, v in alive.items() if z3.is_false(model.eval(v[2], model_completion=True))]
+            if _DEBUG is not None:
+                _DEBUG(sysm, model, s, n, st, dropped)
+            for t in dropped:
+                del alive[t]
+            if not dropped:
+                break  # the property itself fails after a step: a CTI
+        cti = _values_for_candidates(sysm, model, s)
+
+        def fail(reason: str) -> NoProof:
+            from .trace import state_values
+
+            event = m.event_sort.decode(model.eval(st.event, model_completion=True))
+            return NoProof(reason, cti, state_values(sysm, model, n), event)
+
+        if mined is None or rounds > max_rounds:
+            return fail("not inductive with the lemmas found")
+        def truth(atom, model=model) -> bool:
+            term = atom_terms.get(atom.text)
+            if term is None:
+                term = atom_terms[atom.text] = atom.expr.to_z3(env_s, sorts)
+            return z3.is_true(model.eval(term, model_completion=True))
+
+        new = mined.false_at(truth, kept | _ALWAYS, limit=per_round * 4)
+        new = [c for c in new if c.text not in tried][:per_round]
+        if not add_lemmas(new):
+            return fail("no candidate lemma blocks the counterexample to induction")
+
+
+_ALWAYS = frozenset()
+_DEBUG = None
+
+
+def _minimize(sol: Solver, goal: Any, alive: Mapping[str, tuple[Candidate, Any, Any, Any]]) -> list[Candidate]:
+    """A subset of the lemmas that is still inductive with the property (unsat cores).
+
+    Start from the lemmas the property's own step needs; while some kept lemma is not
+    preserved by the kept set alone, add what that lemma needs. The result is checked
+    inductive by the last query (else the whole set is returned).
+    """
+    by_guard = {v[1].get_id(): t for t, v in alive.items()}
+    everything = list(alive)
+
+    def core_for(post: Any, pre: list[str]) -> list[str] | None:
+        sol.push()
+        sol.add(z3.Not(post))
+        try:
+            if sol.check(*[alive[t][1] for t in pre]):
+                return None
+            return [by_guard[c.get_id()] for c in sol.z.unsat_core() if c.get_id() in by_guard]
+        finally:
+            sol.pop()
+
+    try:
+        first = core_for(goal, everything)
+        if first is None:
+            return [alive[t][0] for t in everything]
+        keep = dict.fromkeys(first)
+        for _ in range(50):
+            posts = [z3.Not(goal), *[z3.Not(alive[t][2]) for t in keep]]
+            sol.push()
+            sol.add(z3.Or(*posts))
+            try:
+                sat = sol.check(*[alive[t][1] for t in keep])
+                model = sol.model() if sat else None
+            finally:
+                sol.pop()
+            if not sat:
+                return [alive[t][0] for t in keep]
+            failing = [t for t in keep if z3.is_false(model.eval(alive[t][2], model_completion=True))]
+            if z3.is_false(model.eval(goal, model_completion=True)):
+                failing.append("")
+            grew = False
+            for t in failing:
+                core = core_for(goal if t == "" else alive[t][2], everything)
+                for c in core or everything:
+                    if c not in keep:
+                        keep[c] = None
+                        grew = True
+            if not grew:
+                break
+        return [alive[t][0] for t in everything]
+    except Unknown:
+        return [alive[t][0] for t in everything]

@@ -1,0 +1,440 @@
+"""Candidate lemmas for the inductive proofs, mined from the spec and from sample runs.
+
+A property that holds is rarely inductive on its own: an unreachable state can satisfy it
+and break it in one step (a suspended contract whose month was never billed, a pending
+end date already in the past). The proof strengthens it with lemmas: facts about the
+reachable states, each stated in the spec's own language and over its own names, e.g.
+``state in (active, restricted, suspended, interrupted) → billed_through_month >=
+month_of(today)`` or "contract_ends on end_date is still ahead".
+
+Candidates are generated from templates over the spec — lifecycle regions (leaf states,
+compound states, the source sets of transitions), the variables' types, the calendar
+events' dates, the guards and the property itself — and kept only if every state reached
+by random runs of the executable model satisfies them (``sampling``). Whatever survives
+is only a candidate: the engine keeps a lemma only when Z3 proves it inductive together
+with the others (Houdini), so a wrong candidate can never make a wrong proof.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from yakkan.model.expr import BOOL, DATE, INT, Expr, ExprError, Type, parse_expr
+from yakkan.model.spec import NEXT, Spec
+
+from .encoding import ARMED, DEADLINE, MONTH, Model, Monitor, prepare
+
+SLOT, ARMED_NAME, DEADLINE_NAME = "slot", "mon_armed", "mon_deadline"
+ALIASES = {ARMED_NAME: ARMED, DEADLINE_NAME: DEADLINE}
+
+
+@dataclass(frozen=True)
+class Atom:
+    """A state formula usable in a lemma."""
+
+    text: str  # in the spec's expression language (over the state, slot and monitor)
+    label: str  # how a person reads it
+    expr: Expr  # prepared
+    names: frozenset[str]  # spec variables it reads
+    articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """``premises → conclusion`` (premises may be empty)."""
+
+    premises: tuple[Atom, ...]
+    conclusion: Atom
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset().union(self.conclusion.names, *(p.names for p in self.premises))
+
+    @property
+    def text(self) -> str:
+        if not self.premises:
+            return self.conclusion.label
+        return " and ".join(p.label for p in self.premises) + " → " + self.conclusion.label
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for a in (*self.premises, self.conclusion):
+            for art in a.articles:
+                seen[art] = None
+        return tuple(seen)
+
+    def z3(self, env: Mapping[str, Any], sorts: Mapping[str, Any]) -> Any:
+        import z3
+
+        concl = self.conclusion.expr.to_z3(env, sorts)
+        if not self.premises:
+            return concl
+        return z3.Implies(z3.And(*[p.expr.to_z3(env, sorts) for p in self.premises]), concl)
+
+
+def state_types(spec: Spec) -> dict[str, Type]:
+    """Names a lemma may use: the state's, the day's slot and the monitor's."""
+    env = {n: p.type for n, p in spec.parameters.items()}
+    env.update({n: DATE for n in spec.constants})
+    env.update({n: v.type for n, v in spec.variables.items()})
+    from yakkan.model.expr import enum_type
+    from yakkan.model.spec import STATE_ENUM
+
+    env["today"] = DATE
+    env["state"] = enum_type(STATE_ENUM)
+    env[SLOT] = INT
+    env[ARMED_NAME] = BOOL
+    env[DEADLINE_NAME] = DATE
+    return env
+
+
+class AtomFactory:
+    """Builds atoms from expression texts (deduplicated by text)."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.types = state_types(spec)
+        self.atoms: dict[str, Atom] = {}
+        self.variables = set(spec.variables)
+        self.rejected: list[tuple[str, str]] = []  # templates that do not type-check
+
+    def make(self, text: str, label: str | None = None, expr: Expr | None = None) -> Atom | None:
+        if text in self.atoms:
+            return self.atoms[text]
+        if expr is None:
+            try:
+                expr = parse_expr(text, self.types, self.spec.enums, BOOL)
+            except ExprError as exc:  # a template that does not type-check is skipped
+                self.rejected.append((text, str(exc)))
+                return None
+        names = frozenset(n for n in expr.names() if n in self.variables)
+        arts: dict[str, None] = {}
+        for n in sorted(names):
+            for a in self.spec.variables[n].articles:
+                arts[a] = None
+        atom = Atom(text, label or text, prepare(expr), names, tuple(arts))
+        self.atoms[text] = atom
+        return atom
+
+
+def _is_state_formula(e: Expr, variables: set[str]) -> bool:
+    for n in e.names():
+        if n.startswith(NEXT) or n == "event":
+            return False
+    return True
+
+
+def _subformulas(e: Expr) -> Iterable[Expr]:
+    yield e
+    for c in e.children():
+        if c.type == BOOL:
+            yield from _subformulas(c)
+
+
+class CandidateSpace:
+    """Every template instance for a spec (and a monitor), before filtering."""
+
+    def __init__(self, model: Model, monitor: Monitor | None = None, formula: Expr | None = None) -> None:
+        self.model = model
+        spec = model.spec
+        self.f = AtomFactory(spec)
+        f = self.f
+        vt = model.var_types
+        dates = [v for v, t in vt.items() if t == DATE]
+        ints = [v for v, t in vt.items() if t == INT and not spec.variables[v].scratch]
+        bools = [v for v, t in vt.items() if t == BOOL]
+        enums = [v for v, t in vt.items() if t.kind == "enum"]
+        S = model.slots
+        # regions of the lifecycle
+        regions: dict[frozenset[str], None] = {}
+        for sid, d in spec.states.items():
+            leaves = frozenset(_leaves(spec, sid))
+            regions[leaves] = None
+        for t in spec.transitions:
+            regions[frozenset(t.sources)] = None
+        self.regions = [f.make(_in_states(r), _in_states_label(r)) for r in regions if len(r) < len(spec.leaf_states)]
+        # literals (premises)
+        lits: list[str] = []
+        for b in bools:
+            lits += [b, f"not {b}"]
+        for v in enums:
+            lits += [f"{v} == '{x}'" for x in spec.enums[vt[v].enum]]
+        for d in dates:
+            lits += [f"{d} == FOREVER", f"{d} != FOREVER"]
+        for i in ints:
+            lits += [f"{i} == 0", f"{i} > 0"]
+        if monitor is not None:
+            lits += [ARMED_NAME]
+        self.literals = [a for a in (f.make(t) for t in lits) if a is not None]
+        # conclusions
+        concl: list[tuple[str, str | None]] = [(t, None) for t in lits]
+        for d in dates:
+            concl += [(f"{d} <= today", None), (f"{d} >= today", None), (f"{d} > today", None)]
+        for u, v in itertools.permutations(dates, 2):
+            concl += [(f"{u} <= {v}", None), (f"{u} < {v}", None)]
+        for i in ints:
+            concl.append((f"{i} >= 0", None))
+        for u, v in self._int_pairs(ints):
+            concl += [(f"{u} <= {v}", None), (f"{u} == {v}", None)]
+        for b in self._month_ints(ints):
+            for d in [*dates, "today"]:
+                m = f"month_of({d})"
+                concl += [(f"{b} >= {m}", None), (f"{b} <= {m}", None), (f"{b} == {m}", None),
+                          (f"{b} == {m} + 1", None), (f"{b} <= {m} + 1", None)]  # fmt: skip
+        for cal in model.calendar:
+            if cal.periodic:
+                continue
+            at = cal.at.text if cal.at.text else None
+            if not at:
+                continue
+            concl += [
+                (f"today < ({at}) or (today == ({at}) and {SLOT} < {cal.slot})",
+                 f"{cal.name} on {at} is still ahead"),
+                (f"today < ({at}) or (today == ({at}) and {SLOT} <= {cal.slot})",
+                 f"{cal.name} on {at} is not past"),
+            ]  # fmt: skip
+            if monitor is not None:
+                concl.append((f"{DEADLINE_NAME} >= {at}", None))
+        # a calendar event whose moment of the day has passed is no longer enabled
+        self.extra: list[Candidate] = []
+        for cal in model.calendar:
+            at = cal.at.text
+            moments = [
+                f.make(f"today > ({at}) or (today == ({at}) and {SLOT} > {cal.slot})",
+                       f"{cal.name} of {at} is past"),
+                f.make(f"today > ({at}) or (today == ({at}) and {SLOT} >= {cal.slot})",
+                       f"{cal.name} of {at} has had its turn"),
+            ]  # fmt: skip
+            for t in cal.transitions:
+                if not t.spec.guard:
+                    continue
+                region = f.make(_in_states(t.spec.sources), _in_states_label(t.spec.sources))
+                guard = " and ".join(f"({c.expr.text})" for c in t.spec.guard)
+                done = f.make(f"not ({guard})", f"{t.id} is not enabled")
+                for past in moments:
+                    if region is not None and done is not None and past is not None:
+                        self.extra.append(Candidate((region, past), done))
+        if monitor is not None:
+            concl += [(f"{DEADLINE_NAME} >= today", None)]
+            for d in dates:
+                concl.append((f"{DEADLINE_NAME} >= {d}", None))
+            for e in (monitor.trigger, monitor.response):
+                for sub in _subformulas(e):
+                    concl.append((sub.text, None))
+                    concl.append((f"not ({sub.text})", None))
+        if formula is not None:
+            for sub in _subformulas(formula):
+                if sub.text and _is_state_formula(sub, f.variables):
+                    concl.append((sub.text, None))
+        for t in spec.transitions:
+            for c in t.guard:
+                if _is_state_formula(c.expr, f.variables) and not (c.expr.names() - set(f.types)):
+                    concl.append((c.expr.text, None))
+        self.conclusions = []
+        seen = set()
+        for text, label in concl:
+            if text in seen:
+                continue
+            seen.add(text)
+            a = f.make(text, label)
+            if a is not None:
+                self.conclusions.append(a)
+
+    def _int_pairs(self, ints: list[str]) -> list[tuple[str, str]]:
+        """Pairs of int variables that occur together in some expression of the spec."""
+        groups: list[set[str]] = []
+        spec = self.model.spec
+        ints_set = set(ints)
+        for t in spec.transitions:
+            for c in t.guard:
+                groups.append(set(c.expr.names()) & ints_set)
+            for a in t.effects:
+                groups.append((set(a.value.names()) | {a.target}) & ints_set)
+        for p in spec.properties.values():
+            for e in (p.formula, p.trigger, p.response):
+                if e is not None:
+                    groups.append({n[len(NEXT):] if n.startswith(NEXT) else n for n in e.names()} & ints_set)
+        pairs: dict[tuple[str, str], None] = {}
+        for g in groups:
+            for u, v in itertools.permutations(sorted(g), 2):
+                pairs[(u, v)] = None
+        return list(pairs)
+
+    def _month_ints(self, ints: list[str]) -> list[str]:
+        """Int variables holding month indexes (assigned from month arithmetic)."""
+        out = []
+        for v in ints:
+            for t in self.model.transitions:
+                for a in t.effects:
+                    if a.target == v and (MONTH in a.value.names() or "month_of" in a.value.text
+                                          or "next_month" in a.value.text):  # fmt: skip
+                        out.append(v)
+        return list(dict.fromkeys(out))
+
+
+def _leaves(spec: Spec, sid: str) -> list[str]:
+    d = spec.states[sid]
+    if not d.children:
+        return [sid]
+    return [x for c in d.children for x in _leaves(spec, c)]
+
+
+def _in_states(states: Iterable[str]) -> str:
+    ss = sorted(states)
+    if len(ss) == 1:
+        return f"state == '{ss[0]}'"
+    return f"state in ({', '.join(repr(s) for s in ss)})"
+
+
+def _in_states_label(states: Iterable[str]) -> str:
+    ss = sorted(states)
+    return f"state is {ss[0]}" if len(ss) == 1 else f"state in {{{', '.join(ss)}}}"
+
+
+# --------------------------------------------------------------------------------------
+# filtering by sample states
+
+
+def sample_values(model: Model, runs: Iterable[Any], monitor: Monitor | None = None) -> list[dict[str, Any]]:
+    """Reached states of random runs as value maps (with slot, month and monitor)."""
+    from yakkan.model import calendar_math as cm
+
+    out: list[dict[str, Any]] = []
+    mid = model.mid
+    trig = monitor.trigger.compile() if monitor else None
+    resp = monitor.response.compile() if monitor else None
+    for run in runs:
+        states = []
+        for st in run.steps:
+            if not st.accepted or not st.after:
+                continue
+            v = dict(st.after)
+            v["today"] = st.day
+            v[SLOT] = model.slot_of.get(st.event, mid) if st.by == "calendar" else mid
+            v[MONTH] = cm.month_of(st.day)
+            states.append(v)
+        if monitor is None:
+            out += states
+            continue
+        for i, v in enumerate(states):
+            v = dict(v, **{ARMED_NAME: False, DEADLINE_NAME: 0})
+            out.append(v)
+        # arm at each trigger point, follow until the response holds
+        for i, v in enumerate(states):
+            if not (trig(v) and not resp(v)):
+                continue
+            deadline = _deadline(monitor, v["today"])
+            for w in states[i:]:
+                if resp(w):
+                    break
+                out.append(dict(w, **{ARMED_NAME: True, DEADLINE_NAME: deadline}))
+    return out
+
+
+def _deadline(monitor: Monitor, day: int) -> int:
+    from yakkan.model import calendar_math as cm
+
+    if monitor.months:
+        return cm.add_months(day, monitor.months) + monitor.days
+    return day + monitor.days
+
+
+class Masks:
+    """Which sample states satisfy which atoms (bit masks), computed once per atom."""
+
+    def __init__(self, samples: list[dict[str, Any]]) -> None:
+        self.samples = samples
+        self.n = len(samples)
+        self.full = (1 << self.n) - 1
+        self.masks: dict[str, int] = {}
+        self.eval_fns: dict[str, Callable[[Mapping[str, Any]], Any]] = {}
+
+    def __call__(self, a: Atom) -> int:
+        if a.text not in self.masks:
+            fn = a.expr.compile()
+            self.eval_fns[a.text] = fn
+            mask = 0
+            for i, v in enumerate(self.samples):
+                try:
+                    if fn(v):
+                        mask |= 1 << i
+                except Exception:  # noqa: BLE001 - a name a sample lacks counts as false
+                    pass
+            self.masks[a.text] = mask
+        return self.masks[a.text]
+
+
+class Mined:
+    """The candidates over some variables that every sample state satisfies."""
+
+    def __init__(self, space: CandidateSpace, masks: Masks, names: frozenset[str] | None = None) -> None:
+        self.space = space
+        full = masks.full
+
+        def ok(a: Atom | None) -> bool:
+            return a is not None and (names is None or a.names <= names)
+
+        regions = [r for r in space.regions if ok(r)]
+        literals = [p for p in space.literals if ok(p)]
+        conclusions = [c for c in space.conclusions if ok(c)]
+        self.candidates: list[Candidate] = []
+        for c in space.extra:
+            if names is not None and not c.names <= names:
+                continue
+            prem = full
+            for p in c.premises:
+                prem &= masks(p)
+            if prem and not prem & ~masks(c.conclusion) & full:
+                self.candidates.append(c)
+        premises: list[tuple[Atom, ...]] = [(r,) for r in regions]
+        premises += [(p,) for p in literals]
+        premises += [(r, p) for r in regions for p in literals]
+        pmasks = []
+        for prem in premises:
+            pm = full
+            for p in prem:
+                pm &= masks(p)
+            pmasks.append(pm)
+        for c in conclusions:
+            cm_ = masks(c)
+            if cm_ == full:
+                self.candidates.append(Candidate((), c))
+                continue
+            done_single: set[str] = set()
+            for prem, pm in zip(premises, pmasks, strict=True):
+                if pm == 0 or pm & ~cm_ & full:
+                    continue
+                if len(prem) == 2 and (prem[0].text in done_single or prem[1].text in done_single):
+                    continue
+                if any(p.text == c.text for p in prem):
+                    continue
+                if len(prem) == 1:
+                    done_single.add(prem[0].text)
+                self.candidates.append(Candidate(prem, c))
+
+    def false_at(self, truth: Callable[[Atom], bool], names: frozenset[str] | None = None,
+                 limit: int = 400) -> list[Candidate]:  # fmt: skip
+        """Candidates (over ``names``) that a state falsifies, simplest first.
+
+        ``truth`` tells whether an atom holds in the state (the engine asks the solver's
+        model, so that the state is judged exactly as the proof sees it).
+        """
+        memo: dict[str, bool] = {}
+
+        def val(a: Atom) -> bool:
+            if a.text not in memo:
+                memo[a.text] = truth(a)
+            return memo[a.text]
+
+        out = []
+        for c in self.candidates:
+            if names is not None and not c.names <= names:
+                continue
+            if all(val(p) for p in c.premises) and not val(c.conclusion):
+                out.append(c)
+        out.sort(key=lambda c: len(c.premises))
+        return out[:limit]

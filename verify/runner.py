@@ -1,0 +1,523 @@
+"""Checking the catalogue: one verdict per property, in parallel, cached.
+
+For each property (analysis §5, the spec's ``properties:``):
+
+* expected to hold — an inductive proof on the property's slice (the variables it reads,
+  the calendar's, and what they are computed from; the rest is havocked, which only adds
+  behaviours); if no proof, a bounded search for a violation; then the premises must be
+  reachable, else the verdict is *vacuous*;
+* expected to fail (a known finding) — the search first, then the proof;
+* reachable — a witness, else a proof that none exists;
+* structural — the graph, then a witness per state.
+
+Every counterexample and witness is replayed by the executable model before it counts
+(``counterexample``); when the replay parts from the Z3 run, the slice grows by the
+variables of the guards at fault and the search runs again, the last time with every
+variable and the exact calendar.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yakkan.model.spec import PropertyDef, Spec
+
+from .encoding import Bounds
+
+VERDICTS = ("proved", "holds-to-depth", "violated", "reachable", "unreachable", "unknown", "vacuous")
+MATCHES = {"holds": ("proved",), "violated": ("violated",), "reachable": ("reachable",),
+           "unreachable": ("unreachable",)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Engine settings (part of the cache key)."""
+
+    depth: int = 80  # bounded search depth in steps: > 2 years of months, terms and events
+    timeout: float = 120.0  # seconds per property
+    premise_depth: int = 40  # depth of the search for a premise's witness
+    samples: int = 120  # random runs mining lemma candidates
+    sample_length: int = 40
+    bounds: Bounds = field(default_factory=Bounds)
+
+    def key(self) -> str:
+        b = self.bounds
+        return (f"d{self.depth}:t{self.timeout:g}:p{self.premise_depth}:s{self.samples}x{self.sample_length}:"
+                f"{b.key()}")  # fmt: skip
+
+
+@dataclass
+class Verdict:
+    """The result for one property (what every report shows)."""
+
+    id: str
+    title: str
+    kind: str
+    verdict: str
+    expected: str
+    matches: bool
+    depth: int | None
+    seconds: float
+    articles: list[str]
+    counterexample: str | None = None
+    reason: str = ""
+    why: list[dict[str, Any]] = field(default_factory=list)
+    story: str = ""
+    line: int | None = None
+    fault: dict[str, Any] | None = None
+    witnesses: list[str] = field(default_factory=list)
+    scenario_text: str | None = None  # the written scenario (kept in the cache)
+    engine: str = ""
+    cached: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON item (see ``report``)."""
+        return {
+            "id": self.id, "verdict": self.verdict, "expected": self.expected,
+            "matches": self.matches, "depth": self.depth, "seconds": round(self.seconds, 3),
+            "articles": self.articles, "counterexample": self.counterexample,
+            "title": self.title, "kind": self.kind, "reason": self.reason, "why": self.why,
+            "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine,
+        }  # fmt: skip
+
+    def to_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Verdict:
+        return cls(**data)
+
+
+def expected_of(prop: PropertyDef) -> str:
+    return prop.expect
+
+
+def matches(verdict: str, expected: str) -> bool:
+    return verdict in MATCHES.get(expected, ())
+
+
+class Verifier:
+    """Checks the properties of one spec (one instance per process)."""
+
+    def __init__(self, spec: Spec, settings: Settings, out_dir: Path | None = None) -> None:
+        from yakkan.model.machine import CompiledSpec
+
+        from .encoding import Model
+
+        self.spec = spec
+        self.settings = settings
+        self.out_dir = out_dir
+        self.compiled = CompiledSpec(spec)
+        self.model = Model(spec, settings.bounds)
+        self._runs: list[Any] | None = None
+        self._masks: dict[Any, Any] = {}
+        self._spaces: dict[Any, Any] = {}
+        self.mismatches: list[str] = []  # encoding/model disagreements seen (a bug if any)
+
+    # -- lemma candidates ---------------------------------------------------------------
+
+    def runs(self) -> list[Any]:
+        if self._runs is None:
+            from .sampling import sample_runs
+
+            s = self.settings
+            self._runs = list(sample_runs(self.compiled, s.samples, s.sample_length, seed=0))
+        return self._runs
+
+    def mined(self, ob: Any, kept: frozenset[str]) -> Any:
+        from .lemmas import CandidateSpace, Masks, Mined, sample_values
+
+        key = (ob.monitor, ob.formula.text if ob.formula is not None else None)
+        if key not in self._spaces:
+            self._spaces[key] = CandidateSpace(self.model, ob.monitor, ob.formula)
+        if ob.monitor not in self._masks:
+            self._masks[ob.monitor] = Masks(sample_values(self.model, self.runs(), ob.monitor))
+        return Mined(self._spaces[key], self._masks[ob.monitor], kept)
+
+    # -- one property -----------------------------------------------------------------------
+
+    def check(self, pid: str) -> Verdict:
+        from .engines import Budget, Unknown
+        from .properties import obligation
+
+        prop = self.spec.properties[pid]
+        ob = obligation(self.spec, prop)
+        budget = Budget(self.settings.timeout)
+        v = Verdict(
+            id=pid, title=prop.title, kind=prop.kind, verdict="unknown", expected=prop.expect,
+            matches=False, depth=None, seconds=0.0, articles=list(prop.articles), line=prop.line,
+        )  # fmt: skip
+        try:
+            if ob.kind == "structural":
+                self._structural(ob, v, budget)
+            elif ob.kind == "reach":
+                self._reachable(ob, v, budget)
+            elif prop.expect == "violated":
+                if not self._search(ob, v, budget):
+                    self._prove(ob, v, budget)
+            else:
+                if not self._prove(ob, v, budget):
+                    self._search(ob, v, budget)
+            if v.verdict == "proved" and ob.premises:
+                self._vacuity(ob, v, budget)
+        except Unknown as exc:
+            if v.verdict in ("unknown", "proved"):
+                v.verdict = "unknown"
+            v.reason = (v.reason + "; " if v.reason else "") + str(exc)
+        v.seconds = budget.spent
+        v.matches = matches(v.verdict, v.expected)
+        if v.verdict == "holds-to-depth" and not v.reason:
+            v.reason = f"no violation in {v.depth} steps, but no proof for all depths"
+        return v
+
+    # -- engines ------------------------------------------------------------------------------
+
+    def _prove(self, ob: Any, v: Verdict, budget: Any) -> bool:
+        from .encoding import System
+        from .engines import NoProof, prove
+
+        names = set(ob.names)
+        if ob.monitor is not None:
+            names |= ob.monitor.trigger.names() | ob.monitor.response.names()
+        kept = self.model.cone(names & set(self.spec.variables))
+        sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
+        result = prove(ob, sysm, None, budget)
+        if isinstance(result, NoProof) and result.cti is not None:
+            result = prove(ob, sysm, self.mined(ob, kept), budget)
+        if isinstance(result, NoProof):
+            v.reason = f"induction: {result.reason}"
+            return False
+        v.verdict = "proved" if ob.kind != "reach" else "unreachable"
+        v.depth = None
+        v.engine = "k-induction (k=1)" + (" with lemmas" if result.lemmas else "")
+        v.why = [{"lemma": c.text, "articles": list(c.articles)} for c in result.lemmas]
+        if not result.lemmas:
+            v.why = [{"lemma": "inductive on its own: every step preserves it", "articles": []}]
+        return True
+
+    def _search(self, ob: Any, v: Verdict, budget: Any, depth: int | None = None) -> bool:
+        """Bounded search for the violation; True if a replayed counterexample was found."""
+        depth = self.settings.depth if depth is None else depth
+        found, reached = self.search(ob, ob.violation, budget, depth)
+        if found is None:
+            if v.verdict == "unknown":
+                v.verdict = "holds-to-depth" if ob.kind != "reach" else "unknown"
+                v.depth = reached
+                if ob.kind == "reach":
+                    v.reason = f"no witness within {reached} steps"
+            return False
+        trace, checked = found
+        v.verdict = "reachable" if ob.kind == "reach" else "violated"
+        v.depth = len(trace.steps)
+        v.engine = "simulation + z3 step check" if trace.note else "bmc"
+        self._write(ob.prop, trace, checked, v, "witness" if ob.kind == "reach" else "counterexample")
+        return True
+
+    def _reachable(self, ob: Any, v: Verdict, budget: Any) -> None:
+        if self._search(ob, v, budget):
+            return
+        from .properties import Obligation
+
+        negated = Obligation(ob.prop, "step", ob.formula, None, ob.names, ())
+        # a witness that cannot exist: prove that no step satisfies the formula
+        from .encoding import System
+        from .engines import NoProof, prove
+        from .properties import _negate
+
+        assert ob.formula is not None
+        neg = Obligation(ob.prop, "step", _negate(ob.formula), None, ob.names, ())
+        del negated
+        kept = self.model.cone(ob.names)
+        sysm = System(self.model, kept, exact=False)
+        result = prove(neg, sysm, self.mined(neg, kept), budget)
+        if not isinstance(result, NoProof):
+            v.verdict = "unreachable"
+            v.why = [{"lemma": c.text, "articles": list(c.articles)} for c in result.lemmas]
+
+    def _vacuity(self, ob: Any, v: Verdict, budget: Any) -> None:
+        """Every premise of the property must be reachable, else the proof is vacuous."""
+        from .engines import NoProof, prove
+        from .properties import Obligation
+
+        for p in ob.premises:
+            found, reached = self.search(ob, p, budget, self.settings.premise_depth)
+            if found is not None:
+                continue
+            # no witness: is the premise unreachable (vacuous) or just deep?
+            from .encoding import System
+
+            neg_kind = "state" if p.kind == "state" else "step"
+            from .properties import _negate
+
+            neg = Obligation(ob.prop, neg_kind, _negate(p.expr), None, ob.names, ())
+            kept = self.model.cone(ob.names)
+            result = prove(neg, System(self.model, kept, exact=False), self.mined(neg, kept), budget)
+            if isinstance(result, NoProof):
+                v.verdict = "unknown"
+                v.reason = f"premise `{p.text}` not reached within {reached} steps (not proved unreachable)"
+            else:
+                v.verdict = "vacuous"
+                v.reason = f"premise `{p.text}` can never hold: the property says nothing"
+            return
+
+    def _structural(self, ob: Any, v: Verdict, budget: Any) -> None:
+        from .structural import goals, graph_findings
+
+        check = ob.prop.check
+        problems = graph_findings(self.spec, check)
+        if problems:
+            v.verdict = "violated"
+            v.reason = "; ".join(problems)
+            return
+        for state, goal in goals(self.spec, check):
+            found, reached = self.search(None, goal, budget, self.settings.premise_depth)
+            if found is None:
+                v.verdict = "unknown"
+                v.reason = f"no witness for {goal.text} within {reached} steps"
+                return
+            trace, checked = found
+            if self.out_dir is not None:
+                from .counterexample import write_scenario
+
+                path = self.out_dir / f"{ob.id}-{state}-witness.yaml"
+                write_scenario(path, self.compiled, ob.prop, trace, checked, f"witness ({state})")
+                v.witnesses.append(str(path))
+        v.verdict = "proved"
+        v.engine = "graph + bmc witnesses"
+        what = "is reached" if check == "all_states_reachable" else "is left by some transition"
+        v.why = [{"lemma": f"every state {what} in a replayed run (witness per state)", "articles": []}]
+
+    # -- search with refinement -------------------------------------------------------------
+
+    def search(self, ob: Any, goal: Any, budget: Any, depth: int) -> tuple[Any, int]:
+        """A replayed run reaching ``goal`` (or ``ob``'s response violation), or (None, depth).
+
+        Starts on the slice with the abstract calendar; each spurious run (one the
+        executable model does not follow, or where the goal does not happen) refines the
+        slice by the guards at fault, then the calendar, then keeps everything.
+        """
+        from .counterexample import check
+        from .encoding import System
+        from .engines import Unknown, bmc, target_of
+        from .trace import decode
+
+        spec = self.spec
+        names: set[str] = set()
+        if goal is not None:
+            names |= goal.expr.names()
+        if ob is not None:
+            names |= set(ob.names)
+            if ob.monitor is not None:
+                names |= ob.monitor.trigger.names() | ob.monitor.response.names()
+        hit = self._from_samples(ob, goal, budget)
+        if hit is not None:
+            return hit, depth
+        kept = set(self.model.cone(names & set(spec.variables)))
+        exact = False
+        monitor = ob.monitor if ob is not None and goal is None else None
+        prefer = {n: p.default for n, p in spec.parameters.items() if p.scope == "contract"}
+        everything = set(spec.variables)
+        for _ in range(12):
+            sysm = System(self.model, kept, exact=exact, monitor=monitor)
+            found = bmc(sysm, budget, depth, target_of(ob, goal, sysm), prefer=prefer)
+            if found is None:
+                return None, depth
+            trace = decode(sysm, found.model, found.path.states, found.path.steps)
+            try:
+                checked = check(self.compiled, ob.prop if ob is not None else None, trace, goal)
+            except RuntimeError:
+                checked = None
+            if checked is not None and checked.reproduced:
+                return (trace, checked), depth
+            # refine: the guards where the replay parted from the run
+            grow: set[str] = set()
+            if checked is not None and checked.divergence is not None:
+                i = checked.divergence
+                events = {trace.steps[i].event}
+                from .counterexample import accepted
+
+                rsteps = accepted(checked.replay)
+                if i < len(rsteps):
+                    events.add(rsteps[i].event)
+                refused = [s.event for s in checked.replay.contract.steps if not s.accepted]
+                events |= set(refused)
+                grow = set(self.model.guard_vars(events))
+            new = set(self.model.cone(kept | grow))
+            if new != kept:
+                kept = new
+            elif not exact:
+                exact = True
+            elif kept != everything:
+                kept = everything
+            else:
+                raise Unknown("a run of the encoding does not replay in the executable model")
+        raise Unknown("no replayable run after refining the slice")
+
+    def _from_samples(self, ob: Any, goal: Any, budget: Any) -> Any:
+        """A sampled run of the executable model that reaches the goal, run again in the
+        encoding (exact calendar, every variable) and decoded from Z3; else None."""
+        from .counterexample import (
+            _response_violation, check, find_goal, goal_in_steps, response_in_steps, shrink,
+        )
+        from .encoding import System
+        from .engines import follow
+        from .trace import decode
+
+        spec = self.spec
+        best = None
+        for run in self.runs():
+            until = None
+            if goal is not None:
+                i = goal_in_steps(spec, goal, list(run.steps))
+                if i is None:
+                    continue
+                prefix = run.steps[: i + 1]
+            else:
+                hit = response_in_steps(ob.prop, list(run.steps))
+                if hit is None:
+                    continue
+                prefix, until = run.steps[: hit[0]], hit[1]
+            if best is None or len(prefix) < len(best[0]):
+                best = (prefix, until, run)
+        if best is None:
+            return None
+        prefix, until, run = best
+        prop = ob.prop if ob is not None else None
+
+        def happens(result: Any) -> bool:
+            if goal is not None:
+                return find_goal(spec, goal, result)[1]
+            return _response_violation(prop, result)[1]
+
+        events = [(st.day, st.event, dict(st.args)) for st in prefix if st.accepted and st.by != "calendar"]
+        try:
+            events, result = shrink(self.compiled, run.parameters, events, until, happens)
+        except ValueError:
+            return None
+        if goal is not None:
+            cut = find_goal(spec, goal, result)[0]
+            steps = list(result.contract.steps[: cut + 1])
+        else:
+            steps = list(result.contract.steps)
+        trace = self.run_trace(steps, run.parameters, budget)
+        if trace is None:
+            return None
+        trace.until = until if goal is None else None
+        checked = check(self.compiled, prop, trace, goal)
+        if not checked.reproduced or checked.divergence is not None:
+            self.mismatches.append("a sampled run does not replay the same")
+            return None
+        trace.note = "found in a random run of the executable model, shrunk, then checked step by step in Z3"
+        return trace, checked
+
+    def run_trace(self, steps: list[Any], parameters: dict[str, Any], budget: Any) -> Any:
+        """The trace of a run of the executable model, once the encoding (exact calendar,
+        every variable) has taken each of its steps with the same values; else None."""
+        from .encoding import System
+        from .engines import follow
+        from .trace import Trace, TraceStep
+
+        spec = self.spec
+        mid = self.model.mid
+        initial = next(s.after for s in steps if s.accepted)
+        zsteps, tsteps = [], []
+        for s in steps:
+            if not s.accepted or s.transition is None:
+                continue
+            slot = self.model.slot_of.get(s.event, mid) if s.by == "calendar" else mid
+            names = {a.name: a.expr_name for a in spec.events[s.event].args}
+            zsteps.append((slot, s.event, {names[k]: v for k, v in s.args.items()}, s.after))
+            t = next(t for t in spec.transitions if t.id == s.transition)
+            tsteps.append(TraceStep(s.day, slot, s.event, s.by, s.transition, dict(s.args),
+                                    s.after["state"], dict(s.after), t.articles))  # fmt: skip
+        sysm = System(self.model, None, exact=True)
+        bad = follow(sysm, budget, initial, zsteps, parameters)
+        if bad is not None:
+            self.mismatches.append(f"step {bad} of a run of the executable model is not a step of the encoding")
+            return None
+        return Trace(dict(parameters), initial["today"], dict(initial), tsteps)
+
+    def _write(self, prop: PropertyDef, trace: Any, checked: Any, v: Verdict, kind: str) -> None:
+        from .counterexample import story, write_scenario
+
+        v.story = story(self.compiled, prop, checked)
+        if checked.at_step is not None:
+            step = checked.replay.contract.steps[checked.at_step]
+            if step.transition:
+                t = next(t for t in self.spec.transitions if t.id == step.transition)
+                v.fault = {"transition": t.id, "line": t.line, "event": step.event,
+                           "date": step.date.isoformat(), "articles": list(t.articles)}  # fmt: skip
+        if self.out_dir is not None:
+            path = self.out_dir / f"{prop.id}-{kind}.yaml"
+            write_scenario(path, self.compiled, prop, trace, checked, kind)
+            v.counterexample = str(path)
+            v.scenario_text = path.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------
+# the catalogue, in parallel
+
+
+_WORKER: Verifier | None = None
+
+
+def _init_worker(spec_path: str, settings: Settings, out_dir: str | None) -> None:
+    global _WORKER
+    from yakkan.model.spec import load_spec
+
+    _WORKER = Verifier(load_spec(spec_path), settings, Path(out_dir) if out_dir else None)
+
+
+def _check_in_worker(pid: str) -> dict[str, Any]:
+    assert _WORKER is not None
+    return _WORKER.check(pid).to_data()
+
+
+def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path | None,
+              jobs: int | None = None,
+              on_start: Callable[[str], None] | None = None,
+              on_done: Callable[[Verdict], None] | None = None) -> list[Verdict]:  # fmt: skip
+    """Verdicts for ``ids`` in that order; ``jobs`` processes (default: one per core)."""
+    ids = list(ids)
+    jobs = jobs or os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(ids)))
+    results: dict[str, Verdict] = {}
+    if jobs == 1:
+        verifier = Verifier(spec, settings, out_dir)
+        for pid in ids:
+            if on_start:
+                on_start(pid)
+            results[pid] = verifier.check(pid)
+            if on_done:
+                on_done(results[pid])
+        return [results[p] for p in ids]
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
+    order = _schedule(spec, ids)
+    with ctx.Pool(jobs, _init_worker, (str(spec.path), settings, str(out_dir) if out_dir else None)) as pool:
+        for pid in order:
+            if on_start:
+                on_start(pid)
+        for data in pool.imap_unordered(_check_in_worker, order):
+            v = Verdict.from_data(data)
+            results[v.id] = v
+            if on_done:
+                on_done(v)
+    return [results[p] for p in ids]
+
+
+def _schedule(spec: Spec, ids: list[str]) -> list[str]:
+    """Longest first (searches and proofs with lemmas), so both cores stay busy."""
+    weight = {"response": 0, "structural": 1, "invariant": 2, "step": 3, "reachable": 4}
+    return sorted(ids, key=lambda p: weight.get(spec.properties[p].kind, 5))
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t = time.monotonic()
+    return fn(), time.monotonic() - t
