@@ -112,7 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     from yakkan.model.errors import InputError
 
     try:
-        module = importlib.import_module(args.module)
+        try:
+            module = importlib.import_module(args.module)
+        except ModuleNotFoundError as exc:
+            if exc.name and args.module.startswith(exc.name):
+                print(f"yakkan: error: `{args.command}` is not available in this build ({args.module} is missing)",
+                      file=sys.stderr)  # fmt: skip
+                return 2
+            raise
         return int(getattr(module, args.func)(args) or 0)
     except InputError as exc:
         print(f"yakkan: error: {exc}", file=sys.stderr)
