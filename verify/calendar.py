@@ -182,6 +182,10 @@ class Calendar:
     def call(self, func: str, args: list[Any]) -> Any:
         return getattr(self, func)(*args)
 
+    def mul(self, a: Any, b: Any) -> Any:
+        """A product of two non-constant ints (exact here)."""
+        return a * b
+
 
 def _summands(t: Any, sign: int = 1) -> tuple[list[Any], int] | None:
     """A sum of terms (each with coefficient +1) and a constant, or None."""
@@ -227,7 +231,35 @@ class AbstractCalendar(Calendar):
     def __init__(self, tag: str = "") -> None:
         super().__init__(tag)
         self.group = 0
-        self._args: list[tuple[int, Any]] = []  # (group, month argument) of month_start
+        self._by_base: dict[int, list[tuple[Any, int]]] = {}  # month arguments by base term
+        self._products: dict[tuple[int, int], Any] = {}
+
+    def mul(self, a: Any, b: Any) -> Any:
+        """An uninterpreted product with the sign rules (and 0 and 1) of multiplication.
+
+        Proofs about money that only add what a product is (the accrual of late charges
+        on both sides of 12-2's equation, the months of a cancellation) go through; the
+        solver never has to reason about non-linear arithmetic.
+        """
+        if z3.is_int_value(a) or z3.is_int_value(b):
+            return a * b
+        key = (a.get_id(), b.get_id())
+        hit = self._products.get(key)
+        if hit is not None:
+            return hit
+        m = _MUL(a, b)
+        self._products[key] = m
+        self.definitions += [
+            z3.Implies(z3.Or(a == 0, b == 0), m == 0),
+            z3.Implies(a == 1, m == b),
+            z3.Implies(b == 1, m == a),
+            z3.Implies(z3.And(a >= 0, b >= 0), z3.And(m >= 0, z3.Implies(b >= 1, m >= a),
+                                                     z3.Implies(a >= 1, m >= b))),
+            z3.Implies(z3.And(a <= 0, b <= 0), m >= 0),
+            z3.Implies(z3.And(a >= 0, b <= 0), m <= 0),
+            z3.Implies(z3.And(a <= 0, b >= 0), m <= 0),
+        ]  # fmt: skip
+        return m
 
     def month_of(self, x: Any) -> Any:
         if isinstance(x, int) or z3.is_int_value(x):
@@ -248,10 +280,18 @@ class AbstractCalendar(Calendar):
             return hit
         term = _MS(m)
         self._month_start[m.get_id()] = term
-        for group, other in self._args:
-            if abs(group - self.group) <= 1:
+        # every month starts within ENVELOPE of 146097/4800 days per month (the Gregorian
+        # 400-year average): months are in order, whatever terms they come from
+        self.definitions.append(z3.And(4800 * term - 146097 * m >= ENVELOPE[0],
+                                       4800 * term - 146097 * m <= ENVELOPE[1]))  # fmt: skip
+        # months a constant apart (m, m + 1, m + 3): 28 to 31 days per month between them
+        parts = _summands(m)
+        if parts is not None and len(parts[0]) == 1:
+            base, offset = parts[0][0].get_id(), parts[1]
+            for other, other_offset in self._by_base.get(base, []):
                 self.definitions.append(_ordered(m, other))
-        self._args.append((self.group, m))
+                del other_offset
+            self._by_base.setdefault(base, []).append((m, offset))
         return term
 
 
@@ -264,5 +304,11 @@ def _ordered(u: Any, v: Any) -> Any:
     )
 
 
+# 4800 * month_start(m) - 146097 * m lies in this range for every month of 0001..9999:
+# the calendar repeats every 400 years (4800 months, 146097 days), and within a period
+# a month starts at most 4.4 days off the average (tests check it).
+ENVELOPE = (-1763286, -1742205)
+
 _MO = z3.Function("month_of", z3.IntSort(), z3.IntSort())
+_MUL = z3.Function("times", z3.IntSort(), z3.IntSort(), z3.IntSort())
 _MS = z3.Function("month_start", z3.IntSort(), z3.IntSort())

@@ -98,7 +98,7 @@ def check(compiled: CompiledSpec, prop: PropertyDef | None, trace: Trace, goal: 
     """Replay ``trace``; does ``goal`` happen in the replay (``prop``'s violation for a
     response property)?"""
     spec = compiled.spec
-    until = None
+    until = trace.last_day if goal is not None else None
     if goal is None and prop is not None and prop.kind == "response":
         until = _response_until(spec, prop, trace)
         if until is not None:

@@ -46,7 +46,7 @@ from typing import Any
 
 import z3
 
-from yakkan.model.expr import DATE, INT, Call, Expr, Name, Type, make_enum_sorts
+from yakkan.model.expr import DATE, INT, Arith, Call, Const, Expr, Name, Type, make_enum_sorts
 from yakkan.model.spec import EVENT_ENUM, NEXT, STATE_ENUM, Spec, TransitionDef
 
 from .calendar import FUNCTIONS as CAL_FUNCTIONS
@@ -134,15 +134,31 @@ class FastCall(Call):
         return cal.call(self.func, args)
 
 
+@dataclass(frozen=True, eq=False)
+class Product(Arith):
+    """``a * b`` of two non-constant ints: exact, or abstracted for proofs (``Calendar.mul``)."""
+
+    def to_z3(self, vars: Mapping[str, Any], enum_sorts: Mapping[str, Any] | None = None) -> Any:
+        a, b = self.left.to_z3(vars, enum_sorts), self.right.to_z3(vars, enum_sorts)
+        cal = vars.get(CAL)
+        return cal.mul(a, b) if cal is not None else a * b
+
+
 def fast_calendar(e: Expr) -> Expr:
     """``e`` with calendar function calls evaluated by the fast exact encoding."""
 
     def fn(node: Expr) -> Expr:
         if type(node) is Call and node.func in CAL_FUNCTIONS:
             return FastCall(**{f.name: getattr(node, f.name) for f in dataclasses.fields(node)})
+        if type(node) is Arith and node.op == "*" and not _constant(node.left) and not _constant(node.right):
+            return Product(**{f.name: getattr(node, f.name) for f in dataclasses.fields(node)})
         return node
 
     return _rewrite(e, fn)
+
+
+def _constant(e: Expr) -> bool:
+    return isinstance(e, Const) or (not e.names() and not isinstance(e, Call))
 
 
 def prepare(e: Expr) -> Expr:

@@ -59,6 +59,8 @@ class Solver:
         self._n = 0
         self._depth = 0
         self.queries = 0
+        self.base: list[Any] = []  # base-level assertions (for fresh solvers)
+        self._last: z3.Solver | None = None
 
     def _flush(self) -> None:
         defs = self.sysm.calendar.definitions
@@ -71,6 +73,8 @@ class Solver:
     def add(self, *cs: Any) -> None:
         self._flush()
         self.z.add(*cs)
+        if not self._depth:
+            self.base += cs
         self._flush()
 
     def push(self) -> None:
@@ -101,7 +105,31 @@ class Solver:
         return r == z3.sat
 
     def model(self) -> z3.ModelRef:
-        return self.z.model()
+        return (self._last or self.z).model()
+
+    def check_fresh(self, extra: list[Any], assumptions: list[Any]) -> bool:
+        """Check in a new solver holding the base assertions, ``extra`` and the calendar's
+        definitions. Long Houdini loops stay fast this way: an incremental solver that has
+        seen many pushes and pops slows down on these queries."""
+        self._flush()
+        ms = self.budget.left_ms()
+        if ms <= 0:
+            raise Unknown(f"timeout after {self.budget.seconds:g} s")
+        z = z3.Solver()
+        z.set("timeout", ms)
+        z.add(*self.base, *self.sysm.calendar.definitions, *extra)
+        self.queries += 1
+        r = z.check(*assumptions)
+        self._last = z
+        if r == z3.unknown:
+            reason = z.reason_unknown()
+            if "timeout" in reason or "canceled" in reason or self.budget.left_ms() <= 0:
+                raise Unknown(f"timeout after {self.budget.seconds:g} s")
+            raise Unknown(f"solver: {reason}")
+        return r == z3.sat
+
+    def unsat_core(self) -> list[Any]:
+        return list((self._last or self.z).unsat_core())
 
 
 class Path:
@@ -313,7 +341,7 @@ def _values_for_candidates(sysm: System, model: z3.ModelRef, s: Mapping[str, Any
 
 
 def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
-          max_rounds: int = 25, per_round: int = 300, seed_limit: int = 3000) -> Proof | NoProof:  # fmt: skip
+          max_rounds: int = 40, per_round: int = 40, seed_limit: int = 600) -> Proof | NoProof:  # fmt: skip
     """Prove ``ob`` for all depths by 1-induction strengthened with mined lemmas."""
     m = sysm.model
     sorts = m.sorts
@@ -342,7 +370,7 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
     else:
         goal = holds_at_step(ob, sysm, st)
     alive: dict[str, tuple[Candidate, Any, Any, Any]] = {}  # text -> (cand, guard, pre, post)
-    tried: set[str] = set()
+    tried: dict[str, int] = {}  # candidate -> times added
     atom_terms: dict[str, Any] = {}
     rounds = 0
 
@@ -351,15 +379,15 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
     def add_lemmas(cands: list[Candidate]) -> int:
         added = 0
         for c in cands:
-            if c.text in tried:
+            if c.text in alive or tried.get(c.text, 0) >= 2:
                 continue
-            tried.add(c.text)
+            tried[c.text] = tried.get(c.text, 0) + 1
             try:
                 pre, post = c.z3(env_s, sorts), c.z3(env_n, sorts)
                 init_term = c.z3(init_env, sorts)
             except (KeyError, z3.Z3Exception):
                 continue
-            g = z3.Bool(f"lemma#{len(tried)}")
+            g = z3.Bool(f"lemma#{c.text}#{tried[c.text]}")
             sol.add(z3.Implies(g, pre))
             alive[c.text] = (c, g, post, init_term)
             added += 1
@@ -376,19 +404,16 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
 
     if mined is not None:
         seed = [c for c in mined.candidates if c.names <= kept]
-        add_lemmas(seed[:seed_limit])
+        if len(seed) <= seed_limit:  # small enough: start from all (Houdini finds the best set)
+            add_lemmas(seed)
     while True:
         rounds += 1
         prune_initiation()
         # Houdini on the consecution, the property's own post-condition included
         while True:
-            sol.push()
-            sol.add(z3.Or(z3.Not(goal), *[z3.Not(v[2]) for v in alive.values()]))
-            try:
-                sat = sol.check(*[v[1] for v in alive.values()])
-                model = sol.model() if sat else None
-            finally:
-                sol.pop()
+            sat = sol.check_fresh([z3.Or(z3.Not(goal), *[z3.Not(v[2]) for v in alive.values()])],
+                                  [v[1] for v in alive.values()])  # fmt: skip
+            model = sol.model() if sat else None
             if not sat:
                 lemmas = _minimize(sol, goal, alive)
                 return Proof(lemmas, sol.queries + init_sol.queries, rounds)
@@ -415,8 +440,8 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
                 term = atom_terms[atom.text] = atom.expr.to_z3(env_s, sorts)
             return z3.is_true(model.eval(term, model_completion=True))
 
-        new = mined.false_at(truth, kept | _ALWAYS, limit=per_round * 4)
-        new = [c for c in new if c.text not in tried][:per_round]
+        new = mined.false_at(truth, kept, limit=per_round * 4, focus=frozenset(ob.names))
+        new = [c for c in new if c.text not in alive and tried.get(c.text, 0) < 2][:per_round]
         if not add_lemmas(new):
             return fail("no candidate lemma blocks the counterexample to induction")
 
@@ -436,14 +461,9 @@ def _minimize(sol: Solver, goal: Any, alive: Mapping[str, tuple[Candidate, Any, 
     everything = list(alive)
 
     def core_for(post: Any, pre: list[str]) -> list[str] | None:
-        sol.push()
-        sol.add(z3.Not(post))
-        try:
-            if sol.check(*[alive[t][1] for t in pre]):
-                return None
-            return [by_guard[c.get_id()] for c in sol.z.unsat_core() if c.get_id() in by_guard]
-        finally:
-            sol.pop()
+        if sol.check_fresh([z3.Not(post)], [alive[t][1] for t in pre]):
+            return None
+        return [by_guard[c.get_id()] for c in sol.unsat_core() if c.get_id() in by_guard]
 
     try:
         first = core_for(goal, everything)
@@ -452,13 +472,8 @@ def _minimize(sol: Solver, goal: Any, alive: Mapping[str, tuple[Candidate, Any, 
         keep = dict.fromkeys(first)
         for _ in range(50):
             posts = [z3.Not(goal), *[z3.Not(alive[t][2]) for t in keep]]
-            sol.push()
-            sol.add(z3.Or(*posts))
-            try:
-                sat = sol.check(*[alive[t][1] for t in keep])
-                model = sol.model() if sat else None
-            finally:
-                sol.pop()
+            sat = sol.check_fresh([z3.Or(*posts)], [alive[t][1] for t in keep])
+            model = sol.model() if sat else None
             if not sat:
                 return [alive[t][0] for t in keep]
             failing = [t for t in keep if z3.is_false(model.eval(alive[t][2], model_completion=True))]

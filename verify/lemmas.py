@@ -343,6 +343,132 @@ def _deadline(monitor: Monitor, day: int) -> int:
     return day + monitor.days
 
 
+def linear_equalities(space: CandidateSpace, masks: Masks, names: frozenset[str] | None,
+                      premises: list[tuple[Atom, ...]], support: int,
+                      focus: frozenset[str] = frozenset()) -> list[Candidate]:  # fmt: skip
+    """``premise → a·x + b·y (+ c·z) == k`` holding in every sample where the premise holds.
+
+    The columns are the int variables and the months of the date variables (Daikon-style
+    relations over 2 or 3 of them, one about the property's own variables). E.g. once the
+    service started: months_billed - billed_through_month + month_of(service_start) == 1.
+    """
+    import itertools as it
+    from fractions import Fraction
+
+    import numpy as np
+
+    from yakkan.model import calendar_math as cm
+
+    from .calendar import DAY0, DAY_LAST
+
+    model = space.model
+    spec = model.spec
+    ints = [v for v, t in model.var_types.items() if t == INT and not spec.variables[v].scratch
+            and (names is None or v in names)]  # fmt: skip
+    dates = [v for v, t in model.var_types.items() if t == DATE and (names is None or v in names)]
+    columns: list[tuple[str, frozenset[str], Callable[[Mapping[str, Any]], Any]]] = [
+        (v, frozenset((v,)), lambda s, v=v: s[v]) for v in ints
+    ]
+    for d in [*dates, "today"]:
+        columns.append((f"month_of({d})", frozenset((d,)),
+                        lambda s, d=d: cm.month_of(s[d]) if DAY0 <= s[d] <= DAY_LAST else None))  # fmt: skip
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for prem in premises:
+        pm = masks.full
+        for p in prem:
+            pm &= masks(p)
+        if pm.bit_count() < support:
+            continue
+        rows: dict[tuple[Any, ...], None] = {}
+        for i in range(masks.n):
+            if pm >> i & 1:
+                rows[tuple(f(masks.samples[i]) for _, _, f in columns)] = None
+                if len(rows) >= 40:
+                    break
+        if len(rows) < 4:
+            continue
+        table = list(rows)
+        usable = [j for j in range(len(columns))
+                  if all(r[j] is not None for r in table) and len({r[j] for r in table}) > 1]  # fmt: skip
+        data = {j: np.array([float(r[j]) for r in table]) for j in usable}
+        ones = np.ones(len(table))
+        for k in (2, 3):
+            for subset in it.combinations(usable, k):
+                if focus and not any(columns[j][1] & focus for j in subset):
+                    continue
+                mat = np.column_stack([data[j] for j in subset] + [ones])
+                scale = np.abs(mat).max(axis=0)
+                if np.linalg.matrix_rank(mat / scale, tol=1e-9) > k:
+                    continue
+                vec = _null_space([[Fraction(int(r[j])) for j in subset] + [Fraction(1)] for r in table])
+                if len(vec) != 1 or any(c == 0 for c in vec[0][:k]):
+                    continue
+                cand = _equation(space, prem, [columns[j][0] for j in subset], vec[0])
+                if cand is None or cand.text in seen:
+                    continue
+                if pm & ~masks(cand.conclusion) & masks.full:
+                    continue  # fails on a sample beyond the first rows
+                seen.add(cand.text)
+                out.append(cand)
+    return out
+
+
+def _equation(space: CandidateSpace, prem: tuple[Atom, ...], cols: list[str], vec: list[Any]) -> Candidate | None:
+    from math import lcm
+
+    den = lcm(*[c.denominator for c in vec])
+    coeffs = [int(c * den) for c in vec]
+    if coeffs[0] < 0:
+        coeffs = [-c for c in coeffs]
+    *terms, const = coeffs
+    if any(abs(c) > 100 for c in terms):
+        return None
+    parts = []
+    for name, c in zip(cols, terms, strict=True):
+        mag = "" if abs(c) == 1 else f"{abs(c)} * "
+        parts.append(("- " if c < 0 else "+ ") + mag + name)
+    lhs = " ".join(parts).lstrip("+ ")
+    if lhs.startswith("- "):
+        lhs = "-" + lhs[2:]
+    atom = space.f.make(f"{lhs} == {-const}")
+    return None if atom is None else Candidate(prem, atom)
+
+
+def _null_space(matrix: list[list[Any]]) -> list[list[Any]]:
+    """A basis of {x : M x = 0} (exact, Fractions), from the reduced row echelon form."""
+    from fractions import Fraction
+
+    m = [row[:] for row in matrix]
+    cols = len(m[0])
+    pivots: list[int] = []
+    r = 0
+    for c in range(cols):
+        pivot = next((i for i in range(r, len(m)) if m[i][c] != 0), None)
+        if pivot is None:
+            continue
+        m[r], m[pivot] = m[pivot], m[r]
+        pv = m[r][c]
+        m[r] = [x / pv for x in m[r]]
+        for i in range(len(m)):
+            if i != r and m[i][c] != 0:
+                f = m[i][c]
+                m[i] = [a - f * b for a, b in zip(m[i], m[r], strict=True)]
+        pivots.append(c)
+        r += 1
+        if r == len(m):
+            break
+    free = [c for c in range(cols) if c not in pivots]
+    basis = []
+    for fc in free:
+        vec = [Fraction(0)] * cols
+        vec[fc] = Fraction(1)
+        for i, pc in enumerate(pivots):
+            vec[pc] = -m[i][fc]
+        basis.append(vec)
+    return basis
+
+
 class Masks:
     """Which sample states satisfy which atoms (bit masks), computed once per atom."""
 
@@ -371,7 +497,10 @@ class Masks:
 class Mined:
     """The candidates over some variables that every sample state satisfies."""
 
-    def __init__(self, space: CandidateSpace, masks: Masks, names: frozenset[str] | None = None) -> None:
+    def __init__(self, space: CandidateSpace, masks: Masks, names: frozenset[str] | None = None,
+                 support: int = 12, focus: frozenset[str] = frozenset()) -> None:  # fmt: skip
+        """``support``: a premise must hold in that many samples (fewer is no evidence);
+        ``focus``: the property's own variables (disjunctions of facts about them)."""
         self.space = space
         full = masks.full
 
@@ -388,7 +517,7 @@ class Mined:
             prem = full
             for p in c.premises:
                 prem &= masks(p)
-            if prem and not prem & ~masks(c.conclusion) & full:
+            if prem.bit_count() >= support and not prem & ~masks(c.conclusion) & full:
                 self.candidates.append(c)
         premises: list[tuple[Atom, ...]] = [(r,) for r in regions]
         premises += [(p,) for p in literals]
@@ -406,7 +535,7 @@ class Mined:
                 continue
             done_single: set[str] = set()
             for prem, pm in zip(premises, pmasks, strict=True):
-                if pm == 0 or pm & ~cm_ & full:
+                if pm == 0 or pm & ~cm_ & full or pm.bit_count() < support:
                     continue
                 if len(prem) == 2 and (prem[0].text in done_single or prem[1].text in done_single):
                     continue
@@ -415,9 +544,27 @@ class Mined:
                 if len(prem) == 1:
                     done_single.add(prem[0].text)
                 self.candidates.append(Candidate(prem, c))
+        # two facts about the property's variables, one of which holds ("not A → B")
+        focused = [c for c in conclusions if c.names & focus and 0 < masks(c) < full]
+        for i, a in enumerate(focused):
+            ma = masks(a)
+            for b in focused[i + 1 :]:
+                mb = masks(b)
+                if ~ma & ~mb & full or (ma | mb) == ma or (ma | mb) == mb:
+                    continue
+                if (~ma & full).bit_count() < min(support, 3):
+                    continue
+                neg = space.f.make(f"not ({a.text})", f"not ({a.label})")
+                if neg is not None:
+                    masks.masks.setdefault(neg.text, ~ma & full)
+                    self.candidates.append(Candidate((neg,), b))
+        # linear equalities over the numbers (Daikon-style), under each premise
+        self.candidates += linear_equalities(space, masks, names, premises=[(), *[(r,) for r in regions],
+                                             *[(p,) for p in literals]], support=support,
+                                             focus=focus)  # fmt: skip
 
     def false_at(self, truth: Callable[[Atom], bool], names: frozenset[str] | None = None,
-                 limit: int = 400) -> list[Candidate]:  # fmt: skip
+                 limit: int = 400, focus: frozenset[str] = frozenset()) -> list[Candidate]:  # fmt: skip
         """Candidates (over ``names``) that a state falsifies, simplest first.
 
         ``truth`` tells whether an atom holds in the state (the engine asks the solver's
@@ -436,5 +583,5 @@ class Mined:
                 continue
             if all(val(p) for p in c.premises) and not val(c.conclusion):
                 out.append(c)
-        out.sort(key=lambda c: len(c.premises))
+        out.sort(key=lambda c: (len(c.premises), not (c.names & focus), len(c.names)))
         return out[:limit]

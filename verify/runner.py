@@ -137,7 +137,7 @@ class Verifier:
             self._spaces[key] = CandidateSpace(self.model, ob.monitor, ob.formula)
         if ob.monitor not in self._masks:
             self._masks[ob.monitor] = Masks(sample_values(self.model, self.runs(), ob.monitor))
-        return Mined(self._spaces[key], self._masks[ob.monitor], kept)
+        return Mined(self._spaces[key], self._masks[ob.monitor], kept, focus=frozenset(ob.names))
 
     # -- one property -----------------------------------------------------------------------
 
@@ -177,6 +177,16 @@ class Verifier:
 
     # -- engines ------------------------------------------------------------------------------
 
+    def slices(self, names: set[str]) -> list[frozenset[str]]:
+        """Slices to try, smallest first: the property's own variables; with the
+        calendar's; with everything they are computed from."""
+        names = names & set(self.spec.variables)
+        out: list[frozenset[str]] = []
+        for kept in (frozenset(names), frozenset(names) | self.model.calendar_core, self.model.cone(names)):
+            if kept not in out:
+                out.append(kept)
+        return out
+
     def _prove(self, ob: Any, v: Verdict, budget: Any) -> bool:
         from .encoding import System
         from .engines import NoProof, prove
@@ -184,11 +194,21 @@ class Verifier:
         names = set(ob.names)
         if ob.monitor is not None:
             names |= ob.monitor.trigger.names() | ob.monitor.response.names()
-        kept = self.model.cone(names & set(self.spec.variables))
-        sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-        result = prove(ob, sysm, None, budget)
+        result: Any = None
+        slices = self.slices(names)
+        for kept in slices:
+            sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
+            result = prove(ob, sysm, None, budget)
+            if isinstance(result, NoProof) and result.cti is not None:
+                result = prove(ob, sysm, self.mined(ob, kept), budget)
+            if not isinstance(result, NoProof):
+                break
         if isinstance(result, NoProof) and result.cti is not None:
-            result = prove(ob, sysm, self.mined(ob, kept), budget)
+            # last resort: every candidate over the widest slice at once (slow, complete
+            # relative to the candidates: Houdini keeps their largest inductive subset)
+            kept = slices[-1]
+            sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
+            result = prove(ob, sysm, self.mined(ob, kept), budget, seed_limit=4000)
         if isinstance(result, NoProof):
             v.reason = f"induction: {result.reason}"
             return False

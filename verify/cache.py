@@ -1,0 +1,89 @@
+"""Verdicts cached by a hash of the spec (its folder: the terms too), of the verifier's and
+the model's code, of the property and of the engine settings (``.yakkan-cache/verify``).
+
+An unchanged re-run reads the verdicts back without loading the spec or starting Z3.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .runner import Verdict
+
+CACHE_DIR = Path(".yakkan-cache") / "verify"
+
+
+@cache
+def code_fingerprint() -> str:
+    """The verifier's and the model's source: a change of either invalidates verdicts."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for folder in (here, here.parent / "model"):
+        for f in sorted(folder.glob("*.py")):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def spec_fingerprint(spec_path: Path) -> str:
+    """The spec file and everything beside it (the terms text it cites)."""
+    h = hashlib.sha256()
+    spec_path = spec_path.resolve()
+    h.update(spec_path.read_bytes())
+    for f in sorted(spec_path.parent.rglob("*")):
+        if f.is_file() and f != spec_path and not f.name.startswith("."):
+            h.update(str(f.relative_to(spec_path.parent)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:20]
+
+
+class Cache:
+    def __init__(self, root: Path = CACHE_DIR, enabled: bool = True) -> None:
+        self.root = root
+        self.enabled = enabled
+
+    def _path(self, *parts: str) -> Path:
+        key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+        return self.root / f"{key}.json"
+
+    def _read(self, path: Path) -> Any:
+        if not self.enabled or not path.exists():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _write(self, path: Path, data: Any) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def verdict(self, spec_fp: str, settings_key: str, pid: str) -> Verdict | None:
+        data = self._read(self._path("verdict", spec_fp, code_fingerprint(), settings_key, pid))
+        if data is None:
+            return None
+        try:
+            v = Verdict.from_data(data)
+        except TypeError:
+            return None
+        v.cached = True
+        return v
+
+    def put_verdict(self, spec_fp: str, settings_key: str, v: Verdict) -> None:
+        self._write(self._path("verdict", spec_fp, code_fingerprint(), settings_key, v.id), v.to_data())
+
+    def index(self, spec_fp: str, request: str) -> dict[str, Any] | None:
+        """What a run asked for resolves to: the property ids and the spec's identity."""
+        return self._read(self._path("index", spec_fp, code_fingerprint(), request))
+
+    def put_index(self, spec_fp: str, request: str, data: dict[str, Any]) -> None:
+        self._write(self._path("index", spec_fp, code_fingerprint(), request), data)

@@ -1,0 +1,167 @@
+"""`yakkan verify`: the CI gate (issue 4 §6).
+
+    yakkan verify [SPEC] [--property ID ...] [--depth N] [--timeout S]
+                  [--junit FILE] [--sarif FILE] [--markdown FILE] [--out DIR] [--no-cache] [--json]
+
+Exit status 0 when every verdict matches the catalogue's expectation, 1 when one does not
+(a new violation, a known finding that no longer fails, an unknown, a vacuous proof, a
+bound reached without a proof), 2 for bad input (raised as ``InputError``/``SpecError``
+and printed by the CLI).
+
+The public functions for other tools (the docs generator): :func:`verify` returns the
+verdicts as data; :func:`run` is the command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from argparse import Namespace
+from pathlib import Path
+from typing import Any
+
+from yakkan.model.errors import InputError
+
+from .cache import Cache, spec_fingerprint
+from .runner import Settings, Verdict
+
+DEFAULT_OUT = Path("out") / "verify"
+
+
+def settings_from(depth: int | None, timeout: float | None) -> Settings:
+    s = Settings()
+    if depth is not None:
+        if depth < 1:
+            raise InputError(f"--depth must be a positive number of steps, got {depth}", hint="e.g. --depth 40")
+        s = Settings(depth=depth, timeout=s.timeout)
+    if timeout is not None:
+        if not timeout > 0:
+            raise InputError(f"--timeout must be a positive number of seconds, got {timeout}", hint="e.g. --timeout 60")
+        s = Settings(depth=s.depth, timeout=float(timeout))
+    return s
+
+
+def verify(spec_path: Path, properties: list[str] | None = None, settings: Settings | None = None,
+           out_dir: Path | None = DEFAULT_OUT, use_cache: bool = True, jobs: int | None = None,
+           on_done: Any = None) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
+    """Verdicts for the catalogue of ``spec_path`` (or ``properties``), in catalogue order,
+    and the spec's identity {"id", "version", "path"}. Counterexamples and witnesses are
+    written to ``out_dir``. Bad input raises ``InputError`` (``SpecError``)."""
+    settings = settings or Settings()
+    spec_path = Path(spec_path)
+    if not spec_path.is_file():
+        raise InputError(f"no spec at {spec_path}", hint="give the path of a spec.yaml")
+    cache = Cache(enabled=use_cache)
+    spec_fp = spec_fingerprint(spec_path)
+    request = json.dumps([sorted(properties) if properties else None, settings.key()])
+    index = cache.index(spec_fp, request) if use_cache else None
+    if index is not None:
+        ids = index["ids"]
+        cached = {pid: cache.verdict(spec_fp, settings.key(), pid) for pid in ids}
+        if all(cached.values()):
+            verdicts = [cached[p] for p in ids]
+            for v in verdicts:
+                _restore(v, out_dir)
+                if on_done:
+                    on_done(v)
+            return verdicts, index["spec"]
+    from yakkan.model.spec import load_spec
+
+    spec = load_spec(spec_path)
+    ids = _select(spec, properties)
+    info = {"id": spec.meta["id"], "version": str(spec.meta["version"]), "path": str(spec_path)}
+    verdicts_by: dict[str, Verdict] = {}
+    todo = []
+    for pid in ids:
+        v = cache.verdict(spec_fp, settings.key(), pid) if use_cache else None
+        if v is not None:
+            _restore(v, out_dir)
+            verdicts_by[pid] = v
+            if on_done:
+                on_done(v)
+        else:
+            todo.append(pid)
+    if todo:
+        from .runner import check_all
+
+        def done(v: Verdict) -> None:
+            cache.put_verdict(spec_fp, settings.key(), v)
+            if on_done:
+                on_done(v)
+
+        for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done):
+            verdicts_by[v.id] = v
+    cache.put_index(spec_fp, request, {"ids": ids, "spec": info})
+    return [verdicts_by[p] for p in ids], info
+
+
+def _select(spec: Any, properties: list[str] | None) -> list[str]:
+    if not properties:
+        return list(spec.properties)
+    from yakkan.model.errors import did_you_mean
+
+    for pid in properties:
+        if pid not in spec.properties:
+            raise InputError(f"unknown property '{pid}'{did_you_mean(pid, spec.properties)}",
+                             path=spec.path, hint=f"properties: {', '.join(spec.properties)}")  # fmt: skip
+    wanted = set(properties)
+    return [p for p in spec.properties if p in wanted]
+
+
+def _restore(v: Verdict, out_dir: Path | None) -> None:
+    """A cached verdict's scenario is written again where this run puts its scenarios."""
+    if not v.scenario_text or out_dir is None or not v.counterexample:
+        return
+    path = out_dir / Path(v.counterexample).name
+    if not path.exists() or path.read_text(encoding="utf-8") != v.scenario_text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(v.scenario_text, encoding="utf-8")
+    v.counterexample = str(path)
+
+
+def run(args: Namespace) -> int:
+    """The `yakkan verify` command (see the module docstring)."""
+    from . import report
+
+    settings = settings_from(getattr(args, "depth", None), getattr(args, "timeout", None))
+    out_dir = args.out if getattr(args, "out", None) else DEFAULT_OUT
+    as_json = bool(getattr(args, "json", False))
+    props = list(args.property) if getattr(args, "property", None) else None
+    titles: dict[str, str] = {}
+    live = report.Live(props or [], titles, enabled=not as_json)
+    with live:
+        verdicts, info = verify(args.spec, props, settings, out_dir, use_cache=not args.no_cache,
+                                on_done=live.update)  # fmt: skip
+    good = report.ok(verdicts)
+    if as_json:
+        data = report.to_json(verdicts, info, {"depth": settings.depth, "timeout": settings.timeout,
+                                               "bounds": settings.bounds.describe()})  # fmt: skip
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(report.details(verdicts))
+        print(report.table(verdicts))
+        print()
+        total = sum(v.seconds for v in verdicts)
+        n_bad = sum(1 for v in verdicts if not v.matches)
+        verdict_line = "all verdicts as expected" if good else f"{n_bad} verdict(s) differ from the catalogue"
+        print(f"{info['id']} {info['version']}: {len(verdicts)} properties, {verdict_line} "
+              f"(solver time {total:.1f} s; domain: {settings.bounds.describe()})")  # fmt: skip
+    suite = f"{info['id']}-{info['version']}"
+    if getattr(args, "junit", None):
+        _write(args.junit, report.junit(verdicts, suite))
+    if getattr(args, "sarif", None):
+        from yakkan import __version__
+
+        _write(args.sarif, json.dumps(report.sarif(verdicts, Path(args.spec), __version__), indent=2) + "\n")
+    md = report.markdown(verdicts, suite)
+    if getattr(args, "markdown", None) or os.environ.get("GITHUB_STEP_SUMMARY"):
+        report.write_markdown(md, getattr(args, "markdown", None))
+    sys.stdout.flush()
+    return 0 if good else 1
+
+
+def _write(path: Path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

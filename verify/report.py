@@ -1,0 +1,262 @@
+"""Reports of the verdicts (issue 4 §6): terminal, JSON, JUnit XML, SARIF 2.1.0, Markdown.
+
+``--json`` prints one object::
+
+    {"ok": bool, "spec": {...}, "settings": {...},
+     "properties": [{"id", "verdict", "expected", "matches", "depth", "seconds",
+                     "articles", "counterexample", ...}]}
+
+``verdict`` is one of proved, holds-to-depth, violated, reachable, unreachable, unknown,
+vacuous; ``counterexample`` is the path of the written scenario (``yakkan replay`` it) or
+null. Items also carry ``title``, ``kind``, ``reason``, ``why`` (the lemmas of a proof),
+``fault`` (the transition at fault, with its spec line) and ``witnesses``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+from .runner import Verdict
+
+MARK = {"proved": "✔", "holds-to-depth": "…", "violated": "✘", "reachable": "✔", "unreachable": "✘",
+        "unknown": "?", "vacuous": "∅"}  # fmt: skip
+
+
+def ok(verdicts: Iterable[Verdict]) -> bool:
+    return all(v.matches for v in verdicts)
+
+
+def status_word(v: Verdict) -> str:
+    if v.matches:
+        return "ok" if v.expected != "violated" else "known finding"
+    return "MISMATCH"
+
+
+def line(v: Verdict) -> str:
+    """One plain line per property (CI logs)."""
+    depth = f" depth {v.depth}" if v.depth is not None else ""
+    cached = " (cached)" if v.cached else ""
+    extra = f" — {v.reason}" if v.reason and not v.matches else ""
+    return (f"{v.id}  {v.verdict:<15} expected {v.expected:<10} {status_word(v):<13} "
+            f"{v.seconds:6.2f}s{depth}{cached}{extra}")  # fmt: skip
+
+
+def table(verdicts: list[Verdict]) -> str:
+    """The verdict table a person reads at the end."""
+    rows = [("id", "verdict", "expected", "", "time", "depth", "articles", "property")]
+    for v in verdicts:
+        rows.append((v.id, v.verdict, v.expected, "ok" if v.matches else "MISMATCH",
+                     f"{v.seconds:.2f}s", "" if v.depth is None else str(v.depth),
+                     ", ".join(v.articles), v.title))  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(7)]
+    out = []
+    for r in rows:
+        out.append("  ".join(c.ljust(widths[i]) for i, c in enumerate(r[:7])) + "  " + r[7])
+    return "\n".join(out)
+
+
+def details(verdicts: list[Verdict]) -> str:
+    """Why each proof holds, and the story of each counterexample and witness."""
+    out = []
+    for v in verdicts:
+        if v.verdict in ("proved", "unreachable") and v.why:
+            out.append(f"{v.id} {v.verdict} — {v.title}")
+            for w in v.why:
+                arts = f"  [{', '.join(w['articles'])}]" if w.get("articles") else ""
+                out.append(f"    · {w['lemma']}{arts}")
+        elif v.verdict in ("violated", "reachable"):
+            kind = "witness" if v.verdict == "reachable" else "counterexample"
+            out.append(f"{v.id} {v.verdict} — {v.title}")
+            if v.counterexample:
+                out.append(f"    {kind}: {v.counterexample}  (yakkan replay {v.counterexample})")
+            if v.story:
+                out += ["    " + s for s in v.story.splitlines()]
+        elif not v.matches:
+            out.append(f"{v.id} {v.verdict} — {v.title}: {v.reason}")
+        if out and out[-1] != "":
+            out.append("")
+    return "\n".join(out)
+
+
+class Live:
+    """Per-property status while the catalogue runs: a live table on a terminal (rich),
+    plain lines otherwise (CI)."""
+
+    def __init__(self, ids: list[str], titles: dict[str, str], stream: TextIO | None = None,
+                 enabled: bool = True) -> None:  # fmt: skip
+        self.ids, self.titles = ids, titles
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.done: dict[str, Verdict] = {}
+        self.tty = enabled and self.stream.isatty() and os.environ.get("TERM") != "dumb"
+        self._live: Any = None
+
+    def __enter__(self) -> Live:
+        if self.tty:
+            from rich.console import Console
+            from rich.live import Live as RichLive
+
+            self._live = RichLive(self._render(), console=Console(file=self.stream), refresh_per_second=8,
+                                  transient=True)  # fmt: skip
+            self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._live is not None:
+            self._live.__exit__(*exc)
+
+    def _render(self) -> Any:
+        from rich.table import Table
+
+        t = Table(title="yakkan verify", show_edge=False)
+        for col in ("id", "status", "time", "property"):
+            t.add_column(col)
+        for pid in self.ids or list(self.done):
+            v = self.done.get(pid)
+            if v is None:
+                t.add_row(pid, "[dim]checking…[/dim]", "", self.titles.get(pid, ""))
+            else:
+                style = "green" if v.matches else "bold red"
+                t.add_row(pid, f"[{style}]{MARK.get(v.verdict, '')} {v.verdict}[/{style}]",
+                          f"{v.seconds:.2f}s", self.titles.get(pid, ""))  # fmt: skip
+        return t
+
+    def update(self, v: Verdict) -> None:
+        self.done[v.id] = v
+        if not self.enabled:
+            return
+        if self._live is not None:
+            self._live.update(self._render())
+        else:
+            print(line(v), file=self.stream, flush=True)
+
+
+# --------------------------------------------------------------------------------------
+# files
+
+
+def to_json(verdicts: list[Verdict], spec_info: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ok": ok(verdicts),
+        "spec": spec_info,
+        "settings": settings,
+        "properties": [v.to_json() for v in verdicts],
+    }
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def junit(verdicts: list[Verdict], suite: str) -> str:
+    """JUnit XML: one test case per property; a mismatch is a failure, an unknown an error."""
+    failures = sum(1 for v in verdicts if not v.matches and v.verdict != "unknown")
+    errors = sum(1 for v in verdicts if not v.matches and v.verdict == "unknown")
+    ts = ET.Element("testsuite", name=f"yakkan verify {suite}", tests=str(len(verdicts)),
+                    failures=str(failures), errors=str(errors),
+                    time=f"{sum(v.seconds for v in verdicts):.3f}")  # fmt: skip
+    for v in verdicts:
+        tc = ET.SubElement(ts, "testcase", classname=f"yakkan.verify.{suite}", name=f"{v.id} {v.title}",
+                           time=f"{v.seconds:.3f}")  # fmt: skip
+        msg = f"{v.verdict} (expected {v.expected})" + (f": {v.reason}" if v.reason else "")
+        if not v.matches:
+            tag = "error" if v.verdict == "unknown" else "failure"
+            el = ET.SubElement(tc, tag, message=msg, type=v.verdict)
+            el.text = v.story or v.reason
+        out = [f"verdict: {v.verdict}; expected: {v.expected}; articles: {', '.join(v.articles)}"]
+        if v.counterexample:
+            out.append(f"scenario: {v.counterexample}")
+        for w in v.why:
+            out.append(f"why: {w['lemma']}")
+        ET.SubElement(tc, "system-out").text = "\n".join(out)
+    ET.indent(ts)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(ts, encoding="unicode") + "\n"
+
+
+def sarif(verdicts: list[Verdict], spec_path: Path, tool_version: str) -> dict[str, Any]:
+    """SARIF 2.1.0: a result per property that fails or is a known finding, located at the
+    property's line in the spec and (related) at the transition at fault."""
+    uri = _uri(spec_path)
+    rules, results = [], []
+    for v in verdicts:
+        rules.append({
+            "id": v.id, "name": v.id, "shortDescription": {"text": v.title},
+            "fullDescription": {"text": f"{v.title} [{', '.join(v.articles)}] — expected: {v.expected}"},
+            "properties": {"articles": v.articles, "kind": v.kind},
+        })  # fmt: skip
+        if v.matches and v.verdict not in ("violated",):
+            continue
+        level = "note" if v.matches else ("error" if v.verdict in ("violated", "vacuous", "reachable") else "warning")
+        text = (f"{v.id} {v.verdict} (expected {v.expected}): {v.title}"
+                + (f" — {v.reason}" if v.reason else "")
+                + (f" Counterexample: {v.counterexample}" if v.counterexample else ""))  # fmt: skip
+        result: dict[str, Any] = {
+            "ruleId": v.id, "level": level, "message": {"text": text},
+            "locations": [_location(uri, v.line, f"property {v.id}")],
+            "properties": {"verdict": v.verdict, "expected": v.expected, "matches": v.matches,
+                           "articles": v.articles},
+        }  # fmt: skip
+        if v.fault and v.fault.get("line"):
+            result["relatedLocations"] = [
+                {**_location(uri, v.fault["line"], f"transition {v.fault['transition']}"), "id": 1}
+            ]
+        results.append(result)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "yakkan verify", "version": tool_version,
+                                "informationUri": "https://github.com/yakkan", "rules": rules}},
+            "artifacts": [{"location": {"uri": uri}}],
+            "results": results,
+        }],
+    }  # fmt: skip
+
+
+def _uri(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())).replace(os.sep, "/")
+    except ValueError:
+        return path.resolve().as_uri()
+
+
+def _location(uri: str, line_no: int | None, what: str) -> dict[str, Any]:
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": uri}}, "message": {"text": what}}
+    if line_no:
+        loc["physicalLocation"]["region"] = {"startLine": int(line_no)}
+    return loc
+
+
+def markdown(verdicts: list[Verdict], spec_name: str) -> str:
+    """A summary for pull requests (also appended to $GITHUB_STEP_SUMMARY)."""
+    good = ok(verdicts)
+    head = "✅ all verdicts as expected" if good else "❌ some verdicts differ from the catalogue"
+    out = [f"### yakkan verify — {spec_name}", "", head, "",
+           "| id | verdict | expected | | time | property |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for v in verdicts:
+        flag = "✅" if v.matches else "❌"
+        cx = f" — [scenario]({v.counterexample})" if v.counterexample else ""
+        out.append(f"| {v.id} | {v.verdict} | {v.expected} | {flag} | {v.seconds:.2f}s | {v.title}{cx} |")
+    bad = [v for v in verdicts if not v.matches]
+    if bad:
+        out += ["", "#### What differs", ""]
+        for v in bad:
+            out.append(f"- **{v.id}** {v.verdict} (expected {v.expected}): {v.reason or v.title}")
+    return "\n".join(out) + "\n"
+
+
+def write_markdown(text: str, path: Path | None) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
