@@ -34,6 +34,10 @@ class Unknown(Exception):
     """The solver could not decide (timeout or incompleteness): the reason."""
 
 
+class QueryTimeout(Unknown):
+    """One query ran over its own cap (the property's budget is not spent)."""
+
+
 @dataclass
 class Budget:
     """A wall-clock deadline shared by every query of one property."""
@@ -49,6 +53,21 @@ class Budget:
         return time.monotonic() - self.start
 
 
+def _checked(z: z3.Solver, assumptions: list[Any], ms: int) -> Any:
+    """``z.check`` that returns by ``ms`` milliseconds: Z3's own timeout is not always
+    honoured promptly (long simplifications), so a timer interrupts the context too."""
+    import threading
+
+    z.set("timeout", max(1, ms))
+    timer = threading.Timer(ms / 1000 + 0.5, z3.main_ctx().interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        return z.check(*assumptions)
+    finally:
+        timer.cancel()
+
+
 class Solver:
     """A Z3 solver for one system: asserts the calendar's definitions as they appear."""
 
@@ -60,6 +79,7 @@ class Solver:
         self._depth = 0
         self.queries = 0
         self.base: list[Any] = []  # base-level assertions (for fresh solvers)
+        self._rounds = 0
         self._last: z3.Solver | None = None
 
     def _flush(self) -> None:
@@ -94,9 +114,8 @@ class Solver:
         ms = self.budget.left_ms()
         if ms <= 0:
             raise Unknown(f"timeout after {self.budget.seconds:g} s")
-        self.z.set("timeout", ms)
         self.queries += 1
-        r = self.z.check(*assumptions)
+        r = _checked(self.z, list(assumptions), ms)
         if r == z3.unknown:
             reason = self.z.reason_unknown()
             if "timeout" in reason or "canceled" in reason or self.budget.left_ms() <= 0:
@@ -107,7 +126,7 @@ class Solver:
     def model(self) -> z3.ModelRef:
         return (self._last or self.z).model()
 
-    def check_fresh(self, extra: list[Any], assumptions: list[Any]) -> bool:
+    def check_fresh(self, extra: list[Any], assumptions: list[Any], cap_ms: int | None = None) -> bool:
         """Check in a new solver holding the base assertions, ``extra`` and the calendar's
         definitions. Long Houdini loops stay fast this way: an incremental solver that has
         seen many pushes and pops slows down on these queries."""
@@ -116,15 +135,42 @@ class Solver:
         if ms <= 0:
             raise Unknown(f"timeout after {self.budget.seconds:g} s")
         z = z3.Solver()
-        z.set("timeout", ms)
+        capped = cap_ms is not None and cap_ms < ms
         z.add(*self.base, *self.sysm.calendar.definitions, *extra)
         self.queries += 1
-        r = z.check(*assumptions)
+        r = _checked(z, list(assumptions), min(ms, cap_ms) if capped and cap_ms else ms)
         self._last = z
         if r == z3.unknown:
             reason = z.reason_unknown()
-            if "timeout" in reason or "canceled" in reason or self.budget.left_ms() <= 0:
+            if self.budget.left_ms() <= 0:
                 raise Unknown(f"timeout after {self.budget.seconds:g} s")
+            if capped and ("timeout" in reason or "canceled" in reason):
+                raise QueryTimeout("a query ran over its cap")
+            if "timeout" in reason or "canceled" in reason:
+                raise Unknown(f"timeout after {self.budget.seconds:g} s")
+            raise Unknown(f"solver: {reason}")
+        return r == z3.sat
+
+    def check_round(self, goal: Any, assumptions: list[Any], cap_ms: int | None = None) -> bool:
+        """``goal`` under ``assumptions`` in this (incremental) solver, without push/pop:
+        the goal is guarded by a fresh literal that only this check assumes."""
+        self._flush()
+        ms = self.budget.left_ms()
+        if ms <= 0:
+            raise Unknown(f"timeout after {self.budget.seconds:g} s")
+        self._rounds += 1
+        lit = z3.Bool(f"round#{self._rounds}")
+        self.z.add(z3.Implies(lit, goal))
+        capped = cap_ms is not None and cap_ms < ms
+        self.queries += 1
+        r = _checked(self.z, [*assumptions, lit], min(ms, cap_ms) if capped and cap_ms else ms)
+        self._last = None
+        if r == z3.unknown:
+            reason = self.z.reason_unknown()
+            if self.budget.left_ms() <= 0:
+                raise Unknown(f"timeout after {self.budget.seconds:g} s")
+            if capped and ("timeout" in reason or "canceled" in reason):
+                raise QueryTimeout("a query ran over its cap")
             raise Unknown(f"solver: {reason}")
         return r == z3.sat
 
@@ -341,7 +387,8 @@ def _values_for_candidates(sysm: System, model: z3.ModelRef, s: Mapping[str, Any
 
 
 def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
-          max_rounds: int = 40, per_round: int = 40, seed_limit: int = 600) -> Proof | NoProof:  # fmt: skip
+          max_rounds: int = 40, per_round: int = 40, seed_limit: int = 600,
+          query_cap_ms: int | None = 4000) -> Proof | NoProof:  # fmt: skip
     """Prove ``ob`` for all depths by 1-induction strengthened with mined lemmas."""
     m = sysm.model
     sorts = m.sorts
@@ -376,7 +423,11 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
 
     init_env = sysm.state_env(ip.states[0], "i0")
 
+    last_batch: list[str] = []
+
     def add_lemmas(cands: list[Candidate]) -> int:
+        nonlocal last_batch
+        last_batch = []
         added = 0
         for c in cands:
             if c.text in alive or tried.get(c.text, 0) >= 2:
@@ -390,6 +441,7 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
             g = z3.Bool(f"lemma#{c.text}#{tried[c.text]}")
             sol.add(z3.Implies(g, pre))
             alive[c.text] = (c, g, post, init_term)
+            last_batch.append(c.text)
             added += 1
         return added
 
@@ -411,8 +463,20 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
         prune_initiation()
         # Houdini on the consecution, the property's own post-condition included
         while True:
-            sat = sol.check_fresh([z3.Or(z3.Not(goal), *[z3.Not(v[2]) for v in alive.values()])],
-                                  [v[1] for v in alive.values()])  # fmt: skip
+            try:
+                sat = sol.check_round(z3.Or(z3.Not(goal), *[z3.Not(v[2]) for v in alive.values()]),
+                                      [v[1] for v in alive.values()], cap_ms=query_cap_ms)  # fmt: skip
+            except QueryTimeout:
+                if _DEBUG is not None:
+                    print("QUERY TIMEOUT; last batch:", last_batch)
+                # the last lemmas made the query hard: give them up, keep the others
+                if not last_batch:
+                    raise Unknown("a query of the proof ran over its time cap") from None
+                for t in last_batch:
+                    alive.pop(t, None)
+                    tried[t] = 2
+                last_batch = []
+                continue
             model = sol.model() if sat else None
             if not sat:
                 lemmas = _minimize(sol, goal, alive)

@@ -583,5 +583,5 @@ class Mined:
                 continue
             if all(val(p) for p in c.premises) and not val(c.conclusion):
                 out.append(c)
-        out.sort(key=lambda c: (len(c.premises), not (c.names & focus), len(c.names)))
+        out.sort(key=lambda c: (len(c.premises), len(c.names), not (c.names & focus)))
         return out[:limit]

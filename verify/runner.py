@@ -396,7 +396,7 @@ class Verifier:
                 i = goal_in_steps(spec, goal, list(run.steps))
                 if i is None:
                     continue
-                prefix = run.steps[: i + 1]
+                prefix, until = run.steps[: i + 1], run.steps[i].day
             else:
                 hit = response_in_steps(ob.prop, list(run.steps))
                 if hit is None:

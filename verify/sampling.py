@@ -42,7 +42,7 @@ def random_parameters(compiled: CompiledSpec, rng: random.Random, day0: int) -> 
             params[name] = rng.choice([p.default, day0 + rng.choice([-3, 0, 5, 20, 40])])
         elif p.type.kind == "int":
             lo = p.minimum or 0
-            params[name] = max(lo, rng.choice([p.default, p.default, 0, 1000, 5000, 100000, 2, 10]))
+            params[name] = max(lo, rng.choice([p.default, p.default, 0, 1, 2, 1000, 100000]))
     return params
 
 
@@ -74,9 +74,10 @@ def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng:
 
 
 def _enabled_choices(compiled: CompiledSpec, contract: Contract, day: int, rng: random.Random,
-                     events: list[str]) -> list[tuple[str, dict[str, Any], float]]:  # fmt: skip
+                     events: list[str], seen: Mapping[str, int]) -> list[tuple[str, dict[str, Any], float]]:  # fmt: skip
     """Events (with arguments) whose transition would fire now, tried a few times, with a
-    weight: ending the history (a final state) is rarer than going on."""
+    weight: ending the history (a final state) is rarer than going on, and transitions
+    seldom taken so far are preferred (coverage)."""
     out = []
     spec = compiled.spec
     for event in events:
@@ -93,14 +94,20 @@ def _enabled_choices(compiled: CompiledSpec, contract: Contract, day: int, rng: 
             if fired is not None:
                 target = fired.spec.target
                 final = target is not None and spec.states[target].final
-                out.append((event, args, 0.05 if final else 1.0))
+                rare = 1.0 / (1 + seen.get(fired.spec.id, 0)) ** 0.5
+                moves = 3.0 if target is not None and not final else 1.0
+                out.append((event, args, (0.05 if final else moves) * rare))
                 break
     return out
 
 
 def random_run(compiled: CompiledSpec, rng: random.Random, length: int = 40,
-               day0: int | None = None, refused_ratio: float = 0.1) -> Run:  # fmt: skip
-    """A random history of up to ``length`` scenario events after the application."""
+               day0: int | None = None, refused_ratio: float = 0.1,
+               seen: dict[str, int] | None = None) -> Run:  # fmt: skip
+    """A random history of up to ``length`` scenario events after the application.
+
+    ``seen`` counts the transitions taken by earlier runs (updated here)."""
+    seen = {} if seen is None else seen
     spec = compiled.spec
     day = day0 if day0 is not None else dt.date(2024, 1, 1).toordinal() + rng.randrange(0, 800)
     params = random_parameters(compiled, rng, day)
@@ -115,18 +122,21 @@ def random_run(compiled: CompiledSpec, rng: random.Random, length: int = 40,
             day += rng.choice([10, 40, 400])
         if contract.created:
             contract.advance_to(day)
-        choices = _enabled_choices(compiled, contract, day, rng, names)
+        choices = _enabled_choices(compiled, contract, day, rng, names, seen)
         if choices and rng.random() > refused_ratio:
             event, args, _ = rng.choices(choices, weights=[w for _, _, w in choices])[0]
         else:
             event = rng.choice(names)
             args = _args(compiled, event, day, contract, rng)
-        contract.send(event, day, args)
+        step = contract.send(event, day, args)
         events.append((day, event, args))
+        if step.transition:
+            seen[step.transition] = seen.get(step.transition, 0) + 1
     return Run(params, tuple(events), tuple(contract.steps), contract)
 
 
 def sample_runs(compiled: CompiledSpec, n: int = 120, length: int = 40, seed: int = 0) -> Iterator[Run]:
     rng = random.Random(seed)
+    seen: dict[str, int] = {}
     for _ in range(n):
-        yield random_run(compiled, rng, length)
+        yield random_run(compiled, rng, length, seen=seen)
