@@ -490,7 +490,7 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
                 break  # the property itself fails after a step: a CTI
         cti = _values_for_candidates(sysm, model, s)
 
-        def fail(reason: str) -> NoProof:
+        def fail(reason: str, model=model, cti=cti) -> NoProof:
             from .trace import state_values
 
             event = m.event_sort.decode(model.eval(st.event, model_completion=True))

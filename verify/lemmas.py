@@ -122,10 +122,7 @@ class AtomFactory:
 
 
 def _is_state_formula(e: Expr, variables: set[str]) -> bool:
-    for n in e.names():
-        if n.startswith(NEXT) or n == "event":
-            return False
-    return True
+    return all(not (n.startswith(NEXT) or n == "event") for n in e.names())
 
 
 def _subformulas(e: Expr) -> Iterable[Expr]:
@@ -148,10 +145,9 @@ class CandidateSpace:
         ints = [v for v, t in vt.items() if t == INT and not spec.variables[v].scratch]
         bools = [v for v, t in vt.items() if t == BOOL]
         enums = [v for v, t in vt.items() if t.kind == "enum"]
-        S = model.slots
         # regions of the lifecycle
         regions: dict[frozenset[str], None] = {}
-        for sid, d in spec.states.items():
+        for sid in spec.states:
             leaves = frozenset(_leaves(spec, sid))
             regions[leaves] = None
         for t in spec.transitions:
@@ -320,7 +316,7 @@ def sample_values(model: Model, runs: Iterable[Any], monitor: Monitor | None = N
         if monitor is None:
             out += states
             continue
-        for i, v in enumerate(states):
+        for v in states:
             v = dict(v, **{ARMED_NAME: False, DEADLINE_NAME: 0})
             out.append(v)
         # arm at each trigger point, follow until the response holds

@@ -382,11 +382,13 @@ class Verifier:
         """A sampled run of the executable model that reaches the goal, run again in the
         encoding (exact calendar, every variable) and decoded from Z3; else None."""
         from .counterexample import (
-            _response_violation, check, find_goal, goal_in_steps, response_in_steps, shrink,
+            _response_violation,
+            check,
+            find_goal,
+            goal_in_steps,
+            response_in_steps,
+            shrink,
         )
-        from .encoding import System
-        from .engines import follow
-        from .trace import decode
 
         spec = self.spec
         best = None

@@ -73,8 +73,10 @@ def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng:
     return out
 
 
-def _enabled_choices(compiled: CompiledSpec, contract: Contract, day: int, rng: random.Random,
-                     events: list[str], seen: Mapping[str, int]) -> list[tuple[str, dict[str, Any], float]]:  # fmt: skip
+def _enabled_choices(
+    compiled: CompiledSpec, contract: Contract, day: int, rng: random.Random, events: list[str],
+    seen: Mapping[str, int],
+) -> list[tuple[str, dict[str, Any], float]]:
     """Events (with arguments) whose transition would fire now, tried a few times, with a
     weight: ending the history (a final state) is rarer than going on, and transitions
     seldom taken so far are preferred (coverage)."""
