@@ -47,10 +47,14 @@ def verify_catalogue(out: Path) -> int:
         return 0
     from yakkan.verify.cli import run as verify
 
-    args = Namespace(spec=DEFAULT_SPEC, property=None, depth=None, timeout=None, junit=out / "verify" / "junit.xml",
+    args = Namespace(spec=DEFAULT_SPEC, property=None, depth=None, timeout=20.0, junit=out / "verify" / "junit.xml",
                      sarif=out / "verify" / "results.sarif", markdown=out / "verify" / "summary.md",
                      out=out / "verify", no_cache=False, json=False)  # fmt: skip
-    return int(verify(args) != 0)
+    status = verify(args)
+    if status != 0:
+        print("   NOT ALL VERDICTS AS EXPECTED (see the table): `yakkan verify`, the CI gate, exits 1 on this;"
+              " the demo goes on")  # fmt: skip
+    return 0
 
 
 def simulate_portfolio(out: Path) -> int:
