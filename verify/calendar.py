@@ -228,8 +228,10 @@ class AbstractCalendar(Calendar):
     is checked (and made exact) before it is reported.
     """
 
-    def __init__(self, tag: str = "") -> None:
+    def __init__(self, tag: str = "", anchors: tuple[int, ...] = ()) -> None:
+        """``anchors``: dates whose month is known exactly (the spec's constants, FOREVER)."""
         super().__init__(tag)
+        self.anchors = anchors
         self.group = 0
         self._by_base: dict[int, list[tuple[Any, int]]] = {}  # month arguments by base term
         self._products: dict[tuple[int, int], Any] = {}
@@ -269,7 +271,12 @@ class AbstractCalendar(Calendar):
             return hit
         m = _MO(x)
         self._month_of[x.get_id()] = m
-        self.definitions += [self.month_start(m) <= x, x < self.month_start(m + 1)]
+        first, following = self.month_start(m), self.month_start(m + 1)
+        self.definitions += [first <= x, x < following]
+        for c in self.anchors:
+            mc = cm.month_of(c)
+            self.definitions.append(z3.Implies(x == c, z3.And(
+                m == mc, first == cm.month_start(mc), following == cm.month_start(mc + 1))))
         return m
 
     def month_start(self, m: Any) -> Any:

@@ -431,7 +431,8 @@ class System:
         self.kept = tuple(v for v in spec.variables if v in kept)
         self.havocked = tuple(v for v in spec.variables if v not in kept)
         self.full = not self.havocked
-        self.calendar = Calendar() if exact else AbstractCalendar()
+        anchors = tuple(sorted(set(model.spec.constants.values())))
+        self.calendar = Calendar() if exact else AbstractCalendar(anchors=anchors)
 
     # -- states ------------------------------------------------------------------------
 

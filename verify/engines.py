@@ -34,6 +34,14 @@ class Unknown(Exception):
     """The solver could not decide (timeout or incompleteness): the reason."""
 
 
+class DepthReached(Unknown):
+    """The budget ran out during a bounded search, after ``depth`` complete depths."""
+
+    def __init__(self, message: str, depth: int) -> None:
+        super().__init__(message)
+        self.depth = depth
+
+
 class QueryTimeout(Unknown):
     """One query ran over its own cap (the property's budget is not spent)."""
 
@@ -266,7 +274,11 @@ def bmc(sysm: System, budget: Budget, depth: int, target, start: int = 0,
         goal = target(path, k)
         if goal is None:
             continue
-        if solver.check(goal):
+        try:
+            sat = solver.check(goal)
+        except Unknown as exc:
+            raise DepthReached(f"{exc} at depth {k}", k - 1) from None
+        if sat:
             if prefs:
                 try:
                     if solver.check(goal, *prefs):
@@ -353,6 +365,7 @@ class Proof:
     lemmas: list[Candidate]
     queries: int
     rounds: int
+    k: int = 1
 
 
 @dataclass
@@ -388,7 +401,7 @@ def _values_for_candidates(sysm: System, model: z3.ModelRef, s: Mapping[str, Any
 
 def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
           max_rounds: int = 40, per_round: int = 40, seed_limit: int = 600,
-          query_cap_ms: int | None = 4000) -> Proof | NoProof:  # fmt: skip
+          query_cap_ms: int | None = 4000, kmax: int = 1) -> Proof | NoProof:  # fmt: skip
     """Prove ``ob`` for all depths by 1-induction strengthened with mined lemmas."""
     m = sysm.model
     sorts = m.sorts
@@ -425,11 +438,34 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
 
     last_batch: list[str] = []
 
+    def deeper(no: NoProof) -> Proof | NoProof:
+        """Before giving up: the surviving lemmas, made inductive (given the property),
+        with k-induction over a longer window."""
+        if kmax < 2 or not alive:
+            return no
+        try:
+            while alive:
+                if not sol.check_round(z3.Or(*[z3.Not(v[2]) for v in alive.values()]),
+                                       [v[1] for v in alive.values()], cap_ms=query_cap_ms):  # fmt: skip
+                    break
+                mdl = sol.model()
+                for t in [t for t, v in alive.items() if z3.is_false(mdl.eval(v[2], model_completion=True))]:
+                    del alive[t]
+            lemmas = [v[0] for v in alive.values()]
+            for k in range(2, kmax + 1):
+                if _k_induction(ob, sysm, lemmas, budget, k):
+                    return Proof(lemmas, sol.queries + init_sol.queries, rounds, k)
+        except QueryTimeout:
+            return no
+        return no
+
     def add_lemmas(cands: list[Candidate]) -> int:
         nonlocal last_batch
         last_batch = []
         added = 0
-        for c in cands:
+        for i, c in enumerate(cands):
+            if i % 64 == 63 and budget.left_ms() <= 0:
+                raise Unknown(f"timeout after {budget.seconds:g} s")
             if c.text in alive or tried.get(c.text, 0) >= 2:
                 continue
             tried[c.text] = tried.get(c.text, 0) + 1
@@ -471,7 +507,7 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
                     print("QUERY TIMEOUT; last batch:", last_batch)
                 # the last lemmas made the query hard: give them up, keep the others
                 if not last_batch:
-                    raise Unknown("a query of the proof ran over its time cap") from None
+                    raise QueryTimeout("a query of the proof ran over its time cap") from None
                 for t in last_batch:
                     alive.pop(t, None)
                     tried[t] = 2
@@ -497,7 +533,8 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
             return NoProof(reason, cti, state_values(sysm, model, n), event)
 
         if mined is None or rounds > max_rounds:
-            return fail("not inductive with the lemmas found")
+            return deeper(fail("not inductive with the lemmas found"))
+
         def truth(atom, model=model) -> bool:
             term = atom_terms.get(atom.text)
             if term is None:
@@ -507,7 +544,45 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
         new = mined.false_at(truth, kept, limit=per_round * 4, focus=frozenset(ob.names))
         new = [c for c in new if c.text not in alive and tried.get(c.text, 0) < 2][:per_round]
         if not add_lemmas(new):
-            return fail("no candidate lemma blocks the counterexample to induction")
+            return deeper(fail("no candidate lemma blocks the counterexample to induction"))
+
+
+def _k_induction(ob: Obligation, sysm: System, lemmas: list[Candidate], budget: Budget, k: int) -> bool:
+    """k-induction for ``ob`` with ``lemmas`` (inductive, given the property) assumed in every
+    state: no violation in the first k-1 steps from the application, and none after k steps
+    along which the property held. Transients the 1-step lemmas cannot describe (a bill
+    raised at a month's end, the renewal just after it) are covered by the longer window."""
+    sorts = sysm.model.sorts
+    # base case: no violation within k-1 steps
+    base = Solver(sysm, budget)
+    path = Path(sysm, base, tag="kb")
+    for i in range(k):
+        if i > 0:
+            path.extend()
+        if ob.kind in ("state", "response"):
+            if base.check(z3.Not(holds_at_state(ob, sysm, path.states[i], f"kb{i}"))):
+                return False
+        elif i > 0 and base.check(z3.Not(holds_at_step(ob, sysm, path.steps[i - 1]))):
+            return False
+    # step case
+    sol = Solver(sysm, budget)
+    p = Path(sysm, sol, initial=False, tag="ks")
+    for _ in range(k):
+        p.extend()
+    for i, st_ in enumerate(p.states):
+        env = sysm.state_env(st_, f"ks{i}")
+        sol.add(*[c.z3(env, sorts) for c in lemmas])
+        if i > 0:
+            sol.add(*sysm.domain(st_))
+    if ob.kind in ("state", "response"):
+        for i in range(k):
+            sol.add(holds_at_state(ob, sysm, p.states[i], f"ks{i}"))
+        goal = holds_at_state(ob, sysm, p.states[k], f"ks{k}")
+    else:
+        for i in range(k - 1):
+            sol.add(holds_at_step(ob, sysm, p.steps[i]))
+        goal = holds_at_step(ob, sysm, p.steps[k - 1])
+    return not sol.check(z3.Not(goal))
 
 
 _ALWAYS = frozenset()

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from yakkan.model.expr import DATE
 from yakkan.model.spec import PropertyDef, Spec
 
 from .encoding import Bounds
@@ -142,7 +143,7 @@ class Verifier:
     # -- one property -----------------------------------------------------------------------
 
     def check(self, pid: str) -> Verdict:
-        from .engines import Budget, Unknown
+        from .engines import Budget, DepthReached, Unknown
         from .properties import obligation
 
         prop = self.spec.properties[pid]
@@ -161,10 +162,22 @@ class Verifier:
                 if not self._search(ob, v, budget):
                     self._prove(ob, v, budget)
             else:
-                if not self._prove(ob, v, budget):
+                # a proof may take half the time; the bounded search gets the rest
+                share = Budget(min(budget.seconds * 0.5, budget.left_ms() / 1000))
+                try:
+                    proved = self._prove(ob, v, share)
+                except Unknown as exc:
+                    proved, v.reason = False, f"induction: {exc}"
+                if not proved:
                     self._search(ob, v, budget)
             if v.verdict == "proved" and ob.premises:
                 self._vacuity(ob, v, budget)
+        except DepthReached as exc:
+            if v.verdict == "unknown" and ob.kind not in ("reach", "structural") and exc.depth > 0:
+                v.verdict, v.depth = "holds-to-depth", exc.depth
+                v.reason = (v.reason + "; " if v.reason else "") + f"no violation within {exc.depth} steps ({exc})"
+            else:
+                v.reason = (v.reason + "; " if v.reason else "") + str(exc)
         except Unknown as exc:
             if v.verdict in ("unknown", "proved"):
                 v.verdict = "unknown"
@@ -181,15 +194,35 @@ class Verifier:
         """Slices to try, smallest first: the property's own variables; with the
         calendar's; with everything they are computed from."""
         names = names & set(self.spec.variables)
+        one_step = set(names)
+        for v in names:
+            one_step |= self.model.data_deps[v]
+        one_step = {v for v in one_step if not self.spec.variables[v].scratch}
+        cone = self.model.cone(names)
+        # the dates the guards of the transitions writing these variables compare with
+        # (the minimum term for a cancellation, a cure deadline for a termination)
+        guard_dates = set()
+        for t in self.model.transitions:
+            if any(a.target in cone for a in t.effects):
+                for g in t.guard:
+                    guard_dates |= {n for n in g.names() if self.model.var_types.get(n) == DATE}
         out: list[frozenset[str]] = []
-        for kept in (frozenset(names), frozenset(names) | self.model.calendar_core, self.model.cone(names)):
+        for kept in (frozenset(names), frozenset(one_step), frozenset(names) | self.model.calendar_core,
+                     cone, self.model.cone(cone | guard_dates)):  # fmt: skip
             if kept not in out:
                 out.append(kept)
         return out
 
     def _prove(self, ob: Any, v: Verdict, budget: Any) -> bool:
         from .encoding import System
-        from .engines import NoProof, prove
+        from .engines import NoProof, QueryTimeout
+        from .engines import prove as prove_
+
+        def prove(*args: Any, **kw: Any) -> Any:
+            try:
+                return prove_(*args, **kw)
+            except QueryTimeout as exc:
+                return NoProof(str(exc))
 
         names = set(ob.names)
         if ob.monitor is not None:
@@ -208,7 +241,7 @@ class Verifier:
             # relative to the candidates: Houdini keeps their largest inductive subset)
             kept = slices[-1]
             sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, self.mined(ob, kept), budget, seed_limit=4000)
+            result = prove(ob, sysm, self.mined(ob, kept), budget, seed_limit=4000, kmax=3)
         if isinstance(result, NoProof):
             v.reason = f"induction: {result.reason}"
             return False
@@ -486,13 +519,19 @@ class Verifier:
 
 
 _WORKER: Verifier | None = None
+_SHARED: dict[str, Any] = {}  # prepared in the parent before the fork (no Z3 object inside)
 
 
 def _init_worker(spec_path: str, settings: Settings, out_dir: str | None) -> None:
     global _WORKER
-    from yakkan.model.spec import load_spec
+    spec = _SHARED.get("spec")
+    if spec is None:
+        from yakkan.model.spec import load_spec
 
-    _WORKER = Verifier(load_spec(spec_path), settings, Path(out_dir) if out_dir else None)
+        spec = load_spec(spec_path)
+    _WORKER = Verifier(spec, settings, Path(out_dir) if out_dir else None)
+    if "runs" in _SHARED:
+        _WORKER._runs = _SHARED["runs"]
 
 
 def _check_in_worker(pid: str) -> dict[str, Any]:
@@ -509,6 +548,7 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     jobs = jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(ids)))
     results: dict[str, Verdict] = {}
+    _SHARED.clear()
     if jobs == 1:
         verifier = Verifier(spec, settings, out_dir)
         for pid in ids:
@@ -521,6 +561,14 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     import multiprocessing as mp
 
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
+    if ctx.get_start_method() == "fork":
+        # the random runs (lemma candidates, witnesses) are computed once, here, and shared
+        from yakkan.model.machine import CompiledSpec
+
+        from .sampling import sample_runs
+
+        _SHARED["spec"] = spec
+        _SHARED["runs"] = list(sample_runs(CompiledSpec(spec), settings.samples, settings.sample_length, seed=0))
     order = _schedule(spec, ids)
     with ctx.Pool(jobs, _init_worker, (str(spec.path), settings, str(out_dir) if out_dir else None)) as pool:
         for pid in order:
@@ -535,8 +583,9 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
 
 
 def _schedule(spec: Spec, ids: list[str]) -> list[str]:
-    """Longest first (searches and proofs with lemmas), so both cores stay busy."""
-    weight = {"response": 0, "structural": 1, "invariant": 2, "step": 3, "reachable": 4}
+    """Likely longest first (proofs needing lemmas, witnesses per state), so that every
+    core stays busy to the end; ties in catalogue order."""
+    weight = {"structural": 0, "response": 1, "invariant": 2, "step": 3, "reachable": 4}
     return sorted(ids, key=lambda p: weight.get(spec.properties[p].kind, 5))
 
 

@@ -96,7 +96,8 @@ def _enabled_choices(
             if fired is not None:
                 target = fired.spec.target
                 final = target is not None and spec.states[target].final
-                rare = 1.0 / (1 + seen.get(fired.spec.id, 0)) ** 0.5
+                count = seen.get(fired.spec.id, 0)
+                rare = 10.0 if count == 0 else 1.0 / (1 + count) ** 0.5
                 moves = 3.0 if target is not None and not final else 1.0
                 out.append((event, args, (0.05 if final else moves) * rare))
                 break
