@@ -23,7 +23,7 @@ from typing import Any
 
 from yakkan.model.errors import InputError
 
-from .cache import Cache, spec_fingerprint
+from .cache import CACHE_DIR, Cache, spec_fingerprint
 from .runner import Settings, Verdict
 
 DEFAULT_OUT = Path("out") / "verify"
@@ -44,7 +44,7 @@ def settings_from(depth: int | None, timeout: float | None) -> Settings:
 
 def verify(spec_path: Path, properties: list[str] | None = None, settings: Settings | None = None,
            out_dir: Path | None = DEFAULT_OUT, use_cache: bool = True, jobs: int | None = None,
-           on_done: Any = None) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
+           on_done: Any = None, cache_dir: Path | None = None) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
     """Verdicts for the catalogue of ``spec_path`` (or ``properties``), in catalogue order,
     and the spec's identity {"id", "version", "path"}. Counterexamples and witnesses are
     written to ``out_dir``. Bad input raises ``InputError`` (``SpecError``)."""
@@ -52,7 +52,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
     spec_path = Path(spec_path)
     if not spec_path.is_file():
         raise InputError(f"no spec at {spec_path}", hint="give the path of a spec.yaml")
-    cache = Cache(enabled=use_cache)
+    cache = Cache(cache_dir or CACHE_DIR, enabled=use_cache)
     spec_fp = spec_fingerprint(spec_path)
     request = json.dumps([sorted(properties) if properties else None, settings.key()])
     index = cache.index(spec_fp, request) if use_cache else None

@@ -165,9 +165,6 @@ class CandidateSpace:
             lits += [f"{i} == 0", f"{i} > 0"]
         if monitor is not None:
             lits += [ARMED_NAME]
-        # where in the day the last step was: the calendar event of that moment fired today
-        for cal in model.calendar:
-            lits.append(f"{SLOT} == {cal.slot}")
         self.literals = [a for a in (f.make(t) for t in lits) if a is not None]
         # conclusions
         concl: list[tuple[str, str | None]] = [(t, None) for t in lits]
@@ -175,11 +172,6 @@ class CandidateSpace:
             concl += [(f"{d} <= today", None), (f"{d} >= today", None), (f"{d} > today", None)]
         for u, v in itertools.permutations(dates, 2):
             concl += [(f"{u} <= {v}", None), (f"{u} < {v}", None)]
-        for cal in model.calendar:
-            concl.append((f"today == ({cal.at.text})", f"today is the day of {cal.name} ({cal.at.text})"))
-        for d in dates:  # how many months ahead of today a date can be
-            for k in (0, 1, 2, 3, 4, 6, 12):
-                concl.append((f"month_of({d}) <= month_of(today) + {k}", None))
         for d in dates:  # dates the calendar aligns: the end (or the start) of their month
             concl += [(f"{d} == month_end(month_of({d}))", f"{d} is the last day of its month"),
                       (f"{d} == month_start(month_of({d}))", f"{d} is the first day of its month")]  # fmt: skip
@@ -216,7 +208,6 @@ class CandidateSpace:
                 f.make(f"today > ({at}) or (today == ({at}) and {SLOT} >= {cal.slot})",
                        f"{cal.name} of {at} has had its turn"),
             ]  # fmt: skip
-            self.moments = getattr(self, "moments", []) + [a for a in moments if a is not None]
             for t in cal.transitions:
                 if not t.spec.guard:
                     continue
@@ -246,8 +237,8 @@ class CandidateSpace:
             if t.event in model.slot_of and t.guard:
                 guard = " and ".join(f"({c.expr.text})" for c in t.guard)
                 concl.append((f"not ({guard})", f"{t.id} is not enabled"))
-        self.conclusions = list(getattr(self, "moments", []))
-        seen = {a.text for a in self.conclusions}
+        self.conclusions = []
+        seen = set()
         for text, label in concl:
             if text in seen:
                 continue

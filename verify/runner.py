@@ -40,7 +40,7 @@ class Settings:
     """Engine settings (part of the cache key)."""
 
     depth: int = 80  # bounded search depth in steps: > 2 years of months, terms and events
-    timeout: float = 120.0  # seconds per property
+    timeout: float = 60.0  # seconds per property
     premise_depth: int = 40  # depth of the search for a premise's witness
     samples: int = 120  # random runs mining lemma candidates
     sample_length: int = 40
@@ -121,6 +121,19 @@ class Verifier:
         self.mismatches: list[str] = []  # encoding/model disagreements seen (a bug if any)
 
     # -- lemma candidates ---------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Compute what every check shares (before forking the solver processes)."""
+        from .lemmas import CandidateSpace, Masks, sample_values
+
+        self.runs()
+        if None not in self._masks:
+            self._masks[None] = Masks(sample_values(self.model, self.runs(), None))
+        space = CandidateSpace(self.model, None, None)
+        masks = self._masks[None]
+        for atom in (*space.regions, *space.literals, *space.conclusions):
+            if atom is not None:
+                masks(atom)
 
     def runs(self) -> list[Any]:
         if self._runs is None:
@@ -518,68 +531,84 @@ class Verifier:
 # the catalogue, in parallel
 
 
-_WORKER: Verifier | None = None
-_SHARED: dict[str, Any] = {}  # prepared in the parent before the fork (no Z3 object inside)
-
-
-def _init_worker(spec_path: str, settings: Settings, out_dir: str | None) -> None:
-    global _WORKER
-    spec = _SHARED.get("spec")
-    if spec is None:
-        from yakkan.model.spec import load_spec
-
-        spec = load_spec(spec_path)
-    _WORKER = Verifier(spec, settings, Path(out_dir) if out_dir else None)
-    if "runs" in _SHARED:
-        _WORKER._runs = _SHARED["runs"]
-
-
-def _check_in_worker(pid: str) -> dict[str, Any]:
-    assert _WORKER is not None
-    return _WORKER.check(pid).to_data()
-
-
 def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path | None,
               jobs: int | None = None,
               on_start: Callable[[str], None] | None = None,
               on_done: Callable[[Verdict], None] | None = None) -> list[Verdict]:  # fmt: skip
-    """Verdicts for ``ids`` in that order; ``jobs`` processes (default: one per core)."""
+    """Verdicts for ``ids``, in that order: one solver process per property, at most
+    ``jobs`` at a time (default: one per core).
+
+    The parent prepares what every check shares (the compiled spec, the random runs, the
+    lemma candidates' truth on them) and forks a process per property: a process that
+    runs over its time budget (Z3 does not always answer its own timeout) is killed and
+    its verdict is ``unknown``.
+    """
     ids = list(ids)
-    jobs = jobs or os.cpu_count() or 1
-    jobs = max(1, min(jobs, len(ids)))
-    results: dict[str, Verdict] = {}
-    _SHARED.clear()
-    if jobs == 1:
-        verifier = Verifier(spec, settings, out_dir)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
+    verifier = Verifier(spec, settings, out_dir)
+    verifier.prepare()
+    if not hasattr(os, "fork"):  # no fork: one process, in order
+        out = []
         for pid in ids:
             if on_start:
                 on_start(pid)
-            results[pid] = verifier.check(pid)
-            if on_done:
-                on_done(results[pid])
-        return [results[p] for p in ids]
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-    if ctx.get_start_method() == "fork":
-        # the random runs (lemma candidates, witnesses) are computed once, here, and shared
-        from yakkan.model.machine import CompiledSpec
-
-        from .sampling import sample_runs
-
-        _SHARED["spec"] = spec
-        _SHARED["runs"] = list(sample_runs(CompiledSpec(spec), settings.samples, settings.sample_length, seed=0))
-    order = _schedule(spec, ids)
-    with ctx.Pool(jobs, _init_worker, (str(spec.path), settings, str(out_dir) if out_dir else None)) as pool:
-        for pid in order:
-            if on_start:
-                on_start(pid)
-        for data in pool.imap_unordered(_check_in_worker, order):
-            v = Verdict.from_data(data)
-            results[v.id] = v
+            v = verifier.check(pid)
+            out.append(v)
             if on_done:
                 on_done(v)
+        return out
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    results: dict[str, Verdict] = {}
+    pending = _schedule(spec, ids)
+    running: dict[str, tuple[Any, Any, float]] = {}
+    grace = 5.0 + settings.timeout * 0.2
+    while pending or running:
+        while pending and len(running) < jobs:
+            pid = pending.pop(0)
+            if on_start:
+                on_start(pid)
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(verifier, pid, send), daemon=True)
+            proc.start()
+            send.close()
+            running[pid] = (proc, recv, time.monotonic())
+        ready = mp.connection.wait([r for _, r, _ in running.values()], timeout=0.2)
+        now = time.monotonic()
+        for pid, (proc, recv, started) in list(running.items()):
+            v = None
+            if recv in ready:
+                try:
+                    v = Verdict.from_data(recv.recv())
+                except (EOFError, OSError):
+                    v = _failed(spec, pid, now - started, "the solver process ended without a verdict")
+            elif now - started > settings.timeout + grace:
+                proc.kill()
+                v = _failed(spec, pid, now - started, f"timeout after {settings.timeout:g} s (solver process killed)")
+            if v is not None:
+                proc.join(timeout=1)
+                recv.close()
+                del running[pid]
+                results[pid] = v
+                if on_done:
+                    on_done(v)
     return [results[p] for p in ids]
+
+
+def _child(verifier: Verifier, pid: str, send: Any) -> None:
+    try:
+        v = verifier.check(pid)
+        send.send(v.to_data())
+    finally:
+        send.close()
+
+
+def _failed(spec: Spec, pid: str, seconds: float, reason: str) -> Verdict:
+    prop = spec.properties[pid]
+    return Verdict(id=pid, title=prop.title, kind=prop.kind, verdict="unknown", expected=prop.expect,
+                   matches=False, depth=None, seconds=seconds, articles=list(prop.articles),
+                   reason=reason, line=prop.line)  # fmt: skip
 
 
 def _schedule(spec: Spec, ids: list[str]) -> list[str]:

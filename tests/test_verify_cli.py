@@ -1,0 +1,86 @@
+"""`yakkan verify` as a CI gate: exit codes, --json, JUnit, SARIF, Markdown, the cache."""
+
+from __future__ import annotations
+
+import json
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import SPEC_PATH
+from test_verify_mutants import GUARD_6_3, mutant
+
+from yakkan.cli import main
+
+
+@pytest.fixture()
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the cache (.yakkan-cache) and out/ land here
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    return tmp_path
+
+
+def test_exit_0_when_every_verdict_matches(in_tmp, capsys) -> None:
+    code = main(["verify", str(SPEC_PATH), "--property", "P05", "--property", "P13", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["ok"] is True
+    items = {p["id"]: p for p in out["properties"]}
+    assert set(items) == {"P05", "P13"}
+    for p in items.values():
+        assert {"id", "verdict", "expected", "matches", "depth", "seconds", "articles", "counterexample"} <= set(p)
+    assert items["P05"]["verdict"] == "proved" and items["P05"]["counterexample"] is None
+    assert items["P13"]["verdict"] == "violated" and items["P13"]["counterexample"].endswith(".yaml")
+
+
+def test_exit_2_on_bad_input(in_tmp, capsys) -> None:
+    assert main(["verify", str(SPEC_PATH), "--property", "P99"]) == 2
+    assert "unknown property 'P99'" in capsys.readouterr().err
+    assert main(["verify", str(in_tmp / "missing.yaml")]) == 2
+    assert main(["verify", str(SPEC_PATH), "--depth", "0"]) == 2
+    bad = in_tmp / "bad.yaml"
+    bad.write_text("meta: {id: x}\n", encoding="utf-8")
+    assert main(["verify", str(bad)]) == 2
+
+
+def test_reports_on_a_spec_with_a_real_violation(in_tmp, monkeypatch, capsys) -> None:
+    path = mutant(in_tmp, GUARD_6_3, GUARD_6_3.replace(
+        '"new_base_fee >= base_fee or (service_start != FOREVER and not within_minimum_term)"', '"True"'))
+    summary = in_tmp / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    junit, sarif, md = in_tmp / "r" / "junit.xml", in_tmp / "r" / "out.sarif", in_tmp / "r" / "summary.md"
+    code = main(["verify", str(path), "--property", "P01", "--property", "P05", "--junit", str(junit),
+                 "--sarif", str(sarif), "--markdown", str(md), "--out", str(in_tmp / "cx")])  # fmt: skip
+    text = capsys.readouterr().out
+    assert code == 1
+    assert "P01" in text and "violated" in text and "MISMATCH" in text
+    # JUnit: one test case per property, the violation a failure
+    suite = ET.parse(junit).getroot()
+    assert suite.get("tests") == "2" and suite.get("failures") == "1"
+    cases = {c.get("name").split()[0]: c for c in suite.iter("testcase")}
+    assert cases["P01"].find("failure") is not None and cases["P05"].find("failure") is None
+    # SARIF 2.1.0: located at the property's line and at the transition at fault
+    log = json.loads(sarif.read_text(encoding="utf-8"))
+    assert log["version"] == "2.1.0"
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "P01" and result["level"] == "error"
+    spec_lines = path.read_text(encoding="utf-8").splitlines()
+    line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
+    assert spec_lines[line - 1].lstrip().startswith("P01:")
+    fault = result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"]
+    assert "id:" in spec_lines[fault - 1] or "- id" in spec_lines[fault - 1]
+    # Markdown, also appended to the step summary
+    assert "| P01 | violated | holds | ❌" in md.read_text(encoding="utf-8")
+    assert "P01" in summary.read_text(encoding="utf-8")
+
+
+def test_unchanged_rerun_uses_the_cache(in_tmp, capsys) -> None:
+    args = ["verify", str(SPEC_PATH), "--property", "P05", "--property", "P24", "--json"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    start = time.monotonic()
+    assert main(args) == 0
+    elapsed = time.monotonic() - start
+    second = json.loads(capsys.readouterr().out)
+    assert [p["verdict"] for p in first["properties"]] == [p["verdict"] for p in second["properties"]]
+    assert elapsed < 1.0
+    assert main([*args, "--no-cache"]) == 0

@@ -1,0 +1,66 @@
+"""Mutants of the spec that must turn the gate red (issue 4, done-when): the 6-3 guard
+removed, suspension no longer charged, the deposit cap shifted."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SPEC_PATH
+
+from yakkan.model.replay import replay
+from yakkan.model.scenario import load_scenario
+from yakkan.verify.cli import verify
+from yakkan.verify.runner import Settings
+
+
+def mutant(tmp_path: Path, old: str, new: str) -> Path:
+    """The bundled spec (and its terms) in tmp_path, with one text edit."""
+    folder = tmp_path / "spec"
+    folder.mkdir()
+    shutil.copytree(SPEC_PATH.parent / "terms", folder / "terms")
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"the mutation site is not unique: {old!r}"
+    path = folder / "spec.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+GUARD_6_3 = """      - {when: "new_base_fee >= base_fee or (service_start != FOREVER and not within_minimum_term)",
+         rule: "no change lowering the fees before the minimum term has passed", articles: ["6-3"]"""
+
+MUTANTS = {
+    # 6-3: the guard against lowering the fee within the minimum term is gone
+    "no-6-3-guard": (GUARD_6_3, """      - {when: "True",
+         rule: "no change lowering the fees before the minimum term has passed", articles: ["6-3"]""", "P01"),
+    # 17-1: a suspended contract is no longer billed
+    "suspension-stops-charging": ("""    event: month_ends
+    source: in_force
+""", """    event: month_ends
+    source: [in_force.active, in_force.restricted, in_force.interrupted]
+""", "P02"),
+    # 11-2: the deposit cap is 13 months instead of 12
+    "deposit-cap-13": ("deposit_cap_months: {type: int, default: 12,", "deposit_cap_months: {type: int, default: 13,",
+                       "P06"),
+}
+
+
+@pytest.mark.parametrize("name", list(MUTANTS))
+def test_mutant_turns_the_gate_red(tmp_path, name, spec) -> None:
+    from yakkan.model.machine import CompiledSpec
+    from yakkan.model.spec import load_spec
+
+    old, new, pid = MUTANTS[name]
+    if old.splitlines()[0] not in SPEC_PATH.read_text(encoding="utf-8"):
+        pytest.skip(f"the bundled spec changed around {name}")
+    path = mutant(tmp_path, old, new)
+    out = tmp_path / "out"
+    verdicts, _ = verify(path, [pid], Settings(timeout=60), out, use_cache=False, cache_dir=tmp_path / "c")
+    (v,) = verdicts
+    assert v.verdict == "violated" and not v.matches, (v.verdict, v.reason)
+    # the counterexample replays on the mutant and shows the violation
+    mspec = load_spec(path)
+    result = replay(CompiledSpec(mspec), load_scenario(v.counterexample, mspec))
+    assert result.expectation_mismatches() == []
+    assert v.fault is not None and v.fault.get("line")
