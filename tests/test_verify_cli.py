@@ -7,10 +7,11 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import SPEC_PATH
 from test_verify_mutants import GUARD_6_3, mutant
 
 from yakkan.cli import main
+
+from conftest import SPEC_PATH
 
 
 @pytest.fixture()

@@ -7,12 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SPEC_PATH
 
 from yakkan.model.replay import replay
 from yakkan.model.scenario import load_scenario
 from yakkan.verify.cli import verify
 from yakkan.verify.runner import Settings
+
+from conftest import SPEC_PATH
 
 
 def mutant(tmp_path: Path, old: str, new: str) -> Path:

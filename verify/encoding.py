@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -353,11 +352,6 @@ class Model:
         if t.kind == "enum":
             return self.sorts[t.enum].decode(term)
         return term.as_long()
-
-    @cached_property
-    def fingerprint(self) -> str:
-        text = self.spec.path.read_bytes() if self.spec.path.exists() else b""
-        return hashlib.sha256(text + self.bounds.key().encode()).hexdigest()[:16]
 
 
 def arg_defaults(spec: Spec) -> dict[str, Any]:
@@ -685,9 +679,3 @@ def _const(name: str, t: Type, m: Model) -> Any:
     if t.kind == "enum":
         return z3.Const(name, m.sorts[t.enum].sort)
     return z3.Int(name)
-
-
-def substitute_state(term: Any, src: Mapping[str, Any], dst: Mapping[str, Any]) -> Any:
-    """``term`` over state ``src`` rewritten over state ``dst`` (same names)."""
-    pairs = [(src[k], dst[k]) for k in src if k in dst]
-    return z3.substitute(term, *pairs) if pairs else term

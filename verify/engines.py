@@ -585,7 +585,6 @@ def _k_induction(ob: Obligation, sysm: System, lemmas: list[Candidate], budget: 
     return not sol.check(z3.Not(goal))
 
 
-_ALWAYS = frozenset()
 _DEBUG = None
 
 
@@ -600,9 +599,9 @@ def _minimize(sol: Solver, goal: Any, alive: Mapping[str, tuple[Candidate, Any, 
     everything = list(alive)
 
     def core_for(post: Any, pre: list[str]) -> list[str] | None:
-        if sol.check_fresh([z3.Not(post)], [alive[t][1] for t in pre]):
+        if sol.check_round(z3.Not(post), [alive[t][1] for t in pre]):
             return None
-        return [by_guard[c.get_id()] for c in sol.unsat_core() if c.get_id() in by_guard]
+        return [by_guard[c.get_id()] for c in sol.z.unsat_core() if c.get_id() in by_guard]
 
     try:
         first = core_for(goal, everything)
@@ -611,8 +610,8 @@ def _minimize(sol: Solver, goal: Any, alive: Mapping[str, tuple[Candidate, Any, 
         keep = dict.fromkeys(first)
         for _ in range(50):
             posts = [z3.Not(goal), *[z3.Not(alive[t][2]) for t in keep]]
-            sat = sol.check_fresh([z3.Or(*posts)], [alive[t][1] for t in keep])
-            model = sol.model() if sat else None
+            sat = sol.check_round(z3.Or(*posts), [alive[t][1] for t in keep])
+            model = sol.z.model() if sat else None
             if not sat:
                 return [alive[t][0] for t in keep]
             failing = [t for t in keep if z3.is_false(model.eval(alive[t][2], model_completion=True))]

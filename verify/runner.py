@@ -40,7 +40,7 @@ class Settings:
     """Engine settings (part of the cache key)."""
 
     depth: int = 80  # bounded search depth in steps: > 2 years of months, terms and events
-    timeout: float = 60.0  # seconds per property
+    timeout: float = 30.0  # seconds per property
     premise_depth: int = 40  # depth of the search for a premise's witness
     samples: int = 120  # random runs mining lemma candidates
     sample_length: int = 40
@@ -285,22 +285,17 @@ class Verifier:
         return True
 
     def _reachable(self, ob: Any, v: Verdict, budget: Any) -> None:
+        """A witness; failing that, a proof that no step satisfies the formula."""
         if self._search(ob, v, budget):
             return
-        from .properties import Obligation
-
-        negated = Obligation(ob.prop, "step", ob.formula, None, ob.names, ())
-        # a witness that cannot exist: prove that no step satisfies the formula
         from .encoding import System
         from .engines import NoProof, prove
-        from .properties import _negate
+        from .properties import Obligation, _negate
 
         assert ob.formula is not None
-        neg = Obligation(ob.prop, "step", _negate(ob.formula), None, ob.names, ())
-        del negated
+        never = Obligation(ob.prop, "step", _negate(ob.formula), None, ob.names, ())
         kept = self.model.cone(ob.names)
-        sysm = System(self.model, kept, exact=False)
-        result = prove(neg, sysm, self.mined(neg, kept), budget)
+        result = prove(never, System(self.model, kept, exact=False), self.mined(never, kept), budget)
         if not isinstance(result, NoProof):
             v.verdict = "unreachable"
             v.why = [{"lemma": c.text, "articles": list(c.articles)} for c in result.lemmas]

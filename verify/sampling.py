@@ -19,7 +19,7 @@ from yakkan.model.contract import Contract, Step
 from yakkan.model.machine import CompiledSpec
 
 AMOUNTS = (1, 500, 1000, 10000, 50000, 100000, 110000, 220000, 1100000)
-DAY_STEPS = (0, 0, 0, 1, 1, 2, 5, 10, 15, 31, 45, 100)
+DAY_STEPS = (0, 0, 0, 1, 1, 2, 5, 10, 15, 31, 45)
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def random_run(compiled: CompiledSpec, rng: random.Random, length: int = 40,
     for _ in range(length):
         day += rng.choice(DAY_STEPS)
         if contract.state is not None and spec.states[contract.state].final and rng.random() < 0.3:
-            day += rng.choice([10, 40, 400])
+            day += rng.choice([5, 20, 40])
         if contract.created:
             contract.advance_to(day)
         choices = _enabled_choices(compiled, contract, day, rng, names, seen)
