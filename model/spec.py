@@ -26,6 +26,7 @@ from .yamlio import line_of, read_yaml, value_position
 BUILTIN_TYPES = {"int": INT, "bool": BOOL, "date": DATE}
 PARTIES = ("customer", "company", "calendar")
 PHASES = ("start", "end")
+MOMENT_PREFIX = "passed_"  # lemmas: passed_<calendar event>, that moment of the day is past
 PROPERTY_KINDS = ("invariant", "step", "reachable", "response", "structural")
 STRUCTURAL_CHECKS = ("no_deadlock", "all_states_reachable")
 EXPECTATIONS = {
@@ -165,6 +166,28 @@ class PropertyDef:
 
 
 @dataclass(frozen=True)
+class LemmaDef:
+    """A supporting invariant: a fact about every reachable state that a proof needs.
+
+    Never trusted: the verifier proves it (by induction, together with the other lemmas)
+    before a proof may use it, and drops it when it does not hold. ``when`` and ``holds``
+    are state formulas; they may also name ``passed_<calendar event>``, true once that
+    event's moment of the day has had its turn (the order of a day: start-of-day events,
+    then the parties' events, then end-of-day events, each phase in spec order).
+    """
+
+    id: str
+    holds: Expr
+    holds_text: str
+    articles: tuple[str, ...]
+    doc: str
+    when: Expr | None = None
+    when_text: str = ""
+    doc_ja: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Interpretation:
     id: str
     title: str
@@ -209,6 +232,7 @@ class Spec:
     limitations: tuple[Mapping[str, Any], ...]
     terms_path: Path
     source_lines: Mapping[str, int] = field(default_factory=dict)
+    lemmas: Mapping[str, LemmaDef] = field(default_factory=dict)
 
     @property
     def leaf_states(self) -> tuple[str, ...]:
@@ -257,7 +281,7 @@ class _Loader:
     SECTIONS = (
         "meta", "enums", "constants", "parameters", "derived", "variables", "procedures",
         "time_advance", "states", "events", "transitions", "interpretations", "properties",
-        "out_of_scope", "limitations",
+        "lemmas", "out_of_scope", "limitations",
     )  # fmt: skip
     REQUIRED = ("meta", "states", "events", "transitions", "variables", "properties")
 
@@ -361,6 +385,7 @@ class _Loader:
         transitions = self._read_transitions(root["transitions"])
         interpretations = self._read_interpretations(root.get("interpretations", {}))
         properties = self._read_properties(root["properties"])
+        lemmas = self._read_lemmas(root.get("lemmas", {}))
         out_of_scope = self._read_out_of_scope(root.get("out_of_scope", {}))
         limitations = self._read_limitations(root.get("limitations", []))
         terms_path = (self.path.parent / str(self.meta["terms"])).resolve()
@@ -373,7 +398,7 @@ class _Loader:
             transitions=transitions, interpretations=interpretations, properties=properties,
             out_of_scope=out_of_scope, out_of_scope_ja=self.out_of_scope_ja, shared_args=self.shared_args(),
             limitations=limitations,
-            terms_path=terms_path,
+            terms_path=terms_path, lemmas=lemmas,
         )  # fmt: skip
         self._check_graph(spec, root["transitions"])
         self._check_citations(spec, root)
@@ -838,6 +863,34 @@ class _Loader:
                 expect=str(body["expect"]), reviewer=str(body.get("reviewer", "")),
                 line=line_of(node, pid), title_ja=ja.get("title", ""), reviewer_ja=ja.get("reviewer", ""),
                 **fields,
+            )  # fmt: skip
+        return out
+
+    def lemma_env(self) -> dict[str, Type]:
+        """A state formula's names, plus ``passed_<event>`` for each calendar event."""
+        env = self.state_env()
+        for name, e in self.events.items():
+            if e.by == "calendar":
+                env[f"{MOMENT_PREFIX}{name}"] = BOOL
+        return env
+
+    def _read_lemmas(self, node: Any) -> dict[str, LemmaDef]:
+        out = {}
+        keys = ("when", "holds", "articles", "doc", "ja")
+        for lid, body in self.mapping(node, "lemmas").items():
+            where = f"lemmas.{lid}"
+            body = self.mapping(body, where, node, lid)
+            self.check_keys(body, keys, where, ("holds", "doc"))
+            env = self.lemma_env()
+            when = None
+            if "when" in body:
+                when = self.expr(body["when"], env, f"{where}.when", body, "when", BOOL)
+            holds = self.expr(body["holds"], env, f"{where}.holds", body, "holds", BOOL)
+            ja = self.translation(body, where, ("doc",))
+            out[str(lid)] = LemmaDef(
+                id=str(lid), holds=holds, holds_text=str(body["holds"]), articles=self.articles(body, where),
+                doc=str(body["doc"]), when=when, when_text=str(body.get("when", "")),
+                doc_ja=ja.get("doc", ""), line=line_of(node, lid),
             )  # fmt: skip
         return out
 

@@ -41,7 +41,9 @@ def test_random_histories_are_runs_of_the_encoding(verifier, seed, length) -> No
     assert [(s.day, s.transition) for s in trace.steps] == [(s.day, s.transition) for s in accepted]
 
 
-SHALLOW = ["pay", "start_service", "month_ends", "request_deposit", "pay_deposit", "suspend",
+# events within 5 steps of an application; `suspend` needs an arrear (a due date passed),
+# which the exact calendar makes slow to search (up to a minute): it has its own test below
+SHALLOW = ["pay", "start_service", "month_ends", "request_deposit", "pay_deposit",
            "claim_damages", "detect_evasion", "raise_fee", "month_starts", "reject", "interrupt"]  # fmt: skip
 
 
@@ -71,3 +73,21 @@ def test_encoding_runs_replay_in_the_executable_model(verifier, event, base_fee,
         assert {k: r.after[k] for k in z.values if k in r.after} == {
             k: v for k, v in z.values.items() if k in r.after
         }
+
+
+def test_a_suspension_found_in_z3_replays_in_the_executable_model(verifier, monkeypatch) -> None:
+    """The verifier's own search (abstract calendar, refined on a divergence), with the
+    random runs of the executable model switched off: the run comes from Z3 alone, and the
+    scenario written from it reaches the suspension in the executable model. (Step-for-step
+    agreement with the exact calendar is the test above; histories that reach a suspension
+    in the executable model are runs of the encoding by the first test.)"""
+    monkeypatch.setattr(Verifier, "_from_samples", lambda self, ob, goal, budget: None)
+    goal = _event_goal(verifier.spec, "suspend")
+    found, _ = verifier.search(None, goal, engines.Budget(120), 8)
+    assert found is not None
+    trace, checked = found
+    assert trace.steps[-1].event == "suspend"
+    assert checked.reproduced
+    replayed = counterexample.accepted(checked.replay)
+    assert [s.event for s in replayed][-1] == "suspend"
+    assert checked.replay.contract.state == "suspended"

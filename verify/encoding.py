@@ -46,7 +46,7 @@ from typing import Any
 import z3
 
 from yakkan.model.expr import DATE, INT, Arith, Call, Const, Expr, Name, Type, make_enum_sorts
-from yakkan.model.spec import EVENT_ENUM, NEXT, STATE_ENUM, Spec, TransitionDef
+from yakkan.model.spec import EVENT_ENUM, MOMENT_PREFIX, NEXT, STATE_ENUM, Spec, TransitionDef
 
 from .calendar import FUNCTIONS as CAL_FUNCTIONS
 from .calendar import AbstractCalendar, Calendar
@@ -454,6 +454,8 @@ class System:
         env["today"] = s["today"]
         env[MONTH] = self.calendar.month_of(s["today"])
         env["slot"] = s["slot"]
+        for name, slot in self.model.slot_of.items():  # lemmas' passed_<calendar event>
+            env[MOMENT_PREFIX + name] = s["slot"] >= slot
         if ARMED in s:
             env[ARMED] = env["mon_armed"] = s[ARMED]
             env[DEADLINE] = env["mon_deadline"] = s[DEADLINE]

@@ -17,7 +17,7 @@ reported as proved that Z3 did not prove.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -401,8 +401,10 @@ def _values_for_candidates(sysm: System, model: z3.ModelRef, s: Mapping[str, Any
 
 def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
           max_rounds: int = 40, per_round: int = 40, seed_limit: int = 600,
-          query_cap_ms: int | None = 4000, kmax: int = 1) -> Proof | NoProof:  # fmt: skip
-    """Prove ``ob`` for all depths by 1-induction strengthened with mined lemmas."""
+          query_cap_ms: int | None = 4000, kmax: int = 1,
+          given: Sequence[Candidate] = ()) -> Proof | NoProof:  # fmt: skip
+    """Prove ``ob`` for all depths by 1-induction strengthened with lemmas: the spec's
+    own (``given``, over the slice) and those mined; Houdini keeps only what is proved."""
     m = sysm.model
     sorts = m.sorts
     kept = frozenset(sysm.kept)
@@ -490,6 +492,7 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
                 if z3.is_false(model.eval(v[3], model_completion=True)):
                     del alive[text]
 
+    add_lemmas([c for c in given if c.names <= kept])
     if mined is not None:
         seed = [c for c in mined.candidates if c.names <= kept]
         if len(seed) <= seed_limit:  # small enough: start from all (Houdini finds the best set)

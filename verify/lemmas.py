@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yakkan.model.expr import BOOL, DATE, INT, Expr, ExprError, Type, parse_expr
-from yakkan.model.spec import NEXT, Spec
+from yakkan.model.spec import MOMENT_PREFIX, NEXT, LemmaDef, Spec
 
 from .encoding import ARMED, DEADLINE, MONTH, Model, Monitor, prepare
 
@@ -48,6 +48,7 @@ class Candidate:
 
     premises: tuple[Atom, ...]
     conclusion: Atom
+    lemma: LemmaDef | None = None  # stated in the spec's ``lemmas:`` (else a mined candidate)
 
     @property
     def names(self) -> frozenset[str]:
@@ -55,12 +56,23 @@ class Candidate:
 
     @property
     def text(self) -> str:
+        if self.lemma is not None:
+            return f"{self.lemma.id}: {self.lemma.doc}"
         if not self.premises:
             return self.conclusion.label
         return " and ".join(p.label for p in self.premises) + " → " + self.conclusion.label
 
     @property
+    def formula(self) -> str:
+        """The lemma in the spec's language (``premises → conclusion``)."""
+        if not self.premises:
+            return self.conclusion.text
+        return " and ".join(f"({p.text})" for p in self.premises) + " → " + self.conclusion.text
+
+    @property
     def articles(self) -> tuple[str, ...]:
+        if self.lemma is not None:
+            return self.lemma.articles
         seen: dict[str, None] = {}
         for a in (*self.premises, self.conclusion):
             for art in a.articles:
@@ -87,6 +99,9 @@ def state_types(spec: Spec) -> dict[str, Type]:
     env["today"] = DATE
     env["state"] = enum_type(STATE_ENUM)
     env[SLOT] = INT
+    for name, e in spec.events.items():
+        if e.by == "calendar":
+            env[MOMENT_PREFIX + name] = BOOL
     env[ARMED_NAME] = BOOL
     env[DEADLINE_NAME] = DATE
     return env
@@ -119,6 +134,18 @@ class AtomFactory:
         atom = Atom(text, label or text, prepare(expr), names, tuple(arts))
         self.atoms[text] = atom
         return atom
+
+
+def stated_lemmas(spec: Spec, factory: AtomFactory) -> list[Candidate]:
+    """The spec's own ``lemmas:``, as candidates (proved like every other before use)."""
+    out = []
+    for lemma in spec.lemmas.values():
+        holds = factory.make(lemma.holds_text, expr=lemma.holds)
+        when = factory.make(lemma.when_text, expr=lemma.when) if lemma.when is not None else None
+        if holds is None:
+            continue
+        out.append(Candidate((when,) if when is not None else (), holds, lemma))
+    return out
 
 
 def _is_state_formula(e: Expr, variables: set[str]) -> bool:
@@ -318,6 +345,8 @@ def sample_values(model: Model, runs: Iterable[Any], monitor: Monitor | None = N
             v = dict(st.after)
             v["today"] = st.day
             v[SLOT] = model.slot_of.get(st.event, mid) if st.by == "calendar" else mid
+            for name, slot in model.slot_of.items():
+                v[MOMENT_PREFIX + name] = v[SLOT] >= slot
             v[MONTH] = cm.month_of(st.day)
             states.append(v)
         if monitor is None:

@@ -70,6 +70,8 @@ def details(verdicts: list[Verdict]) -> str:
             for w in v.why:
                 arts = f"  [{', '.join(w['articles'])}]" if w.get("articles") else ""
                 out.append(f"    · {w['lemma']}{arts}")
+                if w.get("formula"):
+                    out.append(f"        {w['formula']}")
         elif v.verdict in ("violated", "reachable"):
             kind = "witness" if v.verdict == "reachable" else "counterexample"
             out.append(f"{v.id} {v.verdict} — {v.title}")

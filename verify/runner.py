@@ -116,6 +116,7 @@ class Verifier:
         self.compiled = CompiledSpec(spec)
         self.model = Model(spec, settings.bounds)
         self._runs: list[Any] | None = None
+        self._stated: list[Any] | None = None
         self._masks: dict[Any, Any] = {}
         self._spaces: dict[Any, Any] = {}
         self.mismatches: list[str] = []  # encoding/model disagreements seen (a bug if any)
@@ -142,6 +143,14 @@ class Verifier:
             s = self.settings
             self._runs = list(sample_runs(self.compiled, s.samples, s.sample_length, seed=0))
         return self._runs
+
+    def stated_lemmas(self) -> list[Any]:
+        """The spec's ``lemmas:`` as candidates (each is proved before a proof uses it)."""
+        from .lemmas import AtomFactory, stated_lemmas
+
+        if self._stated is None:
+            self._stated = stated_lemmas(self.spec, AtomFactory(self.spec))
+        return self._stated
 
     def mined(self, ob: Any, kept: frozenset[str]) -> Any:
         from .lemmas import CandidateSpace, Masks, Mined, sample_values
@@ -242,11 +251,12 @@ class Verifier:
             names |= ob.monitor.trigger.names() | ob.monitor.response.names()
         result: Any = None
         slices = self.slices(names)
+        given = self.stated_lemmas()
         for kept in slices:
             sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, None, budget)
+            result = prove(ob, sysm, None, budget, given=given)
             if isinstance(result, NoProof) and result.cti is not None:
-                result = prove(ob, sysm, self.mined(ob, kept), budget)
+                result = prove(ob, sysm, self.mined(ob, kept), budget, given=given)
             if not isinstance(result, NoProof):
                 break
         if isinstance(result, NoProof) and result.cti is not None:
@@ -254,14 +264,14 @@ class Verifier:
             # relative to the candidates: Houdini keeps their largest inductive subset)
             kept = slices[-1]
             sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, self.mined(ob, kept), budget, seed_limit=4000, kmax=3)
+            result = prove(ob, sysm, self.mined(ob, kept), budget, seed_limit=4000, kmax=3, given=given)
         if isinstance(result, NoProof):
             v.reason = f"induction: {result.reason}"
             return False
         v.verdict = "proved" if ob.kind != "reach" else "unreachable"
         v.depth = None
         v.engine = "k-induction (k=1)" + (" with lemmas" if result.lemmas else "")
-        v.why = [{"lemma": c.text, "articles": list(c.articles)} for c in result.lemmas]
+        v.why = why(result.lemmas)
         if not result.lemmas:
             v.why = [{"lemma": "inductive on its own: every step preserves it", "articles": []}]
         return True
@@ -298,14 +308,18 @@ class Verifier:
         result = prove(never, System(self.model, kept, exact=False), self.mined(never, kept), budget)
         if not isinstance(result, NoProof):
             v.verdict = "unreachable"
-            v.why = [{"lemma": c.text, "articles": list(c.articles)} for c in result.lemmas]
+            v.why = why(result.lemmas)
 
     def _vacuity(self, ob: Any, v: Verdict, budget: Any) -> None:
         """Every premise of the property must be reachable, else the proof is vacuous."""
+        from .counterexample import goal_in_steps
         from .engines import NoProof, prove
         from .properties import Obligation
 
         for p in ob.premises:
+            # a run of the executable model that reaches the premise is witness enough
+            if any(goal_in_steps(self.spec, p, list(run.steps)) is not None for run in self.runs()):
+                continue
             found, reached = self.search(ob, p, budget, self.settings.premise_depth)
             if found is not None:
                 continue
@@ -611,6 +625,13 @@ def _schedule(spec: Spec, ids: list[str]) -> list[str]:
     core stays busy to the end; ties in catalogue order."""
     weight = {"structural": 0, "response": 1, "invariant": 2, "step": 3, "reachable": 4}
     return sorted(ids, key=lambda p: weight.get(spec.properties[p].kind, 5))
+
+
+def why(lemmas: Iterable[Any]) -> list[dict[str, Any]]:
+    """The lemmas of a proof as the reports show them: the spec's own first (by id)."""
+    ordered = sorted(lemmas, key=lambda c: (c.lemma is None, c.lemma.id if c.lemma else ""))
+    return [{"lemma": c.text, "formula": c.formula if c.lemma is not None else "", "articles": list(c.articles)}
+            for c in ordered]  # fmt: skip
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
