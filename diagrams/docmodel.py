@@ -134,6 +134,7 @@ class DocModel:
             out += [f"遷移 {tr.id} の条件{n}" for n, c in enumerate(tr.guard, 1) if not c.rule_ja]
         out += [i.id for i in spec.interpretations.values() if not (i.title_ja and i.text_ja)]
         out += [p.id for p in spec.properties.values() if not (p.title_ja and p.reviewer_ja)]
+        out += [x.id for x in spec.lemmas.values() if not x.doc_ja]
         out += [f"第{n}条のモデル対象外の理由" for n in spec.out_of_scope if not spec.out_of_scope_ja.get(n)]
         out += [f"モデルの限界{n}" for n, x in enumerate(spec.limitations, 1) if not x.get("ja")]
         return out
@@ -309,6 +310,14 @@ class DocModel:
                 "finding": p.expect == "violated", "verdict": self.verdicts.get(p.id),
             })  # fmt: skip
         return out
+
+    @cached_property
+    def lemmas(self) -> list[dict[str, Any]]:
+        """The spec's supporting invariants, read like the properties' formulas."""
+        return [{"id": x.id, "doc": self.tr(x.doc, x.doc_ja), "doc_en": x.doc, "articles": x.articles,
+                 "when": self.text.expr(x.when_text, self.lang) if x.when_text else "",
+                 "holds": self.text.expr(x.holds_text, self.lang), "source_when": x.when_text,
+                 "source_holds": x.holds_text} for x in self.spec.lemmas.values()]  # fmt: skip
 
     @cached_property
     def text_findings(self) -> list[Finding]:

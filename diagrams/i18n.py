@@ -144,6 +144,11 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "properties_summary": "{n}件のプロパティ",
         "open_markdown": "Markdown版",
         "why": "成り立つ理由（検証器の説明）",
+        "lemmas": "補助不変条件",
+        "lemmas_lead": ("証明が用いる、到達しうるすべての状態についての事実です。"
+                        "検証器は各事実を使う前に帰納法で証明し、成り立たないものは用いません。"),
+        "lemma_when": "前提",
+        "lemma_holds": "成り立つこと",
         "no_refs": "この項を直接引用するモデル要素はありません。",
         "internal_matrix_note": ("状態を変えずに受け付けるイベントと、それを受け付ける状態"
                                  "（✓は遷移へのリンク。条件を満たさなければ拒否されます）。"),
@@ -282,6 +287,11 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "properties_summary": "{n} properties",
         "open_markdown": "Markdown version",
         "why": "Why (the verifier's explanation)",
+        "lemmas": "Supporting invariants",
+        "lemmas_lead": ("Facts about every reachable state that the proofs use. The verifier proves each one by "
+                        "induction before a proof may use it, and drops any that does not hold."),
+        "lemma_when": "When",
+        "lemma_holds": "Holds",
         "no_refs": "No model element cites this paragraph directly.",
         "internal_matrix_note": ("Events accepted without a change of state, and the states that accept them "
                                  "(✓ links to the transition; an event whose guard fails is refused)."),

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from yakkan.model.expr import DATE, Type, enum_type, parse_effect, parse_expr
-from yakkan.model.spec import EVENT_ENUM, STATE_ENUM, Clause, Spec, TransitionDef
+from yakkan.model.expr import BOOL, DATE, Type, enum_type, parse_effect, parse_expr
+from yakkan.model.spec import EVENT_ENUM, MOMENT_PREFIX, STATE_ENUM, Clause, Spec, TransitionDef
 
 _CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$", re.S)
 
@@ -34,6 +34,9 @@ class Readable:
         env["today"] = DATE
         env["state"] = enum_type(STATE_ENUM)
         env["event"] = enum_type(EVENT_ENUM)
+        for name, e in spec.events.items():  # lemmas: that calendar event's moment of the day is past
+            if e.by == "calendar":
+                env[MOMENT_PREFIX + name] = BOOL
         pending = dict(spec.derived)
         for _ in range(len(pending) + 1):  # derived names may use each other
             for name, text in list(pending.items()):

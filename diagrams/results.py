@@ -169,7 +169,7 @@ def _verdict(pid: str, e: Mapping[str, Any], base: Path) -> Verdict:
             scenario_path = p if p.is_absolute() else base / p
     detail = e.get("why") or e.get("invariant") or e.get("reason") or e.get("message") or ""
     if isinstance(detail, list | tuple):
-        detail = "\n".join(map(str, detail))
+        detail = "\n".join(_why_line(w) for w in detail)
     return Verdict(
         id=pid, verdict=str(e.get("verdict") or e.get("status") or "unknown"),
         expected=_opt_str(e.get("expected", e.get("expect"))),
@@ -179,6 +179,15 @@ def _verdict(pid: str, e: Mapping[str, Any], base: Path) -> Verdict:
         articles=tuple(map(str, e.get("articles") or ())), scenario=scenario_path,
         scenario_data=scenario_data, detail=str(detail),
     )  # fmt: skip
+
+
+def _why_line(w: Any) -> str:
+    """One lemma of a proof (``yakkan verify --json``: lemma, formula, articles) as a line."""
+    if not isinstance(w, Mapping):
+        return str(w)
+    arts = f"  [{', '.join(map(str, w['articles']))}]" if w.get("articles") else ""
+    formula = f"\n    {w['formula']}" if w.get("formula") else ""
+    return f"· {w.get('lemma', '')}{arts}{formula}"
 
 
 def _opt_str(v: Any) -> str | None:

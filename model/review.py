@@ -93,6 +93,8 @@ def diff_specs(old: Spec, new: Spec) -> list[Change]:
     changes += _diff_mapping("procedures", old.procedures, new.procedures, lambda p: "; ".join(p.body))
     changes += _diff_mapping("interpretations", old.interpretations, new.interpretations, lambda i: i.text)
     changes += _diff_mapping("properties", old.properties, new.properties, _property_text)
+    changes += _diff_mapping("lemmas", old.lemmas, new.lemmas,
+                             lambda x: f"{x.when_text} → {x.holds_text}" if x.when_text else x.holds_text)  # fmt: skip
     changes += _diff_mapping("out_of_scope", {str(k): v for k, v in old.out_of_scope.items()},
                              {str(k): v for k, v in new.out_of_scope.items()}, str, lambda _: ())  # fmt: skip
     return changes

@@ -994,6 +994,7 @@ def iter_citations(spec: Spec) -> Iterator[tuple[str, str]]:
         *((f"transition {t.id} (guard)", c) for t in spec.transitions for c in t.guard),
         *((f"interpretation {i.id}", i) for i in spec.interpretations.values()),
         *((f"property {p.id}", p) for p in spec.properties.values()),
+        *((f"lemma {x.id}", x) for x in spec.lemmas.values()),
     ]
     for name, element in elements:
         for article in element.articles:

@@ -87,6 +87,18 @@ SPEC_MUTANTS = [
         "article 39",
     ),
     (
+        "lemma naming a moment of a day that is no calendar event",
+        "(today == term_end and passed_month_ends)",
+        "(today == term_end and passed_month_end)",
+        "did you mean 'passed_month_ends'?",
+    ),
+    (
+        "lemma that is not a condition",
+        'holds: "end_date == FOREVER"',
+        'holds: "end_date"',
+        "lemmas.L02.holds",
+    ),
+    (
         "unknown key",
         '    reviewer: "No path returns a fee."}',
         '    reviewr: "No path returns a fee."}',

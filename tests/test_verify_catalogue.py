@@ -14,11 +14,6 @@ from yakkan.verify.runner import Settings
 
 from conftest import SPEC_PATH
 
-# No inductive proof is found yet for P04 (a cancelled contract billed for its whole
-# period): it is checked by bounded model checking only (holds-to-depth), which the gate
-# counts as a mismatch. See the verifier's report.
-NOT_YET_PROVED = {"P04"}
-
 
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory):
@@ -38,9 +33,6 @@ def test_every_property_is_checked(catalogue, spec) -> None:
 def test_verdict_is_the_expected_one(catalogue, pid) -> None:
     verdicts, _, _ = catalogue
     v = verdicts[pid]
-    if pid in NOT_YET_PROVED and not v.matches:
-        assert v.verdict in ("holds-to-depth", "unknown"), v  # never a false violation
-        pytest.xfail(f"{pid}: {v.verdict} — {v.reason}")
     assert v.matches, (v.verdict, v.expected, v.reason)
 
 
@@ -85,3 +77,9 @@ def test_proofs_say_why(catalogue) -> None:
             assert v.why and all(w["lemma"] for w in v.why), v.id
     lemmas = " ".join(w["lemma"] for w in verdicts["P02"].why)
     assert "billed_through_month >= month_of(today)" in lemmas
+    # P04 rests on the spec's own supporting invariants, shown with their formula
+    p04 = {w["lemma"].split(":")[0]: w for w in verdicts["P04"].why}
+    assert {"L06", "L10"} <= set(p04)
+    assert p04["L06"]["formula"] == (
+        "(service_start != FOREVER) → months_billed == billed_through_month - month_of(service_start) + 1")
+    assert p04["L10"]["articles"] == ["29", "7-2"]

@@ -53,8 +53,6 @@ def test_mutant_turns_the_gate_red(tmp_path, name, spec) -> None:
     from yakkan.model.spec import load_spec
 
     old, new, pid = MUTANTS[name]
-    if old.splitlines()[0] not in SPEC_PATH.read_text(encoding="utf-8"):
-        pytest.skip(f"the bundled spec changed around {name}")
     path = mutant(tmp_path, old, new)
     out = tmp_path / "out"
     verdicts, _ = verify(path, [pid], Settings(timeout=60), out, use_cache=False, cache_dir=tmp_path / "c")
@@ -65,3 +63,32 @@ def test_mutant_turns_the_gate_red(tmp_path, name, spec) -> None:
     result = replay(CompiledSpec(mspec), load_scenario(v.counterexample, mspec))
     assert result.expectation_mismatches() == []
     assert v.fault is not None and v.fault.get("line")
+
+
+# The spec's supporting invariants (lemmas:) are never trusted: each is proved before use.
+L06 = """  L06: {articles: ["9-1", "10-1"], when: "service_start != FOREVER",
+    holds: "months_billed == billed_through_month - month_of(service_start) + 1","""
+
+
+def test_a_false_lemma_is_dropped_not_trusted(tmp_path) -> None:
+    """L06 says one month too many: it is false, so no proof may use it; P04 is still
+    proved from what holds (the verifier mines the correct relation), without L06."""
+    path = mutant(tmp_path, L06, L06.replace("month_of(service_start) + 1", "month_of(service_start) + 2"))
+    verdicts, _ = verify(path, ["P04"], Settings(timeout=60), tmp_path / "out", use_cache=False,
+                         cache_dir=tmp_path / "c")  # fmt: skip
+    (v,) = verdicts
+    assert v.verdict == "proved", (v.verdict, v.reason)
+    assert [w["lemma"][:3] for w in v.why if w["formula"]] == ["L01", "L02", "L03", "L04", "L05", "L07", "L08",
+                                                              "L09", "L10"]  # fmt: skip
+    assert any("months_billed" in w["lemma"] and "billed_through_month" in w["lemma"] for w in v.why), v.why
+
+
+def test_without_its_lemma_p04_is_not_passed(tmp_path) -> None:
+    """Without L08 (no month after the term is billed but the next term's first) no proof
+    of P04 is found: the verdict is holds-to-depth, which fails the gate."""
+    l08 = SPEC_PATH.read_text(encoding="utf-8").split("  L08: ")[1].split("\n  L09: ")[0]
+    path = mutant(tmp_path, "  L08: " + l08 + "\n", "")
+    verdicts, _ = verify(path, ["P04"], Settings(timeout=10), tmp_path / "out", use_cache=False,
+                         cache_dir=tmp_path / "c")  # fmt: skip
+    (v,) = verdicts
+    assert v.verdict in ("holds-to-depth", "unknown") and not v.matches, (v.verdict, v.why)

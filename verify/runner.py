@@ -83,7 +83,7 @@ class Verdict:
             "matches": self.matches, "depth": self.depth, "seconds": round(self.seconds, 3),
             "articles": self.articles, "counterexample": self.counterexample,
             "title": self.title, "kind": self.kind, "reason": self.reason, "why": self.why,
-            "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine,
+            "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine, "cached": self.cached,
         }  # fmt: skip
 
     def to_data(self) -> dict[str, Any]:
