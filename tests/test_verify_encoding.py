@@ -81,7 +81,7 @@ def test_a_suspension_found_in_z3_replays_in_the_executable_model(verifier, monk
     scenario written from it reaches the suspension in the executable model. (Step-for-step
     agreement with the exact calendar is the test above; histories that reach a suspension
     in the executable model are runs of the encoding by the first test.)"""
-    monkeypatch.setattr(Verifier, "_from_samples", lambda self, ob, goal, budget: None)
+    monkeypatch.setattr(Verifier, "_from_samples", lambda self, ob, goal, budget, z3_check=True: None)
     goal = _event_goal(verifier.spec, "suspend")
     found, _ = verifier.search(None, goal, engines.Budget(120), 8)
     assert found is not None

@@ -81,6 +81,20 @@ class Cache:
     def put_verdict(self, spec_fp: str, settings_key: str, v: Verdict) -> None:
         self._write(self._path("verdict", spec_fp, code_fingerprint(), settings_key, v.id), v.to_data())
 
+    def timings(self) -> dict[str, float]:
+        """Seconds each property took when last checked (any spec): a scheduling hint only,
+        read even when cached verdicts are not used."""
+        try:
+            data = json.loads((self.root / "timings.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
+
+    def put_timings(self, seconds: dict[str, float]) -> None:
+        self._write(self.root / "timings.json", {**self.timings(), **{k: round(v, 3) for k, v in seconds.items()}})
+
     def index(self, spec_fp: str, request: str) -> dict[str, Any] | None:
         """What a run asked for resolves to: the property ids and the spec's identity."""
         return self._read(self._path("index", spec_fp, code_fingerprint(), request))

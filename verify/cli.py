@@ -90,8 +90,9 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
             if on_done:
                 on_done(v)
 
-        for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done):
+        for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings()):
             verdicts_by[v.id] = v
+        cache.put_timings({p: verdicts_by[p].seconds for p in todo})
     cache.put_index(spec_fp, request, {"ids": ids, "spec": info})
     return [verdicts_by[p] for p in ids], info
 

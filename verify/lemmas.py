@@ -148,6 +148,55 @@ def stated_lemmas(spec: Spec, factory: AtomFactory) -> list[Candidate]:
     return out
 
 
+def premise_region(c: Candidate) -> tuple[frozenset[str] | None, tuple[Atom, ...]]:
+    """The states a lemma's premises allow (None: any), and its other premises."""
+    import ast
+
+    states, rest = None, []
+    for p in c.premises:
+        t = p.text
+        if t.startswith("state == '") and t.endswith("'"):
+            states = frozenset([t[len("state == '") : -1]])
+        elif t.startswith("state in (") and t.endswith(")"):
+            try:
+                states = frozenset(ast.literal_eval(t[len("state in ") :]))
+            except (ValueError, SyntaxError):
+                rest.append(p)
+        else:
+            rest.append(p)
+    return states, tuple(rest)
+
+
+def without_subsumed(cands: Iterable[Candidate]) -> list[Candidate]:
+    """The lemmas, less those another one implies: the same conclusion under weaker
+    premises (a wider region of the lifecycle, fewer conditions). Equivalent as a whole."""
+    cands = list(cands)
+    keys = []
+    for c in cands:
+        states, rest = premise_region(c)
+        keys.append((c.conclusion.text, states, frozenset(p.text for p in rest)))
+
+    def implies(b: int, a: int) -> bool:  # b's premises are weaker than a's
+        (cb, sb, rb), (ca, sa, ra) = keys[b], keys[a]
+        return cb == ca and rb <= ra and (sb is None or (sa is not None and sa <= sb))
+
+    out = []
+    for i, c in enumerate(cands):
+        if c.lemma is not None:
+            out.append(c)
+            continue
+        concl, states, _ = keys[i]
+        other = concl[len("not (state == '") : -2] if concl.startswith("not (state == '") else None
+        if states is not None and other is not None and other not in states:
+            continue  # says only that the state is what the premise says
+        stronger = [j for j in range(len(cands)) if j != i and implies(j, i)]
+        # of two equivalent lemmas keep the first
+        if any(not implies(i, j) or j < i for j in stronger):
+            continue
+        out.append(c)
+    return out
+
+
 def _is_state_formula(e: Expr, variables: set[str]) -> bool:
     return all(not (n.startswith(NEXT) or n == "event") for n in e.names())
 
@@ -385,7 +434,6 @@ def linear_equalities(space: CandidateSpace, masks: Masks, names: frozenset[str]
     service started: months_billed - billed_through_month + month_of(service_start) == 1.
     """
     import itertools as it
-    from fractions import Fraction
 
     import numpy as np
 
@@ -429,14 +477,12 @@ def linear_equalities(space: CandidateSpace, masks: Masks, names: frozenset[str]
             for subset in it.combinations(usable, k):
                 if focus and not any(columns[j][1] & focus for j in subset):
                     continue
-                mat = np.column_stack([data[j] for j in subset] + [ones])
-                scale = np.abs(mat).max(axis=0)
-                if np.linalg.matrix_rank(mat / scale, tol=1e-9) > k:
-                    continue
-                vec = _null_space([[Fraction(int(r[j])) for j in subset] + [Fraction(1)] for r in table])
-                if len(vec) != 1 or any(c == 0 for c in vec[0][:k]):
-                    continue
-                cand = _equation(space, prem, [columns[j][0] for j in subset], vec[0])
+                # the same relation is looked for again on a wider slice: once is enough
+                memo_key = (tuple(p.text for p in prem), tuple(columns[j][0] for j in subset))
+                if memo_key in masks.equations:
+                    cand = masks.equations[memo_key]
+                else:
+                    cand = masks.equations[memo_key] = _relation(space, prem, columns, subset, table, data, ones)
                 if cand is None or cand.text in seen:
                     continue
                 if pm & ~masks(cand.conclusion) & masks.full:
@@ -444,6 +490,22 @@ def linear_equalities(space: CandidateSpace, masks: Masks, names: frozenset[str]
                 seen.add(cand.text)
                 out.append(cand)
     return out
+
+
+def _relation(space: CandidateSpace, prem: tuple[Atom, ...], columns: list[Any], subset: tuple[int, ...],
+              table: list[tuple[Any, ...]], data: Mapping[int, Any], ones: Any) -> Candidate | None:  # fmt: skip
+    """The one linear relation among the ``subset`` columns of ``table``, if there is one."""
+    import numpy as np
+
+    k = len(subset)
+    mat = np.column_stack([data[j] for j in subset] + [ones])
+    scale = np.abs(mat).max(axis=0)
+    if np.linalg.matrix_rank(mat / scale, tol=1e-9) > k:
+        return None
+    vec = _null_space_of_rows([[int(r[j]) for j in subset] + [1] for r in table])
+    if len(vec) != 1 or any(c == 0 for c in vec[0][:k]):
+        return None
+    return _equation(space, prem, [columns[j][0] for j in subset], vec[0])
 
 
 def _equation(space: CandidateSpace, prem: tuple[Atom, ...], cols: list[str], vec: list[Any]) -> Candidate | None:
@@ -465,6 +527,42 @@ def _equation(space: CandidateSpace, prem: tuple[Atom, ...], cols: list[str], ve
         lhs = "-" + lhs[2:]
     atom = space.f.make(f"{lhs} == {-const}")
     return None if atom is None else Candidate(prem, atom)
+
+
+def _null_space_of_rows(rows: list[list[int]]) -> list[list[Any]]:
+    """The null space of the integer matrix ``rows`` (exact): computed from a few rows that
+    span the row space, then checked on every row."""
+    from fractions import Fraction
+
+    basis: list[list[int]] = []
+    for row in rows:  # greedily, rows that raise the rank (small, exact)
+        if len(basis) == len(row) - 1:
+            break
+        trial = basis + [row]
+        if _rank(trial) == len(trial):
+            basis = trial
+    vecs = _null_space([[Fraction(x) for x in r] for r in basis])
+    if len(vecs) != 1:
+        return vecs
+    (vec,) = vecs
+    from math import lcm
+
+    den = lcm(*[c.denominator for c in vec])
+    ints = [int(c * den) for c in vec]
+    if all(sum(x * c for x, c in zip(r, ints, strict=True)) == 0 for r in rows):
+        return vecs
+    return _null_space([[Fraction(x) for x in r] for r in rows])  # the few rows did not span
+
+
+def _rank(rows: list[list[int]]) -> int:
+    """The rank of a few small integer rows (floating point: a wrong answer only loses a
+    candidate, the null vector is checked exactly)."""
+    import numpy as np
+
+    mat = np.array(rows, dtype=float)
+    scale = np.abs(mat).max(axis=0)
+    scale[scale == 0] = 1
+    return int(np.linalg.matrix_rank(mat / scale, tol=1e-9))
 
 
 def _null_space(matrix: list[list[Any]]) -> list[list[Any]]:
@@ -509,21 +607,36 @@ class Masks:
         self.n = len(samples)
         self.full = (1 << self.n) - 1
         self.masks: dict[str, int] = {}
-        self.eval_fns: dict[str, Callable[[Mapping[str, Any]], Any]] = {}
+        self.equations: dict[tuple[Any, ...], Any] = {}  # linear relations found (see linear_equalities)
 
     def __call__(self, a: Atom) -> int:
         if a.text not in self.masks:
-            fn = a.expr.compile()
-            self.eval_fns[a.text] = fn
-            mask = 0
-            for i, v in enumerate(self.samples):
-                try:
-                    if fn(v):
-                        mask |= 1 << i
-                except Exception:  # noqa: BLE001 - a name a sample lacks counts as false
-                    pass
-            self.masks[a.text] = mask
+            self.masks[a.text] = self.mask_of(a)
         return self.masks[a.text]
+
+    def mask_of(self, a: Atom) -> int:
+        fn = a.expr.compile()
+        mask = 0
+        for i, v in enumerate(self.samples):
+            try:
+                if fn(v):
+                    mask |= 1 << i
+            except Exception:  # noqa: BLE001 - a name a sample lacks counts as false
+                pass
+        return mask
+
+    def precompute(self, atoms: Iterable[Atom], jobs: int | None = None) -> None:
+        """The masks of ``atoms``, computed on every core (the same whatever the cores)."""
+        from .parallel import forked_map
+
+        todo = list({a.text: a for a in atoms if a.text not in self.masks}.values())
+        halves = [todo[k::2] for k in range(2)]
+
+        def masks_of(part: list[Atom]) -> dict[str, int]:
+            return {a.text: self.mask_of(a) for a in part}
+
+        for part in forked_map(masks_of, halves, jobs):
+            self.masks.update(part)
 
 
 class Mined:

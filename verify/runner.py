@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ class Settings:
     depth: int = 80  # bounded search depth in steps: > 2 years of months, terms and events
     timeout: float = 30.0  # seconds per property
     premise_depth: int = 40  # depth of the search for a premise's witness
-    samples: int = 120  # random runs mining lemma candidates
+    samples: int = 160  # random runs mining lemma candidates
     sample_length: int = 40
     bounds: Bounds = field(default_factory=Bounds)
 
@@ -131,10 +131,8 @@ class Verifier:
         if None not in self._masks:
             self._masks[None] = Masks(sample_values(self.model, self.runs(), None))
         space = CandidateSpace(self.model, None, None)
-        masks = self._masks[None]
-        for atom in (*space.regions, *space.literals, *space.conclusions):
-            if atom is not None:
-                masks(atom)
+        atoms = [a for a in (*space.regions, *space.literals, *space.conclusions) if a is not None]
+        self._masks[None].precompute(atoms)
 
     def runs(self) -> list[Any]:
         if self._runs is None:
@@ -183,6 +181,8 @@ class Verifier:
             elif prop.expect == "violated":
                 if not self._search(ob, v, budget):
                     self._prove(ob, v, budget)
+            elif self._sampled_violation(ob, v, budget):
+                pass  # a run of the executable model already breaks it: no proof to try
             else:
                 # a proof may take half the time; the bounded search gets the rest
                 share = Budget(min(budget.seconds * 0.5, budget.left_ms() / 1000))
@@ -252,11 +252,13 @@ class Verifier:
         result: Any = None
         slices = self.slices(names)
         given = self.stated_lemmas()
-        for kept in slices:
+        # the property alone (with the spec's lemmas) on its own variables, then on the
+        # widest slice; then with mined lemmas, widest slice first (it needs the fewest
+        # tries), then the narrower ones (fewer candidates, but they may be too narrow)
+        attempts = [(slices[0], False), (slices[-1], False), (slices[-1], True), *((k, True) for k in slices[:-1])]
+        for kept, with_mined in dict.fromkeys(attempts):
             sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, None, budget, given=given)
-            if isinstance(result, NoProof) and result.cti is not None:
-                result = prove(ob, sysm, self.mined(ob, kept), budget, given=given)
+            result = prove(ob, sysm, self.mined(ob, kept) if with_mined else None, budget, given=given)
             if not isinstance(result, NoProof):
                 break
         if isinstance(result, NoProof) and result.cti is not None:
@@ -270,7 +272,7 @@ class Verifier:
             return False
         v.verdict = "proved" if ob.kind != "reach" else "unreachable"
         v.depth = None
-        v.engine = "k-induction (k=1)" + (" with lemmas" if result.lemmas else "")
+        v.engine = f"k-induction (k={result.k})" + (" with lemmas" if result.lemmas else "")
         v.why = why(result.lemmas)
         if not result.lemmas:
             v.why = [{"lemma": "inductive on its own: every step preserves it", "articles": []}]
@@ -292,6 +294,17 @@ class Verifier:
         v.depth = len(trace.steps)
         v.engine = "simulation + z3 step check" if trace.note else "bmc"
         self._write(ob.prop, trace, checked, v, "witness" if ob.kind == "reach" else "counterexample")
+        return True
+
+    def _sampled_violation(self, ob: Any, v: Verdict, budget: Any) -> bool:
+        """A random run of the executable model that violates the property (cheap: looked
+        for before any proof), checked step by step in Z3 and written as a counterexample."""
+        found = self._from_samples(ob, ob.violation, budget)
+        if found is None:
+            return False
+        trace, checked = found
+        v.verdict, v.depth, v.engine = "violated", len(trace.steps), "simulation + z3 step check"
+        self._write(ob.prop, trace, checked, v, "counterexample")
         return True
 
     def _reachable(self, ob: Any, v: Verdict, budget: Any) -> None:
@@ -350,7 +363,7 @@ class Verifier:
             v.reason = "; ".join(problems)
             return
         for state, goal in goals(self.spec, check):
-            found, reached = self.search(None, goal, budget, self.settings.premise_depth)
+            found, reached = self.search(None, goal, budget, self.settings.premise_depth, z3_check=False)
             if found is None:
                 v.verdict = "unknown"
                 v.reason = f"no witness for {goal.text} within {reached} steps"
@@ -369,8 +382,11 @@ class Verifier:
 
     # -- search with refinement -------------------------------------------------------------
 
-    def search(self, ob: Any, goal: Any, budget: Any, depth: int) -> tuple[Any, int]:
+    def search(self, ob: Any, goal: Any, budget: Any, depth: int, z3_check: bool = True) -> tuple[Any, int]:
         """A replayed run reaching ``goal`` (or ``ob``'s response violation), or (None, depth).
+
+        ``z3_check=False``: a run of the executable model that reaches the goal is taken as
+        it is (a witness of reachability needs nothing more), not also followed in Z3.
 
         Starts on the slice with the abstract calendar; each spurious run (one the
         executable model does not follow, or where the goal does not happen) refines the
@@ -389,7 +405,7 @@ class Verifier:
             names |= set(ob.names)
             if ob.monitor is not None:
                 names |= ob.monitor.trigger.names() | ob.monitor.response.names()
-        hit = self._from_samples(ob, goal, budget)
+        hit = self._from_samples(ob, goal, budget, z3_check)
         if hit is not None:
             return hit, depth
         kept = set(self.model.cone(names & set(spec.variables)))
@@ -433,7 +449,7 @@ class Verifier:
                 raise Unknown("a run of the encoding does not replay in the executable model")
         raise Unknown("no replayable run after refining the slice")
 
-    def _from_samples(self, ob: Any, goal: Any, budget: Any) -> Any:
+    def _from_samples(self, ob: Any, goal: Any, budget: Any, z3_check: bool = True) -> Any:
         """A sampled run of the executable model that reaches the goal, run again in the
         encoding (exact calendar, every variable) and decoded from Z3; else None."""
         from .counterexample import (
@@ -481,7 +497,7 @@ class Verifier:
             steps = list(result.contract.steps[: cut + 1])
         else:
             steps = list(result.contract.steps)
-        trace = self.run_trace(steps, run.parameters, budget)
+        trace = self.run_trace(steps, run.parameters, budget, z3_check)
         if trace is None:
             return None
         trace.until = until if goal is None else None
@@ -489,12 +505,14 @@ class Verifier:
         if not checked.reproduced or checked.divergence is not None:
             self.mismatches.append("a sampled run does not replay the same")
             return None
-        trace.note = "found in a random run of the executable model, shrunk, then checked step by step in Z3"
+        trace.note = "found in a random run of the executable model, shrunk" + (
+            ", then checked step by step in Z3" if z3_check else "")
         return trace, checked
 
-    def run_trace(self, steps: list[Any], parameters: dict[str, Any], budget: Any) -> Any:
+    def run_trace(self, steps: list[Any], parameters: dict[str, Any], budget: Any, z3_check: bool = True) -> Any:
         """The trace of a run of the executable model, once the encoding (exact calendar,
-        every variable) has taken each of its steps with the same values; else None."""
+        every variable) has taken each of its steps with the same values; else None.
+        (``z3_check=False``: the trace as the executable model ran it.)"""
         from .encoding import System
         from .engines import follow
         from .trace import Trace, TraceStep
@@ -512,6 +530,8 @@ class Verifier:
             t = next(t for t in spec.transitions if t.id == s.transition)
             tsteps.append(TraceStep(s.day, slot, s.event, s.by, s.transition, dict(s.args),
                                     s.after["state"], dict(s.after), t.articles))  # fmt: skip
+        if not z3_check:
+            return Trace(dict(parameters), initial["today"], dict(initial), tsteps)
         sysm = System(self.model, None, exact=True)
         bad = follow(sysm, budget, initial, zsteps, parameters)
         if bad is not None:
@@ -543,9 +563,11 @@ class Verifier:
 def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path | None,
               jobs: int | None = None,
               on_start: Callable[[str], None] | None = None,
-              on_done: Callable[[Verdict], None] | None = None) -> list[Verdict]:  # fmt: skip
+              on_done: Callable[[Verdict], None] | None = None,
+              hints: Mapping[str, float] | None = None) -> list[Verdict]:  # fmt: skip
     """Verdicts for ``ids``, in that order: one solver process per property, at most
-    ``jobs`` at a time (default: one per core).
+    ``jobs`` at a time (default: one per core), the longest first (``hints``: the seconds
+    each took last time; else a guess by kind).
 
     The parent prepares what every check shares (the compiled spec, the random runs, the
     lemma candidates' truth on them) and forks a process per property: a process that
@@ -570,7 +592,7 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
 
     ctx = mp.get_context("fork")
     results: dict[str, Verdict] = {}
-    pending = _schedule(spec, ids)
+    pending = _schedule(spec, ids, hints or {})
     running: dict[str, tuple[Any, Any, float]] = {}
     grace = 5.0 + settings.timeout * 0.2
     while pending or running:
@@ -620,18 +642,42 @@ def _failed(spec: Spec, pid: str, seconds: float, reason: str) -> Verdict:
                    reason=reason, line=prop.line)  # fmt: skip
 
 
-def _schedule(spec: Spec, ids: list[str]) -> list[str]:
-    """Likely longest first (proofs needing lemmas, witnesses per state), so that every
-    core stays busy to the end; ties in catalogue order."""
+def _schedule(spec: Spec, ids: list[str], hints: Mapping[str, float]) -> list[str]:
+    """Longest first, so that every core stays busy to the end: by the time each property
+    took last time when known (a property never timed counts as long), else by kind
+    (proofs needing lemmas, witnesses per state); ties in catalogue order."""
     weight = {"structural": 0, "response": 1, "invariant": 2, "step": 3, "reachable": 4}
+    if hints:
+        return sorted(ids, key=lambda p: -hints.get(p, 1e9))
     return sorted(ids, key=lambda p: weight.get(spec.properties[p].kind, 5))
 
 
 def why(lemmas: Iterable[Any]) -> list[dict[str, Any]]:
-    """The lemmas of a proof as the reports show them: the spec's own first (by id)."""
-    ordered = sorted(lemmas, key=lambda c: (c.lemma is None, c.lemma.id if c.lemma else ""))
-    return [{"lemma": c.text, "formula": c.formula if c.lemma is not None else "", "articles": list(c.articles)}
-            for c in ordered]  # fmt: skip
+    """The lemmas of a proof as the reports show them: the spec's own first (by id), then
+    the mined ones, those with the same conclusion over several states of the lifecycle
+    read as one (``state in {a, b} → x`` for ``state is a → x`` and ``state is b → x``)."""
+    from .lemmas import premise_region, without_subsumed
+
+    kept = without_subsumed(lemmas)
+    out = [{"lemma": c.text, "formula": c.formula, "articles": list(c.articles)}
+           for c in sorted((c for c in kept if c.lemma is not None), key=lambda c: c.lemma.id)]  # fmt: skip
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for c in kept:
+        if c.lemma is None:
+            states, rest = premise_region(c)
+            key = (c.conclusion.text, tuple(p.text for p in rest)) if states is not None else (id(c),)
+            groups.setdefault(key, []).append(c)
+    for group in groups.values():
+        first = group[0]
+        if len(group) == 1:
+            out.append({"lemma": first.text, "formula": "", "articles": list(first.articles)})
+            continue
+        states = sorted(frozenset().union(*(premise_region(c)[0] or () for c in group)))
+        rest = premise_region(first)[1]
+        premise = " and ".join([f"state in {{{', '.join(states)}}}", *(p.label for p in rest)])
+        arts = list(dict.fromkeys(a for c in group for a in c.articles))
+        out.append({"lemma": f"{premise} → {first.conclusion.label}", "formula": "", "articles": arts})
+    return out
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:

@@ -9,13 +9,15 @@ their guards true, so that histories reach suspension, termination, cancellation
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from yakkan.model.contract import Contract, Step
+from yakkan.model.expr import Arith, Compare, Expr, Name
 from yakkan.model.machine import CompiledSpec
 
 AMOUNTS = (1, 500, 1000, 10000, 50000, 100000, 110000, 220000, 1100000)
@@ -29,7 +31,7 @@ class Run:
     parameters: Mapping[str, Any]
     events: tuple[tuple[int, str, Mapping[str, Any]], ...]
     steps: tuple[Step, ...]
-    contract: Contract
+    contract: Contract | None  # None once sampled (not sent between processes)
 
 
 def random_parameters(compiled: CompiledSpec, rng: random.Random, day0: int) -> dict[str, Any]:
@@ -46,12 +48,81 @@ def random_parameters(compiled: CompiledSpec, rng: random.Random, day0: int) -> 
     return params
 
 
+_BOUNDARIES: dict[tuple[int, str], dict[str, list[Callable[[Mapping[str, Any]], Any]]]] = {}
+
+
+def boundaries(compiled: CompiledSpec, event: str) -> dict[str, list[Callable[[Mapping[str, Any]], Any]]]:
+    """For each argument of ``event``, the expressions its guards compare it with (``amount
+    <= deposit_cap``): the values at which a guard flips are where terms are tested."""
+    key = (id(compiled), event)
+    if key not in _BOUNDARIES:
+        args = {a.expr_name for a in compiled.spec.events[event].args}
+        found: dict[str, list[Callable[[Mapping[str, Any]], Any]]] = {}
+        for t in compiled.spec.transitions:
+            if t.event != event:
+                continue
+            for clause in t.guard:
+                for node in _walk(clause.expr):
+                    if not isinstance(node, Compare) or len(node.ops) != 1:
+                        continue
+                    left, right = node.operands
+                    for side, other in ((left, right), (right, left)):
+                        isolated = _isolate(side, other, args)
+                        if isolated is not None:
+                            found.setdefault(isolated[0], []).append(isolated[1])
+        _BOUNDARIES[key] = found
+    return _BOUNDARIES[key]
+
+
+def _isolate(side: Expr, other: Expr, args: set[str]) -> tuple[str, Callable[[Mapping[str, Any]], Any]] | None:
+    """``side == other`` solved for the one argument in ``side`` (``x + amount`` → ``other - x``)."""
+    if other.names() & args:
+        return None
+    bound = other.compile()
+    while isinstance(side, Arith) and side.op in ("+", "-"):
+        left_has, right_has = bool(side.left.names() & args), bool(side.right.names() & args)
+        if left_has == right_has:
+            return None
+        if left_has:  # arg-part ± rest = other  →  arg-part = other ∓ rest
+            rest = side.right.compile()
+            bound = _difference(bound, rest) if side.op == "+" else _sum(bound, rest)
+            side = side.left
+        else:  # rest ± arg-part = other  →  arg-part = ±(other - rest)
+            rest = side.left.compile()
+            bound = _difference(bound, rest) if side.op == "+" else _difference(rest, bound)
+            side = side.right
+    if isinstance(side, Name) and side.name in args:
+        return side.name, bound
+    return None
+
+
+def _difference(a: Callable[[Any], Any], b: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda v: a(v) - b(v)
+
+
+def _sum(a: Callable[[Any], Any], b: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda v: a(v) + b(v)
+
+
+def _walk(e: Expr) -> Iterator[Expr]:
+    yield e
+    for c in e.children():
+        yield from _walk(c)
+
+
 def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng: random.Random) -> dict[str, Any]:
     spec = compiled.spec
     out: dict[str, Any] = {}
+    edges = boundaries(compiled, event)
     for a in spec.events[event].args:
         if a.type.kind == "int":
             choices = list(AMOUNTS)
+            for fn in edges.get(a.expr_name, ()):
+                try:
+                    edge = int(fn({**contract.values, "today": day}))
+                except (KeyError, TypeError, ValueError, ArithmeticError):
+                    continue
+                choices += [edge - 1, edge, edge + 1]
             if a.name == "amount":
                 try:
                     due = int(contract.derived("balance_due"))
@@ -138,8 +209,22 @@ def random_run(compiled: CompiledSpec, rng: random.Random, length: int = 40,
     return Run(params, tuple(events), tuple(contract.steps), contract)
 
 
-def sample_runs(compiled: CompiledSpec, n: int = 120, length: int = 40, seed: int = 0) -> Iterator[Run]:
-    rng = random.Random(seed)
-    seen: dict[str, int] = {}
-    for _ in range(n):
-        yield random_run(compiled, rng, length, seen=seen)
+STREAMS = 2  # independent coverage-guided streams (one per core on a 2-core machine)
+
+
+def sample_runs(compiled: CompiledSpec, n: int = 120, length: int = 40, seed: int = 0,
+                jobs: int | None = None) -> list[Run]:  # fmt: skip
+    """``n`` random histories in ``STREAMS`` streams, each guided by its own coverage; the
+    streams run in parallel, and the runs are the same whatever the number of cores.
+    The runs keep their steps, not their ``Contract``."""
+    from .parallel import forked_map
+
+    sizes = [n // STREAMS + (1 if k < n % STREAMS else 0) for k in range(STREAMS)]
+
+    def stream(k: int) -> list[Run]:
+        rng = random.Random(seed * STREAMS + k)
+        seen: dict[str, int] = {}
+        runs = [random_run(compiled, rng, length, seen=seen) for _ in range(sizes[k])]
+        return [dataclasses.replace(r, contract=None) for r in runs]
+
+    return [run for runs in forked_map(stream, list(range(STREAMS)), jobs) for run in runs]

@@ -1,0 +1,64 @@
+"""Work split over the cores by forking (the verifier's shared preparation).
+
+Each item after the first is computed in a forked child and its result pickled back; the
+parent computes the first meanwhile. The results are the same, in the same order, whatever
+the number of cores (one core, or no ``fork``: everything in this process, in order).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None) -> list[R]:
+    """``[fn(x) for x in items]``, up to ``jobs`` (default: the cores) at a time."""
+    import multiprocessing as mp
+
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
+    # a solver process (daemonic) may not fork: it computes in order
+    if jobs == 1 or not hasattr(os, "fork") or len(items) < 2 or mp.current_process().daemon:
+        return [fn(x) for x in items]
+
+    ctx = mp.get_context("fork")
+    out: list[Any] = [None] * len(items)
+    first_done = False
+    todo = list(range(1, len(items)))
+    while todo:
+        batch, todo = todo[: jobs - 1], todo[jobs - 1 :]
+        procs = []
+        for i in batch:
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(fn, items[i], send), daemon=True)
+            proc.start()
+            send.close()
+            procs.append((i, proc, recv))
+        if not first_done:
+            out[0], first_done = fn(items[0]), True
+        for i, proc, recv in procs:
+            try:
+                ok, value = pickle.loads(recv.recv_bytes())
+            except EOFError:
+                ok, value = False, "the worker process ended without a result"
+            proc.join()
+            recv.close()
+            if not ok:
+                raise RuntimeError(f"a worker failed: {value}")
+            out[i] = value
+    return out
+
+
+def _child(fn: Callable[[Any], Any], item: Any, send: Any) -> None:
+    try:
+        try:
+            payload = pickle.dumps((True, fn(item)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - reported by the parent
+            payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+        send.send_bytes(payload)
+    finally:
+        send.close()
