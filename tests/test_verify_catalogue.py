@@ -75,7 +75,7 @@ def test_proofs_say_why(catalogue) -> None:
     for v in verdicts.values():
         if v.verdict == "proved":
             assert v.why and all(w["lemma"] for w in v.why), v.id
-    lemmas = " ".join(w["lemma"] for w in verdicts["P02"].why)
+    lemmas = " ".join(w["lemma"] + " " + w.get("formula", "") for w in verdicts["P02"].why)
     assert "billed_through_month >= month_of(today)" in lemmas
     # P04 rests on the spec's own supporting invariants, shown with their formula
     p04 = {w["lemma"].split(":")[0]: w for w in verdicts["P04"].why}
