@@ -37,9 +37,14 @@ def catalogue(spec: Path, jobs: int | None) -> None:
         t = time.monotonic()
         verify(spec, None, Settings(), Path(tmp) / "out", use_cache=True, jobs=jobs, cache_dir=cache)
         rerun = time.monotonic() - t
+        # a changed spec in CI: no verdict cached, but last run's times order the work
+        t = time.monotonic()
+        verify(spec, None, Settings(), Path(tmp) / "out", use_cache=False, jobs=jobs, cache_dir=cache)
+        hinted = time.monotonic() - t
     ok = sum(v.matches for v in verdicts)
     cores = jobs or os.cpu_count()
-    print(f"catalogue: {len(verdicts)} properties, {ok} as expected, wall {wall:.1f} s on {cores} core(s); "
+    print(f"catalogue: {len(verdicts)} properties, {ok} as expected, wall {wall:.1f} s on {cores} core(s) "
+          f"(fresh cache); {hinted:.1f} s with last run's times to schedule by; "
           f"unchanged re-run {rerun:.2f} s (cache)")  # fmt: skip
     slow = sorted(verdicts, key=lambda v: -v.seconds)[:5]
     print("  slowest: " + ", ".join(f"{v.id} {v.seconds:.1f} s ({v.verdict})" for v in slow))
@@ -102,7 +107,8 @@ def by_depth(spec_path: Path, depths: list[int], cap: float) -> None:
                 growth.append(f"×{b / a:.1f}")
         print(f"{pid:<4} " + " ".join(cells) + "   " + (" ".join(growth) or "—"))
     print("proved properties: the proof (1-induction with lemmas) holds for every depth; its time does")
-    print("not grow with --depth. The depth matters only for a property without a proof (P04 here).")
+    print("not grow with --depth. The depth bounds only the search for a violation of a property that")
+    print("has no proof (none in the bundled catalogue: every property that holds is proved).")
 
 
 def main(argv: list[str] | None = None) -> int:
