@@ -40,3 +40,12 @@ def test_a_removed_guard_and_an_edited_article_text(tmp_path, spec):
     restore = changes[("transitions", "restore")]
     assert "not termination_declared" in restore.before and "not termination_declared" not in restore.after
     assert set(changes) == {("terms", "第7条"), ("transitions", "restore")}
+
+
+def test_a_changed_lemma_is_reported(tmp_path, spec):
+    new = load_spec(mutant(tmp_path, "month_of(service_start) + 1\"", "month_of(service_start) + 2\""))
+    changes = diff_specs(spec, new)
+    assert [(c.section, c.element, c.kind) for c in changes] == [("lemmas", "L06", "changed")]
+    assert changes[0].articles == ("9-1", "10-1")
+    assert changes[0].before == (
+        "service_start != FOREVER → months_billed == billed_through_month - month_of(service_start) + 1")

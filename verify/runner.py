@@ -376,7 +376,7 @@ class Verifier:
                 write_scenario(path, self.compiled, ob.prop, trace, checked, f"witness ({state})")
                 v.witnesses.append(str(path))
         v.verdict = "proved"
-        v.engine = "graph + bmc witnesses"
+        v.engine = "graph + a replayed witness per state"
         what = "is reached" if check == "all_states_reachable" else "is left by some transition"
         v.why = [{"lemma": f"every state {what} in a replayed run (witness per state)", "articles": []}]
 
