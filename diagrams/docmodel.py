@@ -319,6 +319,11 @@ class DocModel:
                  "holds": self.text.expr(x.holds_text, self.lang), "source_when": x.when_text,
                  "source_holds": x.holds_text} for x in self.spec.lemmas.values()]  # fmt: skip
 
+    def lemma_doc(self, lid: str) -> str:
+        """A spec lemma's sentence in this page's language."""
+        x = self.spec.lemmas[lid]
+        return self.tr(x.doc, x.doc_ja)
+
     @cached_property
     def text_findings(self) -> list[Finding]:
         return find_text_findings(self.terms)

@@ -44,6 +44,7 @@ class Verdict:
     scenario: Path | None = None  # the counterexample or witness file, when there is one
     scenario_data: Mapping[str, Any] | None = None  # an inline scenario
     detail: str = ""  # the engine's explanation (invariant found, reason of unknown …)
+    why: tuple[Mapping[str, Any], ...] = ()  # a proof's lemmas: lemma, formula, articles
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,10 @@ def _verdict(pid: str, e: Mapping[str, Any], base: Path) -> Verdict:
         else:
             scenario_path = p if p.is_absolute() else base / p
     detail = e.get("why") or e.get("invariant") or e.get("reason") or e.get("message") or ""
+    why: tuple[Mapping[str, Any], ...] = ()
     if isinstance(detail, list | tuple):
+        if all(isinstance(w, Mapping) for w in detail):
+            why = tuple(detail)
         detail = "\n".join(_why_line(w) for w in detail)
     return Verdict(
         id=pid, verdict=str(e.get("verdict") or e.get("status") or "unknown"),
@@ -177,7 +181,7 @@ def _verdict(pid: str, e: Mapping[str, Any], base: Path) -> Verdict:
         depth=e.get("depth") if isinstance(e.get("depth"), int) else None,
         seconds=float(e["seconds"]) if isinstance(e.get("seconds"), int | float) else None,
         articles=tuple(map(str, e.get("articles") or ())), scenario=scenario_path,
-        scenario_data=scenario_data, detail=str(detail),
+        scenario_data=scenario_data, detail=str(detail), why=why,
     )  # fmt: skip
 
 

@@ -150,6 +150,7 @@ class SiteBuilder:
             entry: dict[str, Any] = {
                 "verdict": v.verdict, "expected": expected, "matches": matches, "depth": v.depth,
                 "seconds": v.seconds, "detail": v.detail, "scenario": None, "diagrams": {},
+                "why": [_why_item(w, self.spec) for w in v.why],
                 "steps": [], "problem": None,
                 "role": "witness" if v.verdict == "reachable" else "counterexample",
             }  # fmt: skip
@@ -323,3 +324,12 @@ def _plain(data: Any) -> Any:
     if isinstance(data, dt.date):
         return data.isoformat()
     return data
+
+
+def _why_item(w: Mapping[str, Any], spec: Spec) -> dict[str, Any]:
+    """One lemma of a proof for the properties page: a spec lemma (``L06: …``) by its id,
+    so that the page shows its text in the page's language; a mined one as written."""
+    text = str(w.get("lemma", ""))
+    head = text.split(":", 1)[0]
+    return {"id": head if head in spec.lemmas else None, "lemma": text, "formula": str(w.get("formula") or ""),
+            "articles": tuple(map(str, w.get("articles") or ()))}  # fmt: skip

@@ -135,9 +135,11 @@ def run(args: Namespace) -> int:
         verdicts, info = verify(args.spec, props, settings, out_dir, use_cache=not args.no_cache,
                                 on_done=live.update)  # fmt: skip
     good = report.ok(verdicts)
+    data = report.to_json(verdicts, info, {"depth": settings.depth, "timeout": settings.timeout,
+                                           "bounds": settings.bounds.describe()})  # fmt: skip
+    # beside the scenarios, for `yakkan docs --verify-results DIR` (and whoever reads them)
+    _write(Path(out_dir) / "results.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     if as_json:
-        data = report.to_json(verdicts, info, {"depth": settings.depth, "timeout": settings.timeout,
-                                               "bounds": settings.bounds.describe()})  # fmt: skip
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(report.details(verdicts))
