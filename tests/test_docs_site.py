@@ -156,6 +156,26 @@ def test_verdicts_with_a_highlighted_counterexample(spec, tmp_path):
     assert "differs from expectation" in page and "proved" in page
 
 
+def test_a_proofs_lemmas_are_listed_in_the_pages_language(spec, tmp_path):
+    data = {"ok": True, "properties": [
+        {"id": "P04", "verdict": "proved", "expected": "holds", "matches": True, "depth": None, "seconds": 0.3,
+         "articles": ["29"], "counterexample": None, "why": [
+             {"lemma": "L06: Every month from the billing start month to the last billed month was billed once.",
+              "formula": "(service_start != FOREVER) → months_billed == billed_through_month - 1",
+              "articles": ["9-1", "10-1"]},
+             {"lemma": "state is ended → end_date != FOREVER", "formula": "", "articles": ["9-1"]}]}]}  # fmt: skip
+    (tmp_path / "results.json").write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(spec, out, verify_results=load_verify_results(tmp_path / "results.json"))
+    ja = (out / "ja/properties.html").read_text(encoding="utf-8")
+    assert '<a href="#L06">L06</a> 課金開始月から請求済みの最後の月まで、各月がちょうど1回請求されています。' in ja
+    assert "<code>state is ended → end_date != FOREVER</code>" in ja
+    assert 'id="L06"' in ja  # the lemma the link points at
+    en = (out / "en/properties.html").read_text(encoding="utf-8")
+    assert '<a href="#L06">L06</a> Every month from the billing start month to the last billed month' in en
+    assert "<code>(service_start != FOREVER) → months_billed == billed_through_month - 1</code>" in en
+
+
 def test_results_are_found_next_to_the_docs_folder(spec, tmp_path):
     _verify_json(tmp_path / "verify", "missing.yaml")
     found = load_verify_results(None, near=tmp_path / "docs")
