@@ -85,3 +85,23 @@ def test_unchanged_rerun_uses_the_cache(in_tmp, capsys) -> None:
     assert main([*args, "--no-cache"]) == 0
     third = json.loads(capsys.readouterr().out)
     assert [p["cached"] for p in third["properties"]] == [False, False]
+
+
+def test_a_vacuous_proof_fails_the_gate(in_tmp, capsys) -> None:
+    """Restoring a suspended service made impossible: P12 (a suspension is lifted only
+    when …) still holds, but only because its premise can never hold — vacuous, exit 1."""
+    guard = '      - {when: "not termination_declared", rule: "the service is not restored once termination'
+    path = mutant(in_tmp, guard, guard.replace('"not termination_declared"', '"False"'))
+    code = main(["verify", str(path), "--property", "P12", "--json", "--no-cache"])
+    (item,) = json.loads(capsys.readouterr().out)["properties"]
+    assert code == 1
+    assert (item["verdict"], item["matches"]) == ("vacuous", False)
+    assert "can never hold" in item["reason"]
+
+
+def test_a_timeout_is_unknown_and_fails_the_gate(in_tmp, capsys) -> None:
+    code = main(["verify", str(SPEC_PATH), "--property", "P06", "--timeout", "0.05", "--json", "--no-cache"])
+    (item,) = json.loads(capsys.readouterr().out)["properties"]
+    assert code == 1
+    assert item["verdict"] in ("unknown", "holds-to-depth") and item["matches"] is False
+    assert "timeout after 0.05 s" in item["reason"]

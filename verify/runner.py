@@ -185,7 +185,7 @@ class Verifier:
                 pass  # a run of the executable model already breaks it: no proof to try
             else:
                 # a proof may take half the time; the bounded search gets the rest
-                share = Budget(min(budget.seconds * 0.5, budget.left_ms() / 1000))
+                share = Budget(max(0.0, min(budget.seconds * 0.5, budget.left_ms() / 1000)))
                 try:
                     proved = self._prove(ob, v, share)
                 except Unknown as exc:
