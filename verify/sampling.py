@@ -114,12 +114,16 @@ def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng:
     spec = compiled.spec
     out: dict[str, Any] = {}
     edges = boundaries(compiled, event)
+    env: dict[str, Any] = {}
+    if edges:  # the names a guard may read: parameters (the terms' at their defaults) and the state
+        env = {**{n: p.default for n, p in spec.parameters.items()}, **spec.constants, **contract.parameters,
+               **contract.values, "today": day}  # fmt: skip
     for a in spec.events[event].args:
         if a.type.kind == "int":
             choices = list(AMOUNTS)
             for fn in edges.get(a.expr_name, ()):
                 try:
-                    edge = int(fn({**contract.values, "today": day}))
+                    edge = int(fn(env))
                 except (KeyError, TypeError, ValueError, ArithmeticError):
                     continue
                 choices += [edge - 1, edge, edge + 1]
