@@ -235,6 +235,31 @@ def shrink(compiled: CompiledSpec, parameters: Mapping[str, Any],
     return events, best
 
 
+def toward_defaults(compiled: CompiledSpec, parameters: Mapping[str, Any],
+                    events: list[tuple[int, str, Mapping[str, Any]]], until: int | None,
+                    happens) -> tuple[dict[str, Any], Replay | None]:  # fmt: skip
+    """The contract parameters, each put back to the spec's default (in spec order) where
+    ``happens(replay)`` still holds: a reviewer reads a contract with the usual fees, not
+    ``base_fee=0``. Returns the parameters and the last replay that kept one (or None)."""
+    spec = compiled.spec
+    params = dict(parameters)
+    best = None
+    for name, p in spec.parameters.items():
+        if p.scope != "contract" or params.get(name) == p.default:
+            continue
+        trial = {**params, name: p.default}
+        contract = {k: v for k, v in trial.items() if spec.parameters[k].scope == "contract"}
+        last = events[-1][0]
+        data = scenario_to_data(contract, events, max(until or last, last), spec, name="shrink")
+        try:
+            result = replay(compiled, scenario_from_data(data, spec))
+        except Exception:  # noqa: BLE001 - a default that makes the scenario impossible is not kept
+            continue
+        if happens(result):
+            params, best = trial, result
+    return params, best
+
+
 # --------------------------------------------------------------------------------------
 # writing
 

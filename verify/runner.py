@@ -459,6 +459,7 @@ class Verifier:
             goal_in_steps,
             response_in_steps,
             shrink,
+            toward_defaults,
         )
 
         spec = self.spec
@@ -492,12 +493,14 @@ class Verifier:
             events, result = shrink(self.compiled, run.parameters, events, until, happens)
         except ValueError:
             return None
+        parameters, usual = toward_defaults(self.compiled, run.parameters, events, until, happens)
+        result = usual or result
         if goal is not None:
             cut = find_goal(spec, goal, result)[0]
             steps = list(result.contract.steps[: cut + 1])
         else:
             steps = list(result.contract.steps)
-        trace = self.run_trace(steps, run.parameters, budget, z3_check)
+        trace = self.run_trace(steps, parameters, budget, z3_check)
         if trace is None:
             return None
         trace.until = until if goal is None else None
