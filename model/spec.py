@@ -330,9 +330,17 @@ class _Loader:
             self._text_lines = self.path.read_text(encoding="utf-8").splitlines()
         return self._text_lines
 
+    def not_reserved(self, name: Any, where: str, node: Any) -> None:
+        """`passed_<calendar event>` names a moment of the day in lemmas: no spec name may
+        take that form (a proof would read the moment where the spec means its own name)."""
+        if str(name).startswith(MOMENT_PREFIX):
+            self.fail(f"'{name}': names starting with '{MOMENT_PREFIX}' are reserved", where, node, name,
+                      hint=f"rename it; {MOMENT_PREFIX}<calendar event> is a lemma's moment of the day")  # fmt: skip
+
     def mapping(self, node: Any, where: str, parent: Any = None, key: Any = None) -> Mapping:
         if not isinstance(node, Mapping):
-            self.fail("expected a mapping (key: value)", where, parent, key)
+            self.fail("expected a mapping (key: value)", where, parent, key,
+                      hint="write `key: value` entries here, or `{}` for none")  # fmt: skip
         return node
 
     def check_keys(self, node: Mapping, allowed: tuple[str, ...], where: str, required=()):
@@ -344,7 +352,8 @@ class _Loader:
                 )  # fmt: skip
         for key in required:
             if key not in node:
-                self.fail(f"missing key '{key}'", where, node)
+                self.fail(f"missing key '{key}'", where, node,
+                          hint=f"add `{key}: …` (required keys: {', '.join(required)})")  # fmt: skip
 
     def articles(self, node: Mapping, where: str) -> tuple[str, ...]:
         raw = node.get("articles", [])
@@ -385,7 +394,8 @@ class _Loader:
         transitions = self._read_transitions(root["transitions"])
         interpretations = self._read_interpretations(root.get("interpretations", {}))
         properties = self._read_properties(root["properties"])
-        lemmas = self._read_lemmas(root.get("lemmas", {}))
+        self.interpretation_ids = set(interpretations)
+        lemmas = self._read_lemmas(root.get("lemmas", {}), properties)
         out_of_scope = self._read_out_of_scope(root.get("out_of_scope", {}))
         limitations = self._read_limitations(root.get("limitations", []))
         terms_path = (self.path.parent / str(self.meta["terms"])).resolve()
@@ -425,6 +435,7 @@ class _Loader:
 
     def _read_constants(self, node: Any) -> None:
         for name, value in self.mapping(node, "constants").items():
+            self.not_reserved(name, f"constants.{name}", node)
             if not isinstance(value, dt.date):
                 self.fail("a constant is a date such as 9999-12-31", f"constants.{name}", node, name)
             self.constants[str(name)] = value.toordinal()
@@ -505,6 +516,7 @@ class _Loader:
     def _read_parameters(self, node: Any) -> None:
         for name, body in self.mapping(node, "parameters").items():
             where = f"parameters.{name}"
+            self.not_reserved(name, where, node)
             body = self.mapping(body, where, node, name)
             self.check_keys(
                 body, ("type", "default", "scope", "articles", "doc", "min"), where,
@@ -522,6 +534,7 @@ class _Loader:
 
     def _read_derived(self, node: Any) -> None:
         for name, text in self.mapping(node, "derived").items():
+            self.not_reserved(name, f"derived.{name}", node)
             if not isinstance(text, str):
                 self.fail("a derived quantity is an expression string", f"derived.{name}", node, name)
             self.derived[str(name)] = text
@@ -531,6 +544,7 @@ class _Loader:
         nodes = self.mapping(node, "variables")
         for name, body in nodes.items():
             where = f"variables.{name}"
+            self.not_reserved(name, where, nodes)
             body = self.mapping(body, where, nodes, name)
             self.check_keys(body, ("type", "init", "articles", "doc", "scratch"), where, ("type", "init"))
             if name in self.derived or name in self.constants or name in ("today", "state", "event"):
@@ -726,6 +740,7 @@ class _Loader:
         self.check_keys(body, ("type", "default", "min", "name"), where, ("type",))
         typ = self._type(body["type"], where, body, "type")
         expr_name = str(body.get("name", name))
+        self.not_reserved(expr_name, where, parent)
         taken = {*self.variables, *self.parameters, *self.constants, *self.derived, "today", "state"}
         if expr_name in taken:
             self.fail(
@@ -874,19 +889,30 @@ class _Loader:
                 env[f"{MOMENT_PREFIX}{name}"] = BOOL
         return env
 
-    def _read_lemmas(self, node: Any) -> dict[str, LemmaDef]:
+    def _read_lemmas(self, node: Any, properties: Mapping[str, PropertyDef]) -> dict[str, LemmaDef]:
         out = {}
         keys = ("when", "holds", "articles", "doc", "ja")
+        if node is None:
+            return out
         for lid, body in self.mapping(node, "lemmas").items():
             where = f"lemmas.{lid}"
+            if not isinstance(lid, str) or lid in properties or lid in self.interpretation_ids:
+                self.fail(f"'{lid}' cannot name a lemma: it must be a new name", where, node, lid,
+                          hint="name lemmas L01, L02, …, apart from the properties and interpretations")  # fmt: skip
             body = self.mapping(body, where, node, lid)
             self.check_keys(body, keys, where, ("holds", "doc"))
+            if not isinstance(body["doc"], str) or not body["doc"].strip():
+                self.fail("doc is a sentence for the reader", where, body, "doc",
+                          hint='e.g. doc: "A contract in force has started."')  # fmt: skip
             env = self.lemma_env()
             when = None
             if "when" in body:
                 when = self.expr(body["when"], env, f"{where}.when", body, "when", BOOL)
             holds = self.expr(body["holds"], env, f"{where}.holds", body, "holds", BOOL)
             ja = self.translation(body, where, ("doc",))
+            raw_ja = body.get("ja")
+            if isinstance(raw_ja, Mapping) and "doc" in raw_ja and not str(raw_ja["doc"] or "").strip():
+                self.fail("ja.doc is the sentence in Japanese", where, body, "ja", hint="write it, or leave `ja` out")
             out[str(lid)] = LemmaDef(
                 id=str(lid), holds=holds, holds_text=str(body["holds"]), articles=self.articles(body, where),
                 doc=str(body["doc"]), when=when, when_text=str(body.get("when", "")),

@@ -99,6 +99,24 @@ SPEC_MUTANTS = [
         "lemmas.L02.holds",
     ),
     (
+        "lemma named like a property",
+        '  L01: {articles: ["9-1"],',
+        '  P01: {articles: ["9-1"],',
+        "'P01' cannot name a lemma",
+    ),
+    (
+        "lemma without its sentence",
+        'doc: "Before the service starts there is no billing start date.",',
+        "doc: ,",
+        "doc is a sentence for the reader",
+    ),
+    (
+        "a spec name taking a lemma's moment of the day",
+        "  billed_through_month: {type: int,",
+        '  passed_month_ends: {type: bool, init: "False"}\n  billed_through_month: {type: int,',
+        "names starting with 'passed_' are reserved",
+    ),
+    (
         "unknown key",
         '    reviewer: "No path returns a fee."}',
         '    reviewr: "No path returns a fee."}',

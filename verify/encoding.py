@@ -455,7 +455,7 @@ class System:
         env[MONTH] = self.calendar.month_of(s["today"])
         env["slot"] = s["slot"]
         for name, slot in self.model.slot_of.items():  # lemmas' passed_<calendar event>
-            env[MOMENT_PREFIX + name] = s["slot"] >= slot
+            env.setdefault(MOMENT_PREFIX + name, s["slot"] >= slot)  # (a spec name never takes it)
         if ARMED in s:
             env[ARMED] = env["mon_armed"] = s[ARMED]
             env[DEADLINE] = env["mon_deadline"] = s[DEADLINE]

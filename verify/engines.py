@@ -305,26 +305,29 @@ def concrete_state(sysm: System, values: Mapping[str, Any], slot: int) -> dict[s
 
 def follow(sysm: System, budget: Budget, initial: Mapping[str, Any],
            steps: list[tuple[int, str, Mapping[str, Any], Mapping[str, Any]]],
-           parameters: Mapping[str, Any]) -> int | None:  # fmt: skip
+           parameters: Mapping[str, Any], initial_slot: int | None = None) -> int | None:  # fmt: skip
     """Check a run of the executable model against the encoding, step by step.
 
-    ``initial`` are the values after the application; ``steps`` are (slot, event,
-    arguments by expression name, values after the step). Every state is given, so each
-    check is one step of the encoding between two known states. Returns the index of the
-    first step the encoding does not allow with exactly these values (-1 for the initial
-    state), or None when the whole run is a run of the encoding.
+    ``initial`` are the values after the application (or, with ``initial_slot``, any state
+    the model reached, at that moment of its day: then only the steps are checked);
+    ``steps`` are (slot, event, arguments by expression name, values after the step).
+    Every state is given, so each check is one step of the encoding between two known
+    states. Returns the index of the first step the encoding does not allow with exactly
+    these values (-1 for the initial state), or None when the whole run is a run of the
+    encoding.
     """
     m = sysm.model
     params = [sym == parameters[name] for name, sym in m.param_syms.items()]
     solver = Solver(sysm, budget)
     solver.add(*params)
-    s = concrete_state(sysm, initial, m.mid)
-    solver.push()
-    solver.add(*sysm.init(s))
-    ok = solver.check()
-    solver.pop()
-    if not ok:
-        return -1
+    s = concrete_state(sysm, initial, m.mid if initial_slot is None else initial_slot)
+    if initial_slot is None:
+        solver.push()
+        solver.add(*sysm.init(s))
+        ok = solver.check()
+        solver.pop()
+        if not ok:
+            return -1
     for k, (slot, event, args, after) in enumerate(steps):
         n = concrete_state(sysm, after, slot)
         st = sysm.step(s, n, k)

@@ -151,17 +151,21 @@ def stated_lemmas(spec: Spec, factory: AtomFactory) -> list[Candidate]:
 def premise_region(c: Candidate) -> tuple[frozenset[str] | None, tuple[Atom, ...]]:
     """The states a lemma's premises allow (None: any), and its other premises."""
     import ast
+    import re
 
     states, rest = None, []
     for p in c.premises:
-        t = p.text
-        if t.startswith("state == '") and t.endswith("'"):
-            states = frozenset([t[len("state == '") : -1]])
-        elif t.startswith("state in (") and t.endswith(")"):
+        one = re.fullmatch(r"state == '(\w+)'", p.text)
+        among = re.fullmatch(r"state in (\([^()]*\))", p.text)
+        if one:
+            states = frozenset([one.group(1)])
+        elif among:
             try:
-                states = frozenset(ast.literal_eval(t[len("state in ") :]))
+                value = ast.literal_eval(among.group(1))
             except (ValueError, SyntaxError):
                 rest.append(p)
+                continue
+            states = frozenset([value] if isinstance(value, str) else value)
         else:
             rest.append(p)
     return states, tuple(rest)
@@ -395,7 +399,7 @@ def sample_values(model: Model, runs: Iterable[Any], monitor: Monitor | None = N
             v["today"] = st.day
             v[SLOT] = model.slot_of.get(st.event, mid) if st.by == "calendar" else mid
             for name, slot in model.slot_of.items():
-                v[MOMENT_PREFIX + name] = v[SLOT] >= slot
+                v.setdefault(MOMENT_PREFIX + name, v[SLOT] >= slot)
             v[MONTH] = cm.month_of(st.day)
             states.append(v)
         if monitor is None:
@@ -477,8 +481,8 @@ def linear_equalities(space: CandidateSpace, masks: Masks, names: frozenset[str]
             for subset in it.combinations(usable, k):
                 if focus and not any(columns[j][1] & focus for j in subset):
                     continue
-                # the same relation is looked for again on a wider slice: once is enough
-                memo_key = (tuple(p.text for p in prem), tuple(columns[j][0] for j in subset))
+                # (the rows depend on the slice's columns: a relation is remembered per slice)
+                memo_key = (names, tuple(p.text for p in prem), tuple(columns[j][0] for j in subset))
                 if memo_key in masks.equations:
                     cand = masks.equations[memo_key]
                 else:

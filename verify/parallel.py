@@ -32,24 +32,29 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None
     while todo:
         batch, todo = todo[: jobs - 1], todo[jobs - 1 :]
         procs = []
-        for i in batch:
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(fn, items[i], send), daemon=True)
-            proc.start()
-            send.close()
-            procs.append((i, proc, recv))
-        if not first_done:
-            out[0], first_done = fn(items[0]), True
-        for i, proc, recv in procs:
-            try:
-                ok, value = pickle.loads(recv.recv_bytes())
-            except EOFError:
-                ok, value = False, "the worker process ended without a result"
-            proc.join()
-            recv.close()
-            if not ok:
-                raise RuntimeError(f"a worker failed: {value}")
-            out[i] = value
+        try:
+            for i in batch:
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_child, args=(fn, items[i], send), daemon=True)
+                proc.start()
+                send.close()
+                procs.append((i, proc, recv))
+            if not first_done:
+                out[0], first_done = fn(items[0]), True
+            for i, _, recv in procs:
+                try:
+                    ok, value = pickle.loads(recv.recv_bytes())
+                except EOFError:
+                    ok, value = False, RuntimeError("a worker process ended without a result")
+                if not ok:
+                    raise value  # the worker's own exception, as the one-process path raises it
+                out[i] = value
+        finally:
+            for _, proc, recv in procs:
+                if proc.is_alive():
+                    proc.kill()
+                proc.join()
+                recv.close()
     return out
 
 
@@ -57,8 +62,11 @@ def _child(fn: Callable[[Any], Any], item: Any, send: Any) -> None:
     try:
         try:
             payload = pickle.dumps((True, fn(item)), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # noqa: BLE001 - reported by the parent
-            payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - raised again by the parent
+            try:
+                payload = pickle.dumps((False, exc))
+            except Exception:  # noqa: BLE001 - an exception that does not pickle
+                payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
         send.send_bytes(payload)
     finally:
         send.close()

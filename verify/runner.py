@@ -105,7 +105,7 @@ def matches(verdict: str, expected: str) -> bool:
 class Verifier:
     """Checks the properties of one spec (one instance per process)."""
 
-    def __init__(self, spec: Spec, settings: Settings, out_dir: Path | None = None) -> None:
+    def __init__(self, spec: Spec, settings: Settings, out_dir: Path | None = None, jobs: int | None = None) -> None:
         from yakkan.model.machine import CompiledSpec
 
         from .encoding import Model
@@ -113,6 +113,7 @@ class Verifier:
         self.spec = spec
         self.settings = settings
         self.out_dir = out_dir
+        self.jobs = jobs  # processes for the shared preparation (None: one per core)
         self.compiled = CompiledSpec(spec)
         self.model = Model(spec, settings.bounds)
         self._runs: list[Any] | None = None
@@ -132,14 +133,14 @@ class Verifier:
             self._masks[None] = Masks(sample_values(self.model, self.runs(), None))
         space = CandidateSpace(self.model, None, None)
         atoms = [a for a in (*space.regions, *space.literals, *space.conclusions) if a is not None]
-        self._masks[None].precompute(atoms)
+        self._masks[None].precompute(atoms, self.jobs)
 
     def runs(self) -> list[Any]:
         if self._runs is None:
             from .sampling import sample_runs
 
             s = self.settings
-            self._runs = list(sample_runs(self.compiled, s.samples, s.sample_length, seed=0))
+            self._runs = list(sample_runs(self.compiled, s.samples, s.sample_length, seed=0, jobs=self.jobs))
         return self._runs
 
     def stated_lemmas(self) -> list[Any]:
@@ -325,13 +326,13 @@ class Verifier:
 
     def _vacuity(self, ob: Any, v: Verdict, budget: Any) -> None:
         """Every premise of the property must be reachable, else the proof is vacuous."""
-        from .counterexample import goal_in_steps
         from .engines import NoProof, prove
         from .properties import Obligation
 
         for p in ob.premises:
-            # a run of the executable model that reaches the premise is witness enough
-            if any(goal_in_steps(self.spec, p, list(run.steps)) is not None for run in self.runs()):
+            # a run of the executable model reaches the premise, and the encoding takes the
+            # step that reaches it (between the same two states): witness enough
+            if self._premise_in_runs(p, budget):
                 continue
             found, reached = self.search(ob, p, budget, self.settings.premise_depth)
             if found is not None:
@@ -352,6 +353,35 @@ class Verifier:
                 v.verdict = "vacuous"
                 v.reason = f"premise `{p.text}` can never hold: the property says nothing"
             return
+
+    def _premise_in_runs(self, premise: Any, budget: Any) -> bool:
+        """Some random run of the executable model reaches ``premise``, and the encoding
+        (exact calendar, every variable) allows the step that reaches it."""
+        from .counterexample import goal_in_steps
+        from .encoding import System
+        from .engines import follow
+
+        mid = self.model.mid
+        for run in self.runs():
+            steps = list(run.steps)
+            i = goal_in_steps(self.spec, premise, steps)
+            if i is None:
+                continue
+            before = next((s for s in reversed(steps[:i]) if s.accepted and s.after), None)
+            step = steps[i]
+            if before is None or step.transition is None:
+                return True  # reached by the application itself: the initial state
+            slot_of = self.model.slot_of
+            names = {a.name: a.expr_name for a in self.spec.events[step.event].args}
+            zstep = (slot_of.get(step.event, mid) if step.by == "calendar" else mid, step.event,
+                     {names[k]: v for k, v in step.args.items()}, step.after)  # fmt: skip
+            first_slot = slot_of.get(before.event, mid) if before.by == "calendar" else mid
+            sysm = System(self.model, None, exact=True)
+            if follow(sysm, budget, before.after, [zstep], run.parameters, initial_slot=first_slot) is None:
+                return True
+            self.mismatches.append(f"a step of a run of the executable model reaching `{premise.text}` "
+                                   "is not a step of the encoding")  # fmt: skip
+        return False
 
     def _structural(self, ob: Any, v: Verdict, budget: Any) -> None:
         from .structural import goals, graph_findings
@@ -578,9 +608,9 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     its verdict is ``unknown``.
     """
     ids = list(ids)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
-    verifier = Verifier(spec, settings, out_dir)
+    verifier = Verifier(spec, settings, out_dir, jobs)  # the preparation uses the cores asked for
     verifier.prepare()
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
     if not hasattr(os, "fork"):  # no fork: one process, in order
         out = []
         for pid in ids:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,14 +49,16 @@ def random_parameters(compiled: CompiledSpec, rng: random.Random, day0: int) -> 
     return params
 
 
-_BOUNDARIES: dict[tuple[int, str], dict[str, list[Callable[[Mapping[str, Any]], Any]]]] = {}
+_BOUNDARIES: weakref.WeakKeyDictionary[CompiledSpec, dict[str, dict[str, list[Callable[[Mapping[str, Any]], Any]]]]] = (
+    weakref.WeakKeyDictionary()
+)  # per compiled spec (never outlives it), per event
 
 
 def boundaries(compiled: CompiledSpec, event: str) -> dict[str, list[Callable[[Mapping[str, Any]], Any]]]:
     """For each argument of ``event``, the expressions its guards compare it with (``amount
     <= deposit_cap``): the values at which a guard flips are where terms are tested."""
-    key = (id(compiled), event)
-    if key not in _BOUNDARIES:
+    per_event = _BOUNDARIES.setdefault(compiled, {})
+    if event not in per_event:
         args = {a.expr_name for a in compiled.spec.events[event].args}
         found: dict[str, list[Callable[[Mapping[str, Any]], Any]]] = {}
         for t in compiled.spec.transitions:
@@ -70,8 +73,8 @@ def boundaries(compiled: CompiledSpec, event: str) -> dict[str, list[Callable[[M
                         isolated = _isolate(side, other, args)
                         if isolated is not None:
                             found.setdefault(isolated[0], []).append(isolated[1])
-        _BOUNDARIES[key] = found
-    return _BOUNDARIES[key]
+        per_event[event] = found
+    return per_event[event]
 
 
 def _isolate(side: Expr, other: Expr, args: set[str]) -> tuple[str, Callable[[Mapping[str, Any]], Any]] | None:
