@@ -254,9 +254,11 @@ class Verifier:
         slices = self.slices(names)
         given = self.stated_lemmas()
         # the property alone (with the spec's lemmas) on its own variables, then on the
-        # widest slice; then with mined lemmas, widest slice first (it needs the fewest
-        # tries), then the narrower ones (fewer candidates, but they may be too narrow)
-        attempts = [(slices[0], False), (slices[-1], False), (slices[-1], True), *((k, True) for k in slices[:-1])]
+        # widest slice; then with mined lemmas: on its own variables first when they are
+        # many (a property over much of the state), else on the widest slice first (a
+        # narrow slice seldom holds the lemmas needed); then the other slices
+        first = slices[0] if len(slices[0]) >= 6 else slices[-1]
+        attempts = [(slices[0], False), (slices[-1], False), (first, True), *((k, True) for k in slices)]
         for kept, with_mined in dict.fromkeys(attempts):
             sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
             result = prove(ob, sysm, self.mined(ob, kept) if with_mined else None, budget, given=given)
