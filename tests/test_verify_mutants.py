@@ -78,8 +78,10 @@ def test_a_false_lemma_is_dropped_not_trusted(tmp_path) -> None:
                          cache_dir=tmp_path / "c")  # fmt: skip
     (v,) = verdicts
     assert v.verdict == "proved", (v.verdict, v.reason)
-    assert [w["lemma"][:3] for w in v.why if w["formula"]] == ["L01", "L02", "L03", "L04", "L05", "L07", "L08",
-                                                              "L09", "L10"]  # fmt: skip
+    stated = [w["lemma"][:3] for w in v.why if w["formula"]]
+    assert stated and "L06" not in stated, stated
+    # (which of the true lemmas a proof keeps may vary with the solver's choices; the
+    # relation L06 got wrong must come from somewhere, and it is mined, correct)
     assert any("months_billed" in w["lemma"] and "billed_through_month" in w["lemma"] for w in v.why), v.why
 
 
