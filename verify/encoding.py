@@ -568,8 +568,11 @@ class System:
     def event_args(self, event: str, args: Mapping[tuple[str, Type], Any]) -> dict[str, Any]:
         return {a.expr_name: args[(a.expr_name, a.type)] for a in self.model.events[event].args}
 
-    def step(self, s: Mapping[str, Any], n: Mapping[str, Any], k: int | str) -> StepTerms:
-        """The constraint that ``n`` follows ``s`` by one accepted event."""
+    def step(self, s: Mapping[str, Any], n: Mapping[str, Any], k: int | str,
+             only_event: str | None = None) -> StepTerms:  # fmt: skip
+        """The constraint that ``n`` follows ``s`` by one accepted event (``only_event``:
+        by that event, when it is known — a run of the executable model checked step by
+        step — so that the other events' transitions are not built)."""
         m, spec = self.model, self.model.spec
         if isinstance(k, int):
             self.calendar.group = k
@@ -586,6 +589,10 @@ class System:
         selected: dict[str, Any] = {}
         timing: list[Any] = []
         for event, cands in m.by_event.items():
+            if only_event is not None and event != only_event:
+                for t in cands:
+                    selected[t.id] = z3.BoolVal(False)
+                continue
             env = {**genv, **self.event_args(event, args)}
             earlier: list[Any] = []
             is_ev = ev == m.event_sort[event]
@@ -610,6 +617,8 @@ class System:
         state_post = s["state"]
         for t in reversed(m.transitions):
             sel = selected[t.id]
+            if z3.is_false(sel):
+                continue
             if t.effects:
                 env = {**tenv, **self.event_args(t.spec.event, args)}
                 for a in t.effects:

@@ -330,7 +330,7 @@ def follow(sysm: System, budget: Budget, initial: Mapping[str, Any],
             return -1
     for k, (slot, event, args, after) in enumerate(steps):
         n = concrete_state(sysm, after, slot)
-        st = sysm.step(s, n, k)
+        st = sysm.step(s, n, k, only_event=event)
         cs = [st.constraint, st.event == m.event_sort[event]]
         for a in m.spec.events[event].args:
             if a.expr_name in args:
