@@ -306,7 +306,8 @@ def story(compiled: CompiledSpec, prop: PropertyDef, checked: Check) -> str:
     if checked.at_step is not None:
         s = checked.replay.contract.steps[checked.at_step]
         verb = "witnessed" if prop.kind == "reachable" else "broken"
-        text += f"\n\n{prop.id} {verb} at step {checked.at_step + 1}: {dt.date.fromordinal(s.day)} {s.event}"
+        who = "the calendar's" if s.by == "calendar" else f"the {s.by}'s"
+        text += f"\n\n{prop.id} {verb} by {who} {s.event} on {dt.date.fromordinal(s.day)}"
         if s.transition:
             t = next(t for t in compiled.spec.transitions if t.id == s.transition)
             text += f" (transition {t.id} [{', '.join(t.articles)}])"
