@@ -84,10 +84,7 @@ def by_depth(spec_path: Path, depths: list[int], cap: float) -> None:
         if pid not in spec.properties:
             continue
         ob = obligation(spec, spec.properties[pid])
-        names = set(ob.names)
-        if ob.monitor is not None:
-            names |= ob.monitor.trigger.names() | ob.monitor.response.names()
-        kept = verifier.slices(names)[-1]
+        kept = verifier.slices(ob.reads)[-1]
         times: list[float | None] = []
         for d in depths:
             sysm = System(model, kept, exact=False, monitor=ob.monitor)

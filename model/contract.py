@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .machine import CompiledSpec, CompiledTransition, chart_name, leaf_state
-from .spec import Clause, Spec
+from .spec import NEXT, Clause, Spec
 
 StepHook = Callable[["Step"], None]
 
@@ -84,6 +84,31 @@ class Step:
             for k, v in self.after.items()
             if self.before and k not in hidden and self.before.get(k) != v and k not in ("today", "state")
         }
+
+
+class StepFormulaEnv:
+    """The names a step formula reads on a step of a contract: the values before it,
+    ``next_<name>`` after it, ``event``, its arguments by expression name, and the shared
+    arguments it does not take at their defaults (``Spec.arg_defaults``). Built once per
+    spec; called per step."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.defaults = spec.arg_defaults()
+        self.variables = tuple(spec.variables)
+        self.expr_names = {ev.name: {a.name: a.expr_name for a in ev.args} for ev in spec.events.values()}
+
+    def __call__(self, step: Step) -> dict[str, Any]:
+        env = dict(step.before)
+        after = step.after
+        for name in self.variables:
+            env[NEXT + name] = after[name]
+        env[NEXT + "state"] = after["state"]
+        env["event"] = step.event
+        env.update(self.defaults)
+        names = self.expr_names[step.event]
+        for k, v in step.args.items():
+            env[names[k]] = v
+        return env
 
 
 class Contract:

@@ -255,6 +255,23 @@ class Spec:
         cal = [e for e in self.events.values() if e.by == "calendar"]
         return tuple(sorted(cal, key=lambda e: PHASES.index(e.phase or "end")))
 
+    def arg_defaults(self) -> dict[str, Any]:
+        """What a step formula sees for a shared argument its event does not take: 0,
+        FOREVER, False or the enum's first value (the simulator's monitors, the verifier's
+        encoding and its counterexample checks all read a step this way)."""
+        forever = self.constants.get("FOREVER", 0)
+        out: dict[str, Any] = {}
+        for name, t in self.shared_args.items():
+            if t == INT:
+                out[name] = 0
+            elif t == DATE:
+                out[name] = forever
+            elif t == BOOL:
+                out[name] = False
+            else:
+                out[name] = self.enums[t.enum][0]
+        return out
+
     def transitions_for(self, event: str, state: str) -> list[TransitionDef]:
         return [t for t in self.transitions if t.event == event and state in t.sources]
 

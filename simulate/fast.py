@@ -44,7 +44,7 @@ from yakkan.model.machine import CompiledSpec, CompiledTransition
 from yakkan.model.spec import EventDef, PropertyDef
 
 from .codegen import MEMO, Specializer, compile_function, today_only_in_month_of
-from .monitors import MonitorSet, arg_defaults, deadline
+from .monitors import MonitorSet, deadline
 
 HORIZON = 400  # days looked ahead for the next calendar date (then looked at again)
 
@@ -70,7 +70,7 @@ class FastSpec:
         for name, p in spec.parameters.items():
             if p.scope == "terms" and name not in spec.variables:
                 self.folded[name] = p.default
-        self.defaults = arg_defaults(spec)
+        self.defaults = spec.arg_defaults()
         self.arg_names = {a.expr_name for ev in spec.events.values() for a in ev.args}
         self.props = [p for p in spec.properties.values()]
         self.deadline_fns = {p.id: _deadline_fn(p) for p in self.props if p.kind == "response"}

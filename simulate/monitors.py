@@ -27,11 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from yakkan.model import calendar_math as cm
-from yakkan.model.contract import Step
-from yakkan.model.expr import BOOL, DATE, INT
+from yakkan.model.contract import Step, StepFormulaEnv
 from yakkan.model.spec import PropertyDef, Spec
 
 MONITORED_KINDS = ("invariant", "step", "response", "reachable")
@@ -44,22 +42,6 @@ class Hit:
     property: str
     step: int  # index in the contract's steps; len(steps) when noticed at the end
     day: int
-
-
-def arg_defaults(spec: Spec) -> dict[str, Any]:
-    """The value a step formula sees for a shared argument its event does not take."""
-    forever = spec.constants.get("FOREVER", 0)
-    out: dict[str, Any] = {}
-    for name, t in spec.shared_args.items():
-        if t == INT:
-            out[name] = 0
-        elif t == DATE:
-            out[name] = forever
-        elif t == BOOL:
-            out[name] = False
-        else:
-            out[name] = spec.enums[t.enum][0]
-    return out
 
 
 def deadline(start: int, prop: PropertyDef) -> int:
@@ -84,25 +66,7 @@ class MonitorSet:
         self.responses = tuple((p.id, p.trigger.compile(), p.response.compile(), p)
                                for p in props if p.kind == "response")  # fmt: skip
         self.not_monitored = tuple(p.id for p in props if p.kind not in MONITORED_KINDS)
-        self.defaults = arg_defaults(spec)
-        self.variables = tuple(spec.variables)
-        self.expr_names = {
-            ev.name: {a.name: a.expr_name for a in ev.args} for ev in spec.events.values()
-        }
-
-    def step_env(self, step: Step) -> dict[str, Any]:
-        """The environment of a step formula (see the module's docstring)."""
-        env = dict(step.before)
-        after = step.after
-        for name in self.variables:
-            env["next_" + name] = after[name]
-        env["next_state"] = after["state"]
-        env["event"] = step.event
-        env.update(self.defaults)
-        names = self.expr_names[step.event]
-        for k, v in step.args.items():
-            env[names[k]] = v
-        return env
+        self.step_env = StepFormulaEnv(spec)  # the environment of a step formula (module docstring)
 
     def start(self) -> Monitor:
         return Monitor(self)

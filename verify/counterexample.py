@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from yakkan.model import calendar_math as cm
+from yakkan.model.contract import StepFormulaEnv
 from yakkan.model.machine import CompiledSpec
 from yakkan.model.replay import Replay, format_human, ledger_detail, replay
 from yakkan.model.scenario import scenario_from_data, scenario_to_data
-from yakkan.model.spec import NEXT, PropertyDef, Spec
+from yakkan.model.spec import PropertyDef, Spec
 
-from .encoding import arg_defaults
 from .properties import Goal
 from .trace import Trace
 
@@ -81,19 +81,6 @@ def divergence(trace: Trace, result: Replay) -> int | None:
     return None
 
 
-def step_env(spec: Spec, step: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
-    env = dict(step.before)
-    for name in spec.variables:
-        env[NEXT + name] = step.after[name]
-    env[NEXT + "state"] = step.after["state"]
-    env["event"] = step.event
-    env.update(defaults)
-    names = {a.name: a.expr_name for a in spec.events[step.event].args}
-    for k, v in step.args.items():
-        env[names[k]] = v
-    return env
-
-
 def check(compiled: CompiledSpec, prop: PropertyDef | None, trace: Trace, goal: Goal | None = None) -> Check:
     """Replay ``trace``; does ``goal`` happen in the replay (``prop``'s violation for a
     response property)?"""
@@ -124,20 +111,29 @@ def find_goal(spec: Spec, goal: Goal, result: Replay) -> tuple[int | None, bool]
 
 def goal_in_steps(spec: Spec, goal: Goal, steps: list[Any]) -> int | None:
     """Index of the first step (of a contract's steps) where the goal happens."""
+    return goal_finder(spec, goal)(steps)
+
+
+def goal_finder(spec: Spec, goal: Goal) -> Callable[[list[Any]], int | None]:
+    """``goal_in_steps`` with the goal compiled once, for many runs."""
     f = goal.source.compile()
-    defaults = arg_defaults(spec)
-    for i, s in enumerate(steps):
-        if not s.accepted:
-            continue
-        if goal.kind == "state":
-            value = bool(f(s.after))
-        else:
-            if s.transition is None:
+    step_env = StepFormulaEnv(spec)
+
+    def first(steps: list[Any]) -> int | None:
+        for i, s in enumerate(steps):
+            if not s.accepted:
                 continue
-            value = bool(f(step_env(spec, s, defaults)))
-        if value == goal.want:
-            return i
-    return None
+            if goal.kind == "state":
+                value = bool(f(s.after))
+            else:
+                if s.transition is None:
+                    continue
+                value = bool(f(step_env(s)))
+            if value == goal.want:
+                return i
+        return None
+
+    return first
 
 
 def response_in_steps(prop: PropertyDef, steps: list[Any]) -> tuple[int, int] | None:
@@ -210,17 +206,9 @@ def shrink(compiled: CompiledSpec, parameters: Mapping[str, Any],
     A counterexample found in a random run carries events that play no part in it; a
     reviewer reads the short story.
     """
-    spec = compiled.spec
-    contract = {k: v for k, v in parameters.items() if spec.parameters[k].scope == "contract"}
-
     def run(evs: list[tuple[int, str, Mapping[str, Any]]]) -> Replay | None:
-        last = evs[-1][0]
-        data = scenario_to_data(contract, evs, max(until or last, last), spec, name="shrink")
-        try:
-            result = replay(compiled, scenario_from_data(data, spec))
-        except Exception:  # noqa: BLE001 - an impossible candidate is just not kept
-            return None
-        return result if happens(result) else None
+        result = _replay_events(compiled, parameters, evs, until)
+        return result if result is not None and happens(result) else None
 
     best = run(events)
     if best is None:
@@ -241,23 +229,30 @@ def toward_defaults(compiled: CompiledSpec, parameters: Mapping[str, Any],
     """The contract parameters, each put back to the spec's default (in spec order) where
     ``happens(replay)`` still holds: a reviewer reads a contract with the usual fees, not
     ``base_fee=0``. Returns the parameters and the last replay that kept one (or None)."""
-    spec = compiled.spec
     params = dict(parameters)
     best = None
-    for name, p in spec.parameters.items():
+    for name, p in compiled.spec.parameters.items():
         if p.scope != "contract" or params.get(name) == p.default:
             continue
         trial = {**params, name: p.default}
-        contract = {k: v for k, v in trial.items() if spec.parameters[k].scope == "contract"}
-        last = events[-1][0]
-        data = scenario_to_data(contract, events, max(until or last, last), spec, name="shrink")
-        try:
-            result = replay(compiled, scenario_from_data(data, spec))
-        except Exception:  # noqa: BLE001 - a default that makes the scenario impossible is not kept
-            continue
-        if happens(result):
+        result = _replay_events(compiled, trial, events, until)
+        if result is not None and happens(result):
             params, best = trial, result
     return params, best
+
+
+def _replay_events(compiled: CompiledSpec, parameters: Mapping[str, Any],
+                   events: list[tuple[int, str, Mapping[str, Any]]], until: int | None) -> Replay | None:  # fmt: skip
+    """The replay of ``events`` as a scenario with these contract parameters; None when
+    the scenario is impossible (a candidate of shrinking that is just not kept)."""
+    spec = compiled.spec
+    contract = {k: v for k, v in parameters.items() if spec.parameters[k].scope == "contract"}
+    last = events[-1][0]
+    data = scenario_to_data(contract, events, max(until or last, last), spec, name="shrink")
+    try:
+        return replay(compiled, scenario_from_data(data, spec))
+    except Exception:  # noqa: BLE001 - an impossible scenario
+        return None
 
 
 # --------------------------------------------------------------------------------------

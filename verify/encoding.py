@@ -255,7 +255,7 @@ class Model:
             for a in ev.args:
                 self.arg_slots[(a.expr_name, a.type)] = a
         self.shared_args = dict(spec.shared_args)
-        self.arg_defaults = arg_defaults(spec)
+        self.arg_defaults = spec.arg_defaults()
 
     # -- slicing ---------------------------------------------------------------------------
 
@@ -352,26 +352,6 @@ class Model:
         if t.kind == "enum":
             return self.sorts[t.enum].decode(term)
         return term.as_long()
-
-
-def arg_defaults(spec: Spec) -> dict[str, Any]:
-    """What a step formula sees for a shared argument its event does not take.
-
-    The same rule as the simulator's monitors (``yakkan.simulate.monitors``): 0, FOREVER,
-    False or the enum's first value.
-    """
-    forever = spec.constants.get("FOREVER", 0)
-    out: dict[str, Any] = {}
-    for name, t in spec.shared_args.items():
-        if t == INT:
-            out[name] = 0
-        elif t == DATE:
-            out[name] = forever
-        elif t.kind == "bool":
-            out[name] = False
-        else:
-            out[name] = spec.enums[t.enum][0]
-    return out
 
 
 # --------------------------------------------------------------------------------------

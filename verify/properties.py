@@ -64,6 +64,14 @@ class Obligation:
         return self.prop.id
 
     @property
+    def reads(self) -> set[str]:
+        """Every name the property reads: its own, and its monitor's trigger and response."""
+        out = set(self.names)
+        if self.monitor is not None:
+            out |= self.monitor.trigger.names() | self.monitor.response.names()
+        return out
+
+    @property
     def violation(self) -> Goal | None:
         """What a counterexample (a witness, for ``reach``) must reach; None for responses."""
         if self.kind in ("state", "step", "reach") and self.formula is not None:

@@ -247,11 +247,8 @@ class Verifier:
             except QueryTimeout as exc:
                 return NoProof(str(exc))
 
-        names = set(ob.names)
-        if ob.monitor is not None:
-            names |= ob.monitor.trigger.names() | ob.monitor.response.names()
         result: Any = None
-        slices = self.slices(names)
+        slices = self.slices(ob.reads)
         given = self.stated_lemmas()
         # the property alone (with the spec's lemmas) on its own variables, then on the
         # widest slice; then with mined lemmas: on its own variables first when they are
@@ -292,11 +289,7 @@ class Verifier:
                 if ob.kind == "reach":
                     v.reason = f"no witness within {reached} steps"
             return False
-        trace, checked = found
-        v.verdict = "reachable" if ob.kind == "reach" else "violated"
-        v.depth = len(trace.steps)
-        v.engine = "simulation + z3 step check" if trace.note else "bmc"
-        self._write(ob.prop, trace, checked, v, "witness" if ob.kind == "reach" else "counterexample")
+        self._record(ob, v, *found)
         return True
 
     def _sampled_violation(self, ob: Any, v: Verdict, budget: Any) -> bool:
@@ -305,10 +298,15 @@ class Verifier:
         found = self._from_samples(ob, ob.violation, budget)
         if found is None:
             return False
-        trace, checked = found
-        v.verdict, v.depth, v.engine = "violated", len(trace.steps), "simulation + z3 step check"
-        self._write(ob.prop, trace, checked, v, "counterexample")
+        self._record(ob, v, *found)
         return True
+
+    def _record(self, ob: Any, v: Verdict, trace: Any, checked: Any) -> None:
+        """A replayed counterexample (a witness, for a reachability) as the verdict."""
+        v.verdict = "reachable" if ob.kind == "reach" else "violated"
+        v.depth = len(trace.steps)
+        v.engine = "simulation + z3 step check" if trace.note else "bmc"
+        self._write(ob.prop, trace, checked, v, "witness" if ob.kind == "reach" else "counterexample")
 
     def _reachable(self, ob: Any, v: Verdict, budget: Any) -> None:
         """A witness; failing that, a proof that no step satisfies the formula."""
@@ -359,27 +357,23 @@ class Verifier:
     def _premise_in_runs(self, premise: Any, budget: Any) -> bool:
         """Some random run of the executable model reaches ``premise``, and the encoding
         (exact calendar, every variable) allows the step that reaches it."""
-        from .counterexample import goal_in_steps
+        from .counterexample import goal_finder
         from .encoding import System
         from .engines import follow
 
-        mid = self.model.mid
+        reached = goal_finder(self.spec, premise)
         for run in self.runs():
             steps = list(run.steps)
-            i = goal_in_steps(self.spec, premise, steps)
+            i = reached(steps)
             if i is None:
                 continue
             before = next((s for s in reversed(steps[:i]) if s.accepted and s.after), None)
             step = steps[i]
             if before is None or step.transition is None:
                 return True  # reached by the application itself: the initial state
-            slot_of = self.model.slot_of
-            names = {a.name: a.expr_name for a in self.spec.events[step.event].args}
-            zstep = (slot_of.get(step.event, mid) if step.by == "calendar" else mid, step.event,
-                     {names[k]: v for k, v in step.args.items()}, step.after)  # fmt: skip
-            first_slot = slot_of.get(before.event, mid) if before.by == "calendar" else mid
             sysm = System(self.model, None, exact=True)
-            if follow(sysm, budget, before.after, [zstep], run.parameters, initial_slot=first_slot) is None:
+            if follow(sysm, budget, before.after, [self._zstep(step)], run.parameters,
+                      initial_slot=self._slot(before)) is None:  # fmt: skip
                 return True
             self.mismatches.append(f"a step of a run of the executable model reaching `{premise.text}` "
                                    "is not a step of the encoding")  # fmt: skip
@@ -434,9 +428,7 @@ class Verifier:
         if goal is not None:
             names |= goal.expr.names()
         if ob is not None:
-            names |= set(ob.names)
-            if ob.monitor is not None:
-                names |= ob.monitor.trigger.names() | ob.monitor.response.names()
+            names |= ob.reads
         hit = self._from_samples(ob, goal, budget, z3_check)
         if hit is not None:
             return hit, depth
@@ -488,7 +480,7 @@ class Verifier:
             _response_violation,
             check,
             find_goal,
-            goal_in_steps,
+            goal_finder,
             response_in_steps,
             shrink,
             toward_defaults,
@@ -496,10 +488,11 @@ class Verifier:
 
         spec = self.spec
         best = None
+        reached = goal_finder(spec, goal) if goal is not None else None
         for run in self.runs():
             until = None
-            if goal is not None:
-                i = goal_in_steps(spec, goal, list(run.steps))
+            if reached is not None:
+                i = reached(list(run.steps))
                 if i is None:
                     continue
                 prefix, until = run.steps[: i + 1], run.steps[i].day
@@ -563,17 +556,14 @@ class Verifier:
         from .trace import Trace, TraceStep
 
         spec = self.spec
-        mid = self.model.mid
         initial = next(s.after for s in steps if s.accepted)
         zsteps, tsteps = [], []
         for s in steps:
             if not s.accepted or s.transition is None:
                 continue
-            slot = self.model.slot_of.get(s.event, mid) if s.by == "calendar" else mid
-            names = {a.name: a.expr_name for a in spec.events[s.event].args}
-            zsteps.append((slot, s.event, {names[k]: v for k, v in s.args.items()}, s.after))
+            zsteps.append(self._zstep(s))
             t = next(t for t in spec.transitions if t.id == s.transition)
-            tsteps.append(TraceStep(s.day, slot, s.event, s.by, s.transition, dict(s.args),
+            tsteps.append(TraceStep(s.day, self._slot(s), s.event, s.by, s.transition, dict(s.args),
                                     s.after["state"], dict(s.after), t.articles))  # fmt: skip
         if not z3_check:
             return Trace(dict(parameters), initial["today"], dict(initial), tsteps)
@@ -583,6 +573,15 @@ class Verifier:
             self.mismatches.append(f"step {bad} of a run of the executable model is not a step of the encoding")
             return None
         return Trace(dict(parameters), initial["today"], dict(initial), tsteps)
+
+    def _slot(self, step: Any) -> int:
+        """The moment of its day at which a step of the executable model happened."""
+        return self.model.slot_of.get(step.event, self.model.mid) if step.by == "calendar" else self.model.mid
+
+    def _zstep(self, step: Any) -> tuple[int, str, dict[str, Any], Any]:
+        """A step of the executable model as ``follow`` checks it in the encoding."""
+        names = {a.name: a.expr_name for a in self.spec.events[step.event].args}
+        return self._slot(step), step.event, {names[k]: v for k, v in step.args.items()}, step.after
 
     def _write(self, prop: PropertyDef, trace: Any, checked: Any, v: Verdict, kind: str) -> None:
         from .counterexample import story, write_scenario
