@@ -27,7 +27,7 @@ from .errors import DiagramError
 VERIFY_NAMES = ("results.json", "verify.json", "verify-results.json", "report.json", "summary.json")
 SIMULATE_NAMES = ("report.json", "results.json", "simulate.json", "summary.json")
 SIMULATE_LISTS = ("violations", "known_findings", "witnesses")
-PASSING = ("proved", "holds-to-depth", "holds", "reachable")
+PASSING = ("proved", "holds", "reachable")  # holds-to-depth is not a proof
 
 
 @dataclass(frozen=True)

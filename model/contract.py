@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .machine import CompiledSpec, CompiledTransition, chart_name, leaf_state
+from .machine import FIRED, BackendDisagreement, CompiledSpec, CompiledTransition, chart_name, leaf_state
 from .spec import NEXT, Clause, Spec
 
 StepHook = Callable[["Step"], None]
@@ -181,9 +181,8 @@ class Contract:
             values["today"] = self.day
             if at(values) != self.day:
                 continue
-            enabled = self._enabled(event.name)
-            if enabled is not None:
-                self._fire(enabled, event.name, {}, "calendar")
+            self._step(event.name, {}, "calendar")
+            values = self.values
 
     # -- events ----------------------------------------------------------------------------
 
@@ -202,21 +201,22 @@ class Contract:
             return self._refuse(event, args, spec_event.by, refusal_before_creation(self.spec))
         for a in spec_event.args:
             self.values[a.expr_name] = args[a.name]
-        candidates = self.compiled.candidates(event, self.state)
-        if not candidates:
-            return self._refuse(event, args, spec_event.by, refusal_not_possible(self.spec, self.state, event))
-        for ct in candidates:
-            if ct.enabled(self.values):
-                return self._fire(ct, event, args, spec_event.by)
-        ct = candidates[0]
-        clause = ct.spec.guard[ct.first_failing_clause(self.values)]
-        return self._refuse(event, args, spec_event.by, refusal_by_guard(clause))
+        return self._step(event, args, spec_event.by)
 
-    def _enabled(self, event: str) -> CompiledTransition | None:
-        for ct in self.compiled.candidates(event, self.state):
-            if ct.enabled(self.values):
-                return ct
-        return None
+    def _step(self, event: str, args: Mapping[str, Any], by: str) -> Step | None:
+        """One step of the spec's semantics (`yakkan.model.machine`): accrue, select, fire.
+        A calendar event that no transition takes is not a step (None)."""
+        state = self.state
+        advanced = self.compiled.advanced(self.values, self.day)
+        ct, failing = self.compiled.select(event, state, advanced)
+        if ct is not None:
+            return self._fire(ct, event, args, by, advanced)
+        if by == "calendar":
+            return None
+        if failing is None:
+            return self._refuse(event, args, by, refusal_not_possible(self.spec, state, event))
+        candidate = self.compiled.candidates(event, state)[0]
+        return self._refuse(event, args, by, refusal_by_guard(candidate.spec.guard[failing]))
 
     def _create(self, event: str, args: Mapping[str, Any]) -> Step:
         by = self.spec.events[event].by
@@ -231,24 +231,27 @@ class Contract:
         self._record(step)
         return step
 
-    def _fire(self, ct: CompiledTransition, event: str, args: Mapping[str, Any], by: str) -> Step:
-        values = self.values
-        before = dict(values) if self.record_values or self.on_step else {}
-        state_before = values["state"]
-        for accrue in self.compiled.time_advance:
-            accrue(values)
-        self.machine.send(chart_name(event), ctx=values)
-        values["state"] = leaf_state(self.machine, self.spec)
+    def _fire(self, ct: CompiledTransition, event: str, args: Mapping[str, Any], by: str,
+              advanced: dict[str, Any]) -> Step:  # fmt: skip
+        """The statechart takes the step on the advanced values; it must agree with the spec
+        (same transition, effects run, same target), or the run fails."""
+        before = dict(self.values) if self.record_values or self.on_step else {}
+        state_before = self.values["state"]
+        self.machine.send(chart_name(event), ctx=advanced)
+        fired = advanced.pop(FIRED, None)
+        advanced["state"] = leaf_state(self.machine, self.spec)
         expected = ct.spec.target or state_before
-        if values["state"] != expected:  # the chart and the spec must agree, always
-            raise RuntimeError(
-                f"statechart took {event} from {state_before} to {values['state']}, "
-                f"spec transition {ct.spec.id} targets {expected}"
+        if fired != ct.spec.id or advanced["state"] != expected:
+            raise BackendDisagreement(
+                f"on {dt.date.fromordinal(self.day)} the statechart took `{event}` from {state_before} "
+                f"to {advanced['state']} running the effects of {fired or 'no transition'}; the spec's "
+                f"semantics fires {ct.spec.id} to {expected}"
             )
+        self.values.update(advanced)  # the same mapping: callers may hold it
         step = Step(self.day, event, dict(args), True, by, transition=ct.spec.id,
-                    state_before=state_before, state_after=values["state"],
+                    state_before=state_before, state_after=advanced["state"],
                     articles=ct.spec.articles, before=before,
-                    after=dict(values) if self.record_values or self.on_step else {})  # fmt: skip
+                    after=dict(advanced) if self.record_values or self.on_step else {})  # fmt: skip
         self._record(step)
         return step
 

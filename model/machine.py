@@ -3,6 +3,21 @@
 Nothing here restates a rule. Each transition of the spec becomes a statechart transition
 whose condition is the spec's compiled guard and whose action runs the spec's compiled
 effects; the compound state `in_force` becomes a compound state of the chart.
+
+**The step semantics** (one, followed by every backend: this model, the fast engine and
+the Z3 encoding). An event raised on day `d`:
+
+1. `time_advance` runs first, with `today = d`, on a copy of the contract's values: the
+   day has come (late charges are counted up to it, 12-2);
+2. the guard clauses of the event's transitions from the current state are read on those
+   advanced values, in spec order; the first transition whose clauses all hold fires;
+3. an accepted event always runs its transition's effects, on the advanced values, which
+   become the contract's values; a refused event changes nothing (the accrual is counted
+   again, to the same total, by the next step).
+
+A calendar event's `at` date is read on the values before the step (the loader refuses an
+`at` that reads what `time_advance` writes, so the order cannot matter).
+`CompiledSpec.advanced` and `CompiledSpec.select` are that semantics, written once.
 """
 
 from __future__ import annotations
@@ -40,6 +55,12 @@ class CompiledTransition:
             effect(values)
 
 
+class BackendDisagreement(RuntimeError):
+    """Two backends took the same step differently (the statechart and the spec, the fast
+    engine and the reference, the Z3 encoding and the executable model). Never a log
+    entry: it fails the run that found it."""
+
+
 class CompiledSpec:
     """The spec's expressions compiled once, shared by every contract that runs it."""
 
@@ -61,6 +82,26 @@ class CompiledSpec:
 
     def candidates(self, event: str, state: str) -> tuple[CompiledTransition, ...]:
         return self.by_event_state.get((event, state), ())
+
+    def advanced(self, values: Values, day: int) -> dict[str, Any]:
+        """A copy of `values` as of day `day`: `today` set and `time_advance` run (step 1)."""
+        out = dict(values)
+        out["today"] = day
+        for accrue in self.time_advance:
+            accrue(out)
+        return out
+
+    def select(self, event: str, state: str, advanced: Values) -> tuple[CompiledTransition | None, int | None]:
+        """The transition `event` fires from `state` on the advanced values (step 2), or
+        (None, index of the first failing clause of the first candidate) when refused
+        (None, None when no transition leaves `state` on `event`)."""
+        candidates = self.candidates(event, state)
+        for ct in candidates:
+            if ct.enabled(advanced):
+                return ct, None
+        if not candidates:
+            return None, None
+        return None, candidates[0].first_failing_clause(advanced)
 
     def initial_values(self, parameters: dict[str, Any]) -> dict[str, Any]:
         """Parameters, constants and every variable at its initial value."""
@@ -138,9 +179,14 @@ def _guard_callback(ct: CompiledTransition) -> Callable[..., bool]:
     return guard
 
 
+FIRED = "$fired"
+"""Key under which the statechart's action records the transition whose effects it ran."""
+
+
 def _effect_callback(ct: CompiledTransition) -> Callable[..., None]:
     def effects(ctx: Values, **_: Any) -> None:
         ct.apply(ctx)
+        ctx[FIRED] = ct.spec.id
 
     effects.__name__ = f"effects_{ct.spec.id}"
     return effects

@@ -408,6 +408,7 @@ class _Loader:
         self._read_events(root["events"])
         self.enums[EVENT_ENUM] = tuple(self.events)
         time_advance, ta_texts = self._read_time_advance(root.get("time_advance", {}))
+        self._check_calendar_dates(time_advance, root["events"])
         transitions = self._read_transitions(root["transitions"])
         interpretations = self._read_interpretations(root.get("interpretations", {}))
         properties = self._read_properties(root["properties"])
@@ -780,6 +781,16 @@ class _Loader:
         for i, text in enumerate(texts):
             out += self.effect(text, self.state_env(), f"time_advance.effects[{i}]", body, "effects")
         return tuple(out), texts
+
+    def _check_calendar_dates(self, time_advance: tuple[Assign, ...], node: Any) -> None:
+        """A calendar event's `at` is read before a step's accrual: it may not read what
+        `time_advance` writes (so that the order of the two cannot matter)."""
+        accrued = {a.target for a in time_advance}
+        for e in self.events.values():
+            if e.at is not None and e.at.names() & accrued:
+                name = sorted(e.at.names() & accrued)[0]
+                self.fail(f"`at` reads '{name}', which time_advance changes on every step", f"events.{e.name}.at",
+                          node[e.name], "at", hint="compute the date from variables the events set")  # fmt: skip
 
     # -- transitions ---------------------------------------------------------------------------
 

@@ -5,8 +5,9 @@ day by day), with three differences of method only:
 
 1. **Table dispatch.** For every (event, leaf state) the spec's candidate transitions
    (`CompiledSpec.by_event_state`, in spec order) are generated into one Python
-   function: the guards, then for the first enabled candidate the `time_advance`
-   accrual (12-2), the effects, the monitors and the write-back. The source is
+   function following the step semantics of `yakkan.model.machine`: the `time_advance`
+   accrual (12-2) into locals, the guards read on them, then for the first enabled
+   candidate the effects, the monitors and the write-back. The source is
    generated from the checked expression trees (`simulate.codegen`); no rule is
    written here by hand.
 2. **Calendar jumps.** Instead of visiting every day, the engine computes from each
@@ -113,13 +114,19 @@ class FastSpec:
     # -- generation ----------------------------------------------------------------------
 
     def _generate(self, event: str, state: str, cands: tuple[CompiledTransition, ...]) -> StepFn:
+        """One function for (event, state): the step semantics of `yakkan.model.machine` —
+        the `time_advance` accrual into locals, the guards read on them, and for the first
+        enabled candidate its effects, monitors and the write-back (a refusal writes
+        nothing back)."""
         spec = self.spec
         fname = f"step_{_ident(event)}__{_ident(state)}"
         ev = spec.events[event]
         own_args = {a.expr_name for a in ev.args}
         absent = {n: v for n, v in self.defaults.items() if n not in own_args}
+        ta_lines, loads = self._assign_lines(spec.time_advance, state)
+        ta_written = {a.target for a in spec.time_advance}
         body: list[str] = []
-        loads: set[str] = set()
+        pre_ta: set[str] = set()
         for ct in cands:
             guard_sp = Specializer(self._local_plain, {**self.folded, "state": state})
             guard = [guard_sp.code(c.expr) for c in ct.spec.guard]
@@ -127,8 +134,9 @@ class FastSpec:
             if any(g.const and not g.value for g in guard):
                 continue  # never enabled in this state
             cond = " and ".join(g.src for g in guard if not g.const) or "True"
-            block, used = self._fire_block(ct, event, state, absent)
+            block, used, pre = self._fire_block(ct, event, state, absent, ta_written)
             loads |= used
+            pre_ta |= pre
             body.append(f"    if {cond}:")
             body += ["        " + line for line in block]
             body.append(f"        return {ct.spec.id!r}")
@@ -138,10 +146,27 @@ class FastSpec:
         loads.discard("today")
         head = [f"def {fname}(v, day, H, R):"]
         head += [f"    L_{n} = v[{n!r}]" for n in sorted(loads)]
+        head += [f"    P_{n} = L_{n}" for n in sorted(pre_ta)]
+        head += ["    " + line for line in ta_lines]
         source = "\n".join(head + body) + "\n"
         self.sources[fname] = source
         return compile_function(fname, source, self._globals())
 
+    def _assign_lines(self, assigns: Any, state: str) -> tuple[list[str], set[str]]:
+        """Effects as assignments to locals; the names they read and write."""
+        lines: list[str] = []
+        used: set[str] = set()
+        consts = {**self.folded, "state": state}
+        for a in assigns:
+            sp = Specializer(self._local_plain, consts)
+            value = sp.code(a.value)
+            used |= sp.used | {a.target}
+            if a.op == "=":
+                if value.src != f"L_{a.target}":  # a procedure's `p = p` parameter binding
+                    lines.append(f"L_{a.target} = {value.src}")
+            else:
+                lines.append(f"L_{a.target} = L_{a.target} {a.op[0]} {value.src}")
+        return lines, used
     def _globals(self) -> dict[str, Any]:
         g: dict[str, Any] = {"_deadlines": _deadlines}
         for pid, fn in self.deadline_fns.items():
@@ -152,38 +177,29 @@ class FastSpec:
     def _local_plain(name: str) -> str:
         return "day" if name == "today" else f"L_{name}"
 
-    def _fire_block(self, ct: CompiledTransition, event: str, source: str,
-                    absent: Mapping[str, Any]) -> tuple[list[str], set[str]]:  # fmt: skip
-        """Accrual, effects, monitors and write-back of one transition from one state."""
-        spec = self.spec
+    def _fire_block(self, ct: CompiledTransition, event: str, source: str, absent: Mapping[str, Any],
+                    ta_written: set[str]) -> tuple[list[str], set[str], set[str]]:  # fmt: skip
+        """Effects, monitors and write-back of one transition from one state (the accrual
+        has run before the guards); and the accrued names whose value before the step the
+        monitors read (saved before the accrual)."""
         target = ct.spec.target or source
-        assigns = [*spec.time_advance, *ct.spec.effects]
-        written = {a.target for a in assigns}
-        used: set[str] = set()
+        written = ta_written | {a.target for a in ct.spec.effects}
         lines: list[str] = []
         if self.deadline_fns:
             lines.append("if R: _deadlines(R, day, H)")
         # monitors first (to learn which pre-values they need), emitted after the effects
-        mon, pre_needed, mon_used = self._monitor_lines(event, source, target, written, absent)
-        used |= mon_used
-        for name in sorted(pre_needed):
+        mon, pre_needed, used = self._monitor_lines(event, source, target, written, absent)
+        for name in sorted(pre_needed - ta_written):
             lines.append(f"P_{name} = L_{name}")
-        consts = {**self.folded, "state": source}
-        for a in assigns:
-            sp = Specializer(self._local_plain, consts)
-            value = sp.code(a.value)
-            used |= sp.used | {a.target}
-            if a.op == "=":
-                if value.src != f"L_{a.target}":  # a procedure's `p = p` parameter binding
-                    lines.append(f"L_{a.target} = {value.src}")
-            else:
-                lines.append(f"L_{a.target} = L_{a.target} {a.op[0]} {value.src}")
+        effects, effect_used = self._assign_lines(ct.spec.effects, source)
+        lines += effects
+        used |= effect_used
         lines += mon
         for name in sorted(written):
             lines.append(f"v[{name!r}] = L_{name}")
         if target != source:
             lines.append(f"v['state'] = {target!r}")
-        return lines, used
+        return lines, used, pre_needed & ta_written
 
     def _monitor_lines(self, event: str, source: str, target: str, written: set[str],
                        absent: Mapping[str, Any]) -> tuple[list[str], set[str], set[str]]:  # fmt: skip
@@ -478,7 +494,8 @@ class FastContract:
             if fs.args_move_calendar:
                 self._nv = -1
             ct = fs.compiled.by_event_state[(event, state)][0]
-            return self._refuse(day, refusal_by_guard(ct.spec.guard[ct.first_failing_clause(v)]), event)
+            failing = ct.first_failing_clause(fs.compiled.advanced(v, day))
+            return self._refuse(day, refusal_by_guard(ct.spec.guard[failing]), event)
         if (tid, state) in fs.moves_calendar:
             self._nv = -1
         return self._accepted(day, event, tid)

@@ -105,3 +105,24 @@ def test_a_timeout_is_unknown_and_fails_the_gate(in_tmp, capsys) -> None:
     assert code == 1
     assert item["verdict"] in ("unknown", "holds-to-depth") and item["matches"] is False
     assert "timeout after 0.05 s" in item["reason"]
+
+
+def test_an_unfinished_vacuity_check_is_never_proved(in_tmp, capsys, monkeypatch) -> None:
+    """The probe: P03 with cancellation made impossible. The induction proves it, but the
+    search for a cancellation (its premise) runs out of budget: the verdict is unknown,
+    exit 1 — never "proved" with a timeout as its reason."""
+    from yakkan.verify.engines import DepthReached
+    from yakkan.verify.runner import Verifier
+
+    def out_of_budget(self, ob, goal, budget, depth, z3_check=True):
+        raise DepthReached("budget spent", 3)
+
+    monkeypatch.setattr(Verifier, "search", out_of_budget)
+    monkeypatch.setattr(Verifier, "_premise_in_runs", lambda self, premise, budget: False)
+    guard = '      - {when: "not within_minimum_term", rule: "no cancellation within the minimum term (I-06)"'
+    path = mutant(in_tmp, guard, guard.replace('"not within_minimum_term"', '"False"'))
+    code = main(["verify", str(path), "--property", "P03", "--json", "--no-cache"])
+    (item,) = json.loads(capsys.readouterr().out)["properties"]
+    assert code == 1
+    assert (item["verdict"], item["matches"]) == ("unknown", False), item
+    assert "premise was not shown reachable" in item["reason"]

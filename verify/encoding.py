@@ -9,10 +9,12 @@ event at a day ``today`` that never decreases:
    start-of-day calendar events and before its end-of-day ones; or a calendar event
    (``month_starts``, ``month_ends`` (10-1), ``term_expires`` (7-1), ``contract_ends``
    (9-1), …) on the day its ``at`` expression names, at its place in the day;
-2. the first transition in spec order with the event, the current state among its
-   sources and every guard clause true fires (a refused event is not a step);
-3. the ``time_advance`` effects run with ``today`` set (late charges, 12-2), then the
-   transition's effects in order, then ``state`` becomes the target.
+2. the ``time_advance`` effects run with ``today`` set (late charges, 12-2);
+3. on those advanced values, the first transition in spec order with the event, the
+   current state among its sources and every guard clause true fires (a refused event is
+   not a step); its effects run in order, then ``state`` becomes the target.
+
+This is the one step semantics of ``yakkan.model.machine``, which every backend follows.
 
 The calendar cannot be skipped: a step may jump over days, but never past a position
 (day, place in the day) at which a calendar event would fire. For calendar events whose
@@ -523,6 +525,14 @@ class System:
         env["state"] = s["state"]
         return env
 
+    def advance(self, env: Mapping[str, Any]) -> dict[str, Any]:
+        """``env`` (with ``today`` set to the step's day) after ``time_advance``: what the
+        guards and the effects of the step read (the step semantics of ``yakkan.model.machine``)."""
+        out = dict(env)
+        for a in self.model.time_advance:
+            out[a.target] = a.to_z3(out, self.model.sorts)
+        return out
+
     def enabled(self, t: Trans, env: Mapping[str, Any], state: Any) -> Any:
         m = self.model
         src = [state == m.state_sort[x] for x in t.spec.sources]
@@ -568,12 +578,13 @@ class System:
         parts: list[Any] = [d <= m.bounds.last_day, *self.arg_domain(args)]
         selected: dict[str, Any] = {}
         timing: list[Any] = []
+        tenv = self.advance(genv)  # the step semantics: accrual, then the guards read it
         for event, cands in m.by_event.items():
             if only_event is not None and event != only_event:
                 for t in cands:
                     selected[t.id] = z3.BoolVal(False)
                 continue
-            env = {**genv, **self.event_args(event, args)}
+            env = {**tenv, **self.event_args(event, args)}
             earlier: list[Any] = []
             is_ev = ev == m.event_sort[event]
             for t in cands:
@@ -589,10 +600,7 @@ class System:
         parts.append(z3.Or(*selected.values()))
         parts += timing
         parts += self.no_skip(s, pre, d, q)
-        # time advance, then the fired transition's effects
-        tenv = dict(genv)
-        for a in m.time_advance:
-            tenv[a.target] = a.to_z3(tenv, m.sorts)
+        # the fired transition's effects, on the advanced values
         posts: dict[str, Any] = {v: tenv[v] for v in self.kept}
         state_post = s["state"]
         for t in reversed(m.transitions):
@@ -654,6 +662,7 @@ class System:
                 env["today"] = day
                 if mo is None:
                     env[MONTH] = self.calendar.month_of(day) if _uses_month(cal) else z3.IntVal(0)
+                env = self.advance(env)
                 pos = day * S + cal.slot
                 en = z3.Or(*[self.enabled(t, env, s["state"]) for t in cal.transitions])
                 out.append(z3.Not(z3.And(p0 < pos, pos < p1, en)))

@@ -7,9 +7,10 @@
                      "articles", "counterexample", ...}]}
 
 ``verdict`` is one of proved, holds-to-depth, violated, reachable, unreachable, unknown,
-vacuous; ``counterexample`` is the path of the written scenario (``yakkan replay`` it) or
-null. Items also carry ``title``, ``kind``, ``reason``, ``why`` (the lemmas of a proof),
-``fault`` (the transition at fault, with its spec line) and ``witnesses``.
+vacuous, error (two backends disagreed: a bug, never passed); ``counterexample`` is the
+path of the written scenario (``yakkan replay`` it) or null. Items also carry ``title``,
+``kind``, ``reason``, ``why`` (the lemmas of a proof), ``fault`` (the transition at fault,
+with its spec line) and ``witnesses``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, TextIO
 from .runner import Verdict
 
 MARK = {"proved": "✔", "holds-to-depth": "…", "violated": "✘", "reachable": "✔", "unreachable": "✘",
-        "unknown": "?", "vacuous": "∅"}  # fmt: skip
+        "unknown": "?", "vacuous": "∅", "error": "‼"}  # fmt: skip
 
 
 def ok(verdicts: Iterable[Verdict]) -> bool:
@@ -159,8 +160,8 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 def junit(verdicts: list[Verdict], suite: str) -> str:
     """JUnit XML: one test case per property; a mismatch is a failure, an unknown an error."""
-    failures = sum(1 for v in verdicts if not v.matches and v.verdict != "unknown")
-    errors = sum(1 for v in verdicts if not v.matches and v.verdict == "unknown")
+    failures = sum(1 for v in verdicts if not v.matches and v.verdict not in ("unknown", "error"))
+    errors = sum(1 for v in verdicts if not v.matches and v.verdict in ("unknown", "error"))
     ts = ET.Element("testsuite", name=f"yakkan verify {suite}", tests=str(len(verdicts)),
                     failures=str(failures), errors=str(errors),
                     time=f"{sum(v.seconds for v in verdicts):.3f}")  # fmt: skip
@@ -169,7 +170,7 @@ def junit(verdicts: list[Verdict], suite: str) -> str:
                            time=f"{v.seconds:.3f}")  # fmt: skip
         msg = f"{v.verdict} (expected {v.expected})" + (f": {v.reason}" if v.reason else "")
         if not v.matches:
-            tag = "error" if v.verdict == "unknown" else "failure"
+            tag = "error" if v.verdict in ("unknown", "error") else "failure"
             el = ET.SubElement(tc, tag, message=msg, type=v.verdict)
             el.text = v.story or v.reason
         out = [f"verdict: {v.verdict}; expected: {v.expected}; articles: {', '.join(v.articles)}"]

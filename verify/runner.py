@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from yakkan.model.expr import DATE
+from yakkan.model.machine import BackendDisagreement
 from yakkan.model.spec import PropertyDef, Spec
 
 from .encoding import Bounds
 
-VERDICTS = ("proved", "holds-to-depth", "violated", "reachable", "unreachable", "unknown", "vacuous")
+VERDICTS = ("proved", "holds-to-depth", "violated", "reachable", "unreachable", "unknown", "vacuous", "error")
 MATCHES = {"holds": ("proved",), "violated": ("violated",), "reachable": ("reachable",),
            "unreachable": ("unreachable",)}  # fmt: skip
 
@@ -120,7 +121,6 @@ class Verifier:
         self._stated: list[Any] | None = None
         self._masks: dict[Any, Any] = {}
         self._spaces: dict[Any, Any] = {}
-        self.mismatches: list[str] = []  # encoding/model disagreements seen (a bug if any)
 
     # -- lemma candidates ---------------------------------------------------------------
 
@@ -196,15 +196,24 @@ class Verifier:
             if v.verdict == "proved" and ob.premises:
                 self._vacuity(ob, v, budget)
         except DepthReached as exc:
-            if v.verdict == "unknown" and ob.kind not in ("reach", "structural") and exc.depth > 0:
+            if v.verdict == "proved":  # the vacuity check did not finish: no "proved" without it
+                v.verdict = "unknown"
+                v.reason = f"proved by induction, but a premise was not shown reachable: {exc}"
+            elif v.verdict == "unknown" and ob.kind not in ("reach", "structural") and exc.depth > 0:
                 v.verdict, v.depth = "holds-to-depth", exc.depth
                 v.reason = (v.reason + "; " if v.reason else "") + f"no violation within {exc.depth} steps ({exc})"
             else:
                 v.reason = (v.reason + "; " if v.reason else "") + str(exc)
         except Unknown as exc:
             if v.verdict in ("unknown", "proved"):
+                v.reason = ("proved by induction, but a premise was not shown reachable: " if v.verdict == "proved"
+                            else (v.reason + "; " if v.reason else "")) + str(exc)  # fmt: skip
                 v.verdict = "unknown"
-            v.reason = (v.reason + "; " if v.reason else "") + str(exc)
+            else:
+                v.reason = (v.reason + "; " if v.reason else "") + str(exc)
+        except BackendDisagreement as exc:  # never a log entry: it fails the gate
+            v.verdict = "error"
+            v.reason = f"the backends disagree: {exc}"
         v.seconds = budget.spent
         v.matches = matches(v.verdict, v.expected)
         if v.verdict == "holds-to-depth" and not v.reason:
@@ -375,8 +384,8 @@ class Verifier:
             if follow(sysm, budget, before.after, [self._zstep(step)], run.parameters,
                       initial_slot=self._slot(before)) is None:  # fmt: skip
                 return True
-            self.mismatches.append(f"a step of a run of the executable model reaching `{premise.text}` "
-                                   "is not a step of the encoding")  # fmt: skip
+            raise BackendDisagreement(f"a step of a run of the executable model reaching `{premise.text}` "
+                                      "is not a step of the encoding")  # fmt: skip
         return False
 
     def _structural(self, ob: Any, v: Verdict, budget: Any) -> None:
@@ -470,7 +479,8 @@ class Verifier:
             elif kept != everything:
                 kept = everything
             else:
-                raise Unknown("a run of the encoding does not replay in the executable model")
+                raise BackendDisagreement("a run of the encoding (exact calendar, every variable) does not "
+                                          "replay in the executable model")
         raise Unknown("no replayable run after refining the slice")
 
     def _from_samples(self, ob: Any, goal: Any, budget: Any, z3_check: bool = True) -> Any:
@@ -536,8 +546,7 @@ class Verifier:
         trace.until = until if goal is None else None
         checked = check(self.compiled, prop, trace, goal)
         if not checked.reproduced or checked.divergence is not None:
-            self.mismatches.append("a sampled run does not replay the same")
-            return None
+            raise BackendDisagreement("a run of the executable model does not replay the same as a scenario")
         trace.note = "found in a random run of the executable model, shrunk" + (
             ", then checked step by step in Z3" if z3_check else "")
         return trace, checked
@@ -570,8 +579,7 @@ class Verifier:
         sysm = System(self.model, None, exact=True)
         bad = follow(sysm, budget, initial, zsteps, parameters)
         if bad is not None:
-            self.mismatches.append(f"step {bad} of a run of the executable model is not a step of the encoding")
-            return None
+            raise BackendDisagreement(f"step {bad} of a run of the executable model is not a step of the encoding")
         return Trace(dict(parameters), initial["today"], dict(initial), tsteps)
 
     def _slot(self, step: Any) -> int:

@@ -167,10 +167,9 @@ def _enabled_choices(
         for _ in range(3):
             args = _args(compiled, event, day, contract, rng)
             values = dict(contract.values)
-            values["today"] = day
             for a in compiled.spec.events[event].args:
                 values[a.expr_name] = args[a.name]
-            fired = next((ct for ct in cands if ct.enabled(values)), None)
+            fired = compiled.select(event, contract.state, compiled.advanced(values, day))[0]
             if fired is not None:
                 target = fired.spec.target
                 final = target is not None and spec.states[target].final
