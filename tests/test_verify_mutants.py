@@ -94,3 +94,17 @@ def test_without_its_lemma_p04_is_not_passed(tmp_path) -> None:
                          cache_dir=tmp_path / "c")  # fmt: skip
     (v,) = verdicts
     assert v.verdict in ("holds-to-depth", "unknown") and not v.matches, (v.verdict, v.why)
+
+
+@pytest.mark.parametrize("rewrite", [
+    '"yen_days += (today - last_day) * overdue if last_day != FOREVER else 0"',
+    '"yen_days += 1 * ((today - last_day) * overdue) if last_day != FOREVER else 0"',
+])
+def test_an_equivalent_rewrite_keeps_its_proof(tmp_path, rewrite) -> None:
+    """The accrual of 12-2 written with its factors swapped (or times one): the same
+    arithmetic, so P11 (late charges = floor(overdue × 14.6 % × days / 365)) stays proved —
+    the proof's abstract product is normalised before it is abstracted."""
+    path = mutant(tmp_path, '"yen_days += overdue * (today - last_day) if last_day != FOREVER else 0"', rewrite)
+    verdicts, _ = verify(path, ["P11"], Settings(timeout=60), tmp_path / "out", use_cache=False,
+                         cache_dir=tmp_path / "c")  # fmt: skip
+    assert verdicts[0].verdict == "proved", (verdicts[0].verdict, verdicts[0].reason)

@@ -211,6 +211,27 @@ def _summands(t: Any, sign: int = 1) -> tuple[list[Any], int] | None:
     return [t], 0
 
 
+def _factors(t: Any) -> tuple[int, list[Any]]:
+    """A product term as (constant, non-constant factors), each factor simplified (so that
+    ``today - last_day`` and ``-last_day + today`` are one term); products of the abstract
+    calendar (`_MUL`) and of Z3 are flattened."""
+    if z3.is_int_value(t):
+        return t.as_long(), []
+    if z3.is_mul(t) or (z3.is_app(t) and t.decl().eq(_MUL)):
+        const, out = 1, []
+        for child in t.children():
+            c, fs = _factors(child)
+            const *= c
+            out += fs
+        return const, out
+    s = z3.simplify(t)
+    if z3.is_int_value(s):
+        return s.as_long(), []
+    if not s.eq(t) and (z3.is_mul(s) or (z3.is_app(s) and s.decl().eq(_MUL))):
+        return _factors(s)
+    return 1, [s]
+
+
 _MONTH_OF_OUTSIDE = z3.Function("month_of_outside_window", z3.IntSort(), z3.IntSort())
 _MONTH_START_OUTSIDE = z3.Function("month_start_outside_window", z3.IntSort(), z3.IntSort())
 
@@ -241,10 +262,25 @@ class AbstractCalendar(Calendar):
 
         Proofs about money that only add what a product is (the accrual of late charges
         on both sides of 12-2's equation, the months of a cancellation) go through; the
-        solver never has to reason about non-linear arithmetic.
+        solver never has to reason about non-linear arithmetic. The product is normalised
+        first (constants multiplied out, nested products flattened, factors simplified and
+        put in one order), so that an equivalent rewrite — ``b * a`` for ``a * b``,
+        ``(a * b) * c`` for ``a * (b * c)`` — is the same term and keeps its proofs.
         """
-        if z3.is_int_value(a) or z3.is_int_value(b):
-            return a * b
+        const, factors = 1, []
+        for t in (a, b):
+            c, fs = _factors(t)
+            const *= c
+            factors += fs
+        if const == 0 or not factors:
+            return z3.IntVal(const if not factors else 0)
+        factors.sort(key=lambda f: f.sexpr())
+        m = factors[0]
+        for f in factors[1:]:
+            m = self._product(m, f)
+        return m if const == 1 else z3.IntVal(const) * m
+
+    def _product(self, a: Any, b: Any) -> Any:
         key = (a.get_id(), b.get_id())
         hit = self._products.get(key)
         if hit is not None:
