@@ -53,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     _spec_arg(p)
     p.add_argument("--property", action="append", metavar="ID", help="check only this property (repeatable)")
     p.add_argument("--depth", type=int, default=None, help="bounded model checking depth (events)")
-    p.add_argument("--timeout", type=float, default=None, help="seconds per property")
+    p.add_argument("--rlimit", type=int, default=None, metavar="UNITS",
+                   help="Z3 resource units per property: the budget that decides verdicts (load-independent)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="far-off wall-clock guard per property, seconds (reaching it: unknown)")
     p.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML")
     p.add_argument("--sarif", type=Path, metavar="FILE", help="write SARIF 2.1.0")
     p.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown summary")

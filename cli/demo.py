@@ -47,7 +47,8 @@ def verify_catalogue(out: Path) -> int:
         return 0
     from yakkan.verify.cli import run as verify
 
-    args = Namespace(spec=DEFAULT_SPEC, property=None, depth=None, timeout=20.0, junit=out / "verify" / "junit.xml",
+    args = Namespace(spec=DEFAULT_SPEC, property=None, depth=None, timeout=None, rlimit=None,
+                     junit=out / "verify" / "junit.xml",
                      sarif=out / "verify" / "results.sarif", markdown=out / "verify" / "summary.md",
                      out=out / "verify", no_cache=False, json=False)  # fmt: skip
     status = verify(args)

@@ -99,12 +99,21 @@ def test_a_vacuous_proof_fails_the_gate(in_tmp, capsys) -> None:
     assert "can never hold" in item["reason"]
 
 
-def test_a_timeout_is_unknown_and_fails_the_gate(in_tmp, capsys) -> None:
+def test_a_spent_budget_is_unknown_and_fails_the_gate(in_tmp, capsys) -> None:
+    """Z3 resource units decide (`--rlimit`): too few, and the verdict is unknown, exit 1."""
+    code = main(["verify", str(SPEC_PATH), "--property", "P06", "--rlimit", "1000", "--json", "--no-cache"])
+    (item,) = json.loads(capsys.readouterr().out)["properties"]
+    assert code == 1
+    assert item["verdict"] in ("unknown", "holds-to-depth") and item["matches"] is False
+    assert "resource budget spent (1,000 Z3 units)" in item["reason"]
+
+
+def test_the_wall_clock_guard_is_unknown_and_fails_the_gate(in_tmp, capsys) -> None:
     code = main(["verify", str(SPEC_PATH), "--property", "P06", "--timeout", "0.05", "--json", "--no-cache"])
     (item,) = json.loads(capsys.readouterr().out)["properties"]
     assert code == 1
     assert item["verdict"] in ("unknown", "holds-to-depth") and item["matches"] is False
-    assert "timeout after 0.05 s" in item["reason"]
+    assert "wall-clock guard reached after 0.05 s" in item["reason"] or "timeout after 0.05 s" in item["reason"]
 
 
 def test_an_unfinished_vacuity_check_is_never_proved(in_tmp, capsys, monkeypatch) -> None:

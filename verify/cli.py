@@ -1,6 +1,6 @@
 """`yakkan verify`: the CI gate (issue 4 §6).
 
-    yakkan verify [SPEC] [--property ID ...] [--depth N] [--timeout S]
+    yakkan verify [SPEC] [--property ID ...] [--depth N] [--rlimit UNITS] [--timeout S]
                   [--junit FILE] [--sarif FILE] [--markdown FILE] [--out DIR] [--no-cache] [--json]
 
 Exit status 0 when every verdict matches the catalogue's expectation, 1 when one does not
@@ -29,16 +29,26 @@ from .runner import Settings, Verdict
 DEFAULT_OUT = Path("out") / "verify"
 
 
-def settings_from(depth: int | None, timeout: float | None) -> Settings:
+def settings_from(depth: int | None, timeout: float | None, rlimit: int | None = None) -> Settings:
+    """The engine settings of the command line: the depth and the resource budget decide
+    verdicts; the timeout is only a far-off guard against a run that hangs."""
+    from dataclasses import replace
+
     s = Settings()
     if depth is not None:
         if depth < 1:
             raise InputError(f"--depth must be a positive number of steps, got {depth}", hint="e.g. --depth 40")
-        s = Settings(depth=depth, timeout=s.timeout)
+        s = replace(s, depth=depth)
+    if rlimit is not None:
+        if rlimit < 1:
+            raise InputError(f"--rlimit must be a positive number of Z3 resource units, got {rlimit}",
+                             hint=f"e.g. --rlimit {Settings().rlimit} (the default)")  # fmt: skip
+        s = replace(s, rlimit=rlimit)
     if timeout is not None:
         if not timeout > 0:
-            raise InputError(f"--timeout must be a positive number of seconds, got {timeout}", hint="e.g. --timeout 60")
-        s = Settings(depth=s.depth, timeout=float(timeout))
+            raise InputError(f"--timeout must be a positive number of seconds, got {timeout}",
+                             hint="e.g. --timeout 600")
+        s = replace(s, timeout=float(timeout))
     return s
 
 
@@ -125,7 +135,8 @@ def run(args: Namespace) -> int:
     """The `yakkan verify` command (see the module docstring)."""
     from . import report
 
-    settings = settings_from(getattr(args, "depth", None), getattr(args, "timeout", None))
+    settings = settings_from(getattr(args, "depth", None), getattr(args, "timeout", None),
+                             getattr(args, "rlimit", None))
     out_dir = args.out if getattr(args, "out", None) else DEFAULT_OUT
     as_json = bool(getattr(args, "json", False))
     props = list(args.property) if getattr(args, "property", None) else None
@@ -135,7 +146,8 @@ def run(args: Namespace) -> int:
         verdicts, info = verify(args.spec, props, settings, out_dir, use_cache=not args.no_cache,
                                 on_done=live.update)  # fmt: skip
     good = report.ok(verdicts)
-    data = report.to_json(verdicts, info, {"depth": settings.depth, "timeout": settings.timeout,
+    data = report.to_json(verdicts, info, {"depth": settings.depth, "rlimit": settings.rlimit,
+                                           "timeout": settings.timeout,
                                            "bounds": settings.bounds.describe()})  # fmt: skip
     # beside the scenarios, for `yakkan docs --verify-results DIR` (and whoever reads them)
     _write(Path(out_dir) / "results.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -10,8 +10,10 @@
   then reduced to what the proof needs (unsat cores). What is printed as *why* is exactly
   the set the solver checked.
 
-A solver ``unknown`` or a spent time budget raises :class:`Unknown`; nothing is ever
-reported as proved that Z3 did not prove.
+A solver ``unknown`` or a spent budget raises :class:`Unknown`; nothing is ever reported
+as proved that Z3 did not prove. Budgets are Z3 resource units (``rlimit``), which do not
+depend on the machine's load: the same spec gets the same verdicts on a quiet and on a
+loaded machine; a far-off wall-clock guard only turns a run that hangs into ``unknown``.
 """
 
 from __future__ import annotations
@@ -46,34 +48,86 @@ class QueryTimeout(Unknown):
     """One query ran over its own cap (the property's budget is not spent)."""
 
 
+DEFAULT_UNITS = 120_000_000
+"""Z3 resource units (``rlimit``) one property may spend: what decides a verdict."""
+DEFAULT_GUARD_SECONDS = 600.0
+"""A far-off wall-clock guard: reaching it is reported as ``unknown``, never as a verdict."""
+
+
 @dataclass
 class Budget:
-    """A wall-clock deadline shared by every query of one property."""
+    """What one property may spend: Z3 resource units (deterministic: the same work costs
+    the same units whatever the machine's load), and a far-off wall-clock guard."""
 
-    seconds: float
+    units: int = DEFAULT_UNITS
+    seconds: float = DEFAULT_GUARD_SECONDS
     start: float = field(default_factory=time.monotonic)
+    used: int = 0
+    parent: Budget | None = None
+
+    def left_units(self) -> int:
+        return self.units - self.used
 
     def left_ms(self) -> int:
+        """Milliseconds to the wall-clock guard."""
         return int((self.start + self.seconds - time.monotonic()) * 1000)
+
+    def share(self, fraction: float) -> Budget:
+        """A budget of ``fraction`` of the units left, under the same guard."""
+        return Budget(int(self.left_units() * fraction), self.seconds, self.start, parent=self)
+
+    def spend(self, units: int) -> None:
+        self.used += units
+        if self.parent is not None:
+            self.parent.spend(units)
 
     @property
     def spent(self) -> float:
         return time.monotonic() - self.start
 
+    def exhausted(self) -> Unknown:
+        """Why no query may run any more."""
+        if self.left_ms() <= 0:
+            return Unknown(f"wall-clock guard reached after {self.seconds:g} s (the machine was too slow or "
+                           "loaded; not a verdict)")  # fmt: skip
+        return Unknown(f"resource budget spent ({self.units:,} Z3 units)")
 
-def _checked(z: z3.Solver, assumptions: list[Any], ms: int) -> Any:
-    """``z.check`` that returns by ``ms`` milliseconds: Z3's own timeout is not always
-    honoured promptly (long simplifications), so a timer interrupts the context too."""
+
+_COUNT = [0]  # the Z3 context's resource count after the last query (one context per process)
+
+
+def _resource_count(z: z3.Solver) -> int:
+    try:
+        return int(z.statistics().get_key_value("rlimit count"))
+    except z3.Z3Exception:  # no query has counted anything yet
+        return _COUNT[0]
+
+
+def _checked(z: z3.Solver, assumptions: list[Any], budget: Budget, cap: int | None = None) -> tuple[Any, bool]:
+    """``z.check`` within the budget's resource units (``rlimit``, at most ``cap``), the
+    units it used charged to the budget; and whether the cap (not the budget) stopped it.
+    The wall-clock guard interrupts the context too (Z3's own timeout is not always
+    honoured promptly)."""
     import threading
 
+    units = budget.left_units()
+    ms = budget.left_ms()
+    if units <= 0 or ms <= 0:
+        raise budget.exhausted()
+    capped = cap is not None and cap < units
+    z.set("rlimit", min(units, cap) if capped and cap else units)
     z.set("timeout", max(1, ms))
     timer = threading.Timer(ms / 1000 + 0.5, z3.main_ctx().interrupt)
     timer.daemon = True
     timer.start()
     try:
-        return z.check(*assumptions)
+        r = z.check(*assumptions)
     finally:
         timer.cancel()
+    count = _resource_count(z)
+    budget.spend(max(0, count - _COUNT[0]))
+    _COUNT[0] = count
+    return r, capped
 
 
 class Solver:
@@ -119,68 +173,47 @@ class Solver:
             self._flush()
         elif self._n < len(self.sysm.calendar.definitions):
             raise RuntimeError("calendar terms created inside a push scope")
-        ms = self.budget.left_ms()
-        if ms <= 0:
-            raise Unknown(f"timeout after {self.budget.seconds:g} s")
         self.queries += 1
-        r = _checked(self.z, list(assumptions), ms)
-        if r == z3.unknown:
-            reason = self.z.reason_unknown()
-            if "timeout" in reason or "canceled" in reason or self.budget.left_ms() <= 0:
-                raise Unknown(f"timeout after {self.budget.seconds:g} s")
-            raise Unknown(f"solver: {reason}")
-        return r == z3.sat
+        r, _ = _checked(self.z, list(assumptions), self.budget)
+        return self._answer(r, self.z.reason_unknown() if r == z3.unknown else "", False)
+
+    def _answer(self, r: Any, reason: str, capped: bool) -> bool:
+        """sat/unsat, or the right exception for unknown: the query's cap (QueryTimeout),
+        the property's budget or guard (Unknown), or the solver's own reason."""
+        if r != z3.unknown:
+            return r == z3.sat
+        if "canceled" in reason or "timeout" in reason or "resource" in reason:
+            if self.budget.left_ms() <= 0 or not capped:
+                raise self.budget.exhausted()
+            raise QueryTimeout("a query ran over its resource cap")
+        raise Unknown(f"solver: {reason}")
 
     def model(self) -> z3.ModelRef:
         return (self._last or self.z).model()
 
-    def check_fresh(self, extra: list[Any], assumptions: list[Any], cap_ms: int | None = None) -> bool:
+    def check_fresh(self, extra: list[Any], assumptions: list[Any], cap: int | None = None) -> bool:
         """Check in a new solver holding the base assertions, ``extra`` and the calendar's
         definitions. Long Houdini loops stay fast this way: an incremental solver that has
         seen many pushes and pops slows down on these queries."""
         self._flush()
-        ms = self.budget.left_ms()
-        if ms <= 0:
-            raise Unknown(f"timeout after {self.budget.seconds:g} s")
         z = z3.Solver()
-        capped = cap_ms is not None and cap_ms < ms
         z.add(*self.base, *self.sysm.calendar.definitions, *extra)
         self.queries += 1
-        r = _checked(z, list(assumptions), min(ms, cap_ms) if capped and cap_ms else ms)
+        r, capped = _checked(z, list(assumptions), self.budget, cap)
         self._last = z
-        if r == z3.unknown:
-            reason = z.reason_unknown()
-            if self.budget.left_ms() <= 0:
-                raise Unknown(f"timeout after {self.budget.seconds:g} s")
-            if capped and ("timeout" in reason or "canceled" in reason):
-                raise QueryTimeout("a query ran over its cap")
-            if "timeout" in reason or "canceled" in reason:
-                raise Unknown(f"timeout after {self.budget.seconds:g} s")
-            raise Unknown(f"solver: {reason}")
-        return r == z3.sat
+        return self._answer(r, z.reason_unknown() if r == z3.unknown else "", capped)
 
-    def check_round(self, goal: Any, assumptions: list[Any], cap_ms: int | None = None) -> bool:
+    def check_round(self, goal: Any, assumptions: list[Any], cap: int | None = None) -> bool:
         """``goal`` under ``assumptions`` in this (incremental) solver, without push/pop:
         the goal is guarded by a fresh literal that only this check assumes."""
         self._flush()
-        ms = self.budget.left_ms()
-        if ms <= 0:
-            raise Unknown(f"timeout after {self.budget.seconds:g} s")
         self._rounds += 1
         lit = z3.Bool(f"round#{self._rounds}")
         self.z.add(z3.Implies(lit, goal))
-        capped = cap_ms is not None and cap_ms < ms
         self.queries += 1
-        r = _checked(self.z, [*assumptions, lit], min(ms, cap_ms) if capped and cap_ms else ms)
+        r, capped = _checked(self.z, [*assumptions, lit], self.budget, cap)
         self._last = None
-        if r == z3.unknown:
-            reason = self.z.reason_unknown()
-            if self.budget.left_ms() <= 0:
-                raise Unknown(f"timeout after {self.budget.seconds:g} s")
-            if capped and ("timeout" in reason or "canceled" in reason):
-                raise QueryTimeout("a query ran over its cap")
-            raise Unknown(f"solver: {reason}")
-        return r == z3.sat
+        return self._answer(r, self.z.reason_unknown() if r == z3.unknown else "", capped)
 
     def unsat_core(self) -> list[Any]:
         return list((self._last or self.z).unsat_core())
@@ -404,7 +437,7 @@ def _values_for_candidates(sysm: System, model: z3.ModelRef, s: Mapping[str, Any
 
 def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
           max_rounds: int = 40, per_round: int = 40, seed_limit: int = 600,
-          query_cap_ms: int | None = 4000, kmax: int = 1,
+          query_cap: int | None = 25_000_000, kmax: int = 1,
           given: Sequence[Candidate] = ()) -> Proof | NoProof:  # fmt: skip
     """Prove ``ob`` for all depths by 1-induction strengthened with lemmas: the spec's
     own (``given``, over the slice) and those mined; Houdini keeps only what is proved."""
@@ -451,7 +484,7 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
         try:
             while alive:
                 if not sol.check_round(z3.Or(*[z3.Not(v[2]) for v in alive.values()]),
-                                       [v[1] for v in alive.values()], cap_ms=query_cap_ms):  # fmt: skip
+                                       [v[1] for v in alive.values()], cap=query_cap):  # fmt: skip
                     break
                 mdl = sol.model()
                 for t in [t for t, v in alive.items() if z3.is_false(mdl.eval(v[2], model_completion=True))]:
@@ -469,8 +502,8 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
         last_batch = []
         added = 0
         for i, c in enumerate(cands):
-            if i % 64 == 63 and budget.left_ms() <= 0:
-                raise Unknown(f"timeout after {budget.seconds:g} s")
+            if i % 64 == 63 and (budget.left_ms() <= 0 or budget.left_units() <= 0):
+                raise budget.exhausted()
             if c.text in alive or tried.get(c.text, 0) >= 2:
                 continue
             tried[c.text] = tried.get(c.text, 0) + 1
@@ -507,7 +540,7 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
         while True:
             try:
                 sat = sol.check_round(z3.Or(z3.Not(goal), *[z3.Not(v[2]) for v in alive.values()]),
-                                      [v[1] for v in alive.values()], cap_ms=query_cap_ms)  # fmt: skip
+                                      [v[1] for v in alive.values()], cap=query_cap)  # fmt: skip
             except QueryTimeout:
                 if _DEBUG is not None:
                     print("QUERY TIMEOUT; last batch:", last_batch)

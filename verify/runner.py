@@ -30,6 +30,7 @@ from yakkan.model.machine import BackendDisagreement
 from yakkan.model.spec import PropertyDef, Spec
 
 from .encoding import Bounds
+from .engines import DEFAULT_GUARD_SECONDS, DEFAULT_UNITS
 
 VERDICTS = ("proved", "holds-to-depth", "violated", "reachable", "unreachable", "unknown", "vacuous", "error")
 MATCHES = {"holds": ("proved",), "violated": ("violated",), "reachable": ("reachable",),
@@ -41,7 +42,8 @@ class Settings:
     """Engine settings (part of the cache key)."""
 
     depth: int = 80  # bounded search depth in steps: > 2 years of months, terms and events
-    timeout: float = 30.0  # seconds per property
+    rlimit: int = DEFAULT_UNITS  # Z3 resource units per property: the budget that decides a verdict
+    timeout: float = DEFAULT_GUARD_SECONDS  # a far-off wall-clock guard per property (then: unknown)
     premise_depth: int = 40  # depth of the search for a premise's witness
     samples: int = 160  # random runs mining lemma candidates
     sample_length: int = 40
@@ -49,7 +51,7 @@ class Settings:
 
     def key(self) -> str:
         b = self.bounds
-        return (f"d{self.depth}:t{self.timeout:g}:p{self.premise_depth}:s{self.samples}x{self.sample_length}:"
+        return (f"d{self.depth}:r{self.rlimit}:p{self.premise_depth}:s{self.samples}x{self.sample_length}:"
                 f"{b.key()}")  # fmt: skip
 
 
@@ -76,6 +78,7 @@ class Verdict:
     scenario_text: str | None = None  # the written scenario (kept in the cache)
     engine: str = ""
     cached: bool = False
+    units: int = 0  # Z3 resource units spent (what the budget counts)
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON item (see ``report``)."""
@@ -85,6 +88,7 @@ class Verdict:
             "articles": self.articles, "counterexample": self.counterexample,
             "title": self.title, "kind": self.kind, "reason": self.reason, "why": self.why,
             "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine, "cached": self.cached,
+            "units": self.units,
         }  # fmt: skip
 
     def to_data(self) -> dict[str, Any]:
@@ -169,7 +173,7 @@ class Verifier:
 
         prop = self.spec.properties[pid]
         ob = obligation(self.spec, prop)
-        budget = Budget(self.settings.timeout)
+        budget = Budget(self.settings.rlimit, self.settings.timeout)
         v = Verdict(
             id=pid, title=prop.title, kind=prop.kind, verdict="unknown", expected=prop.expect,
             matches=False, depth=None, seconds=0.0, articles=list(prop.articles), line=prop.line,
@@ -186,7 +190,7 @@ class Verifier:
                 pass  # a run of the executable model already breaks it: no proof to try
             else:
                 # a proof may take half the time; the bounded search gets the rest
-                share = Budget(max(0.0, min(budget.seconds * 0.5, budget.left_ms() / 1000)))
+                share = budget.share(0.5)
                 try:
                     proved = self._prove(ob, v, share)
                 except Unknown as exc:
@@ -215,6 +219,7 @@ class Verifier:
             v.verdict = "error"
             v.reason = f"the backends disagree: {exc}"
         v.seconds = budget.spent
+        v.units = budget.used
         v.matches = matches(v.verdict, v.expected)
         if v.verdict == "holds-to-depth" and not v.reason:
             v.reason = f"no violation in {v.depth} steps, but no proof for all depths"

@@ -1,0 +1,34 @@
+"""Budgets are Z3 resource units, not seconds (issue 12 §3): the same spec gets the same
+verdicts — and spends the same units — on a quiet machine and with four CPU-bound
+processes competing for its cores."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from yakkan.verify.cli import verify
+from yakkan.verify.runner import Settings
+
+from conftest import SPEC_PATH
+
+PROPERTIES = ["P01", "P04", "P06", "P23"]  # proofs with lemmas: the most work per property
+
+
+def _verdicts(tmp_path, name: str) -> list[tuple[str, str, int]]:
+    verdicts, _ = verify(SPEC_PATH, PROPERTIES, Settings(), tmp_path / name, use_cache=False,
+                         cache_dir=tmp_path / f"cache-{name}")  # fmt: skip
+    return [(v.id, v.verdict, v.units) for v in verdicts]
+
+
+def test_verdicts_do_not_depend_on_the_machines_load(tmp_path) -> None:
+    quiet = _verdicts(tmp_path, "quiet")
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(4)]
+    try:
+        loaded = _verdicts(tmp_path, "loaded")
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+    assert [v for _, v, _ in quiet] == ["proved"] * len(PROPERTIES)
+    assert loaded == quiet
