@@ -925,11 +925,11 @@ class _Source:
     whitespace is cut off but remembered.
     """
 
-    def __init__(self, text: str, *, single_line: bool) -> None:
+    def __init__(self, text: str, *, single_line: bool, limit: int = MAX_LENGTH) -> None:
         if not isinstance(text, str):
             raise ExprError(f"expected expression text, got {type(text).__name__}")
-        if len(text) > MAX_LENGTH:
-            raise ExprError(f"expression is too long ({len(text)} characters; at most {MAX_LENGTH})")
+        if len(text) > limit:
+            raise ExprError(f"expression is too long ({len(text)} characters; at most {limit})")
         self.text = text
         code = text.replace("\r", " ")
         if single_line:
@@ -1453,7 +1453,7 @@ def _with_text(e: Expr, text: str) -> Expr:
     return replace(e, text=text) if e.text != text else e
 
 
-def parse_expr(text: str, env: Env, enums: Enums, expect: Type | None = None) -> Expr:
+def parse_expr(text: str, env: Env, enums: Enums, expect: Type | None = None, limit: int = MAX_LENGTH) -> Expr:
     """Parse and type-check a contract expression.
 
     ``env`` lists every usable name with its type, ``enums`` the values of each
@@ -1461,7 +1461,7 @@ def parse_expr(text: str, env: Env, enums: Enums, expect: Type | None = None) ->
     only if ``expect.nullable``).  Raises :class:`ExprError`; never executes
     the text.
     """
-    src = _Source(text, single_line=True)
+    src = _Source(text, single_line=True, limit=limit)
     tree = src.parse("eval")
     builder = _Builder(src, env, enums)
     want = _Want(expect, "the expression") if expect is not None else None
@@ -1474,13 +1474,13 @@ def parse_expr(text: str, env: Env, enums: Enums, expect: Type | None = None) ->
 _STATEMENT_HINT = "an effect must be one of 'x = expr', 'x += expr' or 'x -= expr'"
 
 
-def parse_effect(text: str, env: Env, enums: Enums, assignable: Collection[str]) -> Assign:
+def parse_effect(text: str, env: Env, enums: Enums, assignable: Collection[str], limit: int = MAX_LENGTH) -> Assign:
     """Parse one effect statement: ``x = expr``, ``x += expr`` or ``x -= expr``.
 
     The target must be in ``assignable``; the value must fit its type
     (``+=``/``-=`` need an int or date target and an int value).
     """
-    src = _Source(text, single_line=False)
+    src = _Source(text, single_line=False, limit=limit)
     tree = src.parse("exec")
     if len(tree.body) != 1:
         raise src.error(

@@ -167,7 +167,8 @@ def format_human(result: Replay, show_calendar_all: bool = False) -> str:
 
 
 BOOKKEEPING = frozenset({"yen_days", "last_day"})  # accrual counters, not news to a reader
-SHOWN_DATES = {"minimum_term_end", "term_end", "end_date", "cure_deadline", "pending_from", "service_start"}
+SHOWN_DATES = {"minimum_term_end", "term_end", "end_date", "payment_cure_deadline", "agreed_from", "raise_from",
+               "service_start", "cancel_period_end"}
 SHOWN_OTHER = {"ended_by", "base_fee", "suspension_ground", "termination_declared", "records_deleted",
                "objection", "support_requests"}  # fmt: skip
 

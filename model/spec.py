@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, did_you_mean
-from .expr import BOOL, DATE, INT, Assign, Expr, ExprError, Type, enum_type, parse_effect, parse_expr
+from .expr import BOOL, DATE, INT, MAX_LENGTH, Assign, Expr, ExprError, Type, enum_type, parse_effect, parse_expr
+from .records import NamedSet, Record, RecordField, Rewriter, field_variable
 from .yamlio import line_of, read_yaml, value_position
 
 BUILTIN_TYPES = {"int": INT, "bool": BOOL, "date": DATE}
@@ -67,6 +68,7 @@ class Variable:
     doc: str
     scratch: bool
     line: int | None
+    record: tuple[str, str, str] | None = None  # (record, enum value, field) of a record's field
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,8 @@ class Spec:
     terms_path: Path
     source_lines: Mapping[str, int] = field(default_factory=dict)
     lemmas: Mapping[str, LemmaDef] = field(default_factory=dict)
+    sets: Mapping[str, NamedSet] = field(default_factory=dict)
+    records: Mapping[str, Record] = field(default_factory=dict)
 
     @property
     def leaf_states(self) -> tuple[str, ...]:
@@ -296,7 +300,7 @@ class _Loader:
     """Reads one spec file; each `_read_*` method checks one section."""
 
     SECTIONS = (
-        "meta", "enums", "constants", "parameters", "derived", "variables", "procedures",
+        "meta", "enums", "sets", "records", "constants", "parameters", "derived", "variables", "procedures",
         "time_advance", "states", "events", "transitions", "interpretations", "properties",
         "lemmas", "out_of_scope", "limitations",
     )  # fmt: skip
@@ -313,6 +317,9 @@ class _Loader:
         self.states: dict[str, StateDef] = {}
         self.events: dict[str, EventDef] = {}
         self.citations: list[tuple[str, str, int | None]] = []  # (citation, where, line)
+        self.sets: dict[str, NamedSet] = {}
+        self.records: dict[str, Record] = {}
+        self.rewriter = Rewriter(self.enums, self.sets, self.records)
 
     # -- errors -------------------------------------------------------------------------
 
@@ -402,6 +409,8 @@ class _Loader:
         self._read_states(root["states"])
         self.enums[STATE_ENUM] = tuple(s for s, d in self.states.items() if not d.compound)
         self._read_parameters(root.get("parameters", {}))
+        self._read_sets(root.get("sets", {}))
+        self._read_records(root.get("records", {}))
         self._read_derived(root.get("derived", {}))
         self._read_variables(root["variables"])
         self._read_procedures(root.get("procedures", {}))
@@ -426,7 +435,7 @@ class _Loader:
             transitions=transitions, interpretations=interpretations, properties=properties,
             out_of_scope=out_of_scope, out_of_scope_ja=self.out_of_scope_ja, shared_args=self.shared_args(),
             limitations=limitations,
-            terms_path=terms_path, lemmas=lemmas,
+            terms_path=terms_path, lemmas=lemmas, sets=self.sets, records=self.records,
         )  # fmt: skip
         self._check_graph(spec, root["transitions"])
         self._check_citations(spec, root)
@@ -550,6 +559,61 @@ class _Loader:
                 doc=str(body.get("doc", "")), minimum=body.get("min"), line=line_of(node, name),
             )  # fmt: skip
 
+    def _read_sets(self, node: Any) -> None:
+        """`name: {of: Enum, values: [...], articles, doc, ja: {doc}}`: values an article group names."""
+        for name, body in self.mapping(node, "sets").items():
+            where = f"sets.{name}"
+            self.not_reserved(name, where, node)
+            body = self.mapping(body, where, node, name)
+            self.check_keys(body, ("of", "values", "articles", "doc", "ja"), where, ("of", "values"))
+            of = str(body["of"])
+            if of not in self.enums:
+                self.fail(f"unknown enum '{of}'{did_you_mean(of, self.enums)}", where, body, "of",
+                          hint=f"enums: {', '.join(self.enums)}")  # fmt: skip
+            raw = body["values"]
+            if not isinstance(raw, list) or not raw:
+                self.fail("values is a non-empty list of the enum's values", where, body, "values")
+            values: list[str] = []
+            for v in raw:  # a set named among the values brings its own (defined above it)
+                if str(v) in self.sets and self.sets[str(v)].of == of:
+                    values += self.sets[str(v)].values
+                    continue
+                values.append(str(v))
+                if str(v) not in self.enums[of]:
+                    self.fail(f"'{v}' is not a value of {of}{did_you_mean(str(v), self.enums[of])}", where, body,
+                              "values", hint=f"add it to enums.{of}, or remove it here")  # fmt: skip
+            if len(set(map(str, values))) != len(values):
+                self.fail("a value is listed twice", where, body, "values")
+            if str(name) in self.enums or str(name) in self.sets:
+                self.fail(f"'{name}' already names an enum or a set", where, node, name)
+            ja = self.translation(body, where, ("doc",))
+            self.sets[str(name)] = NamedSet(str(name), of, tuple(map(str, values)), self.articles(body, where),
+                                            str(body.get("doc", "")), ja.get("doc", ""), line_of(node, name))
+
+    def _read_records(self, node: Any) -> None:
+        """`name: {per: Enum, fields: {field: {type, init, doc}}, articles, doc}`: one record per value."""
+        for name, body in self.mapping(node, "records").items():
+            where = f"records.{name}"
+            self.not_reserved(name, where, node)
+            body = self.mapping(body, where, node, name)
+            self.check_keys(body, ("per", "fields", "articles", "doc", "ja"), where, ("per", "fields"))
+            per = str(body["per"])
+            if per not in self.enums:
+                self.fail(f"unknown enum '{per}'{did_you_mean(per, self.enums)}", where, body, "per",
+                          hint=f"enums: {', '.join(self.enums)}")  # fmt: skip
+            fields = {}
+            for fname, fbody in self.mapping(body["fields"], f"{where}.fields", body, "fields").items():
+                fwhere = f"{where}.fields.{fname}"
+                fbody = self.mapping(fbody, fwhere, body["fields"], fname)
+                self.check_keys(fbody, ("type", "init", "doc", "ja"), fwhere, ("type", "init"))
+                self._type(fbody["type"], fwhere, fbody, "type")
+                ja = self.translation(fbody, fwhere, ("doc",))
+                fields[str(fname)] = RecordField(str(fname), str(fbody["type"]), str(fbody["init"]),
+                                                 str(fbody.get("doc", "")), ja.get("doc", ""))  # fmt: skip
+            ja = self.translation(body, where, ("doc",))
+            self.records[str(name)] = Record(str(name), per, fields, self.articles(body, where),
+                                             str(body.get("doc", "")), ja.get("doc", ""), line_of(node, name))
+
     def _read_derived(self, node: Any) -> None:
         for name, text in self.mapping(node, "derived").items():
             self.not_reserved(name, f"derived.{name}", node)
@@ -579,6 +643,22 @@ class _Loader:
             var = self.variables[str(name)]
             init = self.expr(str(body["init"]), env, f"variables.{name}.init", body, "init", var.type)
             self.variables[str(name)] = _replace(var, init=init)
+        # one variable per record, value and field
+        for record in self.records.values():
+            for f in record.fields.values():
+                where = f"records.{record.name}.fields.{f.name}"
+                typ = self._type(f.type, where, None)
+                init = self.expr(f.init, env, f"{where}.init", None, None, typ)
+                for value in self.enums[record.per]:
+                    vname = field_variable(record.name, value, f.name)
+                    if vname in self.variables:
+                        self.fail(f"'{vname}' (field {f.name} of {record.name}['{value}']) is also a variable",
+                                  where, None)  # fmt: skip
+                    self.variables[vname] = Variable(
+                        name=vname, type=typ, init=init, articles=record.articles,
+                        doc=f"{f.doc} ({value})", scratch=False, line=record.line,
+                        record=(record.name, value, f.name),
+                    )  # fmt: skip
         # derived quantities must type-check in the state environment
         self.derived_exprs = {
             name: self.expr(text, self.state_env(), f"derived.{name}", self._derived_node, name)
@@ -639,7 +719,7 @@ class _Loader:
                 replacement = "(" + self.expand(self.derived[name[len(NEXT) :]], NEXT, _depth + 1) + ")"
             elif name in self.derived:
                 replacement = "(" + self.expand(self.derived[name], prefix, _depth + 1) + ")"
-            elif prefix and (name in self.variables or name == "state"):
+            elif prefix and (name in self.variables or name == "state" or name in self.records):
                 replacement = prefix + name
             if replacement is not None:
                 out.append(text[last : tok.start[1]] + replacement)
@@ -654,8 +734,8 @@ class _Loader:
         if not isinstance(text, str):
             self.fail("expected an expression string", where, node, key)
         try:
-            expanded = self.expand(text)
-            parsed = parse_expr(expanded, env, self.enums, expect)
+            expanded = self.rewriter.expr(self.expand(text))
+            parsed = parse_expr(expanded, env, self.enums, expect, limit=max(MAX_LENGTH, len(expanded)))
         except ExprError as exc:
             self.fail_expr(text, exc, where, node, key, env)
         return _with_text(parsed, text)
@@ -681,11 +761,13 @@ class _Loader:
                 out += self.effect(stmt, env, f"{where} → {name}", node, key)
             return out
         assignable = [n for n in self.variables]
+        out = []
         try:
-            assign = parse_effect(self.expand(text), env, self.enums, assignable)
+            for piece in self.rewriter.effects(self.expand(text)):
+                out.append(parse_effect(piece, env, self.enums, assignable, limit=max(MAX_LENGTH, len(piece))))
         except ExprError as exc:
             self.fail_expr(text, exc, where, node, key, env)
-        return [assign]
+        return out
 
     @staticmethod
     def _call(text: str) -> tuple[str, str | None] | None:

@@ -220,7 +220,9 @@ class CandidateSpace:
         spec = model.spec
         self.f = AtomFactory(spec)
         f = self.f
-        vt = model.var_types
+        # a record's fields (one variable per ground) get no templates of their own: facts
+        # about them that a proof needs are stated in the spec's lemmas
+        vt = {v: t for v, t in model.var_types.items() if spec.variables[v].record is None}
         dates = [v for v, t in vt.items() if t == DATE]
         ints = [v for v, t in vt.items() if t == INT and not spec.variables[v].scratch]
         bools = [v for v, t in vt.items() if t == BOOL]
