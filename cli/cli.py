@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", type=Path, help="the spec before the change")
     p.add_argument("new", type=Path, help="the spec after the change")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(module="yakkan.model.cli", func="run_review")
+    p.set_defaults(module="yakkan.terms.cli", func="run_review")
 
     p = sub.add_parser("demo", help="the main job on the bundled model: check, replay, and more")
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder")

@@ -72,16 +72,3 @@ def run_replay(args: Namespace) -> int:
         return 1
     return 0
 
-
-def run_review(args: Namespace) -> int:
-    from .review import diff_specs, format_changes
-
-    old, new = load_spec(args.old), load_spec(args.new)
-    changes = diff_specs(old, new)
-    if args.json:
-        print(json.dumps({"old": str(args.old), "new": str(args.new), "changes": [c.to_json() for c in changes]},
-                         ensure_ascii=False, indent=2))  # fmt: skip
-    else:
-        print(f"{old.meta['name']} {old.meta['version']} → {new.meta['version']}: {len(changes)} change(s)")
-        print(format_changes(changes))
-    return 0

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yakkan.model.terms import (
+from yakkan.terms.findings import find_references, find_text_findings
+from yakkan.terms.structure import (
     Citation,
     CitationError,
     TermsError,
@@ -18,7 +19,6 @@ from yakkan.model.terms import (
     parse_citation,
     to_int,
 )
-from yakkan.model.text_findings import find_references, find_text_findings
 
 TERMS_PATH = (Path(__file__).resolve().parents[1]
               / "contracts/clara-msp/terms/clara-msp-terms-2024-04-01.ja.txt")

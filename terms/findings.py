@@ -1,4 +1,4 @@
-"""Mechanical drafting checks on a parsed terms text (``yakkan.model.terms``).
+"""Mechanical drafting checks on a parsed terms text (``yakkan.terms.structure``).
 
 ``find_text_findings(terms)`` returns ``Finding`` records (citation, kind, English message,
 verbatim excerpt of the Japanese text) in document order.  The checks are generic where the
@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from .terms import (
+from .structure import (
     Article,
     Citation,
     CitationError,
