@@ -21,7 +21,8 @@ from typing import Any
 
 from yakkan.model.coverage import coverage_table
 from yakkan.model.spec import Spec
-from yakkan.terms.findings import Finding, find_text_findings
+from yakkan.terms.findings import Finding
+from yakkan.terms.lint import lint
 from yakkan.terms.structure import Article, CitationError, Terms, load_terms
 
 from .analysis import Lifecycle
@@ -326,7 +327,8 @@ class DocModel:
 
     @cached_property
     def text_findings(self) -> list[Finding]:
-        return find_text_findings(self.terms)
+        """What `yakkan lint` reports on the terms text (the reviewed and accepted ones left out)."""
+        return [f.finding for f in lint(self.terms).shown()]
 
     @cached_property
     def limitations(self) -> list[dict[str, Any]]:
