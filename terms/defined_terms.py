@@ -5,10 +5,10 @@ A terms text defines its words in passing: 「本サービスの利用を希望�
 といいます。）」.  Every 「X」といいます / 「X」という is taken as a definition of X.
 
 A variant is a string that differs from a defined term of three or more characters in one
-character of the same script (機密情報 for 秘密情報, 申込人 for 申込者), stands as a word of
-its own (not inside a longer kanji compound), is not defined itself, is not part of an
-occurrence of a defined term, and is not a dictionary word the document itself uses twice
-or more (its own vocabulary).
+character of the same script (機密情報 for 秘密情報, 申込人 for 申込者), or in its plural
+suffix (第三者ら for 第三者等); whose changed first or last character is not part of a
+longer kanji compound; that is not defined itself, not part of an occurrence of a defined
+term, and not a dictionary word the document itself uses twice or more (its own vocabulary).
 """
 
 from __future__ import annotations
@@ -74,7 +74,14 @@ def _edits(term: str) -> list[tuple[re.Pattern[str], int]]:
             continue
         pattern = re.escape(term[:k]) + f"(?!{re.escape(ch)}){cls}" + re.escape(term[k + 1:])
         out.append((re.compile(pattern), k))
+    if term.endswith(_PLURALS):  # 第三者等 written 第三者ら, 第三者たち
+        stem = next(term[:-len(p)] for p in _PLURALS if term.endswith(p))
+        others = "|".join(re.escape(p) for p in _PLURALS if not term.endswith(p))
+        out.append((re.compile(re.escape(stem) + f"(?:{others})"), len(term) - 1))
     return out
+
+
+_PLURALS = ("等", "ら", "たち", "など", "ども")
 
 
 def find_variants(texts: Sequence[tuple[str, str]], definitions: Sequence[Definition] | None = None,
@@ -90,14 +97,15 @@ def find_variants(texts: Sequence[tuple[str, str]], definitions: Sequence[Defini
         for d in definitions:
             if len(d.term) < 3:
                 continue
-            for pattern, _ in _edits(d.term):
+            last = len(d.term) - 1
+            for pattern, k in _edits(d.term):
                 for m in pattern.finditer(text):
                     s, e, v = m.start(), m.end(), m.group(0)
                     if v in defined or any(a < e and s < b for a, b in taken):
                         continue
-                    if (is_kanji(v[0]) and s > 0 and is_kanji(text[s - 1])) or \
-                            (is_kanji(v[-1]) and e < len(text) and is_kanji(text[e]) and text[e] not in "等様"):
-                        continue  # inside a longer compound
+                    if (k == 0 and is_kanji(v[0]) and s > 0 and is_kanji(text[s - 1])) or \
+                            (k == last and is_kanji(v[-1]) and e < len(text) and is_kanji(text[e])):
+                        continue  # the changed character belongs to a longer compound (当該機密…, 本料金額)
                     if full.count(v) >= 2 and an.is_word(v):
                         continue  # the document's own word
                     out.append(Variant(citation, s, v, d.term, d.citation))

@@ -151,9 +151,15 @@ def units(terms: Terms) -> list[_Unit]:
 
 
 def texts(terms: Terms) -> list[tuple[str, str]]:
-    """``(citation, text)`` of the preamble, every unit and the supplementary provisions."""
-    return [("preamble", terms.preamble), *((u.citation, u.text) for u in units(terms)),
-            ("supplementary", terms.supplementary)]
+    """``(citation, text)`` of the preamble, every article's title and unit, and the
+    supplementary provisions."""
+    out = [("preamble", terms.preamble)]
+    heads = {a.number: a for a in terms.articles}
+    for u in units(terms):
+        if u.article.number in heads:
+            out.append((str(u.article.number), heads.pop(u.article.number).title))
+        out.append((u.citation, u.text))
+    return [*out, ("supplementary", terms.supplementary)]
 
 
 def _own_text(terms: Terms, citation: str) -> str:

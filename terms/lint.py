@@ -61,6 +61,8 @@ def _lines(terms: Terms) -> dict[str, int]:
     out: dict[str, int] = {"preamble": 1}
     for u in units(terms):
         out.setdefault(u.citation, (u.item.line if u.item else u.paragraph.line) or u.article.line)
+    for a in terms.articles:
+        out.setdefault(str(a.number), a.line)  # a finding in the heading of an article of paragraphs
     return out
 
 

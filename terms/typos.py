@@ -31,6 +31,7 @@ __all__ = ["Typo", "find_typos"]
 MAX_TOKENS = 3
 MAX_CHARS = 6
 _NUMERALS = set("〇一二三四五六七八九十百千万")
+_PRODUCTIVE = set("等的上内外中化性用後前時毎別")
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,10 @@ def _candidates(an: Analyser, w: _Window, doc_kanji: set[str], vocabulary: Count
     weak = _weak(w)
     oov = any(t.oov for t in w.tokens)
     out = []
+    suffixes = {t.start - w.start + 1 for t in w.tokens if t.affix and t.surface in _PRODUCTIVE}
     for offset, text, aligned in _pieces(w, weak):
+        if offset + len(text) in suffixes:
+            continue  # 金等 is 金 + 等, a suffix that follows any noun: not a word to correct
         word = an.is_word(text)
         if not word and not weak:
             continue  # a compound of ordinary words (基本利用料): the analyser knows every part
