@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .analyser import Analyser, Token, analyser, is_kanji
 
@@ -85,7 +86,7 @@ def find_typos(texts: Sequence[tuple[str, str]], an: Analyser | None = None) -> 
     surest first; of overlapping candidates only the surest is kept."""
     an = an or analyser()
     full = "\n".join(t for _, t in texts)
-    doc_kanji = {c for c in full if is_kanji(c)} - _NUMERALS
+    doc_kanji = frozenset({c for c in full if is_kanji(c)} - _NUMERALS)
     windows = [(text, _windows(citation, text, an.tokens(text))) for citation, text in texts]
     vocabulary = Counter(w.text for _, ws in windows for w in ws)
     hits: list[Typo] = []
@@ -107,6 +108,13 @@ def _rank(t: Typo) -> tuple:
             t.right)
 
 
+@lru_cache(maxsize=4096)
+def _pool(an: Analyser, ch: str, doc_kanji: frozenset[str]) -> frozenset[str]:
+    """Kanji ``ch`` may have been typed for: those read like it, and the document's kanji whose
+    reading the dictionary does not give (賠, 摘)."""
+    return frozenset(an.homophones(ch, doc_kanji) | {c for c in doc_kanji if not an.char_readings(c, names=False)})
+
+
 def _weak(w: _Window) -> bool:
     """Did the analyser have to break the string up?  A lone kanji that is not an affix (金融|期|関),
     two lone kanji in a row (認|障), a person's name (倍償), an unknown word (摘用)."""
@@ -125,12 +133,14 @@ def _pieces(w: _Window, weak: bool) -> list[tuple[int, str, bool]]:
     return [(i, w.text[i:j], i in bounds and j in bounds) for i in range(n) for j in range(i + 2, n + 1)]
 
 
-def _candidates(an: Analyser, w: _Window, doc_kanji: set[str], vocabulary: Counter[str], full: str) -> list[Typo]:
+def _candidates(an: Analyser, w: _Window, doc_kanji: frozenset[str], vocabulary: Counter[str],
+                full: str) -> list[Typo]:
     if any(t.numeral or c in _NUMERALS for t in w.tokens for c in t.surface):
         return []  # 二項, 前三号: a wrong number is a citation fault, checked elsewhere
     weak = _weak(w)
     oov = any(t.oov for t in w.tokens)
     out = []
+    lone = {t.start - w.start for t in w.tokens if len(t.surface) == 1}
     suffixes = {t.start - w.start + 1 for t in w.tokens if t.affix and t.surface in _PRODUCTIVE}
     for offset, text, aligned in _pieces(w, weak):
         if offset + len(text) in suffixes:
@@ -139,8 +149,10 @@ def _candidates(an: Analyser, w: _Window, doc_kanji: set[str], vocabulary: Count
         if not word and not weak:
             continue  # a compound of ordinary words (基本利用料): the analyser knows every part
         for k, ch in enumerate(text):
-            pool = an.homophones(ch, doc_kanji) | {c for c in doc_kanji if not an.char_readings(c)}
-            if oov or not an.char_readings(ch):
+            # 績 (in 免|績): a lone kanji the dictionary has only as a name, so its reading is unknown
+            unread = offset + k in lone and not an.char_readings(ch, names=False)
+            pool = set(_pool(an, ch, doc_kanji))
+            if oov or unread:
                 pool |= doc_kanji
             if oov:
                 pool |= an.dictionary_kanji
@@ -155,7 +167,7 @@ def _candidates(an: Analyser, w: _Window, doc_kanji: set[str], vocabulary: Count
                 if word:  # a dictionary word used once, where the document elsewhere writes `right`
                     if not (n >= 1 and full.count(right) >= 2 and an.reading(text) == an.reading(right)):
                         continue
-                elif not (in_dict or n >= 2) or not (alike or (oov and in_dict)):
+                elif not (in_dict or n >= 2) or not (alike or (oov and in_dict) or (unread and in_dict and n >= 1)):
                     continue
                 elif not aligned and n < 2:
                     continue  # a piece cut out of a word: only the document's own word will do
