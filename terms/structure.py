@@ -579,10 +579,12 @@ class _Parser:
             item.subitems.append([s[m.end():]])
             return
         if m and (cur is None or not cur.items) and not _PARA_RE.match(s):
-            raise self.error(
-                ln, f"sub-item {m.group(1)}. in 第{a}条 outside any item",
-                "a sub-item line (ⅰ.…) must follow an item line such as (1)…; join the line "
-                "to the text above or add the missing item")
+            where = Citation(a, cur.number if cur else 1)
+            self.note(ln, where, "numbering",
+                      f"sub-item {m.group(1)}. in 第{a}条 outside any item; it is read as text of the paragraph — "
+                      "a sub-item line (ⅰ.…) must follow an item line such as (1)…",
+                      f"第{a}条の細目{m.group(1)}.がどの号にも属していません（項の本文として読みました）。"
+                      "細目は (1)… のような号の行の後に置いてください")
 
         m = _ITEM_RE.match(s)
         if m:

@@ -196,3 +196,12 @@ def test_reviewed_file_needs_a_reason_for_accepted(tmp_path):
     (tmp_path / "v.findings.yaml").write_text("findings:\n  - id: x@1:y\n    status: accepted\n", encoding="utf-8")
     with pytest.raises(InputError, match="needs a reason"):
         load_reviewed(t)
+
+
+def test_review_shows_the_new_texts_lint_findings(tmp_path):
+    from yakkan.terms.cli import _new_lint_findings
+
+    p = copy_with(tmp_path, "解除されているとき", "解徐されているとき")
+    (tmp_path / REVIEWED_PATH.name).write_text(REVIEWED_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    assert [f.finding.id for f in _new_lint_findings(TERMS_PATH, p)] == ["typo@5(2):解徐"]
+    assert _new_lint_findings(TERMS_PATH, TERMS_PATH) == []

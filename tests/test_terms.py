@@ -347,11 +347,11 @@ def test_text_between_chapter_and_article(tmp_path):
     assert e.value.line == 2
 
 
-def test_subitem_outside_item(tmp_path):
+def test_subitem_outside_item_is_a_finding(tmp_path):
     p = write(tmp_path, "第１条（適用）\n本文。\nⅰ.迷子の細目\n")
-    with pytest.raises(TermsError) as e:
-        load_terms(p)
-    assert e.value.line == 3 and "sub-item" in e.value.message
+    t = load_terms(p)
+    assert (t.notes[0].line, t.notes[0].kind) == (3, "numbering")
+    assert "sub-item" in t.notes[0].message and "ⅰ.迷子の細目" in t.resolve("1")
 
 
 # ----------------------------------------------------------------------------- parser rules
