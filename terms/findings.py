@@ -40,6 +40,7 @@ from .structure import (
 
 __all__ = [
     "SEMANTIC_RULES",
+    "TITLE",
     "Finding",
     "Reference",
     "SemanticRule",
@@ -150,14 +151,17 @@ def units(terms: Terms) -> list[_Unit]:
     return out
 
 
+TITLE = ":title"
+
+
 def texts(terms: Terms) -> list[tuple[str, str]]:
-    """``(citation, text)`` of the preamble, every article's title and unit, and the
-    supplementary provisions."""
+    """``(citation, text)`` of the preamble, every article's title (cited ``N:title``) and
+    unit, and the supplementary provisions."""
     out = [("preamble", terms.preamble)]
     heads = {a.number: a for a in terms.articles}
     for u in units(terms):
         if u.article.number in heads:
-            out.append((str(u.article.number), heads.pop(u.article.number).title))
+            out.append((f"{u.article.number}{TITLE}", heads.pop(u.article.number).title))
         out.append((u.citation, u.text))
     return [*out, ("supplementary", terms.supplementary)]
 

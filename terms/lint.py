@@ -16,7 +16,7 @@ from typing import Any
 from yakkan.model.errors import InputError
 
 from .defined_terms import find_definitions, find_variants
-from .findings import Finding, find_text_findings, texts, units
+from .findings import TITLE, Finding, find_text_findings, texts, units
 from .reviewed import Reviewed, ReviewedEntry, load_reviewed
 from .structure import Terms, TermsError, load_terms
 from .typos import find_typos
@@ -62,8 +62,14 @@ def _lines(terms: Terms) -> dict[str, int]:
     for u in units(terms):
         out.setdefault(u.citation, (u.item.line if u.item else u.paragraph.line) or u.article.line)
     for a in terms.articles:
-        out.setdefault(str(a.number), a.line)  # a finding in the heading of an article of paragraphs
+        out[f"{a.number}{TITLE}"] = a.line  # a finding in an article's heading
+        out.setdefault(str(a.number), a.line)
     return out
+
+
+def _cite(citation: str) -> str:
+    """The citation of a text of ``texts()``: an article's title is cited as the article."""
+    return citation.removesuffix(TITLE)
 
 
 def typo_findings(terms: Terms) -> list[Finding]:
@@ -82,10 +88,11 @@ def typo_findings(terms: Terms) -> list[Finding]:
         else:
             why_en = f"「{t.right}」 is a dictionary word and 「{t.wrong}」 is not"
             why_ja = f"「{t.right}」は辞書にある語で、「{t.wrong}」は辞書にありません"
+        c = _cite(t.citation)
         out.append(Finding(
-            t.citation, "typo",
-            f"{t.citation}: 「{t.wrong}」 should probably read 「{t.right}」 ({a} for {b}; {why_en})", excerpt,
-            f"{t.citation}：「{t.wrong}」は「{t.right}」の誤りと思われます（{b}が{a}になっています。{why_ja}）",
+            c, "typo",
+            f"{c}: 「{t.wrong}」 should probably read 「{t.right}」 ({a} for {b}; {why_en})", excerpt,
+            f"{c}：「{t.wrong}」は「{t.right}」の誤りと思われます（{b}が{a}になっています。{why_ja}）",
             t.wrong, lines.get(t.citation, 0)))  # fmt: skip
     return out
 
@@ -99,11 +106,11 @@ def variant_findings(terms: Terms) -> list[Finding]:
     for v in find_variants(pairs, find_definitions(pairs)):
         text = by_cite.get(v.citation, "")
         excerpt = text[max(0, v.start - 6):v.start + len(v.text) + 6]
+        c, d = _cite(v.citation), _cite(v.defined_in)
         out.append(Finding(
-            v.citation, "undefined-term",
-            f"{v.citation}: 「{v.text}」 is used but never defined; the defined term is 「{v.term}」 "
-            f"(defined in {v.defined_in})", excerpt,
-            f"{v.citation}：「{v.text}」は定義されていない語です。定義語は「{v.term}」です（{v.defined_in}で定義）",
+            c, "undefined-term",
+            f"{c}: 「{v.text}」 is used but never defined; the defined term is 「{v.term}」 (defined in {d})", excerpt,
+            f"{c}：「{v.text}」は定義されていない語です。定義語は「{v.term}」です（{d}で定義）",
             v.text, lines.get(v.citation, 0)))  # fmt: skip
     return out
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .analyser import Analyser, Token, analyser, is_kanji
@@ -66,11 +66,24 @@ def _all_kanji(s: str) -> bool:
     return bool(s) and all(is_kanji(c) for c in s)
 
 
+def _kanji_head(t: Token) -> Token:
+    """A word with okurigana cut to its kanji (解|徐に → 徐, 間|与し → 与): a typo can make the
+    analyser read the wrong kanji together with the kana after it."""
+    k = 0
+    while k < len(t.surface) and is_kanji(t.surface[k]):
+        k += 1
+    if k == 0 or k == len(t.surface):
+        return t
+    return replace(t, surface=t.surface[:k], end=t.start + k)
+
+
 def _windows(citation: str, text: str, tokens: Sequence[Token]) -> list[_Window]:
     out = []
     for i in range(len(tokens)):
         for j in range(i + 1, min(i + MAX_TOKENS, len(tokens)) + 1):
-            span = tokens[i:j]
+            span = list(tokens[i:j])
+            if j > i + 1:
+                span[-1] = _kanji_head(span[-1])
             if not _all_kanji(span[-1].surface) or (j > i + 1 and span[-1].start != span[-2].end):
                 break
             w = text[span[0].start:span[-1].end]
@@ -78,6 +91,8 @@ def _windows(citation: str, text: str, tokens: Sequence[Token]) -> list[_Window]
                 break
             if len(w) >= 2:
                 out.append(_Window(citation, span[0].start, w, tuple(span)))
+            if span[-1] is not tokens[j - 1]:
+                break  # a cut word ends the window
     return out
 
 
@@ -137,14 +152,16 @@ def _candidates(an: Analyser, w: _Window, doc_kanji: frozenset[str], vocabulary:
                 full: str) -> list[Typo]:
     if any(t.numeral or c in _NUMERALS for t in w.tokens for c in t.surface):
         return []  # 二項, 前三号: a wrong number is a citation fault, checked elsewhere
+    if w.tokens[0].affix and w.tokens[0].surface in _PRODUCTIVE:
+        return []  # 等|標ぼう: a window that starts with the suffix of the word before spans two words
     weak = _weak(w)
     oov = any(t.oov for t in w.tokens)
     out = []
     lone = {t.start - w.start for t in w.tokens if len(t.surface) == 1}
     suffixes = {t.start - w.start + 1 for t in w.tokens if t.affix and t.surface in _PRODUCTIVE}
     for offset, text, aligned in _pieces(w, weak):
-        if offset + len(text) in suffixes:
-            continue  # 金等 is 金 + 等, a suffix that follows any noun: not a word to correct
+        if offset + len(text) in suffixes or offset + 1 in suffixes:
+            continue  # 金等 is 金 + 等, a suffix that follows any noun: not a word to correct (nor 等標)
         word = an.is_word(text)
         if not word and not weak:
             continue  # a compound of ordinary words (基本利用料): the analyser knows every part
