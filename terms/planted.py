@@ -13,8 +13,8 @@ seeded random generator (the same seed gives the same copies):
 * ``width``: one article heading, paragraph or item number written in the other width
   (第12条 among 第１１条, （３） or (３) among (1), (2), ２． among 1., …);
 * ``citation``: a citation made to point nowhere (第N条 → an article that does not exist,
-  第M項 → a paragraph the article does not have, 第N章 → no such chapter, 前項 in a second
-  paragraph → 前二項).
+  第M項, 第K号 → a paragraph or item the unit does not have, 第N章 → no such chapter, 前項,
+  前号 → 前九項, 前九号: more units back than there are).
 
 A planted fault counts as found when the lint of the copy has a finding of one of the
 fault's kinds, not in the lint of the original text, located at the planted line (or at the
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from .analyser import analyser, is_kanji
 from .defined_terms import find_definitions
-from .findings import Finding, find_references, texts
+from .findings import Finding, find_references, texts, units
 from .lint import lint
 from .reviewed import Reviewed
 from .structure import load_terms
@@ -172,29 +172,43 @@ def _widths(text: str, lines: list[str]) -> Iterator[Plant]:
                 yield Plant("width", "\n".join(lines[:k] + [new] + lines[k + 1:]) + "\n", k + 1, raw, new)
 
 
+def _broken(raw: str, last_article: int, last_chapter: int) -> str | None:
+    """``raw`` made to point nowhere, or None when it is not a form this knows."""
+    subs = (
+        (r"第([0-9０-９一二三四五六七八九十]+)条", last_article + 3),  # no such article
+        (r"第([0-9０-９]+)章", last_chapter + 2),  # no such chapter
+        (r"第([0-9０-９]+)項", 9),  # no such paragraph
+        (r"第([0-9０-９]+)号", 20),  # no such item
+    )
+    for rx, n in subs:
+        if m := re.match(rx, raw):
+            return raw[:m.start(1)] + _renumber(m.group(1), n) + raw[m.end(1):]
+    for rel, far in (("前項", "前九項"), ("前号", "前九号")):
+        if raw.startswith(rel):  # more units before this one than there are
+            return far + raw[len(rel):]
+    if m := re.match(r"本項第([0-9０-９]+)号", raw):
+        return raw[:m.start(1)] + _renumber(m.group(1), 20) + raw[m.end(1):]
+    return None
+
+
 def _citations(text: str, lines: list[str]) -> Iterator[Plant]:
     terms = _parse(text)
     last_article = terms.articles[-1].number
     last_chapter = terms.chapters[-1].number if terms.chapters else 0
-    seen: set[str] = set()
+    first_line = {}
+    for u in units(terms):
+        first_line.setdefault(u.citation, (u.item.line if u.item else u.paragraph.line) or u.article.line)
+    done: set[tuple[int, str]] = set()
     for ref in find_references(terms):
-        if ref.external or ref.problem or ref.raw in seen:
+        new = None if ref.external or ref.problem else _broken(ref.raw, last_article, last_chapter)
+        if new is None:
             continue
-        seen.add(ref.raw)
-        raw = ref.raw
-        if m := re.match(r"第([0-9０-９一二三四五六七八九十]+)条", raw):
-            new = raw[:m.start(1)] + _renumber(m.group(1), last_article + 3) + raw[m.end(1):]
-        elif m := re.match(r"第([0-9０-９]+)章", raw):
-            new = raw[:m.start(1)] + _renumber(m.group(1), last_chapter + 2) + raw[m.end(1):]
-        elif m := re.match(r"第([0-9０-９]+)項", raw):
-            new = raw[:m.start(1)] + _renumber(m.group(1), 9) + raw[m.end(1):]
-        elif raw.startswith("前項") and ref.targets and ref.targets[0].endswith("-1"):
-            new = "前二項" + raw[2:]  # in a second paragraph: the two before it are 0 and 1
-        else:
-            continue
-        for k, line in enumerate(lines):
-            if raw in line and not _is_heading(line):
-                yield Plant("citation", _replace_line(lines, k, raw, new), k + 1, line, line.replace(raw, new, 1), new)
+        for k in range(max(0, first_line.get(ref.source, 1) - 1), len(lines)):
+            if ref.raw in lines[k] and not _is_heading(lines[k]) and (k, ref.raw) not in done:
+                done.add((k, ref.raw))
+                line = lines[k]
+                yield Plant("citation", _replace_line(lines, k, ref.raw, new), k + 1, line,
+                            line.replace(ref.raw, new, 1), new)
                 break
 
 
