@@ -681,6 +681,7 @@ _WIDTH_TWIN = {"（": ")", "(": "）", "［": "]", "[": "］"}
 
 def _bracket_findings(citation: str, text: str) -> list[Finding]:
     out: list[Finding] = []
+    ja = {"preamble": "前文", "supplementary": "付則"}.get(citation, citation)
     stack: list[tuple[str, int]] = []
     for k, ch in enumerate(text):
         if ch in _OPEN:
@@ -695,16 +696,16 @@ def _bracket_findings(citation: str, text: str) -> list[Finding]:
                     f"{citation}: 「{o}」 is closed by 「{ch}」 (mixed full-/half-width "
                     f"parentheses); write 「{o}{_OPEN[o]}」",
                     text[start:k + 1] if k - start < 40 else _excerpt(text, k, k + 1),
-                    f"{citation}：「{o}」が「{ch}」で閉じられています（全角と半角の括弧の混在）。「{o}{_OPEN[o]}」と"
+                    f"{ja}：「{o}」が「{ch}」で閉じられています（全角と半角の括弧の混在）。「{o}{_OPEN[o]}」と"
                     "書いてください", o + ch))
             else:
                 out.append(Finding(citation, "bracket",
                                    f"{citation}: 「{ch}」 closes a bracket that was never opened",
                                    _excerpt(text, k, k + 1),
-                                   f"{citation}：閉じ括弧「{ch}」に対応する開き括弧がありません", ch))
+                                   f"{ja}：閉じ括弧「{ch}」に対応する開き括弧がありません", ch))
     for o, start in stack:
         out.append(Finding(citation, "bracket", f"{citation}: 「{o}」 is never closed",
-                           _excerpt(text, start, start + 1), f"{citation}：「{o}」が閉じられていません", o))
+                           _excerpt(text, start, start + 1), f"{ja}：「{o}」が閉じられていません", o))
     return out
 
 

@@ -67,6 +67,23 @@ def _lines(terms: Terms) -> dict[str, int]:
     return out
 
 
+def _exact_line(raw: list[str], start: int, word: str) -> int:
+    """The line, from the unit's first line ``start`` on, where ``word`` is written (possibly
+    broken over two lines by the PDF extraction); ``start`` when it is not found nearby."""
+    for k in range(max(0, start - 1), min(len(raw), start + 20)):
+        line = raw[k].rstrip()
+        if word in line or any(line.endswith(word[:j]) for j in range(1, len(word))):
+            return k + 1
+    return start
+
+
+def _raw_lines(terms: Terms) -> list[str]:
+    try:
+        return terms.path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        return []
+
+
 def _cite(citation: str) -> str:
     """The citation of a text of ``texts()``: an article's title is cited as the article."""
     return citation.removesuffix(TITLE)
@@ -76,7 +93,7 @@ def typo_findings(terms: Terms) -> list[Finding]:
     """The typo check's findings (``yakkan.terms.typos``)."""
     pairs = texts(terms)
     by_cite = dict(pairs)
-    lines = _lines(terms)
+    lines, raw = _lines(terms), _raw_lines(terms)
     out = []
     for t in find_typos(pairs):
         text = by_cite.get(t.citation, "")
@@ -93,7 +110,7 @@ def typo_findings(terms: Terms) -> list[Finding]:
             c, "typo",
             f"{c}: 「{t.wrong}」 should probably read 「{t.right}」 ({a} for {b}; {why_en})", excerpt,
             f"{c}：「{t.wrong}」は「{t.right}」の誤りと思われます（{b}が{a}になっています。{why_ja}）",
-            t.wrong, lines.get(t.citation, 0)))  # fmt: skip
+            t.wrong, _exact_line(raw, lines.get(t.citation, 0), t.wrong)))  # fmt: skip
     return out
 
 
@@ -101,7 +118,7 @@ def variant_findings(terms: Terms) -> list[Finding]:
     """Undefined variants of defined terms (``yakkan.terms.defined_terms``)."""
     pairs = texts(terms)
     by_cite = dict(pairs)
-    lines = _lines(terms)
+    lines, raw = _lines(terms), _raw_lines(terms)
     out = []
     for v in find_variants(pairs, find_definitions(pairs)):
         text = by_cite.get(v.citation, "")
@@ -111,7 +128,7 @@ def variant_findings(terms: Terms) -> list[Finding]:
             c, "undefined-term",
             f"{c}: 「{v.text}」 is used but never defined; the defined term is 「{v.term}」 (defined in {d})", excerpt,
             f"{c}：「{v.text}」は定義されていない語です。定義語は「{v.term}」です（{d}で定義）",
-            v.text, lines.get(v.citation, 0)))  # fmt: skip
+            v.text, _exact_line(raw, lines.get(v.citation, 0), v.text)))  # fmt: skip
     return out
 
 
@@ -133,7 +150,9 @@ def lint(terms: Terms, reviewed: Reviewed | None = None) -> LintReport:
         seen.add(f.id)
         e = reviewed.entry(f.id)
         out.append(LintFinding(f, e.status, e.reason) if e else LintFinding(f))
+    raw = _raw_lines(terms)
     for f, e in own:
+        f = replace(f, line=_exact_line(raw, f.line, e.text))
         if f.id not in seen:
             seen.add(f.id)
             out.append(LintFinding(f, e.status, e.reason))
