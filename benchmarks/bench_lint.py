@@ -41,7 +41,7 @@ def main() -> None:
           f"{elapsed:.1f} s ({elapsed / copies:.2f} s a copy)")
     print(f"  {'kind':<14} {'found':>7}  recall  other new findings on the copies")
     for kind in KINDS:
-        fps = m.false_positives.get(kind, [])
+        fps = m.other_findings.get(kind, [])
         print(f"  {kind:<14} {m.found[kind]:>3}/{m.planted[kind]:<3}  {m.recall(kind):>5.0%}   {len(fps)}")
         for p in m.missed.get(kind, []):
             print(f"      missed {p.description}")

@@ -257,13 +257,14 @@ def plant(text: str, kind: str, n: int, seed: int = 0) -> list[Plant]:
 
 @dataclass
 class Measure:
-    """Recall per kind over the planted copies, and the copies' findings that are not the
-    planted fault and not the original text's (false positives on the copies)."""
+    """Recall per kind over the planted copies, and the copies' new findings away from the
+    planted line (false positives, or consequences of the fault: a renumbered article makes
+    the citations of the articles after it point elsewhere)."""
 
     planted: dict[str, int] = field(default_factory=dict)
     found: dict[str, int] = field(default_factory=dict)
     missed: dict[str, list[Plant]] = field(default_factory=dict)
-    false_positives: dict[str, list[str]] = field(default_factory=dict)
+    other_findings: dict[str, list[str]] = field(default_factory=dict)
 
     def recall(self, kind: str) -> float:
         return self.found.get(kind, 0) / self.planted[kind] if self.planted.get(kind) else 0.0
@@ -307,6 +308,6 @@ def measure(path: Path, per_kind: int = 6, seed: int = 0, kinds: tuple[str, ...]
                     result.found[kind] += 1
                 else:
                     result.missed.setdefault(kind, []).append(p)
-                result.false_positives.setdefault(kind, []).extend(
+                result.other_findings.setdefault(kind, []).extend(
                     x.id for x in new if not _near(p, x, starts))
     return result
