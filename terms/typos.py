@@ -50,8 +50,11 @@ class Typo:
 
     @property
     def changed(self) -> tuple[str, str]:
-        k = next(i for i, (a, b) in enumerate(zip(self.wrong, self.right, strict=True)) if a != b)
-        return self.wrong[k], self.right[k]
+        """The kanji written and the kanji meant (both strings when more than one differs)."""
+        diff = [(a, b) for a, b in zip(self.wrong, self.right, strict=True) if a != b]
+        if len(diff) == 1:
+            return diff[0]
+        return "".join(a for a, _ in diff), "".join(b for _, b in diff)
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,10 @@ def find_typos(texts: Sequence[tuple[str, str]], an: Analyser | None = None) -> 
     an = an or analyser()
     full = "\n".join(t for _, t in texts)
     doc_kanji = frozenset({c for c in full if is_kanji(c)} - _NUMERALS)
-    windows = [(text, _windows(citation, text, an.tokens(text))) for citation, text in texts]
+    tokenized = [(citation, text, an.tokens(text)) for citation, text in texts]
+    windows = [(text, _windows(citation, text, tokens)) for citation, text, tokens in tokenized]
     vocabulary = Counter(w.text for _, ws in windows for w in ws)
-    hits: list[Typo] = []
+    hits: list[Typo] = _homophone_compounds(tokenized, full)
     for _, ws in windows:
         for w in ws:
             if full.count(w.text) == 1:
@@ -115,6 +119,42 @@ def find_typos(texts: Sequence[tuple[str, str]], an: Analyser | None = None) -> 
                    for k in kept):  # fmt: skip
             kept.append(t)
     return sorted(kept, key=lambda t: (-t.score, t.citation, t.start))
+
+
+def _is_katakana(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa" or ch == "ー"
+
+
+def _homophone_compounds(tokenized: Sequence[tuple[str, str, Sequence[Token]]], full: str) -> list[Typo]:
+    """A compound of two or three words, used once, that reads exactly like a compound the text
+    writes at least twice with other kanji in one or two places (自動ポルノ for 児童ポルノ, both
+    read ジドウポルノ; the text writes 児童ポルノ four times)."""
+    by_reading: dict[str, Counter[str]] = {}
+    once: list[tuple[str, int, str, str]] = []
+    for citation, text, tokens in tokenized:
+        for i in range(len(tokens)):
+            for j in range(i + 1, min(i + MAX_TOKENS, len(tokens)) + 1):
+                span = tokens[i:j]
+                if j > i + 1 and span[-1].start != span[-2].end:
+                    break
+                surface = text[span[0].start:span[-1].end]
+                if not all(is_kanji(c) or _is_katakana(c) for c in surface) or len(surface) > 2 * MAX_CHARS:
+                    break
+                if not any(is_kanji(c) for c in surface) or any(t.numeral for t in span):
+                    continue
+                reading = "".join(t.reading for t in span)
+                by_reading.setdefault(reading, Counter())[surface] += 1
+                if j > i + 1 and full.count(surface) == 1:
+                    once.append((citation, span[0].start, surface, reading))
+    out = []
+    for citation, start, surface, reading in once:
+        for other, n in by_reading[reading].items():
+            if n < 2 or len(other) != len(surface) or other == surface:
+                continue
+            diff = [(a, b) for a, b in zip(surface, other, strict=True) if a != b]
+            if len(diff) <= 2 and all(is_kanji(a) and is_kanji(b) for a, b in diff):
+                out.append(Typo(citation, start, surface, other, 3 + (len(diff) == 1), n, False))
+    return out
 
 
 def _rank(t: Typo) -> tuple:
