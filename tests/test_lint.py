@@ -206,3 +206,10 @@ def test_review_shows_the_new_texts_lint_findings(tmp_path):
     (tmp_path / REVIEWED_PATH.name).write_text(REVIEWED_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     assert [f.finding.id for f in _new_lint_findings(TERMS_PATH, p)] == ["typo@5(2):解徐"]
     assert _new_lint_findings(TERMS_PATH, TERMS_PATH) == []
+
+
+def test_check_lists_the_lint_findings(capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "terms lint: 26 findings in the terms text (0 not reviewed, 2 accepted not shown)" in out
+    assert "10-2(2)" in out and "「金融期関」" in out
