@@ -17,6 +17,7 @@ from . import __version__
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = REPO / "contracts" / "clara-msp" / "spec.yaml"
 DEFAULT_SCENARIOS = REPO / "scenarios"
+DEFAULT_TERMS = REPO / "contracts" / "clara-msp" / "terms" / "clara-msp-terms-2024-04-01.ja.txt"
 
 
 def _spec_arg(p: argparse.ArgumentParser, positional: bool = True) -> None:
@@ -98,7 +99,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", type=Path, help="the spec before the change")
     p.add_argument("new", type=Path, help="the spec after the change")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(module="yakkan.model.cli", func="run_review")
+    p.set_defaults(module="yakkan.terms.cli", func="run_review")
+
+    p = sub.add_parser("lint", help="drafting findings of a terms text: typos, references, numbering, defined terms")
+    p.add_argument("terms", type=Path, nargs="?", default=DEFAULT_TERMS,
+                   help="the terms text (default: the bundled Clara MSP terms)")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--all", action="store_true", help="also show the findings reviewed and accepted")
+    p.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the messages")
+    p.add_argument("--reviewed", type=Path, metavar="FILE",
+                   help="reviewed findings (default: NAME.findings.yaml beside the terms text)")  # fmt: skip
+    p.set_defaults(module="yakkan.terms.cli", func="run_lint")
 
     p = sub.add_parser("demo", help="the main job on the bundled model: check, replay, and more")
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder")

@@ -1,7 +1,7 @@
 """What the docs show, as plain data for the templates: one `DocModel` per language.
 
-Everything is read from the spec, the terms text (`yakkan.model.terms`), the drafting
-findings (`yakkan.model.text_findings`), the coverage table (`yakkan.model.coverage`) and
+Everything is read from the spec, the terms text (`yakkan.terms`), the drafting
+findings (`yakkan.terms.findings`), the coverage table (`yakkan.model.coverage`) and
 the analysed lifecycle; nothing here restates a rule. Each article of the terms is
 paired with the model elements that cite it, paragraph by paragraph (the literate view).
 
@@ -21,8 +21,9 @@ from typing import Any
 
 from yakkan.model.coverage import coverage_table
 from yakkan.model.spec import Spec
-from yakkan.model.terms import Article, CitationError, Terms, load_terms
-from yakkan.model.text_findings import Finding, find_text_findings
+from yakkan.terms.findings import Finding
+from yakkan.terms.lint import lint
+from yakkan.terms.structure import Article, CitationError, Terms, load_terms
 
 from .analysis import Lifecycle
 from .i18n import event_name, state_name, t
@@ -326,7 +327,8 @@ class DocModel:
 
     @cached_property
     def text_findings(self) -> list[Finding]:
-        return find_text_findings(self.terms)
+        """What `yakkan lint` reports on the terms text (the reviewed and accepted ones left out)."""
+        return [f.finding for f in lint(self.terms).shown()]
 
     @cached_property
     def limitations(self) -> list[dict[str, Any]]:

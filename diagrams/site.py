@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from yakkan.model.errors import InputError
 from yakkan.model.scenario import scenario_from_data
 from yakkan.model.spec import Spec
-from yakkan.model.terms import load_terms
+from yakkan.terms.structure import load_terms
 
 from .analysis import Lifecycle
 from .docmodel import KIND_NAMES, DocModel, anchor

@@ -15,8 +15,11 @@ from .spec import load_spec
 
 
 def run_check(args: Namespace) -> int:
+    from yakkan.terms.lint import lint, load_terms_input
+
     spec = load_spec(args.spec)
     rows = coverage_table(spec)
+    report = lint(load_terms_input(spec.terms_path))
     if args.json:
         out = {
             "spec": {"id": spec.meta["id"], "version": str(spec.meta["version"]), "path": str(args.spec)},
@@ -24,6 +27,7 @@ def run_check(args: Namespace) -> int:
             "transitions": len(spec.transitions), "parameters": len(spec.parameters),
             "interpretations": len(spec.interpretations), "properties": len(spec.properties),
             "coverage": [r.to_json() for r in rows],
+            "lint": report.to_json(),
         }  # fmt: skip
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
@@ -42,6 +46,15 @@ def run_check(args: Namespace) -> int:
         else:
             status = f"out of scope — {r.out_of_scope}"
         print(f"    {pad(f'第{r.article}条 {r.title}', 38)} {status}")
+    shown = report.shown()
+    new = [f for f in shown if f.status == "new"]
+    accepted = len(report.findings) - len(shown)
+    print(f"  terms lint: {len(shown)} findings in the terms text ({len(new)} not reviewed, {accepted} accepted "
+          f"not shown) — yakkan lint {spec.terms_path.name} for the messages")  # fmt: skip
+    for f in shown:
+        x = f.finding
+        mark = "  " if f.status == "open" else "! "
+        print(f"    {mark}{pad(x.citation, 9)} {pad(x.kind, 18)} 「{x.subject or x.excerpt}」")
     return 0
 
 
@@ -72,16 +85,3 @@ def run_replay(args: Namespace) -> int:
         return 1
     return 0
 
-
-def run_review(args: Namespace) -> int:
-    from .review import diff_specs, format_changes
-
-    old, new = load_spec(args.old), load_spec(args.new)
-    changes = diff_specs(old, new)
-    if args.json:
-        print(json.dumps({"old": str(args.old), "new": str(args.new), "changes": [c.to_json() for c in changes]},
-                         ensure_ascii=False, indent=2))  # fmt: skip
-    else:
-        print(f"{old.meta['name']} {old.meta['version']} → {new.meta['version']}: {len(changes)} change(s)")
-        print(format_changes(changes))
-    return 0

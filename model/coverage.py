@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from yakkan.terms.structure import load_terms
+
 from .spec import Spec, iter_citations
-from .terms import load_terms
 
 
 @dataclass(frozen=True)

@@ -1077,7 +1077,7 @@ class _Loader:
 
     def _check_citations(self, spec: Spec, root: Mapping) -> None:
         """Every citation resolves in the terms text; every article is covered or out of scope."""
-        from .terms import TermsError, load_terms
+        from yakkan.terms.structure import TermsError, load_terms
 
         try:
             terms = load_terms(spec.terms_path)

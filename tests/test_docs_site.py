@@ -13,7 +13,7 @@ from yakkan.cli import main
 from yakkan.diagrams import build_site, load_simulate_report, load_verify_results
 from yakkan.diagrams.errors import DiagramError
 from yakkan.model.spec import load_spec
-from yakkan.model.terms import load_terms
+from yakkan.terms.structure import load_terms
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "contracts/clara-msp/spec.yaml"

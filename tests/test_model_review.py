@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from test_model_bad_input import mutant
 
-from yakkan.model.review import diff_specs, format_changes
 from yakkan.model.spec import load_spec
+from yakkan.terms.review import diff_specs, format_changes
 
 
 def test_identical_specs_have_no_change(spec):

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yakkan.model.terms import (
+from yakkan.terms.findings import find_references, find_text_findings
+from yakkan.terms.lint import lint, typo_findings
+from yakkan.terms.structure import (
     Citation,
     CitationError,
     TermsError,
@@ -18,7 +20,6 @@ from yakkan.model.terms import (
     parse_citation,
     to_int,
 )
-from yakkan.model.text_findings import find_references, find_text_findings
 
 TERMS_PATH = (Path(__file__).resolve().parents[1]
               / "contracts/clara-msp/terms/clara-msp-terms-2024-04-01.ja.txt")
@@ -31,7 +32,8 @@ def terms():
 
 @pytest.fixture(scope="module")
 def findings(terms):
-    return find_text_findings(terms)
+    """Every finding of `yakkan lint --all`: the checks' and the reviewers' (kept beside the text)."""
+    return [x.finding for x in lint(terms).findings]
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -317,21 +319,25 @@ def test_no_articles(tmp_path):
     assert "第N条" in err.hint and "fix:" in str(err)
 
 
-def test_articles_out_of_sequence(tmp_path):
-    p = write(tmp_path, "第１章　総則\n第１条（適用）\n本文。\n\n第３条（変更）\n本文。\n")
-    with pytest.raises(TermsError) as e:
-        load_terms(p)
-    assert e.value.line == 5
-    assert "第３条" in e.value.message and "expected 第2条" in e.value.message
-    assert str(e.value).startswith(f"{p}:5: ")
+def test_articles_out_of_sequence_are_findings_not_errors(tmp_path):
+    p = write(tmp_path, "第１章　総則\n第１条（適用）\n本文。\n\n第３条（変更）\n本文。\n第３条（重複）\n本文。\n")
+    t = load_terms(p)
+    assert [a.number for a in t.articles] == [1, 3, 3]
+    notes = [(n.line, n.citation, n.kind) for n in t.notes]
+    assert notes == [(5, "3", "numbering"), (7, "3", "numbering")]
+    assert "expected 第2条" in t.notes[0].message and "skips" in t.notes[0].message
+    assert "欠番" in t.notes[0].message_ja and "重複" in t.notes[1].message_ja
+    found = [f for f in find_text_findings(t) if f.kind == "numbering"]
+    assert [(f.citation, f.line) for f in found] == [("3", 5), ("3", 7)]
+    assert found[1].excerpt == "第３条（重複）"
 
 
-def test_chapters_out_of_sequence(tmp_path):
+def test_chapters_out_of_sequence_are_findings(tmp_path):
     p = write(tmp_path,
               "第１章　総則\n第１条（適用）\n本文。\n第３章　雑則\n第２条（変更）\n本文。\n")
-    with pytest.raises(TermsError) as e:
-        load_terms(p)
-    assert e.value.line == 4
+    t = load_terms(p)
+    assert [(n.line, n.citation) for n in t.notes] == [(4, "2")]
+    assert "第2章" in t.notes[0].message
 
 
 def test_text_between_chapter_and_article(tmp_path):
@@ -341,11 +347,11 @@ def test_text_between_chapter_and_article(tmp_path):
     assert e.value.line == 2
 
 
-def test_subitem_outside_item(tmp_path):
+def test_subitem_outside_item_is_a_finding(tmp_path):
     p = write(tmp_path, "第１条（適用）\n本文。\nⅰ.迷子の細目\n")
-    with pytest.raises(TermsError) as e:
-        load_terms(p)
-    assert e.value.line == 3 and "sub-item" in e.value.message
+    t = load_terms(p)
+    assert (t.notes[0].line, t.notes[0].kind) == (3, "numbering")
+    assert "sub-item" in t.notes[0].message and "ⅰ.迷子の細目" in t.resolve("1")
 
 
 # ----------------------------------------------------------------------------- parser rules
@@ -424,11 +430,12 @@ def test_finding_24_3_references(findings):
     assert "article 1" in g.message_en and "24-1" in g.message_en
 
 
-def test_typo_findings(findings):
-    [f] = _by(findings, "10-2(2)", "typo")
+def test_typo_findings(terms, findings):
+    [f] = _by(typo_findings(terms), "10-2(2)", "typo")  # found by the analyser, not from a table
     assert "金融期関" in f.message_en and "金融機関" in f.message_en and "金融期関" in f.excerpt
-    [g] = _by(findings, "24-2(2)", "typo")
-    assert "自動ポルノ" in g.message_en and "児童ポルノ" in g.message_en
+    assert "「金融期関」は「金融機関」の誤り" in f.message_ja and f.line == 127
+    [g] = _by(typo_findings(terms), "24-2(2)", "typo")  # reads ジドウポルノ like the text's 児童ポルノ
+    assert "自動ポルノ" in g.message_en and "児童ポルノ" in g.message_en and g.line == 380
 
 
 def test_heading_findings(findings):

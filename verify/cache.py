@@ -19,13 +19,15 @@ CACHE_DIR = Path(".yakkan-cache") / "verify"
 
 @cache
 def code_fingerprint() -> str:
-    """The verifier's and the model's source: a change of either invalidates verdicts."""
+    """The verifier's and the model's source (with the terms parser the spec loader checks
+    citations with): a change of either invalidates verdicts."""
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for folder in (here, here.parent / "model"):
-        for f in sorted(folder.glob("*.py")):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
+    files = [*sorted(here.glob("*.py")), *sorted((here.parent / "model").glob("*.py")),
+             here.parent / "terms" / "structure.py"]  # fmt: skip
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
     return h.hexdigest()[:20]
 
 

@@ -1,8 +1,10 @@
-"""Mechanical drafting checks on a parsed terms text (``yakkan.model.terms``).
+"""Mechanical drafting checks on a parsed terms text (``yakkan.terms.structure``).
 
-``find_text_findings(terms)`` returns ``Finding`` records (citation, kind, English message,
-verbatim excerpt of the Japanese text) in document order.  The checks are generic where the
-structure allows it and table-driven where they need knowledge of the wording:
+``find_text_findings(terms)`` returns ``Finding`` records (citation, kind, English and
+Japanese messages, verbatim excerpt of the Japanese text) in document order.  Nothing here
+knows the wording of one text: what a reviewer found in one text is kept beside it as data
+(``yakkan.terms.reviewed``), and the typo and defined-term checks read the text with the
+morphological analyser (``yakkan.terms.typos``, ``yakkan.terms.defined_terms``).
 
 * cross-references (第N条, 第N条第M項第K号, 第M項, 第K号, 前条, 前二条, 前項, 前各項, 前号,
   前三号, 前各号, 本条, 本項, 同条, 第N章, with 各号 and ①② suffixes) are resolved against
@@ -12,11 +14,9 @@ structure allows it and table-driven where they need knowledge of the wording:
   reported;
 * ``SEMANTIC_RULES``: a reference whose context contradicts its target (a liability cap
   "based on" an item that excludes all liability);
-* ``KNOWN_FINDINGS``: reviewed findings tied to a citation and a phrase that must still be in
-  the text;
-* numbering notes from the parser (unnumbered paragraphs, jumps), heading styles (bracket
-  widths, digit widths), bracket pairs in the text, item counts announced in the text;
-* ``SUSPICIOUS_STRINGS`` (typos) and ``UNDEFINED_TERMS`` (undefined variants of defined terms).
+* numbering notes from the parser (skipped, repeated or unnumbered articles, paragraphs and
+  items), heading styles (bracket widths, digit widths), the widths of paragraph and item
+  numbers, bracket pairs in the text, item counts announced in the text.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from .terms import (
+from .structure import (
     Article,
     Citation,
     CitationError,
@@ -39,29 +39,40 @@ from .terms import (
 )
 
 __all__ = [
-    "KNOWN_FINDINGS",
     "SEMANTIC_RULES",
-    "SUSPICIOUS_STRINGS",
-    "UNDEFINED_TERMS",
+    "TITLE",
     "Finding",
-    "KnownFinding",
     "Reference",
     "SemanticRule",
-    "SuspiciousString",
     "find_references",
     "find_text_findings",
+    "texts",
+    "units",
 ]
 
 
 @dataclass(frozen=True)
 class Finding:
     """``citation`` is a canonical citation ("17-3", "5(2)"), ``"preamble"`` or
-    ``"supplementary"``; ``excerpt`` is a verbatim piece of the (joined) Japanese text."""
+    ``"supplementary"``; ``excerpt`` is a verbatim piece of the (joined) Japanese text;
+    ``subject`` the words the finding is about (the typo, the reference as written), which
+    with the kind and the citation makes its ``id``, the key a reviewed-findings file uses."""
 
     citation: str
     kind: str
     message_en: str
     excerpt: str
+    message_ja: str = ""
+    subject: str = ""
+    line: int = 0
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}@{self.citation}:{self.subject or self.excerpt[:16]}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "citation": self.citation, "kind": self.kind, "line": self.line or None,
+                "message_en": self.message_en, "message_ja": self.message_ja, "excerpt": self.excerpt}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -77,14 +88,6 @@ class Reference:
 
 
 @dataclass(frozen=True)
-class SuspiciousString:
-    wrong: str
-    right: str
-    kind: str
-    note: str
-
-
-@dataclass(frozen=True)
 class SemanticRule:
     """A reference followed by text matching ``context`` whose target matches ``target``
     contradicts itself.  ``message`` is formatted with src, raw, target, alt."""
@@ -93,45 +96,8 @@ class SemanticRule:
     context: str
     target: str
     message: str
+    message_ja: str
 
-
-@dataclass(frozen=True)
-class KnownFinding:
-    """A reviewed finding; reported only while ``needle`` is still in the cited unit's text
-    (or the article's heading)."""
-
-    citation: str
-    needle: str
-    kind: str
-    message: str
-
-
-SUSPICIOUS_STRINGS: tuple[SuspiciousString, ...] = (
-    SuspiciousString("金融期関", "金融機関", "typo", "期関 is not a word"),
-    SuspiciousString("自動ポルノ", "児童ポルノ", "typo",
-                     "the paragraph is about child pornography (児童ポルノ)"),
-    SuspiciousString("画像および営業", "画像および映像", "typo",
-                     "the same sentence goes on with 当該画像および映像"),
-    SuspiciousString("性風俗特殊営業", "性風俗関連特殊営業", "typo",
-                     "the 風営法 term, used earlier in the same sentence, is 性風俗関連特殊営業"),
-    SuspiciousString("場合、のうち", "場合に、当該利用契約のうち", "garbled",
-                     "のうち has no noun to attach to; a word was lost"),
-    SuspiciousString("第三者の閲覧もしくは利用させ", "第三者に閲覧もしくは利用させ", "grammar",
-                     "wrong particle: the third party is the one made to view or use"),
-    SuspiciousString("）限度額として", "）を限度額として", "grammar",
-                     "missing を before 限度額 (the amount to which damages are limited)"),
-    SuspiciousString("使用上の過誤一切の", "使用上の過誤について一切の", "grammar",
-                     "missing について: the sentence does not say for what liability is excluded"),
-    SuspiciousString("一部提供します", "一部を提供します", "grammar", "missing particle を"),
-    SuspiciousString("入金を当社が確認", "入金を確認", "grammar",
-                     "the subject 当社が is stated twice in the clause"),
-)
-
-# (undefined variant, defined term)
-UNDEFINED_TERMS: tuple[tuple[str, str], ...] = (
-    ("本契約", "本利用契約"),
-    ("本利用契約者", "契約者"),
-)
 
 SEMANTIC_RULES: tuple[SemanticRule, ...] = (
     SemanticRule(
@@ -143,22 +109,10 @@ SEMANTIC_RULES: tuple[SemanticRule, ...] = (
             "but {target} excludes all liability (一切の損害賠償責任を負わない), so the cap "
             "can never apply{alt}"
         ),
-    ),
-)
-
-KNOWN_FINDINGS: tuple[KnownFinding, ...] = (
-    KnownFinding(
-        "6-1", "第５条の申込み", "wrong-reference",
-        "6-1 forms the contract when the company accepts 「第５条の申込み」, but applications "
-        "are made under 第４条 (契約の申込み); 第５条 (申込みの拒絶) is about refusing them — "
-        "probably 第４条 was meant",
-    ),
-    KnownFinding(
-        "13", "譲渡", "heading-mismatch",
-        "article 13 is headed 債権回収の委託 (entrusting the collection of receivables) but its "
-        "text has the customer consent to the company assigning (譲渡) its receivables to a "
-        "third party; 36-2(3) relies on the heading's meaning (「第１３条に基づき、債権回収の"
-        "委託をするとき」)",
+        message_ja=(
+            "{src}は「{raw}に基づき」責任を負う場合の賠償額を制限していますが、{target}は一切の損害賠償責任を"
+            "負わないと定めているので、この上限が適用される場合がありません"
+        ),
     ),
 )
 
@@ -181,17 +135,35 @@ class _Unit:
     text: str  # the unit's own text (lead text, item text or sub-item text)
 
 
-def _units(terms: Terms) -> list[_Unit]:
+def units(terms: Terms) -> list[_Unit]:
+    """Every paragraph, item and sub-item with its own text, in document order (an article
+    numbered twice keeps the citations of its own paragraphs)."""
     out = []
     for a in terms.articles:
         for p in a.paragraphs:
-            cp = terms.cite(a.number, p.number)
+            pn = None if a.single_paragraph else p.number
+            cp = format_citation(Citation(a.number, pn))
             out.append(_Unit(cp, a, p, None, p.text))
             for it in p.items:
-                ci = terms.cite(a.number, p.number, it.number)
+                ci = format_citation(Citation(a.number, pn, it.number))
                 out.append(_Unit(ci, a, p, it, it.text))
                 out += [_Unit(ci, a, p, it, s) for s in it.subitems]
     return out
+
+
+TITLE = ":title"
+
+
+def texts(terms: Terms) -> list[tuple[str, str]]:
+    """``(citation, text)`` of the preamble, every article's title (cited ``N:title``) and
+    unit, and the supplementary provisions."""
+    out = [("preamble", terms.preamble)]
+    heads = {a.number: a for a in terms.articles}
+    for u in units(terms):
+        if u.article.number in heads:
+            out.append((f"{u.article.number}{TITLE}", heads.pop(u.article.number).title))
+        out.append((u.citation, u.text))
+    return [*out, ("supplementary", terms.supplementary)]
 
 
 def _own_text(terms: Terms, citation: str) -> str:
@@ -356,7 +328,7 @@ def find_references(terms: Terms) -> list[Reference]:
 
 
 def _references(terms: Terms):
-    for u in _units(terms):
+    for u in units(terms):
         last: list[Citation] = []
         last_external = False
         for mt in _scan(u.text):
@@ -420,7 +392,8 @@ def _reference_findings(terms: Terms) -> list[Finding]:
             continue
         if ref.problem:
             out.append(Finding(u.citation, "dangling-reference",
-                               f"{u.citation}: 「{ref.raw}」 does not resolve: {ref.problem}", ex))
+                               f"{u.citation}: 「{ref.raw}」 does not resolve: {ref.problem}", ex,
+                               f"{u.citation}：「{ref.raw}」の参照先がありません（{_problem_ja(ref, u)}）", ref.raw))
             continue
         after = text[m.end():]
         if mt.kind == "chapter":
@@ -437,7 +410,9 @@ def _reference_findings(terms: Terms) -> list[Finding]:
                 out.append(Finding(
                     u.citation, "title-mismatch",
                     f"{u.citation} cites 第{_fw(cits[0].article)}条 as {title}, but that "
-                    f"article is headed （{actual}）", ex))
+                    f"article is headed （{actual}）", ex,
+                    f"{u.citation}は第{_fw(cits[0].article)}条を{title}として引用していますが、同条の見出しは"
+                    f"（{actual}）です", ref.raw))
         circ = m.groupdict().get("circ")
         if circ and len(cits) == 1:
             target_text = terms.resolve(cits[0])
@@ -446,7 +421,8 @@ def _reference_findings(terms: Terms) -> list[Finding]:
                 out.append(Finding(
                     u.citation, "dangling-reference",
                     f"{u.citation}: 「{ref.raw}」 names {''.join(missing)}, which "
-                    f"{ref.targets[0]} does not list", ex))
+                    f"{ref.targets[0]} does not list", ex,
+                    f"{u.citation}：「{ref.raw}」の{''.join(missing)}は{ref.targets[0]}にありません", ref.raw))
         out += _keyword_check(terms, u, ref, mt, after, ex, chapter=False, cits=cits)
         for rule in SEMANTIC_RULES:
             if not re.search(rule.context, after) or len(cits) != 1:
@@ -455,8 +431,21 @@ def _reference_findings(terms: Terms) -> list[Finding]:
                 continue
             out.append(Finding(u.citation, "semantic", rule.message.format(
                 src=u.citation, raw=ref.raw, target=ref.targets[0],
-                alt=_open_liability(terms, cits[0])), _excerpt(text, m.start(), m.end(), 4, 24)))
+                alt=_open_liability(terms, cits[0])), _excerpt(text, m.start(), m.end(), 4, 24),
+                rule.message_ja.format(src=u.citation, raw=ref.raw, target=ref.targets[0]), ref.raw))
     return out
+
+
+def _problem_ja(ref: Reference, u: _Unit) -> str:
+    """The reason a reference does not resolve, in Japanese (the English one names the units)."""
+    targets = "、".join(ref.targets)
+    if "no items" in ref.problem:
+        return f"{targets}には号がありません"
+    if "there is no" in ref.problem or "has paragraphs" in ref.problem or "has items" in ref.problem:
+        return f"{targets}は存在しません" if targets else "該当する条項が存在しません"
+    if "single paragraph" in ref.problem:
+        return f"{targets}の条は一つの項だけからなります"
+    return f"{u.citation}から見て該当する条項がありません"
 
 
 def _open_liability(terms: Terms, c: Citation) -> str:
@@ -484,6 +473,7 @@ def _each_finding(terms: Terms, u: _Unit, raw: str, c: Citation, shown: str,
     candidates = sorted((p for p in art.paragraphs if p.items and p.number != here),
                         key=lambda p: (p.number > here, abs(p.number - here)))
     msg = f"{u.citation}: 「{raw}」 points at the items (各号) of {shown}, which has no items"
+    msg_ja = f"{u.citation}：「{raw}」は{shown}の各号を指していますが、{shown}には号がありません"
     if candidates:
         p = candidates[0]
         pc = terms.cite(art.number, p.number)
@@ -491,7 +481,8 @@ def _each_finding(terms: Terms, u: _Unit, raw: str, c: Citation, shown: str,
         ja = _ja_ref(u, pc, terms)
         msg += (f"; the items are in {pc} ({pc}({first})–({last})), so 「{ja}各号」 was "
                 "probably meant")
-    return Finding(u.citation, "wrong-reference", msg, ex)
+        msg_ja += f"。号があるのは{pc}（{pc}({first})〜({last})）なので、「{ja}各号」の誤りと思われます"
+    return Finding(u.citation, "wrong-reference", msg, ex, msg_ja, raw)
 
 
 def _keyword_check(terms: Terms, u: _Unit, ref: Reference, mt: _Match, after: str, ex: str,
@@ -521,11 +512,14 @@ def _keyword_check(terms: Terms, u: _Unit, ref: Reference, mt: _Match, after: st
                   if c.number != n and mentions(chapter_text(c.number))]
         msg = (f"{u.citation}: 「{phrase}」 — chapter {n} is 「{terms.chapter(n).title}」 and "
                f"none of its headings mentions 「{noun}」")
+        msg_ja = (f"{u.citation}：「{phrase}」— 第{_fw(n)}章は「{terms.chapter(n).title}」で、その見出しに"
+                  f"「{noun}」はありません")
         if others:
             k = others[0]
             msg += (f"; chapter {k} is 「{terms.chapter(k).title}」, so 「第{_fw(k)}章」 was "
                     "probably meant")
-        return [Finding(u.citation, "wrong-reference", msg, ex)]
+            msg_ja += f"。第{_fw(k)}章は「{terms.chapter(k).title}」なので、「第{_fw(k)}章」の誤りと思われます"
+        return [Finding(u.citation, "wrong-reference", msg, ex, msg_ja, ref.raw)]
     if not cits or len(cits) != 1:
         return []
     target = ref.targets[0]
@@ -536,7 +530,7 @@ def _keyword_check(terms: Terms, u: _Unit, ref: Reference, mt: _Match, after: st
     # then the units before the referring one, nearest first
     cited_numbers = {x for x in (cits[0].article if cits[0].article != u.article.number else None,
                                  cits[0].paragraph, cits[0].item) if x}
-    order = list(dict.fromkeys(x.citation for x in _units(terms) if x.article is u.article))
+    order = list(dict.fromkeys(x.citation for x in units(terms) if x.article is u.article))
     here = order.index(u.citation)
     candidates = [c for c in order if c not in (u.citation, target)
                   and not u.citation.startswith(c + "(")]
@@ -559,9 +553,13 @@ def _keyword_check(terms: Terms, u: _Unit, ref: Reference, mt: _Match, after: st
         cits[0].item is None else target
     gist = f"「{noun}」" + (f" together with {stem}" if stem else "")
     msg = f"{u.citation}: 「{phrase}」 refers to {what}, which does not mention {gist}"
+    what_ja = f"第{_fw(art.number)}条（{art.title}）" if cits[0].paragraph is None and cits[0].item is None \
+        else target
+    msg_ja = f"{u.citation}：「{phrase}」の参照先{what_ja}には「{noun}」{'や' + stem if stem else ''}がありません"
     if suggestion:
         msg += f"; {suggestion} does, so 「{_ja_ref(u, suggestion, terms)}」 was probably meant"
-    return [Finding(u.citation, "wrong-reference", msg, ex)]
+        msg_ja += f"。{suggestion}にあるので、「{_ja_ref(u, suggestion, terms)}」の誤りと思われます"
+    return [Finding(u.citation, "wrong-reference", msg, ex, msg_ja, ref.raw)]
 
 
 def _heading_findings(terms: Terms) -> list[Finding]:
@@ -584,7 +582,9 @@ def _heading_findings(terms: Terms) -> list[Finding]:
             out.append(Finding(
                 str(n), "heading-style",
                 f"heading {a.heading} {detail}; {count} of {len(styles)} article headings use "
-                f"{usual[0]}…{usual[1]}", a.heading))
+                f"{usual[0]}…{usual[1]}", a.heading,
+                f"見出し {a.heading} の括弧が他と異なります（{len(styles)}条中{count}条は{usual[0]}…{usual[1]}）",
+                st, a.line))
     out += _width_findings(terms, widths, "article")
     ch_widths = {}
     for c in terms.chapters:
@@ -627,11 +627,51 @@ def _width_findings(terms: Terms, widths: dict[int, str], what: str) -> list[Fin
             ch = terms.chapter(n)
             heading = ch.heading
             cit = str(terms.chapter_articles(n)[0].number) if terms.chapter_articles(n) else "1"
+        what_ja = "条" if what == "article" else "章"
         out.append(Finding(
             cit, "digit-width",
             f"{what} heading {heading} writes its number in {w} digits; {count} of "
-            f"{len(widths)} {what} headings use {usual} digits", heading))
+            f"{len(widths)} {what} headings use {usual} digits", heading,
+            f"見出し {heading} の番号が{_WIDTH_JA[w]}です（{len(widths)}個の{what_ja}見出しのうち{count}個は"
+            f"{_WIDTH_JA[usual]}）", heading, terms.article(n).line if what == "article" else terms.chapter(n).line))
     return out
+
+
+_WIDTH_JA = {"half-width": "半角数字", "full-width": "全角数字", "kanji": "漢数字", "mixed": "全角・半角の混在"}
+
+
+def _marker_findings(terms: Terms) -> list[Finding]:
+    """Paragraph and item numbers written in the minority width (（３） among (1), (2), …; ２． among 1.)."""
+    out: list[Finding] = []
+    for level, level_ja in (("paragraph", "項"), ("item", "号")):
+        marks = [m for m in terms.markers if m.level == level]
+        if not marks:
+            continue
+        styles = [_marker_style(m.text) for m in marks]
+        usual, count = Counter(styles).most_common(1)[0]
+        for m, st in zip(marks, styles, strict=True):
+            if st == usual:
+                continue
+            shown = {"half-width": "半角", "full-width": "全角", "mixed": "全角・半角の混在"}
+            out.append(Finding(
+                m.citation, "digit-width",
+                f"{m.citation}: the {level} number 「{m.text}」 is written in {st[0]} digits with {st[1]} "
+                f"punctuation; {count} of {len(marks)} {level} numbers use {usual[0]} digits with {usual[1]} "
+                "punctuation", m.text,
+                f"{m.citation}：{level_ja}番号「{m.text}」は数字が{shown[st[0]]}、記号が{shown[st[1]]}です"
+                f"（{len(marks)}個中{count}個は数字{shown[usual[0]]}・記号{shown[usual[1]]}）", m.text, m.line))
+    return out
+
+
+def _marker_style(text: str) -> tuple[str, str]:
+    digits = [c for c in text if c.isdigit()]
+    punct = [c for c in text if not c.isdigit()]
+    return _width(digits), _width(punct)
+
+
+def _width(chars: list[str]) -> str:
+    wide = [unicodedata.east_asian_width(c) in "WF" for c in chars]
+    return "full-width" if all(wide) else "half-width" if not any(wide) else "mixed"
 
 
 _OPEN = {"（": "）", "(": ")", "「": "」", "『": "』", "［": "］", "[": "]"}
@@ -641,6 +681,7 @@ _WIDTH_TWIN = {"（": ")", "(": "）", "［": "]", "[": "］"}
 
 def _bracket_findings(citation: str, text: str) -> list[Finding]:
     out: list[Finding] = []
+    ja = {"preamble": "前文", "supplementary": "付則"}.get(citation, citation)
     stack: list[tuple[str, int]] = []
     for k, ch in enumerate(text):
         if ch in _OPEN:
@@ -654,93 +695,52 @@ def _bracket_findings(citation: str, text: str) -> list[Finding]:
                     citation, "bracket",
                     f"{citation}: 「{o}」 is closed by 「{ch}」 (mixed full-/half-width "
                     f"parentheses); write 「{o}{_OPEN[o]}」",
-                    text[start:k + 1] if k - start < 40 else _excerpt(text, k, k + 1)))
+                    text[start:k + 1] if k - start < 40 else _excerpt(text, k, k + 1),
+                    f"{ja}：「{o}」が「{ch}」で閉じられています（全角と半角の括弧の混在）。「{o}{_OPEN[o]}」と"
+                    "書いてください", o + ch))
             else:
                 out.append(Finding(citation, "bracket",
                                    f"{citation}: 「{ch}」 closes a bracket that was never opened",
-                                   _excerpt(text, k, k + 1)))
+                                   _excerpt(text, k, k + 1),
+                                   f"{ja}：閉じ括弧「{ch}」に対応する開き括弧がありません", ch))
     for o, start in stack:
         out.append(Finding(citation, "bracket", f"{citation}: 「{o}」 is never closed",
-                           _excerpt(text, start, start + 1)))
+                           _excerpt(text, start, start + 1), f"{ja}：「{o}」が閉じられていません", o))
     return out
 
 
 def _structure_findings(terms: Terms) -> list[Finding]:
-    out = [Finding(n.citation, "numbering", n.message,
-                   _paragraph_start(terms, n.citation)) for n in terms.notes]
-    for u in _units(terms):
+    out = [Finding(n.citation, "numbering", n.message, _note_excerpt(terms, n.line, n.citation),
+                   n.message_ja or n.message, "", n.line) for n in terms.notes]
+    for u in units(terms):
         if u.item is not None:
             continue
         p = u.paragraph
         if re.search(r"(以下|次)の各号", p.text) and not p.items:
             out.append(Finding(u.citation, "missing-items",
-                               f"{u.citation} announces items (各号) but has none", p.text[:30]))
+                               f"{u.citation} announces items (各号) but has none", p.text[:30],
+                               f"{u.citation}は「各号」と言いながら号がありません", "各号", p.line))
         m = re.search(r"以下の([0-9０-９一二三四五六七八九十]+)(通り|つ|種類)", p.text)
         if m and p.items and to_int(m.group(1)) != len(p.items):
             out.append(Finding(
                 u.citation, "count-mismatch",
                 f"{u.citation} announces {to_int(m.group(1))} {m.group(2)} but lists "
-                f"{len(p.items)} items", _excerpt(p.text, m.start(), m.end())))
+                f"{len(p.items)} items", _excerpt(p.text, m.start(), m.end()),
+                f"{u.citation}は「{m.group(0)}」としていますが、号は{len(p.items)}個です", m.group(0), p.line))
     return out
 
 
-def _paragraph_start(terms: Terms, citation: str) -> str:
+def _note_excerpt(terms: Terms, line: int, citation: str) -> str:
+    for a in terms.articles:
+        if a.line == line:
+            return a.heading
+    for c in terms.chapters:
+        if c.line == line:
+            return c.heading
     try:
         return _own_text(terms, citation)[:20]
     except CitationError:
         return ""
-
-
-def _wording_findings(terms: Terms) -> list[Finding]:
-    out: list[Finding] = []
-    texts = [("preamble", terms.preamble)] + [(u.citation, u.text) for u in _units(terms)] + \
-        [("supplementary", terms.supplementary)]
-    for cit, text in texts:
-        for s in SUSPICIOUS_STRINGS:
-            k = text.find(s.wrong)
-            if k >= 0:
-                if s.kind == "garbled":
-                    msg = f"{cit}: 「{s.wrong}」 is garbled ({s.note}); e.g. 「{s.right}」"
-                else:
-                    msg = f"{cit}: 「{s.wrong}」 should probably read 「{s.right}」 ({s.note})"
-                out.append(Finding(cit, s.kind, msg, _excerpt(text, k, k + len(s.wrong), 6, 6)))
-    defined = {}
-    for cit, text in texts:
-        for m in re.finditer(r"「([^「」]+)」と(?:いいます|いう)", text):
-            defined.setdefault(m.group(1), cit)
-    for variant, term in UNDEFINED_TERMS:
-        if variant in defined:
-            continue
-        per_article: dict[str, list[tuple[str, str]]] = {}
-        for cit, text in texts:
-            k = text.find(variant)
-            if k >= 0:
-                art = cit.split("-")[0].split("(")[0]
-                per_article.setdefault(art, []).append((cit, _excerpt(text, k, k + len(variant))))
-        for _, hits in per_article.items():
-            cits = list(dict.fromkeys(c for c, _ in hits))
-            where = f" (defined in {defined[term]})" if term in defined else ""
-            out.append(Finding(
-                cits[0], "undefined-term",
-                f"{', '.join(cits)}: 「{variant}」 is used but never defined; the defined term is "
-                f"「{term}」{where}", hits[0][1]))
-    return out
-
-
-def _known_findings(terms: Terms) -> list[Finding]:
-    out = []
-    for k in KNOWN_FINDINGS:
-        try:
-            c, unit = terms.locate(k.citation)
-        except CitationError:
-            continue
-        text = unit.title + unit.text() if isinstance(unit, Article) else _own_text(terms,
-                                                                                    k.citation)
-        i = text.find(k.needle)
-        if i >= 0:
-            out.append(Finding(format_citation(c), k.kind, k.message,
-                               _excerpt(text, i, i + len(k.needle), 8, 12)))
-    return out
 
 
 def _metadata_findings(terms: Terms) -> list[Finding]:
@@ -756,7 +756,8 @@ def _metadata_findings(terms: Terms) -> list[Finding]:
     listed = ", ".join(x.isoformat() for x in terms.effective_dates)
     return [Finding("supplementary", "metadata",
                     f"the file name says {d.isoformat()} but the 付則 gives the dates {listed}",
-                    terms.supplementary[:40])]
+                    terms.supplementary[:40], f"ファイル名の日付は{d.isoformat()}ですが、付則の日付は{listed}です",
+                    d.isoformat())]
 
 
 def find_text_findings(terms: Terms) -> list[Finding]:
@@ -764,11 +765,10 @@ def find_text_findings(terms: Terms) -> list[Finding]:
     found = (_bracket_findings("preamble", terms.preamble)
              + _heading_findings(terms)
              + _structure_findings(terms)
+             + _marker_findings(terms)
              + _reference_findings(terms)
-             + _known_findings(terms)
-             + _wording_findings(terms)
              + _bracket_findings("supplementary", terms.supplementary))
-    for u in _units(terms):
+    for u in units(terms):
         found += _bracket_findings(u.citation, u.text)
     order = {c: k for k, c in enumerate(terms.citations())}
     order["preamble"] = -1

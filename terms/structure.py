@@ -36,6 +36,7 @@ __all__ = [
     "Citation",
     "CitationError",
     "Item",
+    "Marker",
     "ParseNote",
     "Paragraph",
     "Terms",
@@ -116,6 +117,13 @@ def _roman_to_int(text: str) -> int:
 
 def _subitem_marker(n: int) -> str:
     return f"{_ROMAN_SUBITEMS[n - 1]}." if 1 <= n <= len(_ROMAN_SUBITEMS) else f"({n})."
+
+
+def _digit_kind(s: str) -> str:
+    digits = [c for c in s if c.isdigit()]
+    if all(c.isascii() for c in digits):
+        return "half-width"
+    return "full-width" if all("０" <= c <= "９" for c in digits) else "mixed"
 
 
 def _display_width(s: str) -> int:
@@ -215,6 +223,20 @@ class ParseNote:
     citation: str
     kind: str
     message: str
+    message_ja: str = ""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """How a paragraph (``1.``) or item (``(1)``) number is written: ``digits`` is ``half-width``
+    or ``full-width``, ``brackets`` the bracket (or full stop) characters around it."""
+
+    line: int
+    citation: str
+    level: str  # "paragraph" or "item"
+    text: str
+    digits: str
+    brackets: str
 
 
 @dataclass(frozen=True)
@@ -283,6 +305,7 @@ class Terms:
     supplementary: str
     effective_dates: tuple[date, ...]
     notes: tuple[ParseNote, ...] = field(default=(), compare=False)
+    markers: tuple[Marker, ...] = field(default=(), compare=False)
 
     # ---- lookup
     def article(self, n: int) -> Article:
@@ -458,17 +481,23 @@ class _Parser:
         self.short = full * 0.75  # a line this narrow ending in 。 ends its paragraph
         self.chapters: list[Chapter] = []
         self.articles: list[_ArticleB] = []
-        self.notes: list[tuple[int, Citation, str, str]] = []
+        self.notes: list[tuple[int, Citation, str, str, str]] = []
         self.preamble: list[tuple[int, str]] = []
         self.supplementary: list[tuple[int, str]] = []
         self.in_supplementary = False
         self.prev: str = ""  # previous non-blank body line (stripped)
+        self.marker = ""  # the number marker of the line being read ("(1)", "２．")
+        self.markers: list[tuple[int, Citation, str, str]] = []
 
     def error(self, line: int, message: str, hint: str) -> TermsError:
         return TermsError(self.path, line, message, hint)
 
-    def note(self, line: int, where: Citation, kind: str, message: str) -> None:
-        self.notes.append((line, where, kind, message))
+    def mark(self, line: int, where: Citation, level: str) -> None:
+        """Record how the number of the paragraph or item starting on ``line`` is written."""
+        self.markers.append((line, where, level, self.marker))
+
+    def note(self, line: int, where: Citation, kind: str, message: str, message_ja: str = "") -> None:
+        self.notes.append((line, where, kind, message, message_ja))
 
     # ---- driver
     def run(self) -> Terms:
@@ -504,10 +533,10 @@ class _Parser:
             n = to_int(m.group(1))
             expected = self.chapters[-1].number + 1 if self.chapters else 1
             if n != expected:
-                raise self.error(
-                    ln, f"chapter numbers out of sequence: 第{m.group(1)}章 where "
-                        f"第{expected}章 was expected",
-                    "correct the chapter heading's number (or restore the missing chapter)")
+                where = Citation(self.articles[-1].number + 1 if self.articles else 1)
+                self.note(ln, where, "numbering",
+                          f"chapter numbers out of sequence: 第{m.group(1)}章 where 第{expected}章 was expected",
+                          f"章番号が連続していません：第{expected}章のところが第{m.group(1)}章になっています")
             self.chapters.append(Chapter(n, (m.group(2) or m.group(3)).strip(), ln, s))
             return True
         m = _ARTICLE_RE.fullmatch(s)
@@ -516,10 +545,11 @@ class _Parser:
             expected = self.articles[-1].number + 1 if self.articles else 1
             if n != expected:
                 prev = f" after 第{self.articles[-1].number}条" if self.articles else ""
-                raise self.error(
-                    ln, f"article numbers out of sequence: 第{m.group(1)}条{prev}; expected "
-                        f"第{expected}条",
-                    "correct the heading's number, or restore the missing article")
+                what, what_ja = ("repeats", "重複") if any(a.number == n for a in self.articles) else \
+                    ("skips", "欠番") if n > expected else ("goes back", "逆行")
+                self.note(ln, Citation(n), "numbering",
+                          f"article numbers out of sequence ({what}): 第{m.group(1)}条{prev}; expected 第{expected}条",
+                          f"条番号が連続していません（{what_ja}）：第{expected}条のところが第{m.group(1)}条になっています")
             title = (m.group(3) if m.group(2) else m.group(5) or "").strip()
             chapter = self.chapters[-1].number if self.chapters else 0
             self.articles.append(_ArticleB(n, title, chapter, ln, s))
@@ -544,17 +574,21 @@ class _Parser:
             k = _roman_to_int(m.group(1))
             if k != len(item.subitems) + 1:
                 self.note(ln, Citation(a, cur.number, item.number), "numbering",
-                          f"sub-item {m.group(1)}. follows {len(item.subitems)} sub-item(s)")
+                          f"sub-item {m.group(1)}. follows {len(item.subitems)} sub-item(s)",
+                          f"細目{m.group(1)}.の前に細目が{len(item.subitems)}個しかありません")
             item.subitems.append([s[m.end():]])
             return
         if m and (cur is None or not cur.items) and not _PARA_RE.match(s):
-            raise self.error(
-                ln, f"sub-item {m.group(1)}. in 第{a}条 outside any item",
-                "a sub-item line (ⅰ.…) must follow an item line such as (1)…; join the line "
-                "to the text above or add the missing item")
+            where = Citation(a, cur.number if cur else 1)
+            self.note(ln, where, "numbering",
+                      f"sub-item {m.group(1)}. in 第{a}条 outside any item; it is read as text of the paragraph — "
+                      "a sub-item line (ⅰ.…) must follow an item line such as (1)…",
+                      f"第{a}条の細目{m.group(1)}.がどの号にも属していません（項の本文として読みました）。"
+                      "細目は (1)… のような号の行の後に置いてください")
 
         m = _ITEM_RE.match(s)
         if m:
+            self.marker = m.group(0).strip(" \t\u3000")
             if cur is None:
                 art.mode = "implicit"
                 cur = _ParaB(1, ln, False, [])
@@ -564,6 +598,7 @@ class _Parser:
 
         m = _PARA_RE.match(s)
         if m:
+            self.marker = m.group(0).strip(" \t\u3000")
             self.numbered_line(art, cur, to_int(m.group(1)), ln, s[m.end():])
             return
 
@@ -586,7 +621,9 @@ class _Parser:
             self.note(ln, Citation(a, number), "unnumbered-paragraph",
                       f"{what} a new paragraph without a number starts at line {ln} "
                       f"(「{s[:12]}…」); it is read as {a}-{number} — number the paragraphs "
-                      "1., 2., … as the other articles do")
+                      "1., 2., … as the other articles do",
+                      f"第{a}条で、{ln}行目から項番号のない段落（「{s[:12]}…」）が始まります。第{number}項と"
+                      "読みました。他の条と同じく 1.、2.… と項番号を付けてください")
             return
         cur.parts.append(s)
 
@@ -597,7 +634,9 @@ class _Parser:
             art.mode = "numbered"
             if n != 1:
                 self.note(ln, Citation(a, n), "numbering",
-                          f"the first paragraph of 第{a}条 is numbered {n}")
+                          f"the first paragraph of 第{a}条 is numbered {n}",
+                          f"第{a}条の最初の項の番号が{n}になっています")
+            self.mark(ln, Citation(a, n), "paragraph")
             art.paras.append(_ParaB(n, ln, True, [text]))
             return
         next_item = len(cur.items) + 1
@@ -607,6 +646,7 @@ class _Parser:
                 self.add_item(art, cur, n, ln, text, "dot")
             elif n == cur.number + 1:
                 art.mode = "numbered"
+                self.mark(ln, Citation(a, n), "paragraph")
                 art.paras.append(_ParaB(n, ln, True, [text]))
             elif cur.item_style == "dot":
                 self.add_item(art, cur, n, ln, text, "dot")
@@ -615,6 +655,7 @@ class _Parser:
             return
         # numbered mode
         if n == cur.number + 1:
+            self.mark(ln, Citation(a, n), "paragraph")
             art.paras.append(_ParaB(n, ln, True, [text]))
         elif can_be_item and (cur.item_style == "dot"
                               or re.search(r"各号|以下の|次の", "".join(cur.parts))):
@@ -625,9 +666,13 @@ class _Parser:
     def new_paragraph_out_of_sequence(self, art: _ArticleB, cur: _ParaB, n: int, ln: int,
                                       text: str) -> None:
         a = art.number
+        what_ja = "重複" if n <= cur.number else "欠番"
         self.note(ln, Citation(a, n), "numbering",
                   f"paragraph {n}. follows paragraph {cur.number} in 第{a}条 "
-                  f"(expected {cur.number + 1}.)")
+                  f"(expected {cur.number + 1}.)",
+                  f"第{a}条の項番号が連続していません（{what_ja}）：第{cur.number}項の次が{n}.になっています"
+                  f"（{cur.number + 1}.のはずです）")
+        self.mark(ln, Citation(a, n), "paragraph")
         art.mode = "numbered"
         art.paras.append(_ParaB(n, ln, True, [text]))
 
@@ -635,11 +680,16 @@ class _Parser:
                  style: str) -> None:
         if cur.item_style and cur.item_style != style:
             self.note(ln, Citation(art.number, cur.number), "numbering",
-                      "items mix the (1) and 1. numbering styles")
+                      "items mix the (1) and 1. numbering styles", "号の番号の書き方に (1) と 1. が混在しています")
         cur.item_style = cur.item_style or style
         if n != len(cur.items) + 1:
+            k = len(cur.items)
+            what_ja = "重複" if n <= k else "欠番"
             self.note(ln, Citation(art.number, cur.number), "numbering",
-                      f"item {n} follows item {len(cur.items)} (expected {len(cur.items) + 1})")
+                      f"item {n} follows item {k} (expected {k + 1})",
+                      f"号の番号が連続していません（{what_ja}）：第{k}号の次が第{n}号になっています"
+                      f"（第{k + 1}号のはずです）")
+        self.mark(ln, Citation(art.number, cur.number, n), "item")
         cur.items.append(_ItemB(n, ln, [text]))
 
     # ---- result
@@ -653,8 +703,12 @@ class _Parser:
         single = {a.number for a in articles if a.single_paragraph}
         notes = tuple(
             ParseNote(line, format_citation(
-                Citation(c.article, None, c.item) if c.article in single else c), kind, msg)
-            for line, c, kind, msg in self.notes)
+                Citation(c.article, None, c.item) if c.article in single else c), kind, msg, ja)
+            for line, c, kind, msg, ja in self.notes)
+        markers = tuple(
+            Marker(line, format_citation(Citation(c.article, None, c.item) if c.article in single and c.item
+                                         else c), level, text, _digit_kind(text), re.sub(r"[0-9０-９]", "", text))
+            for line, c, level, text in self.markers)  # fmt: skip
         return Terms(
             path=self.path,
             title=_title(preamble, self.path),
@@ -664,6 +718,7 @@ class _Parser:
             supplementary=supplementary,
             effective_dates=_dates(supplementary),
             notes=notes,
+            markers=markers,
         )
 
 

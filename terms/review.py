@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .spec import Spec
-from .terms import load_terms
+from yakkan.model.spec import Spec
+
+from .structure import load_terms
 
 
 @dataclass(frozen=True)
