@@ -93,6 +93,12 @@ class Budget:
         return Unknown(f"resource budget spent ({self.units:,} Z3 units)")
 
 
+QUERY_TIME_CAP_MS = 8000
+"""A capped query (one Houdini round of a proof) also stops after this long: some phases of
+Z3 do not count resource units, and such a query would otherwise run to the wall-clock
+guard. Hitting it only gives up the lemmas the round tried (as the unit cap does); it is
+the one place where the machine's speed can change the path a proof takes."""
+
 _COUNT = [0]  # the Z3 context's resource count after the last query (one context per process)
 
 
@@ -116,6 +122,8 @@ def _checked(z: z3.Solver, assumptions: list[Any], budget: Budget, cap: int | No
         raise budget.exhausted()
     capped = cap is not None and cap < units
     z.set("rlimit", min(units, cap) if capped and cap else units)
+    if capped:  # Z3 does not count resources in every phase: a capped query also stops at a time cap
+        ms = min(ms, QUERY_TIME_CAP_MS)
     z.set("timeout", max(1, ms))
     timer = threading.Timer(ms / 1000 + 0.5, z3.main_ctx().interrupt)
     timer.daemon = True
@@ -437,7 +445,7 @@ def _values_for_candidates(sysm: System, model: z3.ModelRef, s: Mapping[str, Any
 
 def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
           max_rounds: int = 40, per_round: int = 40, seed_limit: int = 600,
-          query_cap: int | None = 25_000_000, kmax: int = 1,
+          query_cap: int | None = 4_000_000, kmax: int = 1,
           given: Sequence[Candidate] = ()) -> Proof | NoProof:  # fmt: skip
     """Prove ``ob`` for all depths by 1-induction strengthened with lemmas: the spec's
     own (``given``, over the slice) and those mined; Houdini keeps only what is proved."""

@@ -241,8 +241,9 @@ class Verifier:
         guard_dates = set()
         for t in self.model.transitions:
             if any(a.target in cone for a in t.effects):
-                for g in t.guard:
-                    guard_dates |= {n for n in g.names() if self.model.var_types.get(n) == DATE}
+                for g in t.guard:  # (a record's dates, one per ground, only when the property reads them)
+                    guard_dates |= {n for n in g.names() if self.model.var_types.get(n) == DATE
+                                    and self.spec.variables[n].record is None}  # fmt: skip
         out: list[frozenset[str]] = []
         for kept in (frozenset(names), frozenset(one_step), frozenset(names) | self.model.calendar_core,
                      cone, self.model.cone(cone | guard_dates)):  # fmt: skip
@@ -512,7 +513,7 @@ class Verifier:
                     continue
                 prefix, until = run.steps[: i + 1], run.steps[i].day
             else:
-                hit = response_in_steps(ob.prop, list(run.steps))
+                hit = response_in_steps(ob.prop, list(run.steps)) or self._quiet_tail(ob.prop, run)
                 if hit is None:
                     continue
                 prefix, until = run.steps[: hit[0]], hit[1]
@@ -555,6 +556,28 @@ class Verifier:
         trace.note = "found in a random run of the executable model, shrunk" + (
             ", then checked step by step in Z3" if z3_check else "")
         return trace, checked
+
+    def _quiet_tail(self, prop: PropertyDef, run: Any) -> tuple[int, int] | None:
+        """A response missed when nothing more happens: the run up to the first step that
+        triggers ``prop`` without its response, then only the calendar until the day after
+        the deadline (a quiet period, which random runs seldom draw long enough).
+        (index after that step, the day after the deadline), or None."""
+        from yakkan.simulate.monitors import deadline
+
+        from .counterexample import _replay_events, _response_violation
+
+        trig, resp = prop.trigger.compile(), prop.response.compile()
+        steps = list(run.steps)
+        for i, st in enumerate(steps):
+            if not st.accepted or not st.after or resp(st.after) or not trig(st.after):
+                continue
+            until = deadline(st.day, prop) + 1
+            events = [(s.day, s.event, dict(s.args)) for s in steps[: i + 1] if s.accepted and s.by != "calendar"]
+            result = _replay_events(self.compiled, run.parameters, events, until)
+            if result is not None and _response_violation(prop, result)[1]:
+                return i + 1, until
+            return None
+        return None
 
     def _unusual_parameters(self, parameters: Mapping[str, Any]) -> int:
         """How many contract parameters differ from the spec's defaults."""

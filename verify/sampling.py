@@ -200,6 +200,8 @@ def random_run(compiled: CompiledSpec, rng: random.Random, length: int = 40,
         day += rng.choice(DAY_STEPS)
         if contract.state is not None and spec.states[contract.state].final and rng.random() < 0.3:
             day += rng.choice([5, 20, 40])
+        elif rng.random() < QUIET:  # a quiet period: months in which only the calendar acts
+            day += rng.choice(QUIET_DAYS)
         if contract.created:
             contract.advance_to(day)
         choices = _enabled_choices(compiled, contract, day, rng, names, seen)
@@ -214,6 +216,9 @@ def random_run(compiled: CompiledSpec, rng: random.Random, length: int = 40,
             seen[step.transition] = seen.get(step.transition, 0) + 1
     return Run(params, tuple(events), tuple(contract.steps), contract)
 
+
+QUIET = 0.08  # share of steps followed by a quiet period, so that runs reach years ahead
+QUIET_DAYS = (60, 120, 200, 400)
 
 STREAMS = 2  # independent coverage-guided streams (one per core on a 2-core machine)
 
