@@ -186,7 +186,9 @@ def load_profiles(path: str | Path, spec: Spec) -> Portfolio:
     portfolio = _Checker(spec, path).portfolio(doc)
     import hashlib
 
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    from yakkan.model.limits import read_input_bytes
+
+    digest = hashlib.sha256(read_input_bytes(path, ProfileError)).hexdigest()[:16]
     return Portfolio(**{**portfolio.__dict__, "digest": digest})
 
 
