@@ -19,7 +19,9 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import InputError
+from .errors import MAX_ECHO, InputError, clip
+
+__all__ = ["MAX_ECHO", "clip"]  # re-exported for the readers
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024  # any input file (spec, scenario, profiles, terms, results)
 MAX_YAML_NODES = 200_000  # YAML nodes once aliases are expanded (the bundled spec has ~11,000)
@@ -31,20 +33,11 @@ MAX_WORKERS = 64
 MAX_YEN = 10**12  # contract parameters and amounts in scenarios and profiles
 PROOF_YEN = 10_000_000  # the verifier's domain: what the proofs cover (verify/encoding.py bounds)
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # dates a spec's meta may carry
-MAX_ECHO = 200  # characters of input echoed back in a message
 
 STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}"
     for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "omap", "merge")
 )
-
-
-def clip(text: object, limit: int = MAX_ECHO) -> str:
-    """`text` as a string of at most about `limit` characters (for echoing input back)."""
-    s = str(text)
-    if len(s) <= limit:
-        return s
-    return f"{s[:limit]}… ({len(s):,} characters)"
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -131,7 +124,7 @@ def read_input_text(path: str | Path, error: type[InputError] = InputError, enco
 def check_count(value: int, name: str, low: int, high: int, example: str) -> int:
     """`value` of the command-line option `name` within [low, high], else an InputError."""
     if not low <= value <= high:
-        raise InputError(f"{name} must be between {low:,} and {high:,}, got {value:,}", where=name,
+        raise InputError(f"must be between {low:,} and {high:,}, got {value:,}", where=name,
                          hint=f"e.g. {name} {example}")  # fmt: skip
     return value
 
@@ -146,6 +139,16 @@ def yen_problem(value: int) -> str | None:
     if abs(value) > MAX_YEN:
         return (f"{clip(value, 40)} yen is beyond the limit of ¥{MAX_YEN:,} for an amount "
                 f"(the proofs of `yakkan verify` cover fees up to ¥{PROOF_YEN:,})")  # fmt: skip
+    return None
+
+
+def span_problem(first_day: int, last_day: int) -> str | None:
+    """Why a run from `first_day` to `last_day` (ordinals) is too long or out of range, or None."""
+    first, last = dt.date.fromordinal(first_day), dt.date.fromordinal(last_day)
+    if not (date_in_range(first) and date_in_range(last)):
+        return f"the dates {first} … {last} are not all within {FIRST_YEAR}–{LAST_YEAR}"
+    if last_day - first_day > MAX_YEARS * 366:
+        return f"{first} … {last} spans more than {MAX_YEARS} years, the limit for one run"
     return None
 
 
@@ -182,10 +185,12 @@ def check_output_folder(folder: str | Path, option: str = "--out") -> Path:
     except FileNotFoundError:
         return folder
     except OSError as exc:
-        raise InputError(f"cannot use {folder} ({exc.strerror})", where=option, hint=f"give {option} a folder") from None
+        raise InputError(f"cannot use {folder} ({exc.strerror})", where=option,
+                         hint=f"give {option} a folder") from None  # fmt: skip
     if not stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{folder} exists and is {_kind(st.st_mode) if not stat.S_ISREG(st.st_mode) else 'a file'}, "
-                         "not a folder", where=option, hint=f"give {option} a folder (new or existing)")  # fmt: skip
+        what = "a file" if stat.S_ISREG(st.st_mode) else _kind(st.st_mode)
+        raise InputError(f"{folder} exists and is {what}, not a folder", where=option,
+                         hint=f"give {option} a folder (new or existing)")  # fmt: skip
     return folder
 
 

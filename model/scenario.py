@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import ScenarioError, did_you_mean
 from .expr import BOOL, DATE, INT, Type
+from .limits import clip, span_problem, yen_problem
 from .spec import Spec
 from .yamlio import line_of, read_yaml
 
@@ -145,7 +146,11 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
                 f"until {dt.date.fromordinal(until)} is before the last event ({dt.date.fromordinal(last)})",
                 doc,
                 "until",
+                hint="give a date on or after the last event, or leave `until` out",
             )
+    problem = span_problem(events[0].day, until)
+    if problem:
+        fail(problem, doc, "until" if "until" in doc else "events", hint="shorten the scenario or split it")
     expect = doc.get("expect") or {}
     if not isinstance(expect, Mapping) or any(k not in EXPECT_KEYS for k in expect):
         fail(f"`expect` is a mapping with keys among: {', '.join(EXPECT_KEYS)}", doc, "expect")
@@ -183,8 +188,10 @@ def _value(raw: Any, typ: Type, spec: Spec, fail) -> Any:
         return _date(raw, fail)
     if typ == INT:
         if isinstance(raw, int) and not isinstance(raw, bool):
+            if yen_problem(raw):
+                fail(yen_problem(raw))
             return raw
-        fail(f"{raw!r} is not a whole number of yen (write 100000, not 100,000 or 1e5)")
+        fail(f"{clip(repr(raw))} is not a whole number of yen (write 100000, not 100,000 or 1e5)")
     if typ == BOOL:
         if isinstance(raw, bool):
             return raw

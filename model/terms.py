@@ -64,7 +64,9 @@ class TermsError(ValueError):
         self.path = Path(path) if path is not None else None
         self.line = line
         self.message = message
-        self.hint = hint
+        self.hint = hint or ("correct the terms text at this line: articles are headed 第N条, paragraphs "
+                             "numbered 2, 3, …, items （1）, （2）, …")
+        hint = self.hint
         where = str(self.path) if self.path is not None else "<terms>"
         if line:
             where = f"{where}:{line}"

@@ -42,7 +42,8 @@ from typing import Any
 
 from yakkan.model.errors import InputError, did_you_mean
 from yakkan.model.expr import BOOL, DATE, INT, Expr, ExprError, Type, parse_expr
-from yakkan.model.scenario import DATE_HINT, parse_date
+from yakkan.model.limits import FIRST_YEAR, LAST_YEAR, MAX_YEN, clip, date_in_range, yen_problem
+from yakkan.model.scenario import parse_date
 from yakkan.model.spec import Spec
 from yakkan.model.yamlio import line_of, read_yaml
 
@@ -59,6 +60,9 @@ DIST_KEYS = ("uniform", "choice", "weights", "step", "fixed")
 
 class ProfileError(InputError):
     """A behaviour profiles file that cannot be used."""
+
+    default_hint = ("correct this entry of the profiles file (its format: the docstring of "
+                    "simulate/profiles.py; contracts/clara-msp/profiles.yaml is a complete example)")
 
 
 # -- distributions -----------------------------------------------------------------------
@@ -397,12 +401,34 @@ class _Checker:
             if len(raw) != 1:
                 self.fail("an expression argument is {expr: \"...\"} alone", body, name, where)
             fn = self.expression(raw["expr"], typ, where, body, name)
+            self.constant(raw["expr"], typ, minimum, name, where, body)
             return ArgSpec(name, expr=fn, text=str(raw["expr"]), minimum=minimum)
         dist = self.dist(raw, typ, where, body, name)
         for v in dist.values:
             if minimum is not None and v < minimum:
                 self.fail(f"{name} must be at least {minimum}", body, name, where)
         return ArgSpec(name, dist=dist, text=dist.describe(), minimum=minimum)
+
+    def constant(self, text: str, typ: Type, minimum: int | None, name: str, where: str, body: Any) -> None:
+        """An expression without names has one value: it is checked like a literal (a negative
+        payment would never be sent, silently)."""
+        expr = self._loader.parse(text, typ)
+        if expr.names() or typ != INT:
+            return
+        try:
+            value = expr.compile()({})
+        except (ArithmeticError, ValueError):
+            return
+        if minimum is not None and value < minimum:
+            self.fail(f"{name} is always {clip(value, 40)}, below its minimum {minimum}: the event would never be sent",
+                      body, name, where, hint=f"give an amount of at least {minimum}")  # fmt: skip
+        self.yen(value, body, name, where)
+
+    def yen(self, value: int, node: Any, key: Any, where: str) -> None:
+        """An amount within the model's range (limits.MAX_YEN)."""
+        problem = yen_problem(value)
+        if problem:
+            self.fail(problem, node, key, where, hint=f"give an amount of at most ¥{MAX_YEN:,}")
 
     def dist(self, raw: Any, typ: Type, where: str, node: Any, key: Any) -> Dist:
         if not isinstance(raw, Mapping):
@@ -423,7 +449,10 @@ class _Checker:
             if not (isinstance(bounds, list) and len(bounds) == 2
                     and all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
                     and bounds[0] <= bounds[1]):  # fmt: skip
-                self.fail("uniform takes [lo, hi], two whole numbers with lo <= hi", raw, "uniform", where)
+                self.fail("uniform takes [lo, hi], two whole numbers with lo <= hi", raw, "uniform", where,
+                          hint="e.g. uniform: [1, 28]")  # fmt: skip
+            for b in bounds:
+                self.yen(b, raw, "uniform", where)
             step = raw.get("step", 1)
             if isinstance(step, bool) or not isinstance(step, int) or step < 1:
                 self.fail("step is a whole number >= 1", raw, "step", where)
@@ -450,8 +479,10 @@ class _Checker:
     def value(self, raw: Any, typ: Type, where: str, node: Any, key: Any) -> Any:
         if typ == INT:
             if isinstance(raw, int) and not isinstance(raw, bool):
+                self.yen(raw, node, key, where)
                 return raw
-            self.fail(f"{raw!r} is not a whole number (write 100000, not 100,000 or 1e5)", node, key, where)
+            self.fail(f"{clip(repr(raw))} is not a whole number", node, key, where,
+                      hint="write 100000, not 100,000 or 1e5")  # fmt: skip
         if typ == BOOL:
             if isinstance(raw, bool):
                 return raw
@@ -466,7 +497,10 @@ class _Checker:
     def date(self, raw: Any, node: Any, key: Any, where: str) -> int:
         day = parse_date(raw)
         if day is None:
-            self.fail(f"'{raw}' {DATE_HINT}", node, key, where)
+            self.fail(f"'{clip(raw)}' is not a date", node, key, where, hint="write YYYY-MM-DD, e.g. 2024-04-01")
+        if not date_in_range(dt.date.fromordinal(day)):
+            self.fail(f"{dt.date.fromordinal(day)} is outside {FIRST_YEAR}–{LAST_YEAR}", node, key, where,
+                      hint="write a date such as 2024-04-01")  # fmt: skip
         return day
 
     def expression(self, text: Any, typ: Type, where: str, node: Any, key: Any) -> Cond:
