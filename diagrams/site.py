@@ -65,13 +65,33 @@ def _environment(terms: Any, markdown: bool = False) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=not markdown, trim_blocks=True, lstrip_blocks=True,
+        finalize=_markdown_text if markdown else None,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
     )  # fmt: skip
     env.filters["cites"] = _cites(terms)
     env.filters["yen"] = lambda v: f"¥{v:,}" if isinstance(v, int) else v
     env.filters["mdcell"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
+    env.filters["code"] = _code_span
     env.globals["anchor"] = anchor
     return env
+
+
+def _markdown_text(value: Any) -> Any:
+    """A value written into Markdown: `<` and `&` escaped, so raw HTML from a label
+    (`<script>`) is shown as text, not run; Markup (made by a filter) is kept."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    return str(value).replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _code_span(value: Any) -> Markup:
+    """`value` as inline code: a Markdown code span (its text is never read as HTML), or,
+    when the value holds a backtick that would end the span, HTML <code> with `&`, `<` and
+    `>` escaped."""
+    text = str(value).replace("\n", " ")
+    if "`" not in text:
+        return Markup(f"`{text}`")
+    return Markup("<code>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</code>")
 
 
 class SiteBuilder:

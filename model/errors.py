@@ -24,9 +24,18 @@ def clip(text: object, limit: int = MAX_ECHO) -> str:
     return f"{s[:limit]}… ({len(s):,} characters)"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (a terminal's escape sequences, NUL) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def clip_message(message: str) -> str:
-    """A message with any long quoted input cut to MAX_ECHO characters, and at most ~1,000 in all."""
-    message = _QUOTED.sub(lambda m: f"`{clip(m.group(1))}`", message)
+    """A message with any long quoted input cut to MAX_ECHO characters, and at most ~1,000 in all;
+    control characters are shown escaped."""
+    message = printable(_QUOTED.sub(lambda m: f"`{clip(m.group(1))}`", message))
     if len(message) > 5 * MAX_ECHO:
         message = f"{message[: 3 * MAX_ECHO]} … {message[-MAX_ECHO:]}"
     return message
@@ -64,6 +73,8 @@ class InputError(Exception):
         if not self.hint:
             self.hint = self.default_hint
         self.message = clip_message(str(self.message))
+        if self.where is not None:
+            self.where = printable(clip(self.where, 120))
 
     def __str__(self) -> str:
         place = ""

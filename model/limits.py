@@ -13,6 +13,7 @@ path (a symlink is written through to its target); devices, FIFOs and folders ar
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import stat
@@ -205,6 +206,18 @@ def _writable_target(path: Path) -> tuple[Path, int | None]:
         raise InputError(f"{path} is {_kind(st.st_mode)}; yakkan writes only regular files", where="output",
                          hint="give the path of a new or regular file")  # fmt: skip
     return real, stat.S_IMODE(st.st_mode)
+
+
+def check_output_file(path: str | Path, option: str = "-o") -> Path:
+    """`path` if yakkan may write it (a regular file or a new path); checked before the work starts."""
+    path = Path(path)
+    real = Path(os.path.realpath(path))
+    with contextlib.suppress(FileNotFoundError):
+        mode = os.stat(real).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{path} is {_kind(mode)}; yakkan writes only regular files", where=option,
+                             hint=f"give {option} the path of a new or regular file")  # fmt: skip
+    return path
 
 
 def write_output(path: str | Path, data: bytes | str) -> Path:

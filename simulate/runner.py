@@ -84,11 +84,13 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
     """
     global _JOB
     from yakkan.model.errors import InputError
-    from yakkan.model.limits import MAX_CUSTOMERS, MAX_MONTHS, MAX_WORKERS, check_count
+    from yakkan.model.limits import MAX_CUSTOMERS, MAX_MONTHS, MAX_WORKERS, check_count, check_output_folder
 
     if engine not in ENGINES:
         raise InputError(f"unknown engine '{engine}'", hint=f"engines: {', '.join(ENGINES)}")
     check_count(customers, "--customers", 1, MAX_CUSTOMERS, "1000")
+    if out is not None:
+        check_output_folder(out)
     check_count(months, "--months", 1, MAX_MONTHS, "60 (at most 100 years)")
     if workers is not None:
         check_count(workers, "--workers", 1, MAX_WORKERS, str(os.cpu_count() or 2))

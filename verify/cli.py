@@ -114,19 +114,25 @@ def _restore(v: Verdict, out_dir: Path | None) -> None:
     """A cached verdict's scenario is written again where this run puts its scenarios."""
     if not v.scenario_text or out_dir is None or not v.counterexample:
         return
-    path = out_dir / Path(v.counterexample).name
-    if not path.exists() or path.read_text(encoding="utf-8") != v.scenario_text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(v.scenario_text, encoding="utf-8")
+    from yakkan.model.limits import path_in, write_output
+
+    path = path_in(out_dir, Path(v.counterexample).name)
+    if not path.is_file() or path.read_text(encoding="utf-8") != v.scenario_text:
+        write_output(path, v.scenario_text)
     v.counterexample = str(path)
 
 
 def run(args: Namespace) -> int:
     """The `yakkan verify` command (see the module docstring)."""
+    from yakkan.model.limits import check_output_file, check_output_folder
+
     from . import report
 
     settings = settings_from(getattr(args, "depth", None), getattr(args, "timeout", None))
-    out_dir = args.out if getattr(args, "out", None) else DEFAULT_OUT
+    out_dir = check_output_folder(args.out if getattr(args, "out", None) else DEFAULT_OUT)
+    for option in ("junit", "sarif", "markdown"):
+        if getattr(args, option, None) is not None:
+            check_output_file(getattr(args, option), f"--{option}")
     as_json = bool(getattr(args, "json", False))
     props = list(args.property) if getattr(args, "property", None) else None
     titles: dict[str, str] = {}
@@ -165,6 +171,7 @@ def run(args: Namespace) -> int:
 
 
 def _write(path: Path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Write a report file atomically; a device, FIFO or folder there is bad input."""
+    from yakkan.model.limits import write_output
+
+    write_output(path, text)
