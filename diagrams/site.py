@@ -26,18 +26,21 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from yakkan.model.errors import InputError
+from yakkan.model.errors import InputError, clip
+from yakkan.model.limits import read_input_bytes, safe_file_name
+from yakkan.model.names import is_safe_id
 from yakkan.model.scenario import scenario_from_data
 from yakkan.model.spec import Spec
 from yakkan.model.terms import load_terms
 
 from .analysis import Lifecycle
 from .docmodel import KIND_NAMES, DocModel, anchor
+from .errors import DiagramError
 from .fsio import building
 from .highlight import path_of_scenario
 from .i18n import LANGS, ui
 from .render import EXTENSIONS, render_diagram
-from .results import PASSING, SIMULATE_LISTS, SimulateReport, VerifyResults
+from .results import PASSING, SIMULATE_LISTS, SimulateReport, VerifyResults, _warn
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_DRAWN = 10  # scenarios of a simulation run drawn per list (all are offered as files)
@@ -163,6 +166,9 @@ class SiteBuilder:
             return {}
         out: dict[str, dict[str, Any]] = {}
         for pid, v in sorted(self.verify.verdicts.items()):
+            if not is_safe_id(pid):
+                _warn(f"skipping the verdict of '{clip(pid, 40)}': not a property id")
+                continue
             expected = v.expected or (self.spec.properties[pid].expect if pid in self.spec.properties else None)
             matches = v.matches
             if matches is None and expected is not None:
@@ -185,7 +191,7 @@ class SiteBuilder:
         target.parent.mkdir(exist_ok=True)
         try:
             if v.scenario is not None:
-                shutil.copyfile(v.scenario, target)
+                target.write_bytes(read_input_bytes(v.scenario, DiagramError))
                 path = path_of_scenario(self.spec, target, self.life)
             else:
                 target.write_text(_yaml_text(v.scenario_data), encoding="utf-8")
@@ -223,7 +229,9 @@ class SiteBuilder:
         folder.mkdir()
         plots = []
         for p in rep.plots:
-            shutil.copyfile(p, folder / p.name)
+            if not safe_file_name(p.name):
+                continue
+            (folder / p.name).write_bytes(read_input_bytes(p, DiagramError))
             plots.append({"name": p.stem, "href": f"../simulate/{p.name}"})
         data = dict(rep.data)
         scalars = {k: v for k, v in data.items() if isinstance(v, int | float | str | bool) and k != "format"}
@@ -252,10 +260,10 @@ class SiteBuilder:
             "customer": v.get("customer"), "profile": v.get("profile", ""), "step": v.get("step"),
             "date": v.get("date", ""), "href": None, "diagrams": {},
         }  # fmt: skip
-        if isinstance(ref, str) and ref in scenarios:
+        if isinstance(ref, str) and ref in scenarios and safe_file_name(Path(ref).name):
             dest = folder / "scenarios" / Path(ref).name
             dest.parent.mkdir(exist_ok=True)
-            shutil.copyfile(scenarios[ref], dest)
+            dest.write_bytes(read_input_bytes(scenarios[ref], DiagramError))
             row["href"] = f"../simulate/scenarios/{dest.name}"
             if n < MAX_DRAWN:
                 try:
