@@ -24,6 +24,7 @@ from typing import Any
 
 from .errors import SpecError
 from .limits import FIRST_YEAR, LAST_YEAR, clip, date_in_range
+from .shape import check_spec_shape
 from .yamlio import line_of
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
@@ -79,6 +80,7 @@ def check_spec_document(doc: Any, path: Path | None = None) -> None:
     """Check the names, texts, dates and defaults of a spec document (raises SpecError)."""
     if not isinstance(doc, Mapping):
         return
+    check_spec_shape(doc, path)
     c = _Checker(path)
     _check_texts(c, doc, "spec")
     _check_meta(c, doc.get("meta"))
