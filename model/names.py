@@ -10,7 +10,8 @@ names (`P13-counterexample.yaml`), so:
   `_` and `-`, starting with a letter — never `../x`;
 * no text anywhere holds a control character other than tab and newline (NUL included);
   enum values ("17-1(1)") are citations and otherwise free;
-* meta.effective is a date within 1900–2200, and a parameter's default is not below its `min`.
+* meta.effective is a date within 1900–2200, meta.terms a path inside the spec's folder (a spec
+  cannot make yakkan read /etc/passwd), and a parameter's default is not below its `min`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import SpecError
@@ -131,6 +132,11 @@ def _check_meta(c: _Checker, meta: Any) -> None:
         return
     if isinstance(meta.get("id"), str):
         c.name(meta["id"], "meta.id", meta, SAFE_ID, key="id")
+    terms = meta.get("terms")
+    if isinstance(terms, str) and (PurePosixPath(terms).is_absolute() or ".." in PurePosixPath(terms).parts
+                                   or "\\" in terms):  # fmt: skip
+        c.fail(f"the terms text {describe(terms)} is not inside the spec's folder", "meta.terms", meta, "terms",
+               hint="give a path relative to the spec's folder, e.g. terms/clara-msp-terms-2024-04-01.ja.txt")
     if "effective" not in meta:
         return
     effective = meta["effective"]

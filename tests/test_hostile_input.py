@@ -205,6 +205,14 @@ def test_scenario_until_far_future_is_refused(tmp_path, capsys):
     assert seconds < 5
 
 
+@pytest.mark.parametrize("argv", [["verify", "--depth", "99999999"], ["verify", "--timeout", "nan"],
+                                  ["verify", "--timeout", "1e9"]])
+def test_verify_bounds_are_checked(capsys, argv):
+    status, err, seconds = run(capsys, *argv)
+    assert_bad_input(status, err, argv[1])
+    assert seconds < 5
+
+
 @pytest.mark.parametrize("option,value", [("--months", "100000"), ("--months", "0"), ("--customers", "0"),
                                           ("--customers", "10000000"), ("--workers", "0"), ("--workers", "1000")])
 def test_simulate_counts_are_bounded(capsys, option, value):
@@ -233,6 +241,8 @@ def test_python_and_local_tags_are_refused(tmp_path, capsys):
     ("non-ASCII enum name", "  Party: [customer, company]", "  Pärty: [customer, company]", "ASCII identifier"),
     ("control character in an enum value", '"17-1(1)", "17-1(2)"', '"17-1(1)\\x07", "17-1(2)"', "U+0007"),
     ("list for a type name", "tax_rate_percent: {type: int,", "tax_rate_percent: {type: [int],", "expected text"),
+    ("terms text outside the folder", "  terms: terms/", "  terms: ../../../etc/", "not inside the spec"),
+    ("absolute terms path", "  terms: terms/", "  terms: /etc/", "not inside the spec"),
 ])  # fmt: skip
 def test_spec_values_that_were_accepted_silently(tmp_path, case, old, new, needle):
     with pytest.raises(SpecError) as err:

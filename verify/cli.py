@@ -21,23 +21,28 @@ from argparse import Namespace
 from pathlib import Path
 from typing import Any
 
-from yakkan.model.errors import InputError
+from yakkan.model.errors import InputError, clip
 
 from .cache import CACHE_DIR, Cache, spec_fingerprint
 from .runner import Settings, Verdict
 
 DEFAULT_OUT = Path("out") / "verify"
+MAX_DEPTH = 1000  # steps of a bounded search (the gate proves instead; see README)
+MAX_TIMEOUT = 24 * 3600.0  # seconds per property
 
 
 def settings_from(depth: int | None, timeout: float | None) -> Settings:
     s = Settings()
     if depth is not None:
-        if depth < 1:
-            raise InputError(f"--depth must be a positive number of steps, got {depth}", hint="e.g. --depth 40")
+        if not 1 <= depth <= MAX_DEPTH:
+            raise InputError(f"--depth must be between 1 and {MAX_DEPTH} steps, got {clip(depth, 40)}",
+                             hint="e.g. --depth 40")  # fmt: skip
         s = Settings(depth=depth, timeout=s.timeout)
     if timeout is not None:
-        if not timeout > 0:
-            raise InputError(f"--timeout must be a positive number of seconds, got {timeout}", hint="e.g. --timeout 60")
+        if not 0 < timeout <= MAX_TIMEOUT:
+            raise InputError(f"--timeout must be a positive number of seconds (at most {MAX_TIMEOUT:,.0f}), "
+                             f"got {timeout}",
+                             hint="e.g. --timeout 60")  # fmt: skip
         s = Settings(depth=s.depth, timeout=float(timeout))
     return s
 
