@@ -158,11 +158,28 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
     if not isinstance(expect, Mapping) or any(k not in EXPECT_KEYS for k in expect):
         fail(f"`expect` is a mapping with keys among: {', '.join(EXPECT_KEYS)}", doc, "expect",
              hint="e.g. expect: {state: active, refused: [4]}")  # fmt: skip
+    _check_expect(expect, fail)
     return Scenario(
         path=path, name=str(doc.get("name", path.stem if path else "scenario")),
         contract=dict(contract), parameters=params, until=until, events=tuple(events),
         expect=dict(expect), description=str(doc.get("description", "")),
     )  # fmt: skip
+
+
+def _check_expect(expect: Mapping[str, Any], fail) -> None:
+    """`expect`'s values have the kinds replay compares: names, yen by ledger key, event indexes."""
+    for key in ("state", "ended_by"):
+        if key in expect and isinstance(expect[key], list | Mapping):
+            fail(f"expect.{key} is one name", expect, key, hint=f"e.g. {key}: active" if key == "state" else None)
+    ledger = expect.get("ledger")
+    if ledger is not None and (not isinstance(ledger, Mapping) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in ledger.values())):  # fmt: skip
+        fail("expect.ledger is a mapping of ledger keys to whole yen", expect, "ledger",
+             hint="e.g. ledger: {charged: 715000, paid: 165000}")  # fmt: skip
+    refused = expect.get("refused")
+    if refused is not None and (not isinstance(refused, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in refused)):  # fmt: skip
+        fail("expect.refused is a list of event indexes", expect, "refused", hint="e.g. refused: [4]")
 
 
 DATE_HINT = "is not a date; write YYYY-MM-DD, e.g. 2024-04-01"

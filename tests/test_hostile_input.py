@@ -368,3 +368,12 @@ def test_ctrl_c_stops_within_a_second(tmp_path, argv, delay):
     assert stopped < 2.0, f"took {stopped:.1f} s to stop"
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
     assert not leftovers
+
+
+@pytest.mark.parametrize("expect", ["  ledger: [1, 2]\n", "  refused: {a: 1}\n", "  state: [active]\n",
+                                    "  ledger: {charged: [1]}\n"])
+def test_scenario_expectations_of_the_wrong_kind(tmp_path, capsys, expect):
+    """Found by benchmarks/fuzz_inputs.py: a list for `expect.ledger` crashed replay."""
+    text = "contract: {base_fee: 1}\nevents:\n  - {on: 2024-04-01, do: apply}\nexpect:\n" + expect
+    status, err, _ = run(capsys, "replay", str(write(tmp_path, "s.yaml", text)))
+    assert_bad_input(status, err, "expect.")
