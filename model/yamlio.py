@@ -27,6 +27,9 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 from .errors import InputError
 from .limits import MAX_YAML_DEPTH, MAX_YAML_NODES, STANDARD_TAGS, clip, read_input_text
 
+MAX_NUMBER_CHARS = 1000  # Python refuses to read an int of more than 4,300 digits; no amount needs 1,000
+_NUMBERS = frozenset(("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"))
+
 
 class _LimitError(Exception):
     """A composed document beyond a limit: (message, node, hint)."""
@@ -56,6 +59,9 @@ def check_nodes(root: Any) -> None:
             raise _LimitError(f"the tag '{clip(tag, 60)}' is not allowed", node,
                               "remove the tag: only plain YAML values (text, numbers, dates, lists, "
                               "mappings) are read, never Python objects")  # fmt: skip
+        if tag in _NUMBERS and len(str(node.value)) > MAX_NUMBER_CHARS:
+            raise _LimitError(f"a number of {len(str(node.value)):,} characters", node,
+                              f"numbers have at most {MAX_NUMBER_CHARS} digits; amounts are whole yen")  # fmt: skip
         if isinstance(node, MappingNode):
             stack.extend((child, depth + 1) for pair in node.value for child in pair)
         elif isinstance(node, SequenceNode):

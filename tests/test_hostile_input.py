@@ -169,6 +169,12 @@ def test_alias_bombs_are_refused_quickly(tmp_path, capsys):
         assert seconds < 5
 
 
+def test_a_number_too_long_to_read_is_bad_input(tmp_path, capsys):
+    path = spec_mutant(tmp_path, "default: 10, scope: terms", "default: 1" + "0" * 100000 + ", scope: terms")
+    status, err, _ = run(capsys, "check", str(path))
+    assert_bad_input(status, err, "a number of 100,001 characters")
+
+
 @pytest.mark.parametrize("text", ["a: " + "[" * 10000 + "]" * 10000 + "\n",
                                   "".join(" " * i + "a:\n" for i in range(1500)) + " " * 1500 + "b: 1\n"])
 def test_deep_nesting_is_refused(tmp_path, capsys, text):
