@@ -383,3 +383,18 @@ def test_scenario_expectations_of_the_wrong_kind(tmp_path, capsys, expect):
     text = "contract: {base_fee: 1}\nevents:\n  - {on: 2024-04-01, do: apply}\nexpect:\n" + expect
     status, err, _ = run(capsys, "replay", str(write(tmp_path, "s.yaml", text)))
     assert_bad_input(status, err, "expect.")
+
+
+def test_verify_cache_key_never_reads_huge_files_beside_the_spec(tmp_path):
+    """The verdict cache hashes the spec's folder: a 1 GiB file there (or a symlink to
+    /proc/kcore) counts by its size and time, and is not read into memory."""
+    from yakkan.verify.cache import spec_fingerprint
+
+    path = spec_mutant(tmp_path, "\n", "\n")
+    with open(path.parent / "huge.bin", "wb") as fh:
+        fh.truncate(1 << 30)  # sparse: no disk used
+    started = time.perf_counter()
+    first = spec_fingerprint(path)
+    assert time.perf_counter() - started < 2
+    os.utime(path.parent / "huge.bin", ns=(1, 1))
+    assert spec_fingerprint(path) != first
