@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import SpecError
+from .errors import InputError, SpecError
 from .limits import FIRST_YEAR, LAST_YEAR, clip, date_in_range
 from .shape import check_spec_shape
 from .yamlio import line_of
@@ -58,11 +58,12 @@ def describe(name: Any) -> str:
 
 
 class _Checker:
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, error: type[InputError] = SpecError) -> None:
         self.path = path
+        self.error = error
 
     def fail(self, message: str, where: str, node: Any, key: Any = None, hint: str | None = None) -> None:
-        raise SpecError(message, path=self.path, line=line_of(node, key), where=where, hint=hint)
+        raise self.error(message, path=self.path, line=line_of(node, key), where=where, hint=hint)
 
     def name(self, name: Any, where: str, node: Any, pattern: re.Pattern[str] = IDENTIFIER, key: Any = None) -> None:
         """Fail unless `name` (a key of `node`, or the value at `key`) matches `pattern`."""
@@ -94,6 +95,12 @@ def check_spec_document(doc: Any, path: Path | None = None) -> None:
     _check_events(c, doc.get("events"))
     _check_transitions(c, doc.get("transitions"))
     _check_parameters(c, doc.get("parameters"))
+
+
+def check_texts(doc: Any, path: Path | None, error: type[InputError], where: str) -> None:
+    """No key or text of a scenario or profiles document holds a control character (which
+    would reach a terminal or a CI log as an escape sequence)."""
+    _check_texts(_Checker(path, error), doc, where)
 
 
 def _check_texts(c: _Checker, node: Any, where: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from .errors import ScenarioError, did_you_mean
 from .expr import BOOL, DATE, INT, Type
 from .limits import MAX_YEN, clip, span_problem, yen_problem
+from .names import check_texts
 from .spec import Spec
 from .yamlio import line_of, read_yaml
 
@@ -58,7 +59,9 @@ class Scenario:
 def load_scenario(path: str | Path, spec: Spec) -> Scenario:
     """Read and check the scenario at `path` against `spec`."""
     path = Path(path)
-    return scenario_from_data(read_yaml(path, ScenarioError), spec, path)
+    doc = read_yaml(path, ScenarioError)
+    check_texts(doc, path, ScenarioError, "scenario")
+    return scenario_from_data(doc, spec, path)
 
 
 def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenario:

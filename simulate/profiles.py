@@ -43,6 +43,7 @@ from typing import Any
 from yakkan.model.errors import InputError, did_you_mean
 from yakkan.model.expr import BOOL, DATE, INT, Expr, ExprError, Type, parse_expr
 from yakkan.model.limits import FIRST_YEAR, LAST_YEAR, MAX_YEN, clip, date_in_range, yen_problem
+from yakkan.model.names import check_texts
 from yakkan.model.scenario import parse_date
 from yakkan.model.spec import Spec
 from yakkan.model.yamlio import line_of, read_yaml
@@ -187,6 +188,7 @@ def load_profiles(path: str | Path, spec: Spec) -> Portfolio:
     """Read and check the profiles file at `path` against `spec`."""
     path = Path(path)
     doc = read_yaml(path, ProfileError)
+    check_texts(doc, path, ProfileError, "profiles file")
     portfolio = _Checker(spec, path).portfolio(doc)
     import hashlib
 

@@ -398,3 +398,15 @@ def test_verify_cache_key_never_reads_huge_files_beside_the_spec(tmp_path):
     assert time.perf_counter() - started < 2
     os.utime(path.parent / "huge.bin", ns=(1, 1))
     assert spec_fingerprint(path) != first
+
+
+def test_control_characters_in_scenarios_and_profiles_are_refused(tmp_path, capsys):
+    """An escape sequence in a note or a name would reach a terminal or a CI log."""
+    scenario = write(tmp_path, "s.yaml", 'name: "evil\\x1b[2J"\ncontract: {base_fee: 1}\n'
+                                         "events:\n  - {on: 2024-04-01, do: apply}\n")  # fmt: skip
+    status, err, _ = run(capsys, "replay", str(scenario))
+    assert_bad_input(status, err, "U+001B", f"{scenario}:1")
+    assert "\x1b" not in err
+    profiles = PROFILES_PATH.read_text(encoding="utf-8").replace("title: Late payer", 'title: "Late\\x07 payer"', 1)
+    status, err, _ = run(capsys, "simulate", "--profiles", str(write(tmp_path, "p.yaml", profiles)))
+    assert_bad_input(status, err, "U+0007")
