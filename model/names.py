@@ -10,7 +10,8 @@ names (`P13-counterexample.yaml`), so:
   `_` and `-`, starting with a letter — never `../x`;
 * no text anywhere holds a control character other than tab and newline (NUL included);
   enum values ("17-1(1)") are citations and otherwise free;
-* meta.effective is a date within 1900–2200, meta.terms a path inside the spec's folder (a spec
+* a parameter's default is at most MAX_YEN (10^12); meta.effective is a date within 1900–2200;
+  meta.terms is a path inside the spec's folder (a spec
   cannot make yakkan read /etc/passwd), and a parameter's default is not below its `min`.
 """
 
@@ -24,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import InputError, SpecError
-from .limits import FIRST_YEAR, LAST_YEAR, clip, date_in_range
+from .limits import FIRST_YEAR, LAST_YEAR, MAX_YEN, clip, date_in_range, yen_problem
 from .shape import check_spec_shape
 from .yamlio import line_of
 
@@ -193,6 +194,10 @@ def _check_parameters(c: _Checker, node: Any) -> None:
     if not isinstance(node, Mapping):
         return
     for name, body in node.items():
+        default = body.get("default") if isinstance(body, Mapping) else None
+        if isinstance(default, int) and not isinstance(default, bool) and yen_problem(default):
+            c.fail(str(yen_problem(default)), f"parameters.{name}.default", body, "default",
+                   hint=f"give a default of at most {MAX_YEN:,}")  # fmt: skip
         if not isinstance(body, Mapping) or "min" not in body:
             continue
         low, default = body["min"], body.get("default")

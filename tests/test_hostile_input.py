@@ -239,6 +239,8 @@ def test_python_and_local_tags_are_refused(tmp_path, capsys):
 @pytest.mark.parametrize("case,old,new,needle", [
     ("default below min", "base_fee: {type: int, default: 100000, scope: contract, min: 0,",
      "base_fee: {type: int, default: -5, scope: contract, min: 0,", "below the minimum"),
+    ("default beyond the domain", "base_fee: {type: int, default: 100000,",
+     "base_fee: {type: int, default: 1" + "0" * 30 + ",", "10,000,000"),
     ("effective date out of range", "  effective: 2024-04-01", "  effective: 99999-04-01", "not a date"),
     ("effective year 2500", "  effective: 2024-04-01", "  effective: 2500-04-01", "outside 1900–2200"),
     ("NUL in a state name", "  applied: {ja: 申込中,", '  "app\\0lied": {ja: 申込中,', "U+0000"),
