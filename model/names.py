@@ -11,8 +11,8 @@ names (`P13-counterexample.yaml`), so:
 * no text anywhere holds a control character other than tab and newline (NUL included);
   enum values ("17-1(1)") are citations and otherwise free;
 * a parameter's default is at most MAX_YEN (10^12); meta.effective is a date within 1900–2200;
-  meta.terms is a path inside the spec's folder (a spec
-  cannot make yakkan read /etc/passwd), and a parameter's default is not below its `min`.
+  meta.terms is a path inside the spec's folder (a spec cannot make yakkan read /etc/passwd);
+  and a parameter's default is not below its `min`.
 """
 
 from __future__ import annotations
