@@ -82,10 +82,13 @@ def _in_folder(folder: Path, names: tuple[str, ...], key: str) -> Path | None:
     for name in names:
         if (folder / name).is_file():
             return folder / name
+    from yakkan.model.errors import InputError
+    from yakkan.model.limits import read_input_text
+
     for candidate in sorted(folder.glob("*.json")):
         try:
-            data = json.loads(candidate.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_input_text(candidate))  # never a FIFO or a device named *.json
+        except (InputError, ValueError, RecursionError):
             continue
         if isinstance(data, Mapping) and key in data:
             return candidate
