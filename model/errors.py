@@ -70,6 +70,10 @@ class InputError(Exception):
     default_hint = "correct the input as the message says (formats: README.md; options: yakkan COMMAND --help)"
 
     def __post_init__(self) -> None:
+        message = str(self.message)
+        if "\n  fix: " in message and not self.hint:  # an error's text wrapped in another: one fix line
+            message, self.hint = message.split("\n  fix: ", 1)
+        self.message = message
         if not self.hint:
             self.hint = self.default_hint
         self.message = clip_message(str(self.message))

@@ -412,3 +412,11 @@ def test_control_characters_in_scenarios_and_profiles_are_refused(tmp_path, caps
     profiles = PROFILES_PATH.read_text(encoding="utf-8").replace("title: Late payer", 'title: "Late\\x07 payer"', 1)
     status, err, _ = run(capsys, "simulate", "--profiles", str(write(tmp_path, "p.yaml", profiles)))
     assert_bad_input(status, err, "U+0007")
+
+
+def test_a_terms_text_that_is_a_fifo_gives_one_fix_line(tmp_path, capsys):
+    path = spec_mutant(tmp_path, "  terms: terms/clara-msp-terms-2024-04-01.ja.txt", "  terms: terms/fifo.txt")
+    os.mkfifo(path.parent / "terms" / "fifo.txt")
+    status, err, seconds = run(capsys, "check", str(path))
+    assert_bad_input(status, err, "FIFO", "meta.terms")
+    assert err.count("fix:") == 1 and seconds < 5
