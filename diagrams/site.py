@@ -190,9 +190,9 @@ class SiteBuilder:
         target = root / "scenarios" / f"{pid}.yaml"
         target.parent.mkdir(exist_ok=True)
         try:
-            if v.scenario is not None:
+            if v.scenario is not None:  # copied only once it reads as a scenario of this spec
+                path = path_of_scenario(self.spec, Path(v.scenario), self.life)
                 target.write_bytes(read_input_bytes(v.scenario, DiagramError))
-                path = path_of_scenario(self.spec, target, self.life)
             else:
                 target.write_text(_yaml_text(v.scenario_data), encoding="utf-8")
                 path = path_of_scenario(self.spec, scenario_from_data(dict(v.scenario_data), self.spec, target),

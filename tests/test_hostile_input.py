@@ -420,3 +420,24 @@ def test_a_terms_text_that_is_a_fifo_gives_one_fix_line(tmp_path, capsys):
     status, err, seconds = run(capsys, "check", str(path))
     assert_bad_input(status, err, "FIFO", "meta.terms")
     assert err.count("fix:") == 1 and seconds < 5
+
+
+def test_docs_take_from_verify_results_only_scenarios_under_property_ids(tmp_path, capsys):
+    """A results file naming a property `../../evil`, or a counterexample that is no scenario
+    (/etc/passwd), puts nothing outside the site and copies nothing that is not a scenario."""
+    import json
+
+    (tmp_path / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    data = {"ok": False, "properties": [
+        {"id": "../../evil", "verdict": "violated", "expected": "holds", "matches": False, "depth": 3,
+         "seconds": 0.1, "articles": ["7-2"], "counterexample": str(SCENARIOS / "issue-example.yaml")},
+        {"id": "P03", "verdict": "violated", "expected": "holds", "matches": False, "depth": 3,
+         "seconds": 0.1, "articles": ["7-2"], "counterexample": str(tmp_path / "passwd")},
+    ]}  # fmt: skip
+    results = write(tmp_path, "results.json", json.dumps(data))
+    status, err, _ = run(capsys, "docs", "-o", str(tmp_path / "site" / "docs"), "--verify-results", str(results))
+    assert status == 0, err
+    assert "not a property id" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["passwd", "results.json", "site"]
+    assert not (tmp_path / "site" / "docs" / "scenarios" / "P03.yaml").exists()
+    assert not any("root:x:0:0" in p.read_text(errors="replace") for p in (tmp_path / "site").rglob("*.yaml"))
