@@ -261,15 +261,15 @@ class SiteBuilder:
             "date": v.get("date", ""), "href": None, "diagrams": {},
         }  # fmt: skip
         if isinstance(ref, str) and ref in scenarios and safe_file_name(Path(ref).name):
+            try:  # copied only once it reads as a scenario of this spec
+                path = path_of_scenario(self.spec, scenarios[ref], self.life)
+            except InputError:
+                return row
             dest = folder / "scenarios" / Path(ref).name
             dest.parent.mkdir(exist_ok=True)
             dest.write_bytes(read_input_bytes(scenarios[ref], DiagramError))
             row["href"] = f"../simulate/scenarios/{dest.name}"
             if n < MAX_DRAWN:
-                try:
-                    path = path_of_scenario(self.spec, dest, self.life)
-                except InputError:
-                    return row
                 for lang in LANGS:
                     svg = render_diagram(self.spec, "svg", lang, path, legend=False, life=self.life)
                     name = f"{dest.stem}.{lang}.svg"
