@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 
@@ -29,8 +31,18 @@ def _spec_arg(p: argparse.ArgumentParser, positional: bool = True) -> None:
                        help="contract spec (default: the bundled Clara MSP spec)")  # fmt: skip
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a `fix:` line under a usage error like every other bad input (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:  # noqa: D102
+        from yakkan.model.errors import clip_message
+
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {clip_message(message)}\n  fix: see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="yakkan",
         description="約款 yakkan — execute, verify, simulate and document service contracts from one declarative spec.",
     )
@@ -118,6 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command in `argv`; Ctrl-C (SIGINT) anywhere ends it with status 130, no traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting stays quiet too
+        print("yakkan: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -140,9 +162,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
-    except KeyboardInterrupt:
-        print("yakkan: interrupted", file=sys.stderr)
-        return 130
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from argparse import Namespace
 from pathlib import Path
 
 from yakkan.model.coverage import coverage_table
+from yakkan.model.limits import write_in
 from yakkan.model.machine import CompiledSpec
 from yakkan.model.replay import format_yen, replay
 from yakkan.model.scenario import load_scenario
@@ -22,7 +23,9 @@ from .cli import DEFAULT_SCENARIOS, DEFAULT_SPEC
 
 
 def run(args: Namespace) -> int:
-    out: Path = args.out
+    from yakkan.model.limits import check_output_folder
+
+    out: Path = check_output_folder(args.out)
     out.mkdir(parents=True, exist_ok=True)
     spec = load_spec(DEFAULT_SPEC)
     rows = coverage_table(spec)
@@ -107,7 +110,5 @@ def replay_examples(spec, out: Path) -> int:
               f"balance {format_yen(ledger['balance_due']):>10}  refused {refused}")  # fmt: skip
         for m in misses:
             print(f"        {m}")
-        (folder / f"{path.stem}.json").write_text(
-            json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        write_in(folder, f"{path.stem}.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     return failures

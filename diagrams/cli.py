@@ -14,15 +14,21 @@ from .render import TEXT_FORMATS, render_diagram
 
 def run_diagram(args: Namespace) -> int:
     """Draw the lifecycle of `args.spec` in `args.format`/`args.lang`, optionally highlighted."""
+    from yakkan.model.limits import check_output_file
+
     from .fsio import write_atomic
     from .highlight import path_of_scenario
 
+    output: Path | None = getattr(args, "output", None)
+    if output is not None and output.is_dir():
+        raise DiagramError(f"{output} is a folder", path=output, hint="give -o a file path")
+    if output is not None:
+        check_output_file(output, "-o")
     spec = load_spec(args.spec)
     fmt = getattr(args, "format", "svg") or "svg"
     lang = getattr(args, "lang", "ja") or "ja"
     highlight = getattr(args, "highlight", None)
     path = path_of_scenario(spec, highlight) if highlight else None
-    output: Path | None = getattr(args, "output", None)
     if output is None and fmt not in TEXT_FORMATS and sys.stdout.isatty():
         raise DiagramError(f"{fmt} is a binary format: give an output file",
                            hint=f"yakkan diagram --format {fmt} -o lifecycle.{fmt}")  # fmt: skip
@@ -31,8 +37,6 @@ def run_diagram(args: Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
-    if output.exists() and output.is_dir():
-        raise DiagramError(f"{output} is a folder", path=output, hint="give -o a file path")
     write_atomic(output, data)
     print(f"wrote {output}", file=sys.stderr)
     return 0
@@ -40,11 +44,13 @@ def run_diagram(args: Namespace) -> int:
 
 def run_docs(args: Namespace) -> int:
     """Build the documentation site of `args.spec` into `args.output`."""
+    from .fsio import check_replaceable
     from .results import load_simulate_report, load_verify_results
     from .site import build_site
 
-    spec = load_spec(args.spec)
     out = Path(getattr(args, "output", None) or "out/docs")
+    check_replaceable(out)
+    spec = load_spec(args.spec)
     verify = load_verify_results(getattr(args, "verify_results", None), near=out)
     simulate = load_simulate_report(getattr(args, "simulate_report", None), near=out)
     index = build_site(spec, out, verify_results=verify, simulate_report=simulate)

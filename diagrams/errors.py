@@ -7,3 +7,5 @@ from yakkan.model.errors import InputError
 
 class DiagramError(InputError):
     """A diagram or a docs site that cannot be made from the input given."""
+
+    default_hint = "see `yakkan diagram --help` and `yakkan docs --help` for the files each option takes"

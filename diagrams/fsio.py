@@ -15,31 +15,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from yakkan.model.limits import write_output
+
 from .errors import DiagramError
 
 MARKER = ".yakkan-docs"
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path` through a temporary file renamed into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    """Write `data` to `path` through a temporary file renamed into place: only onto a
+    regular file or a new path; a symlink is written through; a device, FIFO or folder is
+    refused (see `yakkan.model.limits.write_output`)."""
+    write_output(path, data)
 
 
 def check_replaceable(folder: Path) -> None:

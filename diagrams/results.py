@@ -66,24 +66,29 @@ class SimulateReport:
 
 
 def _read_json(path: Path) -> Any:
+    from yakkan.model.limits import read_input_text
+
+    text = read_input_text(path, DiagramError)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DiagramError("file not found", path=path, hint="check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DiagramError(f"cannot read the file: {exc}", path=path) from None
+        return json.loads(text)
+    except RecursionError:
+        raise DiagramError("nested too deeply", path=path, hint="give the results file yakkan wrote") from None
     except json.JSONDecodeError as exc:
-        raise DiagramError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from None
+        raise DiagramError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno,
+                           hint="give the results file yakkan wrote (results.json, report.json)") from None
 
 
 def _in_folder(folder: Path, names: tuple[str, ...], key: str) -> Path | None:
     for name in names:
         if (folder / name).is_file():
             return folder / name
+    from yakkan.model.errors import InputError
+    from yakkan.model.limits import read_input_text
+
     for candidate in sorted(folder.glob("*.json")):
         try:
-            data = json.loads(candidate.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_input_text(candidate))  # never a FIFO or a device named *.json
+        except (InputError, ValueError, RecursionError):
             continue
         if isinstance(data, Mapping) and key in data:
             return candidate

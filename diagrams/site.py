@@ -26,18 +26,21 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from yakkan.model.errors import InputError
+from yakkan.model.errors import InputError, clip
+from yakkan.model.limits import read_input_bytes, safe_file_name
+from yakkan.model.names import is_safe_id
 from yakkan.model.scenario import scenario_from_data
 from yakkan.model.spec import Spec
 from yakkan.terms.structure import load_terms
 
 from .analysis import Lifecycle
 from .docmodel import KIND_NAMES, DocModel, anchor
+from .errors import DiagramError
 from .fsio import building
 from .highlight import path_of_scenario
 from .i18n import LANGS, ui
 from .render import EXTENSIONS, render_diagram
-from .results import PASSING, SIMULATE_LISTS, SimulateReport, VerifyResults
+from .results import PASSING, SIMULATE_LISTS, SimulateReport, VerifyResults, _warn
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_DRAWN = 10  # scenarios of a simulation run drawn per list (all are offered as files)
@@ -65,13 +68,33 @@ def _environment(terms: Any, markdown: bool = False) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=not markdown, trim_blocks=True, lstrip_blocks=True,
+        finalize=_markdown_text if markdown else None,
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
     )  # fmt: skip
     env.filters["cites"] = _cites(terms)
     env.filters["yen"] = lambda v: f"¥{v:,}" if isinstance(v, int) else v
     env.filters["mdcell"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
+    env.filters["code"] = _code_span
     env.globals["anchor"] = anchor
     return env
+
+
+def _markdown_text(value: Any) -> Any:
+    """A value written into Markdown: `<` and `&` escaped, so raw HTML from a label
+    (`<script>`) is shown as text, not run; Markup (made by a filter) is kept."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    return str(value).replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _code_span(value: Any) -> Markup:
+    """`value` as inline code: a Markdown code span (its text is never read as HTML), or,
+    when the value holds a backtick that would end the span, HTML <code> with `&`, `<` and
+    `>` escaped."""
+    text = str(value).replace("\n", " ")
+    if "`" not in text:
+        return Markup(f"`{text}`")
+    return Markup("<code>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</code>")
 
 
 class SiteBuilder:
@@ -143,6 +166,9 @@ class SiteBuilder:
             return {}
         out: dict[str, dict[str, Any]] = {}
         for pid, v in sorted(self.verify.verdicts.items()):
+            if not is_safe_id(pid):
+                _warn(f"skipping the verdict of '{clip(pid, 40)}': not a property id")
+                continue
             expected = v.expected or (self.spec.properties[pid].expect if pid in self.spec.properties else None)
             matches = v.matches
             if matches is None and expected is not None:
@@ -164,9 +190,9 @@ class SiteBuilder:
         target = root / "scenarios" / f"{pid}.yaml"
         target.parent.mkdir(exist_ok=True)
         try:
-            if v.scenario is not None:
-                shutil.copyfile(v.scenario, target)
-                path = path_of_scenario(self.spec, target, self.life)
+            if v.scenario is not None:  # copied only once it reads as a scenario of this spec
+                path = path_of_scenario(self.spec, Path(v.scenario), self.life)
+                target.write_bytes(read_input_bytes(v.scenario, DiagramError))
             else:
                 target.write_text(_yaml_text(v.scenario_data), encoding="utf-8")
                 path = path_of_scenario(self.spec, scenario_from_data(dict(v.scenario_data), self.spec, target),
@@ -203,7 +229,9 @@ class SiteBuilder:
         folder.mkdir()
         plots = []
         for p in rep.plots:
-            shutil.copyfile(p, folder / p.name)
+            if not safe_file_name(p.name):
+                continue
+            (folder / p.name).write_bytes(read_input_bytes(p, DiagramError))
             plots.append({"name": p.stem, "href": f"../simulate/{p.name}"})
         data = dict(rep.data)
         scalars = {k: v for k, v in data.items() if isinstance(v, int | float | str | bool) and k != "format"}
@@ -232,16 +260,16 @@ class SiteBuilder:
             "customer": v.get("customer"), "profile": v.get("profile", ""), "step": v.get("step"),
             "date": v.get("date", ""), "href": None, "diagrams": {},
         }  # fmt: skip
-        if isinstance(ref, str) and ref in scenarios:
+        if isinstance(ref, str) and ref in scenarios and safe_file_name(Path(ref).name):
+            try:  # copied only once it reads as a scenario of this spec
+                path = path_of_scenario(self.spec, scenarios[ref], self.life)
+            except InputError:
+                return row
             dest = folder / "scenarios" / Path(ref).name
             dest.parent.mkdir(exist_ok=True)
-            shutil.copyfile(scenarios[ref], dest)
+            dest.write_bytes(read_input_bytes(scenarios[ref], DiagramError))
             row["href"] = f"../simulate/scenarios/{dest.name}"
             if n < MAX_DRAWN:
-                try:
-                    path = path_of_scenario(self.spec, dest, self.life)
-                except InputError:
-                    return row
                 for lang in LANGS:
                     svg = render_diagram(self.spec, "svg", lang, path, legend=False, life=self.life)
                     name = f"{dest.stem}.{lang}.svg"

@@ -21,6 +21,8 @@ from typing import Any
 
 from .errors import ScenarioError, did_you_mean
 from .expr import BOOL, DATE, INT, Type
+from .limits import MAX_YEN, clip, span_problem, yen_problem
+from .names import check_texts
 from .spec import Spec
 from .yamlio import line_of, read_yaml
 
@@ -57,7 +59,9 @@ class Scenario:
 def load_scenario(path: str | Path, spec: Spec) -> Scenario:
     """Read and check the scenario at `path` against `spec`."""
     path = Path(path)
-    return scenario_from_data(read_yaml(path, ScenarioError), spec, path)
+    doc = read_yaml(path, ScenarioError)
+    check_texts(doc, path, ScenarioError, "scenario")
+    return scenario_from_data(doc, spec, path)
 
 
 def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenario:
@@ -92,20 +96,22 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
         if p.scope != "contract":
             fail(f"'{name}' is fixed by the terms ({', '.join(p.articles)}), not set per contract", contract, name,
                  hint="change it in the spec, as a change of the terms")  # fmt: skip
-        params[p.name] = _value(raw, p.type, spec, lambda m, n=name: fail(f"{n}: {m}", contract, n))
+        params[p.name] = _value(raw, p.type, spec, lambda m, h=None, n=name: fail(f"{n}: {m}", contract, n, hint=h))
         if p.minimum is not None and params[p.name] < p.minimum:
-            fail(f"{name} must be at least {p.minimum}", contract, name)
+            fail(f"{name} must be at least {p.minimum}", contract, name,
+                 hint=f"give {name} a value of {p.minimum} or more")  # fmt: skip
 
     events: list[ScenarioEvent] = []
     last = None
     for i, node in enumerate(doc["events"]):
         where = f"events[{i}]"
         if not isinstance(node, Mapping):
-            fail("an event is a mapping {on: DATE, do: EVENT, ...arguments}", doc["events"], i, where)
+            fail("an event is a mapping {on: DATE, do: EVENT, ...arguments}", doc["events"], i, where,
+                 hint="e.g. - {on: 2024-04-10, do: pay, amount: 165000}")  # fmt: skip
         for key in ("on", "do"):
             if key not in node:
-                fail(f"missing '{key}'", node, None, where)
-        day = _date(node["on"], lambda m, node=node, where=where: fail(m, node, "on", where))
+                fail(f"missing '{key}'", node, None, where, hint="each event has `on: DATE` and `do: EVENT`")
+        day = _date(node["on"], lambda m, h=None, node=node, where=where: fail(m, node, "on", where, hint=h))
         name = str(node["do"])
         ev = spec.events.get(name)
         if ev is None:
@@ -127,33 +133,56 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
                 allowed = [a.name for a in ev.args]
                 fail(f"event '{name}' has no argument '{key}'{did_you_mean(str(key), allowed)}", node, key, where,
                      hint=f"'{name}' takes: {', '.join(allowed) or 'no arguments'}")  # fmt: skip
-            args[arg.name] = _value(
-                raw, arg.type, spec, lambda m, k=key, node=node, where=where: fail(f"{k}: {m}", node, k, where)
-            )
+            args[arg.name] = _value(raw, arg.type, spec, lambda m, h=None, k=key, node=node, where=where:
+                                    fail(f"{k}: {m}", node, k, where, hint=h))  # fmt: skip
             if arg.minimum is not None and args[arg.name] < arg.minimum:
-                fail(f"{key} must be at least {arg.minimum}", node, key, where)
+                fail(f"{key} must be at least {arg.minimum}", node, key, where,
+                     hint=f"give {key} a value of {arg.minimum} or more")  # fmt: skip
         for arg in ev.args:
             if arg.name not in args and arg.default is None:
-                fail(f"event '{name}' needs the argument '{arg.name}' ({_type_name(arg.type)})", node, None, where)
+                fail(f"event '{name}' needs the argument '{arg.name}' ({_type_name(arg.type)})", node, None, where,
+                     hint=f"add `{arg.name}: …` to this event")  # fmt: skip
         events.append(ScenarioEvent(day, name, args, line_of(doc["events"], i), node.get("note")))
 
     until = last
     if "until" in doc:
-        until = _date(doc["until"], lambda m: fail(m, doc, "until"))
+        until = _date(doc["until"], lambda m, h=None: fail(m, doc, "until", hint=h))
         if until < last:
             fail(
                 f"until {dt.date.fromordinal(until)} is before the last event ({dt.date.fromordinal(last)})",
                 doc,
                 "until",
+                hint="give a date on or after the last event, or leave `until` out",
             )
+    problem = span_problem(events[0].day, until)
+    if problem:
+        fail(problem, doc, "until" if "until" in doc else "events", hint="shorten the scenario or split it")
     expect = doc.get("expect") or {}
     if not isinstance(expect, Mapping) or any(k not in EXPECT_KEYS for k in expect):
-        fail(f"`expect` is a mapping with keys among: {', '.join(EXPECT_KEYS)}", doc, "expect")
+        fail(f"`expect` is a mapping with keys among: {', '.join(EXPECT_KEYS)}", doc, "expect",
+             hint="e.g. expect: {state: active, refused: [4]}")  # fmt: skip
+    _check_expect(expect, fail)
     return Scenario(
         path=path, name=str(doc.get("name", path.stem if path else "scenario")),
         contract=dict(contract), parameters=params, until=until, events=tuple(events),
         expect=dict(expect), description=str(doc.get("description", "")),
     )  # fmt: skip
+
+
+def _check_expect(expect: Mapping[str, Any], fail) -> None:
+    """`expect`'s values have the kinds replay compares: names, yen by ledger key, event indexes."""
+    for key in ("state", "ended_by"):
+        if key in expect and isinstance(expect[key], list | Mapping):
+            fail(f"expect.{key} is one name", expect, key, hint=f"e.g. {key}: active" if key == "state" else None)
+    ledger = expect.get("ledger")
+    if ledger is not None and (not isinstance(ledger, Mapping) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in ledger.values())):  # fmt: skip
+        fail("expect.ledger is a mapping of ledger keys to whole yen", expect, "ledger",
+             hint="e.g. ledger: {charged: 715000, paid: 165000}")  # fmt: skip
+    refused = expect.get("refused")
+    if refused is not None and (not isinstance(refused, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in refused)):  # fmt: skip
+        fail("expect.refused is a list of event indexes", expect, "refused", hint="e.g. refused: [4]")
 
 
 DATE_HINT = "is not a date; write YYYY-MM-DD, e.g. 2024-04-01"
@@ -174,7 +203,7 @@ def parse_date(raw: Any) -> int | None:
 def _date(raw: Any, fail) -> int:
     day = parse_date(raw)
     if day is None:
-        fail(f"'{raw}' {DATE_HINT}")
+        fail(f"'{clip(raw)}' is not a date", "write YYYY-MM-DD, e.g. 2024-04-01")
     return day
 
 
@@ -183,16 +212,19 @@ def _value(raw: Any, typ: Type, spec: Spec, fail) -> Any:
         return _date(raw, fail)
     if typ == INT:
         if isinstance(raw, int) and not isinstance(raw, bool):
+            if yen_problem(raw):
+                fail(yen_problem(raw), f"give an amount of at most ¥{MAX_YEN:,}")
             return raw
-        fail(f"{raw!r} is not a whole number of yen (write 100000, not 100,000 or 1e5)")
+        fail(f"{clip(repr(raw))} is not a whole number of yen", "write 100000, not 100,000, '100000' or 1e5")
     if typ == BOOL:
         if isinstance(raw, bool):
             return raw
-        fail(f"{raw!r} is not true or false")
+        fail(f"{clip(repr(raw))} is not true or false", "write true or false (unquoted)")
     values = spec.enums[typ.enum]
     if str(raw) in values:
         return str(raw)
-    fail(f"{raw!r} is not one of: {', '.join(values)}{did_you_mean(str(raw), values)}")
+    fail(f"{clip(repr(raw))} is not one of: {', '.join(values)}{did_you_mean(str(raw), values)}",
+         "write one of the values listed")  # fmt: skip
     raise AssertionError
 
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, did_you_mean
+from .errors import SpecError, did_you_mean, plain_token_error
 from .expr import BOOL, DATE, INT, MAX_LENGTH, Assign, Expr, ExprError, Type, enum_type, parse_effect, parse_expr
+from .names import check_spec_document
 from .records import NamedSet, Record, RecordField, Rewriter, field_variable
 from .yamlio import line_of, read_yaml, value_position
 
@@ -401,6 +402,7 @@ class _Loader:
 
     def load(self) -> Spec:
         doc = read_yaml(self.path, SpecError)
+        check_spec_document(doc, self.path)  # names, control characters, dates, defaults (model/names.py)
         root = self.mapping(doc, "spec")
         self.check_keys(root, self.SECTIONS, "spec", self.REQUIRED)
         self.meta = self._read_meta(root["meta"])
@@ -709,7 +711,7 @@ class _Loader:
         try:
             tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
         except (tokenize.TokenError, IndentationError) as exc:
-            raise ExprError(f"cannot read the expression: {exc}", None) from None
+            raise ExprError(plain_token_error(exc), None) from None
         out, last = [], 0
         for tok in tokens:
             if tok.type != tokenize.NAME or tok.start[0] != 1:

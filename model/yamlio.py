@@ -3,19 +3,95 @@
 Spec and scenario files arrive in pull requests: they are read with ruamel.yaml's safe
 round-trip loader (no Python objects, no tags), duplicate keys are errors, and every mapping
 and sequence keeps its line so that an error can point at it.
+
+Before anything is constructed, the composed node graph is walked once: a tag other than
+YAML's standard ones (`!!python/tuple`, `!foo`) is an error, and so is a document that
+nests deeper than MAX_YAML_DEPTH or holds more than MAX_YAML_NODES nodes once its aliases
+are expanded (a "billion laughs" alias bomb stops at the limit, in milliseconds). The file
+itself is read by `limits.read_input_text` (a regular file, at most 4 MiB, UTF-8).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from .errors import InputError
+from .limits import MAX_YAML_DEPTH, MAX_YAML_NODES, STANDARD_TAGS, clip, read_input_text
+
+MAX_NUMBER_CHARS = 1000  # Python refuses to read an int of more than 4,300 digits; no amount needs 1,000
+_NUMBERS = frozenset(("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"))
+
+
+class _LimitError(Exception):
+    """A composed document beyond a limit: (message, node, hint)."""
+
+    def __init__(self, message: str, node: Any, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.node, self.hint = message, node, hint
+
+
+def check_nodes(root: Any) -> None:
+    """Walk the composed graph, aliases expanded, refusing non-standard tags, too deep a
+    nesting and too many nodes (raises _LimitError at the first one)."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(root, 1)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_YAML_NODES:
+            raise _LimitError(f"more than {MAX_YAML_NODES:,} values once its aliases (*name) are expanded",
+                              node, "write the values out, or use fewer aliases; an alias repeats its anchor's "
+                              "whole value")  # fmt: skip
+        if depth > MAX_YAML_DEPTH:
+            raise _LimitError(f"nested more than {MAX_YAML_DEPTH} levels deep", node,
+                              "flatten the structure; a spec nests a few levels")  # fmt: skip
+        tag = str(node.tag)
+        if tag not in STANDARD_TAGS:
+            raise _LimitError(f"the tag '{clip(tag, 60)}' is not allowed", node,
+                              "remove the tag: only plain YAML values (text, numbers, dates, lists, "
+                              "mappings) are read, never Python objects")  # fmt: skip
+        if tag in _NUMBERS and len(str(node.value)) > MAX_NUMBER_CHARS:
+            raise _LimitError(f"a number of {len(str(node.value)):,} characters", node,
+                              f"numbers have at most {MAX_NUMBER_CHARS} digits; amounts are whole yen")  # fmt: skip
+        if isinstance(node, MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def flow_depth(text: str) -> int:
+    """How deep `[` and `{` nest in `text`, counted on the raw text (an upper bound: brackets
+    inside quoted text count too). The YAML scanner takes quadratic time on deep flow nesting,
+    so this is checked before it runs."""
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+class _Composer(Composer):
+    """The composer, with the composed document checked by `check_nodes` before it is built."""
+
+    def get_single_node(self) -> Any:  # noqa: D102
+        node = super().get_single_node()
+        check_nodes(node)
+        return node
 
 
 class _Constructor(RoundTripConstructor):
@@ -33,23 +109,27 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.constru
 
 def read_yaml(path: Path, error: type[InputError] = InputError) -> Any:
     """The document in `path`, with positions kept; bad YAML raises `error` with its line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error("file not found", path=path, hint="check the path") from None
-    except UnicodeDecodeError as exc:
-        raise error(f"not UTF-8 text ({exc.reason})", path=path) from None
-    except OSError as exc:
-        raise error(f"cannot read the file ({exc.strerror})", path=path) from None
+    path = Path(path)
+    text = read_input_text(path, error)
+    if flow_depth(text) > MAX_YAML_DEPTH:
+        raise error(f"brackets [ {{ nest more than {MAX_YAML_DEPTH} levels deep", path=path,
+                    hint="flatten the structure; a spec nests a few levels")  # fmt: skip
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Composer = _Composer
     yaml.allow_duplicate_keys = False
     try:
         return yaml.load(text)
+    except _LimitError as exc:
+        mark = getattr(exc.node, "start_mark", None)
+        raise error(exc.message, path=path, line=mark.line + 1 if mark else None, hint=exc.hint) from None
+    except RecursionError:
+        raise error(f"nested too deeply (more than {MAX_YAML_DEPTH} levels)", path=path,
+                    hint="flatten the structure; a spec nests a few levels") from None  # fmt: skip
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         raise error(
-            f"duplicate key: {exc.problem.split(chr(10))[0]}",
+            f"duplicate key: {clip(exc.problem.split(chr(10))[0])}",
             path=path,
             line=mark.line + 1 if mark else None,
             hint="each key may appear once in a mapping: remove or rename the second one",
@@ -57,10 +137,11 @@ def read_yaml(path: Path, error: type[InputError] = InputError) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise error(
-            f"not valid YAML: {exc.problem or exc.context}",
+            f"not valid YAML: {clip(exc.problem or exc.context)}",
             path=path,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
+            hint="fix the YAML syntax at this line (indentation, quotes, a missing ':' or ']')",
         ) from None
 
 

@@ -6,6 +6,7 @@ the metadata, so the same seed draws the same bytes.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,11 +39,13 @@ def _setup():
 
 
 def _save(plt, fig, out: Path, name: str) -> list[Path]:
+    from yakkan.model.limits import write_in
+
     paths = []
     for ext, meta in (("png", {"Software": "yakkan"}), ("svg", {"Date": None, "Creator": "yakkan"})):
-        path = out / f"{name}.{ext}"
-        fig.savefig(path, format=ext, metadata=meta, bbox_inches="tight")
-        paths.append(path)
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, metadata=meta, bbox_inches="tight")
+        paths.append(write_in(out, f"{name}.{ext}", buf.getvalue()))
     plt.close(fig)
     return paths
 

@@ -41,8 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from yakkan.model.errors import InputError, did_you_mean
-from yakkan.model.expr import BOOL, DATE, INT, Expr, ExprError, Type, parse_expr
-from yakkan.model.scenario import DATE_HINT, parse_date
+from yakkan.model.expr import BOOL, DATE, INT, MAX_LENGTH, Expr, ExprError, Type, parse_expr
+from yakkan.model.records import Rewriter
+from yakkan.model.limits import FIRST_YEAR, LAST_YEAR, MAX_YEN, clip, date_in_range, yen_problem
+from yakkan.model.names import check_texts
+from yakkan.model.scenario import parse_date
 from yakkan.model.spec import Spec
 from yakkan.model.yamlio import line_of, read_yaml
 
@@ -59,6 +62,9 @@ DIST_KEYS = ("uniform", "choice", "weights", "step", "fixed")
 
 class ProfileError(InputError):
     """A behaviour profiles file that cannot be used."""
+
+    default_hint = ("correct this entry of the profiles file (its format: the docstring of "
+                    "simulate/profiles.py; contracts/clara-msp/profiles.yaml is a complete example)")
 
 
 # -- distributions -----------------------------------------------------------------------
@@ -183,10 +189,13 @@ def load_profiles(path: str | Path, spec: Spec) -> Portfolio:
     """Read and check the profiles file at `path` against `spec`."""
     path = Path(path)
     doc = read_yaml(path, ProfileError)
+    check_texts(doc, path, ProfileError, "profiles file")
     portfolio = _Checker(spec, path).portfolio(doc)
     import hashlib
 
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    from yakkan.model.limits import read_input_bytes
+
+    digest = hashlib.sha256(read_input_bytes(path, ProfileError)).hexdigest()[:16]
     return Portfolio(**{**portfolio.__dict__, "digest": digest})
 
 
@@ -202,7 +211,8 @@ class _Checker:
 
     def mapping(self, node: Any, where: str, parent: Any = None, key: Any = None) -> Mapping:
         if not isinstance(node, Mapping):
-            self.fail("expected a mapping (key: value)", parent if parent is not None else node, key, where)
+            self.fail("expected a mapping (key: value)", parent if parent is not None else node, key, where,
+                      hint="write `key: value` entries here")  # fmt: skip
         return node
 
     def keys(self, node: Mapping, allowed: tuple[str, ...], where: str) -> None:
@@ -221,14 +231,16 @@ class _Checker:
                 self.fail(f"missing key '{key}'", root, None, "profiles file",
                           hint="see contracts/clara-msp/profiles.yaml for a complete example")  # fmt: skip
         if root.get("version", 1) != 1:
-            self.fail("unsupported version (this yakkan reads version 1)", root, "version", "version")
+            self.fail("unsupported version (this yakkan reads version 1)", root, "version", "version",
+                      hint="write version: 1")  # fmt: skip
         start = self.date(root["start"], root, "start", "start")
         if dt.date.fromordinal(start).day != 1:
             self.fail("the simulation starts on the first day of a month", root, "start", "start",
                       hint=f"write {dt.date.fromordinal(start).replace(day=1)}")  # fmt: skip
         arrival = self.dist(root.get("arrival_month", 0), INT, "arrival_month", root, "arrival_month")
         if any(v < 0 for v in arrival.values):
-            self.fail("arrival_month counts months from `start`: 0 or more", root, "arrival_month", "arrival_month")
+            self.fail("arrival_month counts months from `start`: 0 or more", root, "arrival_month", "arrival_month",
+                      hint="e.g. arrival_month: {uniform: [0, 23]}")  # fmt: skip
         contract = self.contract(root.get("contract") or {}, "contract", root)
         onboarding = self.rules(root["onboarding"], "onboarding", root, sequence=True)
         creators = [r for r in onboarding if r.creates]
@@ -239,7 +251,8 @@ class _Checker:
                       "onboarding", hint=hint)  # fmt: skip
         profiles_node = self.mapping(root["profiles"], "profiles", root, "profiles")
         if not profiles_node:
-            self.fail("at least one profile is needed", root, "profiles", "profiles")
+            self.fail("at least one profile is needed", root, "profiles", "profiles",
+                      hint="e.g. profiles: {punctual: {title: Punctual payer, rules: []}}")  # fmt: skip
         profiles = {str(n): self.profile(str(n), body, profiles_node) for n, body in profiles_node.items()}
         company = self.rules(root.get("company") or [], "company", root)
         service = self.rules(root.get("service") or [], "service", root)
@@ -256,10 +269,11 @@ class _Checker:
                 self.fail(f"unknown profile '{name}'{did_you_mean(str(name), profiles)}", mix, name, "mix",
                           hint=f"profiles: {', '.join(profiles)}")  # fmt: skip
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-                self.fail(f"the weight of '{name}' must be a number >= 0", mix, name, "mix")
+                self.fail(f"the weight of '{name}' must be a number >= 0", mix, name, "mix", hint=f"e.g. {name}: 10")
             out.append((str(name), float(weight)))
         if not out or sum(w for _, w in out) <= 0:
-            self.fail("the mix needs at least one profile with a positive weight", root, "mix", "mix")
+            self.fail("the mix needs at least one profile with a positive weight", root, "mix", "mix",
+                      hint="e.g. mix: {punctual: 70, late: 30}")  # fmt: skip
         return tuple(out)
 
     def profile(self, name: str, body: Any, parent: Any) -> Profile:
@@ -267,7 +281,7 @@ class _Checker:
         body = self.mapping(body, where, parent, name)
         self.keys(body, PROFILE_KEYS, where)
         if "rules" not in body:
-            self.fail("a profile needs `rules` (a list; may be empty)", parent, name, where)
+            self.fail("a profile needs `rules` (a list; may be empty)", parent, name, where, hint="add `rules: []`")
         return Profile(
             name=name, title=str(body.get("title", name)), doc=str(body.get("doc", "")),
             contract=self.contract(body.get("contract") or {}, f"{where}.contract", body),
@@ -289,7 +303,8 @@ class _Checker:
             dist = self.dist(raw, p.type, f"{where}.{name}", node, name)
             for v in dist.values:
                 if p.minimum is not None and v < p.minimum:
-                    self.fail(f"{name} must be at least {p.minimum}", node, name, where)
+                    self.fail(f"{name} must be at least {p.minimum}", node, name, where,
+                              hint=f"draw values of {p.minimum} or more")  # fmt: skip
             out[str(name)] = dist
         return out
 
@@ -297,13 +312,14 @@ class _Checker:
 
     def rules(self, node: Any, where: str, parent: Any, sequence: bool = False) -> tuple[Rule, ...]:
         if not isinstance(node, list):
-            self.fail("expected a list of rules {do: EVENT, ...}", parent, where.split(".")[-1], where)
+            self.fail("expected a list of rules {do: EVENT, ...}", parent, where.split(".")[-1], where,
+                      hint="e.g. - {do: pay, day: 25, amount: {expr: \"balance_due\"}}")  # fmt: skip
         return tuple(self.rule(body, f"{where}[{i}]", node, i, sequence) for i, body in enumerate(node))
 
     def rule(self, body: Any, where: str, parent: Any, index: int, sequence: bool, follow: bool = False) -> Rule:
         body = self.mapping(body, where, parent, index)
         if "do" not in body:
-            self.fail("missing 'do' (the event)", body, None, where)
+            self.fail("missing 'do' (the event)", body, None, where, hint="add `do: EVENT`, e.g. do: pay")
         name = str(body["do"])
         ev = self.spec.events.get(name)
         if ev is None:
@@ -322,30 +338,33 @@ class _Checker:
                                f"{', '.join(arg_names) or 'no arguments'}")  # fmt: skip
         chance = body.get("chance", 1.0)
         if isinstance(chance, bool) or not isinstance(chance, (int, float)) or not 0 <= chance <= 1:
-            self.fail("chance is a probability between 0 and 1", body, "chance", where)
+            self.fail("chance is a probability between 0 and 1", body, "chance", where, hint="e.g. chance: 0.05")
         rate = body.get("rate")
         if rate is not None:
             if "chance" in body:
                 self.fail("give either `chance` (once a month at most) or `rate` (times a month), not both",
-                          body, "rate", where)  # fmt: skip
+                          body, "rate", where, hint="remove one of them")  # fmt: skip
             if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 50:
-                self.fail("rate is the mean number of times a month, between 0 and 50", body, "rate", where)
+                self.fail("rate is the mean number of times a month, between 0 and 50", body, "rate", where,
+                          hint="e.g. rate: 1.5")  # fmt: skip
         relative = sequence or follow
         days: tuple[Any, ...] = ()
         after = None
         if relative:
             if "day" in body and not (sequence and index == 0):
-                self.fail("a step of a sequence is timed by `after_days`, not `day`", body, "day", where)
+                self.fail("a step of a sequence is timed by `after_days`, not `day`", body, "day", where,
+                          hint="e.g. after_days: {uniform: [1, 5]}")  # fmt: skip
             if sequence and index == 0:
                 days = self.days(body.get("day", 1), body, where)
             else:
                 after = self.dist(body.get("after_days", 0), INT, f"{where}.after_days", body, "after_days")
                 if any(v < 0 for v in after.values):
-                    self.fail("after_days cannot be negative", body, "after_days", where)
+                    self.fail("after_days cannot be negative", body, "after_days", where,
+                              hint="give 0 or more days")  # fmt: skip
         else:
             if "after_days" in body:
                 self.fail("`after_days` times a follow-up (`then`) or an onboarding step; a monthly rule "
-                          "has `day`", body, "after_days", where)  # fmt: skip
+                          "has `day`", body, "after_days", where, hint="use `day: …` here")  # fmt: skip
             days = self.days(body.get("day", 1), body, where)
         when, when_text, dead_in = None, "", frozenset()
         if "when" in body:
@@ -358,15 +377,18 @@ class _Checker:
                 args.append(self.arg(a.name, a.type, a.minimum, body[a.name], f"{where}.{a.name}", body))
             elif a.default is None:
                 self.fail(f"event '{name}' needs the argument '{a.name}' ({a.type.enum or a.type.kind})",
-                          body, None, where)  # fmt: skip
+                          body, None, where, hint=f"add `{a.name}: …` (a value, a distribution, {{expr: …}})",
+                          )  # fmt: skip
         then = ()
         if "then" in body:
             if not isinstance(body["then"], list):
-                self.fail("`then` is a list of follow-up rules", body, "then", where)
+                self.fail("`then` is a list of follow-up rules", body, "then", where,
+                          hint="e.g. then: [{do: pay, after_days: 3, amount: 1000}]")  # fmt: skip
             then = tuple(self.rule(b, f"{where}.then[{j}]", body["then"], j, False, follow=True)
                          for j, b in enumerate(body["then"]))  # fmt: skip
         if ev.creates and not (sequence and index == 0):
-            self.fail(f"`{name}` creates the contract: it belongs first in `onboarding`", body, "do", where)
+            self.fail(f"`{name}` creates the contract: it belongs first in `onboarding`", body, "do", where,
+                      hint="move it to the start of `onboarding`")  # fmt: skip
         return Rule(event=name, chance=float(chance), rate=None if rate is None else float(rate),
                     days=days, after_days=after, when=when, when_text=str(when_text), args=tuple(args),
                     then=then, creates=ev.creates, dead_in=dead_in, where=where,
@@ -377,7 +399,7 @@ class _Checker:
     def days(self, raw: Any, body: Any, where: str) -> tuple[Any, ...]:
         entries = raw if isinstance(raw, list) else [raw]
         if not entries:
-            self.fail("day needs at least one entry", body, "day", where)
+            self.fail("day needs at least one entry", body, "day", where, hint="e.g. day: 25, or day: [10, last]")
         out: list[Any] = []
         for entry in entries:
             if entry == "last":
@@ -393,14 +415,38 @@ class _Checker:
     def arg(self, name: str, typ: Type, minimum: int | None, raw: Any, where: str, body: Any) -> ArgSpec:
         if isinstance(raw, Mapping) and "expr" in raw:
             if len(raw) != 1:
-                self.fail("an expression argument is {expr: \"...\"} alone", body, name, where)
+                self.fail("an expression argument is {expr: \"...\"} alone", body, name, where,
+                          hint="remove the other keys beside `expr`")  # fmt: skip
             fn = self.expression(raw["expr"], typ, where, body, name)
+            self.constant(raw["expr"], typ, minimum, name, where, body)
             return ArgSpec(name, expr=fn, text=str(raw["expr"]), minimum=minimum)
         dist = self.dist(raw, typ, where, body, name)
         for v in dist.values:
             if minimum is not None and v < minimum:
-                self.fail(f"{name} must be at least {minimum}", body, name, where)
+                self.fail(f"{name} must be at least {minimum}", body, name, where,
+                          hint=f"give {minimum} or more")  # fmt: skip
         return ArgSpec(name, dist=dist, text=dist.describe(), minimum=minimum)
+
+    def constant(self, text: str, typ: Type, minimum: int | None, name: str, where: str, body: Any) -> None:
+        """An expression without names has one value: it is checked like a literal (a negative
+        payment would never be sent, silently)."""
+        expr = self._loader.parse(text, typ)
+        if expr.names() or typ != INT:
+            return
+        try:
+            value = expr.compile()({})
+        except (ArithmeticError, ValueError):
+            return
+        if minimum is not None and value < minimum:
+            self.fail(f"{name} is always {clip(value, 40)}, below its minimum {minimum}: the event would never be sent",
+                      body, name, where, hint=f"give an amount of at least {minimum}")  # fmt: skip
+        self.yen(value, body, name, where)
+
+    def yen(self, value: int, node: Any, key: Any, where: str) -> None:
+        """An amount within the model's range (limits.MAX_YEN)."""
+        problem = yen_problem(value)
+        if problem:
+            self.fail(problem, node, key, where, hint=f"give an amount of at most ¥{MAX_YEN:,}")
 
     def dist(self, raw: Any, typ: Type, where: str, node: Any, key: Any) -> Dist:
         if not isinstance(raw, Mapping):
@@ -421,16 +467,19 @@ class _Checker:
             if not (isinstance(bounds, list) and len(bounds) == 2
                     and all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
                     and bounds[0] <= bounds[1]):  # fmt: skip
-                self.fail("uniform takes [lo, hi], two whole numbers with lo <= hi", raw, "uniform", where)
+                self.fail("uniform takes [lo, hi], two whole numbers with lo <= hi", raw, "uniform", where,
+                          hint="e.g. uniform: [1, 28]")  # fmt: skip
+            for b in bounds:
+                self.yen(b, raw, "uniform", where)
             step = raw.get("step", 1)
             if isinstance(step, bool) or not isinstance(step, int) or step < 1:
-                self.fail("step is a whole number >= 1", raw, "step", where)
+                self.fail("step is a whole number >= 1", raw, "step", where, hint="e.g. step: 1000")
             if "weights" in raw:
-                self.fail("weights go with choice, not uniform", raw, "weights", where)
+                self.fail("weights go with choice, not uniform", raw, "weights", where, hint="remove `weights`")
             return Dist("uniform", (int(bounds[0]), int(bounds[1])), step=step)
         options = raw["choice"]
         if not isinstance(options, list) or not options:
-            self.fail("choice takes a non-empty list of values", raw, "choice", where)
+            self.fail("choice takes a non-empty list of values", raw, "choice", where, hint="e.g. choice: [1, 2]")
         values = tuple(self.value(o, typ, where, raw, "choice") for o in options)
         weights: tuple[float, ...] = ()
         if "weights" in raw:
@@ -439,37 +488,44 @@ class _Checker:
                     and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in w)
                     and sum(w) > 0):  # fmt: skip
                 self.fail(f"weights is a list of {len(values)} numbers >= 0 (one per choice), not all 0",
-                          raw, "weights", where)  # fmt: skip
+                          raw, "weights", where, hint="give one weight per choice")  # fmt: skip
             weights = tuple(float(x) for x in w)
         if "step" in raw:
-            self.fail("step goes with uniform, not choice", raw, "step", where)
+            self.fail("step goes with uniform, not choice", raw, "step", where, hint="remove `step`")
         return Dist("choice", values, weights)
 
     def value(self, raw: Any, typ: Type, where: str, node: Any, key: Any) -> Any:
         if typ == INT:
             if isinstance(raw, int) and not isinstance(raw, bool):
+                self.yen(raw, node, key, where)
                 return raw
-            self.fail(f"{raw!r} is not a whole number (write 100000, not 100,000 or 1e5)", node, key, where)
+            self.fail(f"{clip(repr(raw))} is not a whole number", node, key, where,
+                      hint="write 100000, not 100,000 or 1e5")  # fmt: skip
         if typ == BOOL:
             if isinstance(raw, bool):
                 return raw
-            self.fail(f"{raw!r} is not true or false", node, key, where)
+            self.fail(f"{clip(repr(raw))} is not true or false", node, key, where, hint="write true or false")
         if typ == DATE:
             return self.date(raw, node, key, where)
         values = self.spec.enums[typ.enum]
         if str(raw) in values:
             return str(raw)
-        self.fail(f"{raw!r} is not one of: {', '.join(values)}{did_you_mean(str(raw), values)}", node, key, where)
+        self.fail(f"{clip(repr(raw))} is not one of: {', '.join(values)}{did_you_mean(str(raw), values)}", node,
+                  key, where, hint="write one of the values listed")  # fmt: skip
 
     def date(self, raw: Any, node: Any, key: Any, where: str) -> int:
         day = parse_date(raw)
         if day is None:
-            self.fail(f"'{raw}' {DATE_HINT}", node, key, where)
+            self.fail(f"'{clip(raw)}' is not a date", node, key, where, hint="write YYYY-MM-DD, e.g. 2024-04-01")
+        if not date_in_range(dt.date.fromordinal(day)):
+            self.fail(f"{dt.date.fromordinal(day)} is outside {FIRST_YEAR}–{LAST_YEAR}", node, key, where,
+                      hint="write a date such as 2024-04-01")  # fmt: skip
         return day
 
     def expression(self, text: Any, typ: Type, where: str, node: Any, key: Any) -> Cond:
         if not isinstance(text, str):
-            self.fail("an expression is a string in the spec's expression language", node, key, where)
+            self.fail("an expression is a string in the spec's expression language", node, key, where,
+                      hint='e.g. {expr: "balance_due"}')  # fmt: skip
         try:
             expr = self._loader.parse(text, typ)
         except ExprError as exc:
@@ -489,11 +545,15 @@ class _expression_loader:
         loader.derived, loader.variables = dict(spec.derived), dict(spec.variables)
         loader.parameters, loader.constants = dict(spec.parameters), dict(spec.constants)
         loader.states, loader.enums = dict(spec.states), dict(spec.enums)
+        loader.sets, loader.records = dict(spec.sets), dict(spec.records)
+        loader.rewriter = Rewriter(loader.enums, loader.sets, loader.records)
         self.loader = loader
         self.env = loader.state_env()
 
     def parse(self, text: str, typ: Type) -> Expr:
-        return parse_expr(self.loader.expand(text), self.env, self.loader.enums, typ)
+        """The spec's own reading of an expression: derived names, sets and records."""
+        rewritten = self.loader.rewriter.expr(self.loader.expand(text))
+        return parse_expr(rewritten, self.env, self.loader.enums, typ, limit=max(MAX_LENGTH, len(rewritten)))
 
 
 def dead_states(expr: Expr, spec: Spec) -> frozenset[str]:

@@ -216,11 +216,12 @@ class Report:
 
     def write(self, out: Path) -> list[Path]:
         """report.json and the plots (PNG and SVG) under `out`."""
+        from yakkan.model.limits import check_output_folder, write_in
+
         from .plots import write_plots
 
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / "report.json"
-        path.write_text(self.json_text(), encoding="utf-8")
+        check_output_folder(out)
+        path = write_in(out, "report.json", self.json_text())
         self.files = [path, *write_plots(self, out)]
         return self.files
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -55,8 +56,10 @@ def _run_chunk(bounds: tuple[int, int]) -> Tally:
 
 
 def _init_worker(spec_path: str, profiles_path: str, engine: str, seed: int, months: int) -> None:
-    """Rebuild the job in a spawned worker (forked workers inherit it)."""
+    """Rebuild the job in a spawned worker (forked workers inherit it). A worker ignores
+    Ctrl-C: the parent, interrupted, terminates it (no traceback from every worker)."""
     global _JOB
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _JOB is None:
         model = Model.load(spec_path)
         portfolio = load_profiles(profiles_path, model.spec)
@@ -84,11 +87,16 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
     """
     global _JOB
     from yakkan.model.errors import InputError
+    from yakkan.model.limits import MAX_CUSTOMERS, MAX_MONTHS, MAX_WORKERS, check_count, check_output_folder
 
     if engine not in ENGINES:
         raise InputError(f"unknown engine '{engine}'", hint=f"engines: {', '.join(ENGINES)}")
-    if customers < 1 or months < 1:
-        raise InputError("--customers and --months must be at least 1")
+    check_count(customers, "--customers", 1, MAX_CUSTOMERS, "1000")
+    if out is not None:
+        check_output_folder(out)
+    check_count(months, "--months", 1, MAX_MONTHS, "60 (at most 100 years)")
+    if workers is not None:
+        check_count(workers, "--workers", 1, MAX_WORKERS, str(os.cpu_count() or 2))
     spec_path = Path(spec_path)
     if profiles_path is None:
         beside = spec_path.parent / "profiles.yaml"
@@ -117,7 +125,12 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
         method = "fork" if "fork" in mp.get_all_start_methods() and sys.platform != "darwin" else "spawn"
         ctx = mp.get_context(method)
         init_args = (str(spec_path), str(profiles_path), engine, seed, months)
-        with ctx.Pool(workers, initializer=_init_worker, initargs=init_args) as pool:
+        quiet = signal.signal(signal.SIGINT, signal.SIG_IGN)  # forked workers start deaf to Ctrl-C
+        try:
+            pool = ctx.Pool(workers, initializer=_init_worker, initargs=init_args)
+        finally:
+            signal.signal(signal.SIGINT, quiet)
+        with pool:
             for part, result in zip(parts, pool.imap(_run_chunk, parts), strict=True):
                 tally.merge(result)
                 done += part[1] - part[0]

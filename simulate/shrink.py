@@ -146,6 +146,7 @@ def dump_scenario(data: dict[str, Any]) -> str:
 
 
 def write_scenario(path: Path, data: dict[str, Any]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump_scenario(data), encoding="utf-8")
-    return path
+    """Write a scenario atomically as `path.name` inside `path.parent` (nowhere else)."""
+    from yakkan.model.limits import write_in
+
+    return write_in(path.parent, path.name, dump_scenario(data))

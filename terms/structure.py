@@ -65,7 +65,9 @@ class TermsError(ValueError):
         self.path = Path(path) if path is not None else None
         self.line = line
         self.message = message
-        self.hint = hint
+        self.hint = hint or ("correct the terms text at this line: articles are headed 第N条, paragraphs "
+                             "numbered 2, 3, …, items （1）, （2）, …")
+        hint = self.hint
         where = str(self.path) if self.path is not None else "<terms>"
         if line:
             where = f"{where}:{line}"
@@ -767,24 +769,14 @@ def _dates(text: str) -> tuple[date, ...]:
 def load_terms(path: str | Path) -> Terms:
     """Parse a terms text file.  Raises ``TermsError`` (path, line, message) when the text
     cannot be structured."""
+    from yakkan.model.errors import InputError
+    from yakkan.model.limits import decode_text, read_input_bytes
+
     p = Path(path)
     try:
-        raw = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise TermsError(p, 0, "file not found",
-                         "pass the path of the extracted terms text (.txt)") from None
-    except UnicodeDecodeError as e:
-        raise TermsError(p, _raw_line(p, e.start), "the file is not UTF-8 text",
-                         "convert it to UTF-8, e.g. iconv -f SHIFT_JIS -t UTF-8") from None
-    except OSError as e:
-        raise TermsError(p, 0, f"cannot read the file: {e.strerror}",
-                         "check the path and the file's permissions") from None
+        raw = decode_text(read_input_bytes(p), p, encoding="utf-8-sig")
+    except InputError as e:
+        hint = "pass the path of the extracted terms text (.txt)" if e.message == "file not found" else e.hint
+        raise TermsError(p, e.line or 0, e.message, hint) from None
     return _Parser(p, raw.splitlines()).run()
 
-
-def _raw_line(path: Path, offset: int) -> int:
-    """1-based line number of a byte offset in ``path``."""
-    try:
-        return path.read_bytes()[:offset].count(b"\n") + 1
-    except OSError:
-        return 0

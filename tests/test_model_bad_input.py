@@ -49,8 +49,8 @@ SPEC_MUTANTS = [
     ("unknown event", "event: request_support,", "event: request_suport,", "did you mean 'request_support'?"),
     (
         "type error in a guard",
-        'when: "support_requests > support_cap"',
-        'when: "support_requests > service_start"',
+        'when: "arrears > 0"',
+        'when: "arrears > service_start"',
         "cannot compare",
     ),
     (
@@ -137,10 +137,10 @@ def test_bad_spec_is_rejected_with_place_and_reason(tmp_path, case, old, new, me
 
 
 def test_error_points_at_the_offending_line(tmp_path):
-    path = mutant(tmp_path, 'when: "support_requests > support_cap"', 'when: "support_requests > service_start"')
+    path = mutant(tmp_path, 'when: "arrears > 0"', 'when: "arrears > service_start"')
     with pytest.raises(SpecError) as err:
         load_spec(path)
-    assert err.value.line == line_of(path.read_text(), "support_requests > service_start")
+    assert err.value.line == line_of(path.read_text(), "arrears > service_start")
     line = path.read_text().splitlines()[err.value.line - 1]
     assert line[err.value.column - 1 :].startswith("> service_start")  # the comparison at fault
 

@@ -142,10 +142,8 @@ def test_mutant_refund_is_reported_as_P05_with_a_replayable_scenario(tmp_path, c
 def test_mutant_without_the_6_3_guard_is_reported_as_P01(tmp_path, capsys):
     spec_path = _mutant(
         tmp_path,
-        '      - {when: "new_base_fee >= base_fee or (service_start != FOREVER and not within_minimum_term)",\n'
-        '         rule: "no change lowering the fees before the minimum term has passed", articles: ["6-3"],\n'
-        '         ja: "最低利用期間の経過前は、料金の減少を伴う契約内容の変更はできません"}\n',
-        "",
+        '      - {when: "new_base_fee >= agreed_base_next or not within_minimum_term",\n',
+        '      - {when: "True",\n',
     )  # fmt: skip
     profiles = tmp_path / "profiles.yaml"  # impatient customers only, downgrading every month
     text = PROFILES.read_text(encoding="utf-8")

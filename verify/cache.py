@@ -31,16 +31,37 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:20]
 
 
+MAX_SPEC_FOLDER_FILES = 10_000
+
+
 def spec_fingerprint(spec_path: Path) -> str:
-    """The spec file and everything beside it (the terms text it cites)."""
+    """The spec file and everything beside it (the terms text it cites). A file larger than
+    an input may be (a symlink to /proc/kcore, a video) counts by its size and time, never
+    read; a folder of more than MAX_SPEC_FOLDER_FILES files is bad input."""
+    from yakkan.model.errors import InputError
+    from yakkan.model.limits import read_input_bytes
+
     h = hashlib.sha256()
     spec_path = spec_path.resolve()
-    h.update(spec_path.read_bytes())
-    for f in sorted(spec_path.parent.rglob("*")):
+    h.update(read_input_bytes(spec_path))
+    for n, f in enumerate(sorted(spec_path.parent.rglob("*"))):
+        if n >= MAX_SPEC_FOLDER_FILES:
+            raise InputError(f"the spec's folder {spec_path.parent} holds more than {MAX_SPEC_FOLDER_FILES:,} files",
+                             hint="keep a spec in its own folder, with its terms text")  # fmt: skip
         if f.is_file() and f != spec_path and not f.name.startswith("."):
             h.update(str(f.relative_to(spec_path.parent)).encode())
-            h.update(f.read_bytes())
+            h.update(_content_or_stamp(f))
     return h.hexdigest()[:20]
+
+
+def _content_or_stamp(f: Path) -> bytes:
+    from yakkan.model.limits import MAX_INPUT_BYTES
+
+    st = f.stat()
+    if st.st_size > MAX_INPUT_BYTES or not st.st_size:  # too large to be an input, or a /proc file
+        return f"{st.st_size}:{st.st_mtime_ns}:{f.resolve()}".encode()
+    with open(f, "rb") as fh:
+        return fh.read(MAX_INPUT_BYTES + 1)
 
 
 class Cache:

@@ -21,12 +21,14 @@ from argparse import Namespace
 from pathlib import Path
 from typing import Any
 
-from yakkan.model.errors import InputError
+from yakkan.model.errors import InputError, clip
 
 from .cache import CACHE_DIR, Cache, spec_fingerprint
 from .runner import Settings, Verdict
 
 DEFAULT_OUT = Path("out") / "verify"
+MAX_DEPTH = 1000  # steps of a bounded search (the gate proves instead; see README)
+MAX_TIMEOUT = 24 * 3600.0  # seconds per property
 
 
 def settings_from(depth: int | None, timeout: float | None, rlimit: int | None = None) -> Settings:
@@ -36,18 +38,20 @@ def settings_from(depth: int | None, timeout: float | None, rlimit: int | None =
 
     s = Settings()
     if depth is not None:
-        if depth < 1:
-            raise InputError(f"--depth must be a positive number of steps, got {depth}", hint="e.g. --depth 40")
+        if not 1 <= depth <= MAX_DEPTH:
+            raise InputError(f"--depth must be between 1 and {MAX_DEPTH} steps, got {clip(depth, 40)}",
+                             hint="e.g. --depth 40")  # fmt: skip
         s = replace(s, depth=depth)
     if rlimit is not None:
         if rlimit < 1:
-            raise InputError(f"--rlimit must be a positive number of Z3 resource units, got {rlimit}",
+            raise InputError(f"--rlimit must be a positive number of Z3 resource units, got {clip(rlimit, 40)}",
                              hint=f"e.g. --rlimit {Settings().rlimit} (the default)")  # fmt: skip
         s = replace(s, rlimit=rlimit)
     if timeout is not None:
-        if not timeout > 0:
-            raise InputError(f"--timeout must be a positive number of seconds, got {timeout}",
-                             hint="e.g. --timeout 600")
+        if not 0 < timeout <= MAX_TIMEOUT:
+            raise InputError(f"--timeout must be a positive number of seconds (at most {MAX_TIMEOUT:,.0f}), "
+                             f"got {timeout}",
+                             hint="e.g. --timeout 600 (a far-off guard; --rlimit decides verdicts)")  # fmt: skip
         s = replace(s, timeout=float(timeout))
     return s
 
@@ -124,20 +128,26 @@ def _restore(v: Verdict, out_dir: Path | None) -> None:
     """A cached verdict's scenario is written again where this run puts its scenarios."""
     if not v.scenario_text or out_dir is None or not v.counterexample:
         return
-    path = out_dir / Path(v.counterexample).name
-    if not path.exists() or path.read_text(encoding="utf-8") != v.scenario_text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(v.scenario_text, encoding="utf-8")
+    from yakkan.model.limits import path_in, write_output
+
+    path = path_in(out_dir, Path(v.counterexample).name)
+    if not path.is_file() or path.read_text(encoding="utf-8") != v.scenario_text:
+        write_output(path, v.scenario_text)
     v.counterexample = str(path)
 
 
 def run(args: Namespace) -> int:
     """The `yakkan verify` command (see the module docstring)."""
+    from yakkan.model.limits import check_output_file, check_output_folder
+
     from . import report
 
     settings = settings_from(getattr(args, "depth", None), getattr(args, "timeout", None),
                              getattr(args, "rlimit", None))
-    out_dir = args.out if getattr(args, "out", None) else DEFAULT_OUT
+    out_dir = check_output_folder(args.out if getattr(args, "out", None) else DEFAULT_OUT)
+    for option in ("junit", "sarif", "markdown"):
+        if getattr(args, option, None) is not None:
+            check_output_file(getattr(args, option), f"--{option}")
     as_json = bool(getattr(args, "json", False))
     props = list(args.property) if getattr(args, "property", None) else None
     titles: dict[str, str] = {}
@@ -177,6 +187,7 @@ def run(args: Namespace) -> int:
 
 
 def _write(path: Path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Write a report file atomically; a device, FIFO or folder there is bad input."""
+    from yakkan.model.limits import write_output
+
+    write_output(path, text)

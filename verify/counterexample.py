@@ -290,9 +290,9 @@ def write_scenario(path: Path, compiled: CompiledSpec, prop: PropertyDef, trace:
     yaml.width = 120
     buf = io.StringIO()
     yaml.dump(data, buf)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-    return path
+    from yakkan.model.limits import write_in
+
+    return write_in(path.parent, path.name, buf.getvalue())
 
 
 def story(compiled: CompiledSpec, prop: PropertyDef, checked: Check) -> str:

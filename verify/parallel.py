@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -59,6 +60,7 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None
 
 
 def _child(fn: Callable[[Any], Any], item: Any, send: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent kills its children
     try:
         try:
             payload = pickle.dumps((True, fn(item)), protocol=pickle.HIGHEST_PROTOCOL)

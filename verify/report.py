@@ -154,8 +154,9 @@ def to_json(verdicts: list[Verdict], spec_info: dict[str, Any], settings: dict[s
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    from yakkan.model.limits import write_output
+
+    write_output(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def junit(verdicts: list[Verdict], suite: str) -> str:
@@ -257,8 +258,9 @@ def markdown(verdicts: list[Verdict], spec_name: str) -> str:
 
 def write_markdown(text: str, path: Path | None) -> None:
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        from yakkan.model.limits import write_output
+
+        write_output(path, text)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as fh:

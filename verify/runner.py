@@ -19,6 +19,7 @@ variable and the exact calendar.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -708,6 +709,8 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
 
 
 def _child(verifier: Verifier, pid: str, send: Any) -> None:
+    # Ctrl-C: the parent exits and multiprocessing terminates its daemonic solver processes
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         v = verifier.check(pid)
         send.send(v.to_data())
