@@ -42,9 +42,9 @@ from typing import Any
 
 from yakkan.model.errors import InputError, did_you_mean
 from yakkan.model.expr import BOOL, DATE, INT, MAX_LENGTH, Expr, ExprError, Type, parse_expr
-from yakkan.model.records import Rewriter
 from yakkan.model.limits import FIRST_YEAR, LAST_YEAR, MAX_YEN, clip, date_in_range, yen_problem
 from yakkan.model.names import check_texts
+from yakkan.model.records import Rewriter
 from yakkan.model.scenario import parse_date
 from yakkan.model.spec import Spec
 from yakkan.model.yamlio import line_of, read_yaml
