@@ -1,5 +1,6 @@
-"""Mutants of the spec that must turn the gate red (issue 4, done-when): the 6-3 guard
-removed, suspension no longer charged, the deposit cap shifted."""
+"""Mutants of the spec that must turn the gate red: the 6-3 guard removed, suspension no
+longer charged, the deposit cap shifted (issue 4), and each fault the legal reviews found
+(issue 10) put back as a mutant, caught by a property with a replayable counterexample."""
 
 from __future__ import annotations
 
@@ -28,13 +29,10 @@ def mutant(tmp_path: Path, old: str, new: str) -> Path:
     return path
 
 
-GUARD_6_3 = """      - {when: "new_base_fee >= base_fee or (service_start != FOREVER and not within_minimum_term)",
-         rule: "no change lowering the fees before the minimum term has passed", articles: ["6-3"]"""
-
 MUTANTS = {
     # 6-3: the guard against lowering the fee within the minimum term is gone
-    "no-6-3-guard": (GUARD_6_3, """      - {when: "True",
-         rule: "no change lowering the fees before the minimum term has passed", articles: ["6-3"]""", "P01"),
+    "no-6-3-guard": ('      - {when: "new_base_fee >= agreed_base_next or not within_minimum_term",\n',
+                     '      - {when: "True",\n', "P01"),
     # 17-1: a suspended contract is no longer billed
     "suspension-stops-charging": ("""    event: month_ends
     source: in_force
@@ -44,6 +42,28 @@ MUTANTS = {
     # 11-2: the deposit cap is 13 months instead of 12
     "deposit-cap-13": ("deposit_cap_months: {type: int, default: 12,", "deposit_cap_months: {type: int, default: 13,",
                        "P06"),
+    # the faults of the legal reviews (issue 10), each as the old behaviour:
+    # F1: a downgrade measured against the fee in force, not the fee agreed for next month
+    "f01-downgrade-against-fee-in-force": ('      - {when: "new_base_fee >= agreed_base_next or not within_minimum_term",\n',
+                                           '      - {when: "new_base_fee >= base_fee or not within_minimum_term",\n',
+                                           "P01"),
+    # F2: a raise notice overwrites an agreed change not yet in force
+    "f02-notice-overwrites-agreement": ('      - "raise_to = new_base_fee"\n',
+                                        '      - "raise_to = new_base_fee"\n      - "agreed_from = FOREVER"\n', "P30"),
+    # F5: other fees never billed
+    "f05-other-fees-not-billed": ('  monthly_fees_next: "fee_next_month + agreed_option_next + other_fee"',
+                                  '  monthly_fees_next: "fee_next_month + agreed_option_next"', "P10"),
+    # F9: a rejected applicant's deposit is held for ever
+    "f09-deposit-kept-on-rejection": ('      - "deposit_returned += deposit_held"\n      - "deposit_held = 0"\n  - id: accept',
+                                      '  - id: accept', "P34"),
+    # F14: curing one breach clears them all
+    "f14-one-cure-clears-all": ('      - "breach[breach_ground].committed = False"\n',
+                                '      - "for g in Breach: breach[g].committed = False"\n', "P38"),
+    # F17: the extra fee does not cover the requests made so far
+    "f17-fee-covers-nothing": ('      - "requests_at_lift = support_requests"\n', "", "P41"),
+    # F18: a restriction vanishes through a suspension
+    "f18-restriction-lost-in-suspension": ('    target: in_force.restricted\n    articles: ["17-3", "16-2"]\n',
+                                           '    target: in_force.active\n    articles: ["17-3", "16-2"]\n', "P40"),
 }
 
 
