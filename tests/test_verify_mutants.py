@@ -44,9 +44,9 @@ MUTANTS = {
                        "P06"),
     # the faults of the legal reviews (issue 10), each as the old behaviour:
     # F1: a downgrade measured against the fee in force, not the fee agreed for next month
-    "f01-downgrade-against-fee-in-force": ('      - {when: "new_base_fee >= agreed_base_next or not within_minimum_term",\n',
-                                           '      - {when: "new_base_fee >= base_fee or not within_minimum_term",\n',
-                                           "P01"),
+    "f01-downgrade-against-fee-in-force": (
+        '      - {when: "new_base_fee >= agreed_base_next or not within_minimum_term",\n',
+        '      - {when: "new_base_fee >= base_fee or not within_minimum_term",\n', "P01"),
     # F2: a raise notice overwrites an agreed change not yet in force
     "f02-notice-overwrites-agreement": ('      - "raise_to = new_base_fee"\n',
                                         '      - "raise_to = new_base_fee"\n      - "agreed_from = FOREVER"\n', "P30"),
@@ -54,8 +54,8 @@ MUTANTS = {
     "f05-other-fees-not-billed": ('  monthly_fees_next: "fee_next_month + agreed_option_next + other_fee"',
                                   '  monthly_fees_next: "fee_next_month + agreed_option_next"', "P10"),
     # F9: a rejected applicant's deposit is held for ever
-    "f09-deposit-kept-on-rejection": ('      - "deposit_returned += deposit_held"\n      - "deposit_held = 0"\n  - id: accept',
-                                      '  - id: accept', "P34"),
+    "f09-deposit-kept-on-rejection": (
+        '      - "deposit_returned += deposit_held"\n      - "deposit_held = 0"\n  - id: accept', "  - id: accept", "P34"),
     # F14: curing one breach clears them all
     "f14-one-cure-clears-all": ('      - "breach[breach_ground].committed = False"\n',
                                 '      - "for g in Breach: breach[g].committed = False"\n', "P38"),
