@@ -55,7 +55,8 @@ MUTANTS = {
                                   '  monthly_fees_next: "fee_next_month + agreed_option_next"', "P10"),
     # F9: a rejected applicant's deposit is held for ever
     "f09-deposit-kept-on-rejection": (
-        '      - "deposit_returned += deposit_held"\n      - "deposit_held = 0"\n  - id: accept', "  - id: accept", "P34"),
+        '      - "deposit_returned += deposit_held"\n      - "deposit_held = 0"\n  - id: accept',
+        "  - id: accept", "P34"),
     # F14: curing one breach clears them all
     "f14-one-cure-clears-all": ('      - "breach[breach_ground].committed = False"\n',
                                 '      - "for g in Breach: breach[g].committed = False"\n', "P38"),
