@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from test_verify_mutants import GUARD_6_3, mutant
+from test_verify_mutants import MUTANTS, mutant
 
 from yakkan.cli import main
 
@@ -43,8 +43,8 @@ def test_exit_2_on_bad_input(in_tmp, capsys) -> None:
 
 
 def test_reports_on_a_spec_with_a_real_violation(in_tmp, monkeypatch, capsys) -> None:
-    path = mutant(in_tmp, GUARD_6_3, GUARD_6_3.replace(
-        '"new_base_fee >= base_fee or (service_start != FOREVER and not within_minimum_term)"', '"True"'))
+    old, new, _ = MUTANTS["no-6-3-guard"]
+    path = mutant(in_tmp, old, new)
     summary = in_tmp / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     junit, sarif, md = in_tmp / "r" / "junit.xml", in_tmp / "r" / "out.sarif", in_tmp / "r" / "summary.md"
@@ -90,8 +90,8 @@ def test_unchanged_rerun_uses_the_cache(in_tmp, capsys) -> None:
 def test_a_vacuous_proof_fails_the_gate(in_tmp, capsys) -> None:
     """Restoring a suspended service made impossible: P12 (a suspension is lifted only
     when …) still holds, but only because its premise can never hold — vacuous, exit 1."""
-    guard = '      - {when: "not termination_declared", rule: "the service is not restored once termination'
-    path = mutant(in_tmp, guard, guard.replace('"not termination_declared"', '"False"'))
+    removed = '  suspension_grounds_removed: "overdue == 0 and not any(breach[g].committed for g in suspension_breaches)"'
+    path = mutant(in_tmp, removed, '  suspension_grounds_removed: "False"')
     code = main(["verify", str(path), "--property", "P12", "--json", "--no-cache"])
     (item,) = json.loads(capsys.readouterr().out)["properties"]
     assert code == 1
