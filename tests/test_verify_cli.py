@@ -90,7 +90,8 @@ def test_unchanged_rerun_uses_the_cache(in_tmp, capsys) -> None:
 def test_a_vacuous_proof_fails_the_gate(in_tmp, capsys) -> None:
     """Restoring a suspended service made impossible: P12 (a suspension is lifted only
     when …) still holds, but only because its premise can never hold — vacuous, exit 1."""
-    removed = '  suspension_grounds_removed: "overdue == 0 and not any(breach[g].committed for g in suspension_breaches)"'
+    removed = ('  suspension_grounds_removed: "overdue == 0 and not any(breach[g].committed '
+               'for g in suspension_breaches)"')
     path = mutant(in_tmp, removed, '  suspension_grounds_removed: "False"')
     code = main(["verify", str(path), "--property", "P12", "--json", "--no-cache"])
     (item,) = json.loads(capsys.readouterr().out)["properties"]
