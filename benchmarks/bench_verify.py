@@ -90,7 +90,7 @@ def by_depth(spec_path: Path, depths: list[int], cap: float) -> None:
             sysm = System(model, kept, exact=False, monitor=ob.monitor)
             t = time.monotonic()
             try:
-                found = bmc(sysm, Budget(cap), d, target_of(ob, ob.violation, sysm))
+                found = bmc(sysm, Budget(seconds=cap), d, target_of(ob, ob.violation, sysm))
                 times.append(time.monotonic() - t if found is None else -(found.depth))
             except (DepthReached, Unknown):
                 times.append(None)

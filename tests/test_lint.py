@@ -180,7 +180,7 @@ def test_bad_input_exits_2_without_traceback(tmp_path, capsys):
     bad.write_bytes("第１条（適用）\n本文。\n".encode("shift_jis"))
     assert main(["lint", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert f"{bad}:1: the file is not UTF-8 text" in err and "fix:" in err
+    assert f"{bad}:1: " in err and "not UTF-8 text" in err and "fix:" in err
     good = tmp_path / "u.ja.txt"
     good.write_text("第１条（適用）\n本文。\n", encoding="utf-8")
     (tmp_path / "u.findings.yaml").write_text("findings:\n  - id: x@1:y\n    status: acepted\n", encoding="utf-8")

@@ -86,7 +86,7 @@ def test_a_guard_reads_the_accrued_values_in_every_backend(tmp_path) -> None:
         runs.append((c.trace, c.values["penalties"]))
     assert runs[0] == runs[1] and runs[0][1] == 0
     # and the verifier's proof is a proof of what the executable model does
-    verdicts, _ = verify(path, ["P24"], Settings(timeout=60), tmp_path / "out", use_cache=False,
+    verdicts, _ = verify(path, ["P24"], Settings(), tmp_path / "out", use_cache=False,
                          cache_dir=tmp_path / "c")  # fmt: skip
     assert verdicts[0].verdict == "proved", (verdicts[0].verdict, verdicts[0].reason)
 
@@ -142,5 +142,5 @@ def test_three_backends_agree_on_generated_specs(tmp_path_factory, guard, seed) 
             fast.send(event, on, args)
         ref = [(s.day, s.event, s.transition, s.state_after) for s in run.steps]
         assert [(d, e, t, s) for d, e, t, s, _ in fast.trace] == ref
-        trace = verifier.run_trace(list(run.steps), dict(run.parameters), engines.Budget(120))
+        trace = verifier.run_trace(list(run.steps), dict(run.parameters), engines.Budget())
         assert trace is not None

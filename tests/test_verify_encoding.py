@@ -34,7 +34,7 @@ def verifier(spec):
 @given(seed=st.integers(0, 10**9), length=st.integers(5, 30))
 def test_random_histories_are_runs_of_the_encoding(verifier, seed, length) -> None:
     run = random_run(verifier.compiled, random.Random(seed), length)
-    trace = verifier.run_trace(list(run.steps), dict(run.parameters), engines.Budget(120))
+    trace = verifier.run_trace(list(run.steps), dict(run.parameters), engines.Budget())
     assert trace is not None
     accepted = [s for s in run.steps if s.accepted and s.transition is not None]
     assert [(s.day, s.transition) for s in trace.steps] == [(s.day, s.transition) for s in accepted]
@@ -61,7 +61,7 @@ def test_encoding_runs_replay_in_the_executable_model(verifier, event, base_fee,
     goal = _event_goal(spec, event)
     sysm = System(verifier.model, None, exact=True)
     prefer = {"base_fee": base_fee, "initial_fee": initial_fee}
-    found = engines.bmc(sysm, engines.Budget(120), 5, engines.target_of(None, goal, sysm), prefer=prefer)
+    found = engines.bmc(sysm, engines.Budget(), 5, engines.target_of(None, goal, sysm), prefer=prefer)
     assert found is not None, f"no run reaches {event} in 5 steps"
     trace = decode(sysm, found.model, found.path.states, found.path.steps)
     checked = counterexample.check(verifier.compiled, None, trace, goal)
@@ -82,7 +82,7 @@ def test_a_suspension_found_in_z3_replays_in_the_executable_model(verifier, monk
     in the executable model are runs of the encoding by the first test.)"""
     monkeypatch.setattr(Verifier, "_from_samples", lambda self, ob, goal, budget, z3_check=True: None)
     goal = _event_goal(verifier.spec, "suspend")
-    found, _ = verifier.search(None, goal, engines.Budget(120), 8)
+    found, _ = verifier.search(None, goal, engines.Budget(), 8)
     assert found is not None
     trace, checked = found
     assert trace.steps[-1].event == "suspend"

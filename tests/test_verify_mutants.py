@@ -39,9 +39,9 @@ MUTANTS = {
 """, """    event: month_ends
     source: [in_force.active, in_force.restricted, in_force.interrupted]
 """, "P02"),
-    # 11-2: the deposit cap is 13 months instead of 12
-    "deposit-cap-13": ("deposit_cap_months: {type: int, default: 12,", "deposit_cap_months: {type: int, default: 13,",
-                       "P06"),
+    # 11-2: the guards cap the deposit at 13 months of fees instead of the terms' 12
+    "deposit-cap-13": ('  deposit_cap: "deposit_cap_months * (base_fee + option_fee + other_fee)"',
+                       '  deposit_cap: "13 * (base_fee + option_fee + other_fee)"', "P06"),
     # the faults of the legal reviews (issue 10), each as the old behaviour:
     # F1: a downgrade measured against the fee in force, not the fee agreed for next month
     "f01-downgrade-against-fee-in-force": (
@@ -76,7 +76,7 @@ def test_mutant_turns_the_gate_red(tmp_path, name, spec) -> None:
     old, new, pid = MUTANTS[name]
     path = mutant(tmp_path, old, new)
     out = tmp_path / "out"
-    verdicts, _ = verify(path, [pid], Settings(timeout=60), out, use_cache=False, cache_dir=tmp_path / "c")
+    verdicts, _ = verify(path, [pid], Settings(), out, use_cache=False, cache_dir=tmp_path / "c")
     (v,) = verdicts
     assert v.verdict == "violated" and not v.matches, (v.verdict, v.reason)
     # the counterexample replays on the mutant and shows the violation
@@ -95,7 +95,7 @@ def test_a_false_lemma_is_dropped_not_trusted(tmp_path) -> None:
     """L06 says one month too many: it is false, so no proof may use it; P04 is still
     proved from what holds (the verifier mines the correct relation), without L06."""
     path = mutant(tmp_path, L06, L06.replace("month_of(service_start) + 1", "month_of(service_start) + 2"))
-    verdicts, _ = verify(path, ["P04"], Settings(timeout=60), tmp_path / "out", use_cache=False,
+    verdicts, _ = verify(path, ["P04"], Settings(), tmp_path / "out", use_cache=False,
                          cache_dir=tmp_path / "c")  # fmt: skip
     (v,) = verdicts
     assert v.verdict == "proved", (v.verdict, v.reason)
@@ -126,6 +126,6 @@ def test_an_equivalent_rewrite_keeps_its_proof(tmp_path, rewrite) -> None:
     arithmetic, so P11 (late charges = floor(overdue × 14.6 % × days / 365)) stays proved —
     the proof's abstract product is normalised before it is abstracted."""
     path = mutant(tmp_path, '"yen_days += overdue * (today - last_day) if last_day != FOREVER else 0"', rewrite)
-    verdicts, _ = verify(path, ["P11"], Settings(timeout=60), tmp_path / "out", use_cache=False,
+    verdicts, _ = verify(path, ["P11"], Settings(), tmp_path / "out", use_cache=False,
                          cache_dir=tmp_path / "c")  # fmt: skip
     assert verdicts[0].verdict == "proved", (verdicts[0].verdict, verdicts[0].reason)
