@@ -60,8 +60,6 @@ MUTANTS = {
     # F14: curing one breach clears them all
     "f14-one-cure-clears-all": ('      - "breach[breach_ground].committed = False"\n',
                                 '      - "for g in Breach: breach[g].committed = False"\n', "P38"),
-    # F17: the extra fee does not cover the requests made so far
-    "f17-fee-covers-nothing": ('      - "requests_at_lift = support_requests"\n', "", "P41"),
     # F18: a restriction vanishes through a suspension
     "f18-restriction-lost-in-suspension": ('    target: in_force.restricted\n    articles: ["17-3", "16-2"]\n',
                                            '    target: in_force.active\n    articles: ["17-3", "16-2"]\n', "P40"),
