@@ -1,6 +1,7 @@
 """Budgets are Z3 resource units, not seconds (issue 12 §3): the same spec gets the same
-verdicts — and spends the same units — on a quiet machine and with four CPU-bound
-processes competing for its cores."""
+verdicts on a quiet machine and with four CPU-bound processes competing for its cores.
+(The units spent are the same too unless a Houdini query meets its 8 s time cap, the one
+load-dependent limit left: see `verify/engines.py`.)"""
 
 from __future__ import annotations
 
@@ -31,4 +32,4 @@ def test_verdicts_do_not_depend_on_the_machines_load(tmp_path) -> None:
             p.kill()
             p.wait()
     assert [v for _, v, _ in quiet] == ["proved"] * len(PROPERTIES)
-    assert loaded == quiet
+    assert [(p, v) for p, v, _ in loaded] == [(p, v) for p, v, _ in quiet]
