@@ -109,6 +109,15 @@ def _resource_count(z: z3.Solver) -> int:
         return _COUNT[0]
 
 
+def start_counting() -> None:
+    """Take the Z3 context's resource count as it is now (a forked process inherits its
+    parent's context, whose count the parent's own work moved on): units are then charged
+    from here, so one property's units do not depend on what ran before it."""
+    z = z3.Solver()
+    z.check()
+    _COUNT[0] = _resource_count(z)
+
+
 def _checked(z: z3.Solver, assumptions: list[Any], budget: Budget, cap: int | None = None) -> tuple[Any, bool]:
     """``z.check`` within the budget's resource units (``rlimit``, at most ``cap``), the
     units it used charged to the budget; and whether the cap (not the budget) stopped it.

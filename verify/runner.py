@@ -169,11 +169,12 @@ class Verifier:
     # -- one property -----------------------------------------------------------------------
 
     def check(self, pid: str) -> Verdict:
-        from .engines import Budget, DepthReached, Unknown
+        from .engines import Budget, DepthReached, Unknown, start_counting
         from .properties import obligation
 
         prop = self.spec.properties[pid]
         ob = obligation(self.spec, prop)
+        start_counting()
         budget = Budget(self.settings.rlimit, self.settings.timeout)
         v = Verdict(
             id=pid, title=prop.title, kind=prop.kind, verdict="unknown", expected=prop.expect,
