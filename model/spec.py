@@ -561,6 +561,14 @@ class _Loader:
                 doc=str(body.get("doc", "")), minimum=body.get("min"), line=line_of(node, name),
             )  # fmt: skip
 
+    def _enum_ref(self, body: Mapping, key: str, where: str) -> str:
+        """The enum named by `body[key]` (a set's `of`, a record's `per`)."""
+        name = str(body[key])
+        if name not in self.enums:
+            self.fail(f"unknown enum '{name}'{did_you_mean(name, self.enums)}", where, body, key,
+                      hint=f"enums: {', '.join(self.enums)}")  # fmt: skip
+        return name
+
     def _read_sets(self, node: Any) -> None:
         """`name: {of: Enum, values: [...], articles, doc, ja: {doc}}`: values an article group names."""
         for name, body in self.mapping(node, "sets").items():
@@ -568,10 +576,7 @@ class _Loader:
             self.not_reserved(name, where, node)
             body = self.mapping(body, where, node, name)
             self.check_keys(body, ("of", "values", "articles", "doc", "ja"), where, ("of", "values"))
-            of = str(body["of"])
-            if of not in self.enums:
-                self.fail(f"unknown enum '{of}'{did_you_mean(of, self.enums)}", where, body, "of",
-                          hint=f"enums: {', '.join(self.enums)}")  # fmt: skip
+            of = self._enum_ref(body, "of", where)
             raw = body["values"]
             if not isinstance(raw, list) or not raw:
                 self.fail("values is a non-empty list of the enum's values", where, body, "values")
@@ -599,10 +604,7 @@ class _Loader:
             self.not_reserved(name, where, node)
             body = self.mapping(body, where, node, name)
             self.check_keys(body, ("per", "fields", "articles", "doc", "ja"), where, ("per", "fields"))
-            per = str(body["per"])
-            if per not in self.enums:
-                self.fail(f"unknown enum '{per}'{did_you_mean(per, self.enums)}", where, body, "per",
-                          hint=f"enums: {', '.join(self.enums)}")  # fmt: skip
+            per = self._enum_ref(body, "per", where)
             fields = {}
             for fname, fbody in self.mapping(body["fields"], f"{where}.fields", body, "fields").items():
                 fwhere = f"{where}.fields.{fname}"
