@@ -223,8 +223,27 @@ CASES = [
         "nothing to pay after a rejection",
         [CONCLUDED[0], ("2024-04-01", "reject", {"ground": "5(3)"})],
         ("2024-04-02", "pay", {"amount": 1}),
-        ("10-1",),
+        ("10-1", "10-2"),
     ),
+    ("a bank charge less than the amount sent", STARTED, ("2024-04-10", "pay", {"amount": 440, "bank_charge": 440}),
+     ("10-2",)),
+    ("a method already chosen", STARTED, ("2024-04-10", "choose_payment_method", {"method": "bank_transfer"}),
+     ("10-3",)),
+    (
+        "a direct debit by the 27th (method)",
+        [*STARTED, ("2024-04-02", "set_payment_day", {"payment_day": 28})],
+        ("2024-04-03", "choose_payment_method", {"method": "direct_debit"}),
+        ("10-2",),
+    ),
+    (
+        "a direct debit by the 27th (day)",
+        [*STARTED, ("2024-04-02", "choose_payment_method", {"method": "direct_debit"})],
+        ("2024-04-03", "set_payment_day", {"payment_day": 28}),
+        ("10-2",),
+    ),
+    ("a payment day of the 1st to the 28th", STARTED, ("2024-04-03", "set_payment_day", {"payment_day": 31}),
+     ("10-1", "10-2")),
+    ("a payment day already set", STARTED, ("2024-04-03", "set_payment_day", {"payment_day": 0}), ("10-4", "10-5")),
 ]
 
 

@@ -1,0 +1,96 @@
+"""Rules of the terms the first model left out (issue 10, "missing rules"), each replayed
+with figures worked out by hand from the articles.
+
+Unless a test says otherwise the base fee is ¥100,000 (¥110,000 with 10% tax, 8-3), the
+service starts on 2024-04-01 and April is paid with the initial payment (8-2). Late
+charges are 14.6% a year on 365 days, i.e. 0.04% a day of the overdue amount (12-2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_legal_fidelity import START, refused, run
+
+# -- 10-1, 10-2, 10-4, 10-5: payment methods and due dates ---------------------------------------
+
+
+def test_a_direct_debit_day_moves_the_due_date_into_the_month(tmp_path: Path, compiled) -> None:
+    """10-2(2): direct debit on the 27th. May's fees (billed 04-30) fall due on 05-27 and
+    are paid that day: no late charge. June's fall due on 06-27 and are paid on 06-30,
+    3 days late: ¥110,000 × 0.04% × 3 = ¥132. July's, billed 06-30, are not yet due."""
+    r = run(tmp_path, compiled, [
+        *START, {"on": "2024-04-02", "do": "choose_payment_method", "method": "direct_debit"},
+        {"on": "2024-04-02", "do": "set_payment_day", "payment_day": 27},
+        {"on": "2024-05-27", "do": "pay", "amount": 110000},
+        {"on": "2024-06-30", "do": "pay", "amount": 110132},
+    ], "2024-06-30")
+    assert refused(r) == []
+    assert r["ledger"]["charged"] == 4 * 110000
+    assert r["ledger"]["late_charges"] == 132
+    assert r["ledger"]["balance_due"] == 110000  # July's fees, due 07-27
+
+
+def test_without_an_agreed_day_the_fees_are_due_at_the_end_of_the_month_before(tmp_path: Path, compiled) -> None:
+    """10-1: the same payments without a payment day. May's fees are due on 04-30; on
+    05-27, 27 days late, ¥1,188 of late charges have accrued (¥110,000 × 0.04% × 27) and
+    the payment settles them first (I-04), leaving ¥1,188 of May's fees unpaid. June's
+    fees are due 05-31. Yen-days to 06-30: 110,000 × 27 + 1,188 × 4 (05-27..05-31) +
+    111,188 × 30 (05-31..06-30) = 6,310,392; × 0.04% = ¥2,524.16, ¥2,524."""
+    r = run(tmp_path, compiled, [
+        *START, {"on": "2024-05-27", "do": "pay", "amount": 110000},
+        {"on": "2024-06-30", "do": "pay", "amount": 110132},
+    ], "2024-06-30")
+    assert r["ledger"]["late_charges"] == 2524
+    # charged 440,000 (April–July) + late 2,524 − paid 330,132
+    assert r["ledger"]["balance_due"] == 112392
+
+
+def test_a_direct_debit_is_made_by_the_27th(tmp_path: Path, compiled) -> None:
+    """10-2(2): the debit day is between the last day of the month before and the 27th:
+    the 28th is refused under direct debit (and allowed by card, 10-2(3)); a 29th is
+    refused for every method (the model's payment days are the 1st–28th, I-39)."""
+    r = run(tmp_path, compiled, [
+        *START, {"on": "2024-04-02", "do": "choose_payment_method", "method": "direct_debit"},
+        {"on": "2024-04-02", "do": "set_payment_day", "payment_day": 28},
+        {"on": "2024-04-03", "do": "choose_payment_method", "method": "card"},
+        {"on": "2024-04-03", "do": "set_payment_day", "payment_day": 28},
+        {"on": "2024-04-04", "do": "choose_payment_method", "method": "direct_debit"},
+        {"on": "2024-04-04", "do": "set_payment_day", "payment_day": 29},
+    ], "2024-04-04")
+    assert refused(r) == [5, 8, 9]
+    assert r["events"][5]["articles"] == ["10-2"]
+
+
+def test_a_bank_transfer_charge_is_the_customers(tmp_path: Path, compiled) -> None:
+    """10-2(1): by bank transfer the customer bears the remittance charge: ¥110,000 sent
+    with a ¥440 charge pays ¥109,560 of May's fees (due 04-30); the ¥440 left is overdue
+    and runs 31 days to 05-31: ¥440 × 0.04% × 31 = ¥5.456, ¥5. By card (10-2(3)) the
+    settlement charge is the company's: the full ¥110,000 counts."""
+    payment = {"on": "2024-04-30", "do": "pay", "amount": 110000, "bank_charge": 440}
+    transfer = run(tmp_path, compiled, [*START, payment], "2024-05-31")
+    assert transfer["ledger"]["paid"] == 110000 + 109560
+    assert transfer["ledger"]["late_charges"] == 5
+    card = run(tmp_path, compiled, [*START, {"on": "2024-04-02", "do": "choose_payment_method", "method": "card"},
+                                    payment], "2024-05-31")
+    assert card["ledger"]["paid"] == 220000
+    assert card["ledger"]["late_charges"] == 0
+
+
+# -- 8-2, 28-2: an applicant whose initial payment never arrives ------------------------------------
+
+
+def test_a_contract_whose_initial_payment_never_arrives_can_be_ended(tmp_path: Path, compiled) -> None:
+    """8-2, 28-2, 9-1: the initial payment (¥110,000) falls due on 04-10 and is never
+    paid. The company demands a cure by 04-25 and terminates on 04-26. The service was
+    never usable, so no month's fee is owed (charged ¥0, I-33); the late charges accrued
+    on it while it was due stay: ¥110,000 × 0.04% × 16 days (04-10 to 04-26) = ¥704."""
+    r = run(tmp_path, compiled, [
+        {"on": "2024-04-01", "do": "apply"}, {"on": "2024-04-01", "do": "accept"},
+        {"on": "2024-04-11", "do": "demand_cure", "deadline": "2024-04-25"},
+        {"on": "2024-04-26", "do": "terminate", "ground": "28-2"},
+    ], "2024-05-31", initial_payment_due="2024-04-10")
+    assert refused(r) == []
+    assert (r["state"], r["ended_by"]) == ("ended", "terminated")
+    assert r["ledger"]["charged"] == 0
+    assert r["ledger"]["late_charges"] == 704
