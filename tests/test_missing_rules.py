@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_legal_fidelity import START, refused, run
+from test_legal_fidelity import START, charges, refused, run
 
 # -- 10-1, 10-2, 10-4, 10-5: payment methods and due dates ---------------------------------------
 
@@ -94,3 +94,46 @@ def test_a_contract_whose_initial_payment_never_arrives_can_be_ended(tmp_path: P
     assert (r["state"], r["ended_by"]) == ("ended", "terminated")
     assert r["ledger"]["charged"] == 0
     assert r["ledger"]["late_charges"] == 704
+
+
+# -- 19, 28-1: a part of the service ends ------------------------------------------------------------
+
+WITH_OPTIONS = [  # base ¥100,000 and options ¥30,000: ¥143,000 a month with tax
+    {"on": "2024-04-01", "do": "apply"},
+    {"on": "2024-04-01", "do": "accept"},
+    {"on": "2024-04-01", "do": "pay", "amount": 143000},
+    {"on": "2024-04-01", "do": "start_service"},
+]
+
+
+def test_an_abolished_option_service_is_not_charged_after_its_end(tmp_path: Path, compiled) -> None:
+    """19, 20-2, 9-1, 9-2: on 04-05 the company announces the abolition of the option
+    services on 07-15 (3 months' notice: 07-05 at the earliest). May, June and July are
+    billed in full (¥143,000: the options are in force on July 1st, no pro-rating); from
+    August only the base fee (¥110,000). The contract stays in force."""
+    r = run(tmp_path, compiled, [*WITH_OPTIONS, {"on": "2024-04-05", "do": "announce_abolition",
+                                                 "effective_on": "2024-07-15", "part": "options"}],
+            "2024-08-31", option_fee=30000)
+    assert refused(r) == []
+    assert charges(r) == [("2024-04-30", 143000), ("2024-05-31", 143000), ("2024-06-30", 143000),
+                          ("2024-07-31", 110000), ("2024-08-31", 110000)]  # fmt: skip
+    assert (r["state"], r["ended_by"]) == ("active", None)
+
+
+def test_a_part_is_terminated_only_under_28_1(tmp_path: Path, compiled) -> None:
+    """28-1: the company may terminate a part of the contract without notice on a ground
+    of 28-1 (here a seizure, 28-1(2)): the options end on 04-10 and May is billed at the
+    base fee alone (¥110,000). 28-2 reaches the contract as a whole only: a partial
+    termination for an uncured breach is refused; the contract stays in force."""
+    r = run(tmp_path, compiled, [
+        *WITH_OPTIONS, {"on": "2024-04-05", "do": "violate", "ground": "31-3"},
+        {"on": "2024-04-05", "do": "demand_cure", "deadline": "2024-04-08"},
+        {"on": "2024-04-09", "do": "terminate", "ground": "28-2", "part": "options"},
+        {"on": "2024-04-10", "do": "violate", "ground": "28-1(2)"},
+        {"on": "2024-04-10", "do": "terminate", "ground": "28-1(2)", "part": "options"},
+        {"on": "2024-05-10", "do": "change_options", "option_fee": 50000},
+    ], "2024-05-31", option_fee=30000)
+    assert refused(r) == [6, 9]
+    assert r["events"][6]["articles"] == ["28-1", "28-2", "37-2"]
+    assert charges(r) == [("2024-04-30", 110000), ("2024-05-31", 110000)]
+    assert (r["state"], r["ended_by"]) == ("active", None)

@@ -243,6 +243,38 @@ CASES = [
     ),
     ("a payment day of the 1st to the 28th", STARTED, ("2024-04-03", "set_payment_day", {"payment_day": 31}),
      ("10-1", "10-2")),
+    (
+        "a part ends only once the service has started",
+        CONCLUDED,
+        ("2024-04-02", "announce_abolition", {"effective_on": "2024-08-01", "part": "options"}),
+        ("19", "28-1"),
+    ),
+    (
+        "no option service to end",
+        STARTED,
+        ("2024-04-02", "announce_abolition", {"effective_on": "2024-08-01", "part": "options"}),
+        ("19", "28-1", "8-1"),
+    ),
+    (
+        "the options already end by then",
+        [*STARTED, ("2024-04-02", "change_options", {"option_fee": 1000}),
+         ("2024-04-02", "announce_abolition", {"effective_on": "2024-08-01", "part": "options"})],
+        ("2024-04-03", "announce_abolition", {"effective_on": "2024-08-02", "part": "options"}),
+        ("19", "28-3"),
+    ),
+    (
+        "a part is terminated under 28-1 only",
+        [*STARTED, ("2024-04-02", "find_company_antisocial", {}), ("2024-04-02", "violate", {"ground": "37-1"})],
+        ("2024-04-03", "terminate", {"ground": "37-2", "part": "options"}),
+        ("28-1", "28-2", "37-2"),
+    ),
+    (
+        "ended options are not added again",
+        [*STARTED, ("2024-04-02", "change_options", {"option_fee": 1000}),
+         ("2024-04-02", "announce_abolition", {"effective_on": "2024-08-01", "part": "options"})],
+        ("2024-09-03", "change_options", {"option_fee": 2000}),
+        ("19", "28-1"),
+    ),
     ("a payment day already set", STARTED, ("2024-04-03", "set_payment_day", {"payment_day": 0}), ("10-4", "10-5")),
 ]
 
