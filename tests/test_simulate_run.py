@@ -120,8 +120,8 @@ def _check_scenario(spec_path: Path, scenario: str, pid: str, capsys) -> None:
 
 
 def test_mutant_refund_is_reported_as_P05_with_a_replayable_scenario(tmp_path, capsys):
-    spec_path = _mutant(tmp_path, '      - "paid += amount"\n      - "allocate(amount)"\n',
-                        '      - "paid += amount"\n      - "allocate(amount)"\n      - "refunded += 1"\n')  # fmt: skip
+    old = """      - "allocate(amount - (bank_charge if payment_method == 'bank_transfer' else 0))"\n"""
+    spec_path = _mutant(tmp_path, old, old + '      - "refunded += 1"\n')
     out = tmp_path / "out"
     report = run_portfolio(spec_path, profiles_path=PROFILES, customers=40, months=12, seed=0, workers=1, out=out)
     assert report.exit_status == 1

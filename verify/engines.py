@@ -93,11 +93,42 @@ class Budget:
         return Unknown(f"resource budget spent ({self.units:,} Z3 units)")
 
 
-QUERY_TIME_CAP_MS = 8000
-"""A capped query (one Houdini round of a proof) also stops after this long: some phases of
-Z3 do not count resource units, and such a query would otherwise run to the wall-clock
-guard. Hitting it only gives up the lemmas the round tried (as the unit cap does); it is
-the one place where the machine's speed can change the path a proof takes."""
+QUERY_CPU_CAP_S = 8.0
+"""A capped query (one Houdini round of a proof) also stops after this much CPU time of
+the process: some phases of Z3 do not count resource units, and such a query would
+otherwise run to the wall-clock guard. CPU time, not wall-clock time: on a loaded machine
+the query gets fewer seconds of CPU per second and is given as many CPU seconds as on a
+quiet one, so the load does not choose the proof's path. Hitting the cap only gives up
+the lemmas the round tried (as the unit cap does). CPU time is not bit-exact (caches,
+clock speed), so a query that needs almost exactly the cap may land either side: the
+budgets test runs the catalogue's heaviest proofs beside busy processes."""
+
+
+class _CpuCap:
+    """Interrupts Z3 once the process has used `seconds` of CPU time since it started
+    (Z3's own timeout counts wall-clock time). Z3 releases the GIL while it solves, so a
+    thread can watch."""
+
+    def __init__(self, seconds: float) -> None:
+        import threading
+
+        self.limit = time.process_time() + seconds
+        self.fired = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.02):
+            if time.process_time() > self.limit:
+                self.fired = True
+                z3.main_ctx().interrupt()
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
 
 _COUNT = [0]  # the Z3 context's resource count after the last query (one context per process)
 
@@ -131,16 +162,17 @@ def _checked(z: z3.Solver, assumptions: list[Any], budget: Budget, cap: int | No
         raise budget.exhausted()
     capped = cap is not None and cap < units
     z.set("rlimit", min(units, cap) if capped and cap else units)
-    if capped:  # Z3 does not count resources in every phase: a capped query also stops at a time cap
-        ms = min(ms, QUERY_TIME_CAP_MS)
     z.set("timeout", max(1, ms))
     timer = threading.Timer(ms / 1000 + 0.5, z3.main_ctx().interrupt)
     timer.daemon = True
     timer.start()
+    cpu = _CpuCap(QUERY_CPU_CAP_S) if capped else None  # Z3 does not count units in every phase
     try:
         r = z.check(*assumptions)
     finally:
         timer.cancel()
+        if cpu is not None:
+            cpu.stop()
     count = _resource_count(z)
     budget.spend(max(0, count - _COUNT[0]))
     _COUNT[0] = count

@@ -46,6 +46,8 @@ def random_parameters(compiled: CompiledSpec, rng: random.Random, day0: int) -> 
         elif p.type.kind == "int":
             lo = p.minimum or 0
             params[name] = max(lo, rng.choice([p.default, p.default, 0, 1, 2, 1000, 100000]))
+        elif p.type.kind == "bool":
+            params[name] = rng.choice([p.default, p.default, not p.default])
     return params
 
 
