@@ -82,8 +82,12 @@ def test_article_7_2_beside_its_model(site):
 def test_guards_and_effects_are_rendered_readably(site):
     page = (site / "ja/transitions.html").read_text(encoding="utf-8")
     box = page[page.index('id="t-cancel"'):page.index('id="t-change_plan"')]
-    assert "within_minimum_term でない" in box  # the rendered guard, derived names kept
-    assert "end_date ← month_end(month_of(today))" in box
+    assert '<span class="f-leaf">最低利用期間内ではない</span>' in box  # a derived name by its Japanese name
+    assert "終了日 ← 本日の月の末日" in box  # an effect by the names
+    assert "請求済みの最終月 ← （請求済みの最終月、解約時に料金を負う期間の末日の月のうち大きい方）" in box
+    assert ("即時に請求する（（0、(解約時に料金を負う期間の末日の月 - 請求済みの最終月)のうち大きい方） "
+            "× 翌月の月額料金の合計）") in box  # max(…) * fees keeps its grouping
+    assert '<code class="src name">not within_minimum_term</code>' in box  # the spec's text, marked
     en = (site / "en/transitions.html").read_text(encoding="utf-8")
     assert "not within_minimum_term" in en
 
@@ -169,11 +173,12 @@ def test_a_proofs_lemmas_are_listed_in_the_pages_language(spec, tmp_path):
     build_site(spec, out, verify_results=load_verify_results(tmp_path / "results.json"))
     ja = (out / "ja/properties.html").read_text(encoding="utf-8")
     assert '<a href="#L06">L06</a> 課金開始月から請求済みの最後の月まで、各月がちょうど1回請求されています。' in ja
-    assert "<code>state is ended → end_date != FOREVER</code>" in ja
+    assert "<li>状態が「終了」ならば、終了日が設定済み。" in ja  # a mined lemma as a sentence
     assert 'id="L06"' in ja  # the lemma the link points at
     en = (out / "en/properties.html").read_text(encoding="utf-8")
     assert '<a href="#L06">L06</a> Every month from the billing start month to the last billed month' in en
-    assert "<code>(service_start != FOREVER) → months_billed == billed_through_month - 1</code>" in en
+    assert ('<li>If <code class="name">state</code> = <code class="name">&#34;ended&#34;</code>, then '
+            '<code class="name">end_date</code> is set.') in en
 
 
 def test_results_are_found_next_to_the_docs_folder(spec, tmp_path):
