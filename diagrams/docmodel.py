@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from yakkan.model.coverage import coverage_table
 from yakkan.model.spec import Spec
@@ -28,7 +28,7 @@ from yakkan.terms.lint import lint
 from yakkan.terms.structure import Article, CitationError, Terms, load_terms
 
 from .analysis import Lifecycle
-from .i18n import event_name, state_name, t, ui
+from .i18n import FINDING_KINDS_JA, SIM_KEYS_JA, event_name, state_name, t, ui
 from .readable import Readable
 from .why import Why
 
@@ -268,7 +268,7 @@ class DocModel:
     def variables(self) -> list[dict[str, Any]]:
         return [{"name": v.name, "label": self.name_label(v.name), "type": self.type_name(v.type),
                  "init": v.init.text, "init_html": self.text.expr_html(v.init.text, self.lang),
-                 "articles": v.articles, "doc": self.name_doc(v.name, v.doc)}
+                 "articles": v.articles, "doc": self._variable_doc(v)}
                 for v in self.spec.variables.values() if not v.scratch]  # fmt: skip
 
     @cached_property
@@ -293,9 +293,21 @@ class DocModel:
     def time_advance_html(self) -> list[str]:
         return [self.text.effect(x, self.lang, html=True) for x in self.spec.time_advance_texts]
 
+    def _variable_doc(self, v: Any) -> str:
+        """A variable's description; a record's field (`breach['37-1'].committed`) by the field's."""
+        if v.record is not None:
+            record, value, fname = v.record
+            f = self.spec.records[record].fields[fname]
+            return f"「{value}」：{f.doc_ja}" if self.lang == "ja" and f.doc_ja else f"{value}: {f.doc or v.doc}"
+        return self.name_doc(v.name, v.doc)
+
     def name_label(self, name: str) -> str:
         """A name of the spec as the page's reader calls it (its identifier in English)."""
         entry = self.spec.names_ja.get(name) if self.lang == "ja" else None
+        if entry is None and self.lang == "ja" and name in self.spec.variables and self.spec.variables[name].record:
+            record, value, fname = self.spec.variables[name].record
+            doc = self.spec.records[record].fields[fname].doc_ja.rstrip("。")
+            return f"「{value}」：{doc}" if doc else name
         return entry.name if entry else name
 
     def name_doc(self, name: str, doc: str) -> str:
@@ -367,6 +379,54 @@ class DocModel:
     def verdict_name(self, verdict: str) -> str:
         key = f"verdict_{verdict}"
         return self.t(key) if key in _UI_KEYS[self.lang] else verdict
+
+    def sim_reason(self, reason: str) -> Markup:
+        """Why the simulator does not monitor a property, in this language; a reason it
+        gives that the docs do not know is shown as the simulator's English, marked."""
+        from yakkan.simulate.report import NOT_MONITORED_REASON
+
+        if reason == NOT_MONITORED_REASON:
+            return Markup(escape(self.t("sim_reason_graph")))
+        return Markup('<span lang="en">{}</span>').format(reason) if self.lang == "ja" else Markup(escape(reason))
+
+    def finding_kind(self, kind: str) -> Markup:
+        """A finding's kind in this language; one the docs do not know is marked as a name."""
+        if self.lang == "ja":
+            if kind in FINDING_KINDS_JA:
+                return Markup(escape(FINDING_KINDS_JA[kind]))
+            return Markup('<span class="name">{}</span>').format(kind)
+        return Markup(escape(kind))
+
+    def sim_key(self, key: str) -> Markup:
+        """A key of the simulator's report (`money.charged`, `events.sent.pay`, a state, an
+        event, how a contract ended) as this page's reader reads it; a profile's name or an
+        unknown key is marked as a name."""
+        if self.lang != "ja":
+            return Markup(escape(key))
+        parts = key.split(".")
+        words = []
+        for part in parts:
+            if self.lang == "ja" and part in SIM_KEYS_JA:
+                words.append(SIM_KEYS_JA[part])
+            elif self.lang == "ja" and key in SIM_KEYS_JA:
+                return Markup(escape(SIM_KEYS_JA[key]))
+            elif part in self.spec.states:
+                words.append(self.state_name(part))
+            elif part in self.spec.events:
+                words.append(self.event_name(part))
+            elif self.lang == "ja" and f"EndedBy.{part}" in self.spec.names_ja:
+                words.append(self.spec.names_ja[f"EndedBy.{part}"].name)
+            elif self.lang == "ja" and part.replace("-", "").replace("(", "").replace(")", "").isdigit():
+                words.append(part)  # a citation
+            else:
+                words.append(str(Markup('<span class="name">{}</span>').format(part)) if self.lang == "ja"
+                             else part)  # fmt: skip
+        escaped = [w if w.startswith("<span") else str(escape(w)) for w in words]
+        return Markup(" · ".join(escaped))
+
+    def plot_caption(self, name: str) -> str:
+        key = f"plot_{name}"
+        return self.t(key) if key in _UI_KEYS[self.lang] else name
 
     def lemma_doc(self, lid: str) -> str:
         """A spec lemma's sentence in this page's language."""

@@ -155,6 +155,14 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "date": "日付",
         "formula_source": "仕様の式（原文）",
         "initial_value": "初期値",
+        "plot_occupancy": "各月末の状態別の契約数",
+        "plot_money": "請求額と支払額の累計",
+        "plot_suspensions": "一時停止の期間",
+        "plot_endings": "月別・事由別の契約の終了",
+        "plot_refusals": "条項別の拒否されたイベント",
+        "enlarge": "クリックで拡大",
+        "sim_reason_graph": ("状態遷移図そのものの性質で、個々の実行の性質ではありません。"
+                             "`yakkan verify` が証明します。"),
         "derived": "導出される値",
         "time_advance": "日々の経過（遅延損害金の計算）",
         "kind_invariant": "不変条件（常に成り立つ）",
@@ -337,6 +345,13 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "date": "Date",
         "formula_source": "The spec's formula as written",
         "initial_value": "Initial value",
+        "plot_occupancy": "Contracts by state at each month end",
+        "plot_money": "Money charged and paid, cumulative",
+        "plot_suspensions": "Suspension lengths",
+        "plot_endings": "Contracts ended, by month and by how",
+        "plot_refusals": "Refused events by article",
+        "enlarge": "click to enlarge",
+        "sim_reason_graph": "a graph property of the lifecycle, not of a run: proved by `yakkan verify`",
         "derived": "Derived values",
         "time_advance": "The passing of days (late charges)",
         "kind_invariant": "invariant",
@@ -402,3 +417,27 @@ def event_name(spec, event: str, lang: str) -> str:
 
 def cite_list(articles: tuple[str, ...] | list[str]) -> str:
     return ", ".join(dict.fromkeys(articles))
+
+
+FINDING_KINDS_JA: Mapping[str, str] = {
+    "typo": "誤字", "grammar": "文法", "wrong-reference": "参照先の誤り", "dangling-reference": "存在しない参照先",
+    "digit-width": "数字の全角・半角", "full-width": "全角文字", "half-width": "半角文字", "width": "全角・半角",
+    "undefined-term": "定義のない用語", "term-variant": "用語の揺れ", "bracket": "括弧", "garbled": "文字化け",
+    "heading-mismatch": "見出しの不一致", "title-mismatch": "表題の不一致", "heading-style": "見出しの書式",
+    "numbering": "番号付け", "unnumbered-paragraph": "番号のない項", "missing-items": "号の欠落",
+    "count-mismatch": "数の不一致", "semantic": "内容", "preamble": "前文", "supplementary": "附則",
+    "citation": "引用",
+}  # fmt: skip
+SIM_KEYS_JA: Mapping[str, str] = {
+    "charged": "請求額（税込）", "paid": "支払額", "late_charges": "遅延損害金", "penalties": "加算金",
+    "outstanding": "未払残高", "credit": "前払残高", "refunded": "返金額", "liability_awarded": "当社の損害賠償額",
+    "charged_pre_tax": "請求額（税抜）", "tax_billed": "消費税等", "deposits.paid": "保証金（受領）",
+    "deposits.held": "保証金（預託中）", "deposits.applied": "保証金（充当）", "deposits.returned": "保証金（返還）",
+    "completed": "終了した一時停止", "ongoing_at_end": "期間末に一時停止中", "mean_days": "平均日数",
+    "median_days": "日数の中央値", "p90_days": "日数の90パーセンタイル", "max_days": "最長日数",
+    "ongoing_max_days": "継続中の最長日数", "total": "合計", "steps": "ステップ数", "pre_application": "申込前",
+    "money_by_profile": "顧客プロファイル別の金額", "events": "イベント", "calendar": "暦のイベント",
+    "suspensions": "一時停止の期間", "refusals": "拒否", "ended_in_month": "月別の終了",
+    "billed_by_month": "月別の請求", "occupancy": "月末の状態", "monitors": "監視", "profiles": "顧客プロファイル",
+    "sent": "送信", "accepted": "受理", "histogram": "日数の分布", "by_article": "条項別",
+}  # fmt: skip

@@ -38,7 +38,7 @@ from .docmodel import KIND_NAMES, DocModel, anchor
 from .errors import DiagramError
 from .fsio import building
 from .highlight import path_of_scenario
-from .i18n import LANGS, ui
+from .i18n import LANGS, SIM_KEYS_JA, state_name, ui
 from .render import EXTENSIONS, render_diagram
 from .results import PASSING, SIMULATE_LISTS, SimulateReport, VerifyResults, _warn
 
@@ -227,13 +227,15 @@ class SiteBuilder:
             return None
         folder = root / "simulate"
         folder.mkdir()
-        plots = []
-        for p in rep.plots:
-            if not safe_file_name(p.name):
-                continue
-            (folder / p.name).write_bytes(read_input_bytes(p, DiagramError))
-            plots.append({"name": p.stem, "href": f"../simulate/{p.name}"})
         data = dict(rep.data)
+        plots: list[dict[str, Any]] | dict[str, list[dict[str, Any]]] = self._plots(folder, data)
+        if not plots:  # a report the docs cannot draw from: the simulator's own (English) plots
+            plots = []
+            for p in rep.plots:
+                if not safe_file_name(p.name):
+                    continue
+                (folder / p.name).write_bytes(read_input_bytes(p, DiagramError))
+                plots.append({"name": p.stem, "href": f"../simulate/{p.name}"})
         scalars = {k: v for k, v in data.items() if isinstance(v, int | float | str | bool) and k != "format"}
         tables = {}
         for k, v in data.items():
@@ -250,6 +252,28 @@ class SiteBuilder:
         not_monitored = [v for v in data.get("not_monitored") or () if isinstance(v, Mapping)]
         return {"source": rep.source.name, "scalars": scalars, "tables": tables, "plots": plots,
                 "lists": lists, "not_monitored": not_monitored}  # fmt: skip
+
+    def _plots(self, folder: Path, data: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """The run's plots drawn anew from the report, in each language (SVG): per language,
+        the plots' names and files; empty when the report lacks what they are drawn from."""
+        from yakkan.simulate.plots import draw_plots
+
+        out: dict[str, list[dict[str, Any]]] = {}
+        for lang in LANGS:
+            def name_of(kind: str, key: str, lang: str = lang) -> str:
+                if kind == "state" and key in self.spec.states:
+                    return state_name(self.spec, key, lang)
+                entry = self.spec.names_ja.get(f"EndedBy.{key}") if lang == "ja" else None
+                if entry:
+                    return entry.name
+                return SIM_KEYS_JA.get(key, key) if lang == "ja" else key
+
+            try:
+                files = draw_plots(data, folder, lang, f".{lang}", ("svg",), name_of)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                return {}
+            out[lang] = [{"name": f.name.split(".")[0], "href": f"../simulate/{f.name}"} for f in files]
+        return out
 
     def _simulated_case(self, folder: Path, key: str, n: int, v: Mapping[str, Any],
                         scenarios: Mapping[str, Path]) -> dict[str, Any]:  # fmt: skip

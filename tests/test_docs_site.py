@@ -223,6 +223,9 @@ def test_simulation_report_and_plots(spec, tmp_path):
     assert "¥1,000" in page and "../simulate/states.svg" in page and "../simulate/scenarios/v1.yaml" in page
     assert (out / "simulate/states.svg").is_file()
     assert "deposits.paid" in page and "¥5" in page  # a nested table, flattened
+    ja = (out / "ja/simulation.html").read_text(encoding="utf-8")
+    assert "<tr><th>保証金（受領）</th>" in ja and "<tr><th>終了事由 · 継続拒絶</th>" not in ja
+    assert "<tr><th>継続拒絶</th>" in ja  # how contracts ended, by the names of the spec
     assert "../simulate/scenarios/v1.en.svg" in page  # a known finding's scenario, drawn
     assert "✗ 5." in (out / "simulate/scenarios/v1.ja.svg").read_text(encoding="utf-8")
 
