@@ -18,6 +18,7 @@ HTML-like labels whose text is escaped. Reading guide (also drawn as a legend):
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import graphviz
@@ -329,8 +330,8 @@ class LifecycleDiagram:
         head = escape(f"{p.name} — {t(self.lang, 'as_of', day=p.until_date)}: "
                       f"{state_name(self.spec, p.final_state, self.lang) if p.final_state else '—'}")  # fmt: skip
         lines = [f"<B>{head}</B>"]
-        if p.description:
-            for part in pack(p.description.split(), 90, " "):
+        if p.description and self.lang == "en":  # a scenario's description is the simulator's English
+            for part in pack(without_paths(p.description).split(), 90, " "):
                 lines.append(f'<FONT POINT-SIZE="10">{escape(part)}</FONT>')
         return "<" + "<BR/>".join(lines) + ">"
 
@@ -354,3 +355,12 @@ def lifecycle_digraph(spec: Spec, lang: str = "ja", path: ScenarioPath | None = 
                       legend: bool = True) -> graphviz.Digraph:  # fmt: skip
     """The lifecycle diagram of `spec` as a graphviz.Digraph (see the module docstring)."""
     return LifecycleDiagram(spec, lang, path, legend).build()
+
+
+_ABS_PATH = re.compile(r"(?<![\w.~])(?:[A-Za-z]:)?[/\\](?:[^\s/\\]+[/\\])+([^\s/\\]+)")
+
+
+def without_paths(text: str) -> str:
+    """`text` with each absolute path cut to its file name: a caption never shows the
+    folders of the machine that made it (`/tmp/run/P13.yaml` → `P13.yaml`)."""
+    return _ABS_PATH.sub(lambda m: m.group(1), text)

@@ -287,3 +287,46 @@ def test_internal_event_matrix(spec):
     assert set(rows["cancel"]) == {"concluded", "active", "restricted", "suspended", "interrupted"}
     # a new month lifts a restriction for support requests (drawn as an edge), not one under 23
     assert rows["month_starts"]["restricted"] == ["month_starts"]
+
+
+def test_verify_results_from_another_folder_find_their_counterexamples(spec, tmp_path, monkeypatch):
+    # `yakkan verify --out ver` in run/ names `ver/P03-counterexample.yaml` and writes ver/results.json
+    run = tmp_path / "run"
+    _verify_json(run / "ver", "ver/P03-counterexample.yaml")
+    shutil.copyfile(EXAMPLE, run / "ver/P03-counterexample.yaml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["docs", str(SPEC), "-o", "site", "--verify-results", str(run / "ver/results.json")]) == 0
+    assert (elsewhere / "site/scenarios/P03.yaml").read_bytes() == EXAMPLE.read_bytes()
+    assert (elsewhere / "site/assets/paths/P03.ja.svg").is_file()
+
+
+def test_verify_results_given_whose_counterexample_is_missing_exit_2(spec, tmp_path, monkeypatch, capsys):
+    _verify_json(tmp_path / "ver", "ver/P03-counterexample.yaml")  # the file is nowhere
+    monkeypatch.chdir(tmp_path)
+    assert main(["docs", str(SPEC), "-o", "site", "--verify-results", str(tmp_path / "ver/results.json")]) == 2
+    err = capsys.readouterr().err
+    assert "1 scenario file(s) the results name are not found: P03: " in err and "fix: run `yakkan docs`" in err
+    assert "Traceback" not in err and not (tmp_path / "site").exists()
+
+
+def test_no_absolute_machine_path_in_captions_pages_or_markdown(spec, tmp_path):
+    sim = tmp_path / "simulate"
+    (sim / "scenarios").mkdir(parents=True)
+    head, rest = EXAMPLE.read_text(encoding="utf-8").split("description: >\n", 1)
+    rest = rest.split("\ncontract:", 1)[1]  # the example's folded description left out
+    described = f"description: Replay with yakkan replay {sim}/scenarios/P15-customer-4.yaml --spec {SPEC}\n"
+    (sim / "scenarios/P15-customer-4.yaml").write_text(head + described + "contract:" + rest, encoding="utf-8")
+    (sim / "report.json").write_text(json.dumps({
+        "customers": 1, "months": 1, "seed": 0, "customer_months": 1, "engine": "fast", "violations": [],
+        "known_findings": [{"property": "P15", "customer": 4, "step": 9, "date": "2024-12-31",
+                            "scenario": str(sim / "scenarios/P15-customer-4.yaml")}]}), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "docs"
+    build_site(spec, out, simulate_report=sim / "report.json")
+    en_svg = (out / "simulate/scenarios/P15-customer-4.en.svg").read_text(encoding="utf-8")
+    assert "P15&#45;customer&#45;4.yaml &#45;&#45;spec spec.yaml" in en_svg  # the caption names the files only
+    for f in out.rglob("*"):
+        if f.suffix in (".html", ".md", ".svg", ".mmd", ".dot"):
+            body = f.read_text(encoding="utf-8").replace("&#45;", "-")  # Graphviz escapes the hyphens
+            assert str(tmp_path) not in body and str(ROOT) not in body, f
