@@ -573,6 +573,25 @@ class DocModel:
             ))  # fmt: skip
         return rows
 
+    @cached_property
+    def verdict_summary(self) -> dict[str, Any] | None:
+        """The verifier's verdicts at a glance: how many of each, which differ from what the
+        spec expects (to fix), and which are findings (violated, as expected)."""
+        if not self.verdicts:
+            return None
+        counts: dict[str, int] = {}
+        for v in self.verdicts.values():
+            counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
+        titled = [(pid, self.property_title(pid, pid), v) for pid, v in sorted(self.verdicts.items())]
+        return {
+            "counts": [{"verdict": k, "name": self.verdict_name(k), "n": n} for k, n in sorted(counts.items())],
+            "total": len(self.verdicts), "unverified": len(set(self.spec.properties) - set(self.verdicts)),
+            "mismatches": [{"id": pid, "title": title, "verdict": self.verdict_name(v["verdict"])}
+                           for pid, title, v in titled if v["matches"] is False],
+            "findings": [{"id": pid, "title": title, "verdict": self.verdict_name(v["verdict"])}
+                         for pid, title, v in titled if v["matches"] and v["verdict"] == "violated"],
+        }  # fmt: skip
+
     # -- summary ---------------------------------------------------------------------------------
 
     @cached_property

@@ -5,7 +5,8 @@ Layout of the output folder (everything relative, no network needed):
     index.html                 language choice
     ja/*.html, en/*.html       overview, terms, states, events, transitions,
                                interpretations, properties, coverage, simulation
-    assets/style.css           the only stylesheet (no script is needed)
+    assets/style.css           the only stylesheet
+    assets/search.js, search.<lang>.js   the search (a static index; every page reads without it)
     assets/lifecycle.<lang>.{svg,png,pdf,mmd,dot}
     assets/paths/<P>.<lang>.svg    a property's counterexample or witness, highlighted
     scenarios/<P>.yaml         that scenario, to download and `yakkan replay`
@@ -18,6 +19,7 @@ The site is built in a temporary folder and swapped in (see `fsio.building`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -127,7 +129,9 @@ class SiteBuilder:
         verdicts = self._verdicts(root)
         simulation = self._simulation(root)
         models = {lang: DocModel(self.spec, lang, self.life, self.terms, verdicts) for lang in LANGS}
+        shutil.copyfile(TEMPLATES / "search.js", root / "assets" / "search.js")
         for lang, model in models.items():
+            (root / "assets" / f"search.{lang}.js").write_text(search_script(model), encoding="utf-8")
             (root / lang).mkdir()
             ctx = self._context(model, simulation)
             for page in PAGES:
@@ -385,3 +389,44 @@ def _why_item(w: Mapping[str, Any], spec: Spec) -> dict[str, Any]:
     head = text.split(":", 1)[0]
     return {"id": head if head in spec.lemmas else None, "lemma": text, "formula": str(w.get("formula") or ""),
             "articles": tuple(map(str, w.get("articles") or ()))}  # fmt: skip
+
+
+def search_script(model: DocModel) -> str:
+    """The search index of one language as a script (`window.YAKKAN_INDEX = [...]`): the
+    articles' paragraphs and the model's elements, each its title, kind, link and the text
+    searched (lower case). A script, not JSON, so that it loads from file:// too."""
+    entries: list[dict[str, str]] = []
+    kinds = KIND_NAMES[model.lang]
+
+    def add(kind: str, title: str, href: str, *texts: Any) -> None:
+        text = " ".join(str(x) for x in (title, *texts) if x)
+        entries.append({"t": title, "k": kind, "h": href, "x": " ".join(text.lower().split())})
+
+    for a in model.articles:
+        for r in a.rows:
+            body = [r.lead, *(" ".join(t) for _, _, t in r.items)]
+            head = a.heading or a.title
+            add(model.t("article"), f"{head} {r.number}" if r.number is not None and len(a.rows) > 1 else head,
+                f"terms.html#{r.anchor}", *body)  # fmt: skip
+    for st in model.states:
+        add(kinds["state"], st["name"], f"states.html#s-{st['id']}", st["id"], st["en"], " ".join(st["articles"]))
+    for e in model.events:
+        add(kinds["event"], e["ja"] if model.lang == "ja" else e["name"], f"events.html#e-{e['name']}", e["name"],
+            " ".join(e["articles"]))  # fmt: skip
+    for tr in model.transitions:
+        title = f"{tr['event_name']}: {tr['sources']} → {tr['target']}"
+        add(kinds["transition"], title, f"transitions.html#t-{tr['id']}", tr["id"],
+            *(g["rule"] for g in tr["guard"]), *(g["text"] for g in tr["guard"]), *tr["effects"])
+    for i in model.interpretations:
+        add(kinds["interpretation"], f"{i['id']} {i['title']}", f"interpretations.html#{i['id']}", i["text"],
+            " ".join(i["articles"]))  # fmt: skip
+    for p in model.properties:
+        add(kinds["property"], f"{p['id']} {p['title']}", f"properties.html#{p['id']}", p["reviewer"], p["formula"],
+            " ".join(p["articles"]))  # fmt: skip
+    for p in model.parameters:
+        add(kinds["parameter"], p["label"], f"states.html#p-{p['name']}", p["name"], p["doc"])
+    for v in model.variables:
+        add(kinds["variable"], v["label"], f"states.html#v-{v['name']}", v["name"], v["doc"])
+    for pr in model.procedures:
+        add(kinds["procedure"], pr["label"], f"transitions.html#pr-{pr['name']}", pr["name"], pr["doc"])
+    return "window.YAKKAN_INDEX = " + json.dumps(entries, ensure_ascii=False, separators=(",", ":")) + ";\n"

@@ -168,3 +168,18 @@ def test_diagram_svg_is_japanese_and_drawn(browser, served):
     page.close()
     assert "契約期間中" in text and "提供開始" in text
     assert box[0] > 400 and box[1] > 400
+
+
+def test_search_finds_articles_and_elements_in_the_page(browser, served):
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page.goto(served + "ja/index.html")
+    page.fill("#search-q", "保証金 返還")
+    hits = page.evaluate("() => [...document.querySelectorAll('#search-hits a')].map(a => a.getAttribute('href'))")
+    box = page.evaluate("() => { const r = document.getElementById('search-hits').getBoundingClientRect();"
+                        " return [r.left, r.right, window.innerWidth]; }")
+    page.fill("#search-q", "存在しない語句ｘｙｚ")
+    none = page.evaluate("() => document.getElementById('search-hits').innerText")
+    page.close()
+    assert "properties.html#P07" in hits and "events.html#e-return_deposit" in hits and "terms.html#c11-4" in hits
+    assert box[0] >= 0 and box[1] <= box[2]  # the list stays on the screen
+    assert none == "該当なし"

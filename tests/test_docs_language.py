@@ -77,3 +77,47 @@ def test_japanese_pages_show_verdicts_kinds_and_plots_in_japanese(site):
     svg = (site / "simulate/money.ja.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and (site / "simulate/money.en.svg").is_file()
     assert '<figcaption class="note">請求額と支払額の累計</figcaption>' in sim
+
+
+def test_html_ids_are_unique_on_every_page(site):
+    import collections
+    import re
+
+    for lang in ("ja", "en"):
+        for page in PAGES:
+            ids = re.findall(r'\sid="([^"]+)"', (site / lang / f"{page}.html").read_text(encoding="utf-8"))
+            assert [k for k, n in collections.Counter(ids).items() if n > 1] == [], (lang, page)
+
+
+def test_the_index_summarises_the_verdicts(site):
+    page = (site / "ja/index.html").read_text(encoding="utf-8")
+    summary = page[page.index('<h2 id="verdicts">'):page.index('<h2 id="lifecycle">')]
+    assert '<a class="badge bad" href="properties.html">違反あり 1</a>' in summary
+    assert '<a class="badge ok" href="properties.html">証明済み 1</a>' in summary
+    assert '<span class="badge">未検証 41</span>' in summary
+    assert '<li><a href="properties.html#P03">P03</a> 最低利用期間内に契約者の解約が効力を生じることはない' in summary
+
+
+def test_the_search_index_is_static_and_the_same_each_build(site, tmp_path):
+    import json as _json
+
+    from yakkan.diagrams.docmodel import DocModel
+    from yakkan.diagrams.site import search_script
+
+    text = (site / "assets/search.ja.js").read_text(encoding="utf-8")
+    assert text.startswith("window.YAKKAN_INDEX = [") and text.endswith("];\n")
+    entries = _json.loads(text[len("window.YAKKAN_INDEX = "):-2])
+    assert {"t": "P07 返還される保証金は、預託額から充当額を控除した額に等しい（無利息）", "k": "プロパティ",
+            "h": "properties.html#P07"}.items() <= next(e for e in entries if e["h"] == "properties.html#P07").items()
+    assert any(e["h"] == "terms.html#c11-4" and "保証金" in e["x"] for e in entries)
+    assert search_script(DocModel(load_spec(SPEC), "ja")) == search_script(DocModel(load_spec(SPEC), "ja"))
+    js = (site / "assets/search.js").read_text(encoding="utf-8")
+    assert "fetch(" not in js and "XMLHttpRequest" not in js and "http" not in js  # no network
+
+
+def test_print_styles_hide_the_navigation_and_open_the_text(site):
+    css = (site / "assets/style.css").read_text(encoding="utf-8")
+    block = css[css.index("@media print {"):]
+    assert "header.site nav, header.site .lang, form.search, footer a { display: none; }" in block
+    assert ".row > .text > .sticky { position: static; }" in block
+    assert "break-inside: avoid" in block
