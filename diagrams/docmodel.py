@@ -28,6 +28,7 @@ from yakkan.terms.lint import lint
 from yakkan.terms.structure import Article, CitationError, Terms, load_terms
 
 from .analysis import Lifecycle
+from .figures import is_yen
 from .i18n import FINDING_KINDS_JA, SIM_KEYS_JA, event_name, state_name, t, ui
 from .readable import Readable
 from .why import Why
@@ -427,6 +428,48 @@ class DocModel:
     def plot_caption(self, name: str) -> str:
         key = f"plot_{name}"
         return self.t(key) if key in _UI_KEYS[self.lang] else name
+
+    def figure_value(self, name: str, value: Any) -> str:
+        """A figure of the contract as a reader reads it: yen, a date (or 未設定), yes/no, a name."""
+        spec = self.spec
+        typ = spec.variables[name].type if name in spec.variables else \
+            spec.parameters[name].type if name in spec.parameters else None  # fmt: skip
+        if value is None:
+            return "—"
+        if typ is not None and typ.kind == "date" and isinstance(value, int):
+            return self.value(value, typ).split(" ")[0] if value < spec.constants.get("FOREVER", 1 << 30) \
+                else FOREVER_NOTE[self.lang]  # fmt: skip
+        if isinstance(value, bool):
+            return {"ja": ("はい", "いいえ"), "en": ("yes", "no")}[self.lang][0 if value else 1]
+        if isinstance(value, int):
+            return f"¥{value:,}" if is_yen(spec, name) else f"{value:,}"
+        if typ is not None and typ.kind == "enum":
+            entry = spec.names_ja.get(f"{typ.enum}.{value}") if self.lang == "ja" else None
+            return entry.name if entry else str(value)
+        return str(value)
+
+    def step_args(self, event: str, args: Any) -> list[tuple[str, str]]:
+        """An event's arguments as (name, value) in this language: 「金額」 ¥666,009."""
+        ev = self.spec.events.get(event)
+        out = []
+        for name, value in args:
+            a = ev.arg(name) if ev else None
+            label = self.name_label(a.expr_name) if a else name
+            if self.lang == "ja" and a and label == a.expr_name:
+                label = self.name_label(name)
+            if a is not None and a.type.kind == "int" and isinstance(value, int):
+                shown = f"¥{value:,}" if a.expr_name in ("amount", "new_base_fee", "new_option_fee") else f"{value:,}"
+            elif a is not None and a.type.kind == "enum":
+                entry = self.spec.names_ja.get(f"{a.type.enum}.{value}") if self.lang == "ja" else None
+                shown = entry.name if entry else str(value)
+            elif isinstance(value, dt.date):
+                shown = value.isoformat()
+            elif isinstance(value, int) and a is not None and a.type.kind == "date":
+                shown = dt.date.fromordinal(value).isoformat()
+            else:
+                shown = str(value)
+            out.append((label, shown))
+        return out
 
     def lemma_doc(self, lid: str) -> str:
         """A spec lemma's sentence in this page's language."""

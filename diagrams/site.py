@@ -38,6 +38,7 @@ from yakkan.terms.structure import load_terms
 from .analysis import Lifecycle
 from .docmodel import KIND_NAMES, DocModel, anchor
 from .errors import DiagramError
+from .figures import breaking_step, figures_of
 from .fsio import building
 from .highlight import path_of_scenario
 from .i18n import LANGS, SIM_KEYS_JA, state_name, ui
@@ -214,10 +215,16 @@ class SiteBuilder:
             svg = render_diagram(self.spec, "svg", lang, path, legend=False, life=self.life)
             (root / "assets" / "paths" / f"{pid}.{lang}.svg").write_bytes(svg)
             entry["diagrams"][lang] = f"../assets/paths/{pid}.{lang}.svg"
+        figures = figures_of(self.spec, pid)
+        breaking = breaking_step(self.spec, pid, path) if entry["role"] == "counterexample" else None
+        entry["figures"] = figures
+        entry["breaking"] = breaking
         entry["steps"] = [{
             "n": s.n, "date": s.date, "event": s.event, "accepted": s.accepted, "by": s.by,
             "source": s.source, "target": s.target, "rule": s.rule, "rule_ja": s.rule_ja,
-            "articles": s.articles,
+            "articles": s.articles, "args": s.args,
+            "values": {f: s.after.get(f) for f in figures} if s.after else {},
+            "changed": [f for f in figures if s.after and s.before and s.before.get(f) != s.after.get(f)],
         } for s in path.steps]  # fmt: skip
         entry["final_state"] = path.final_state
         entry["until"] = path.until_date

@@ -80,7 +80,8 @@ def test_dot_source_is_built_with_clusters_finals_and_labels(spec):
         line = next(ln for ln in dot.splitlines() if ln.strip().startswith(f"{final} ["))
         assert "peripheries=2" in line
     assert f'fontname="{FONT}"' in dot
-    assert "提供開始" in dot and "[not_due + overdue = 0]" in dot and "6-2, 9-1, 7-1" in dot
+    assert "提供開始" in dot and "6-2, 9-1, 7-1" in dot
+    assert "[支払期日未到来の請求額 + 延滞額 = 0]" in dot  # the guard by the names
     assert "ltail=cluster_in_force" in dot
 
 

@@ -330,3 +330,25 @@ def test_no_absolute_machine_path_in_captions_pages_or_markdown(spec, tmp_path):
         if f.suffix in (".html", ".md", ".svg", ".mmd", ".dot"):
             body = f.read_text(encoding="utf-8").replace("&#45;", "-")  # Graphviz escapes the hyphens
             assert str(tmp_path) not in body and str(ROOT) not in body, f
+
+
+def test_a_counterexample_shows_each_steps_arguments_money_and_the_breaking_figures(spec, tmp_path):
+    scenario = {"name": "P13-counterexample", "contract": {"base_fee": 100000},
+                "until": "2027-02-24", "events": [
+                    {"on": "2024-10-13", "do": "apply"}, {"on": "2025-11-18", "do": "accept"},
+                    {"on": "2027-02-24", "do": "claim_damages", "amount": 150000, "cause": "gross_negligence"}]}
+    (tmp_path / "results.json").write_text(json.dumps({"ok": True, "properties": [
+        {"id": "P13", "verdict": "violated", "expected": "violated", "matches": True, "counterexample": scenario},
+    ]}), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "site"
+    build_site(spec, out, verify_results=load_verify_results(tmp_path / "results.json"))
+    ja = (out / "ja/properties.html").read_text(encoding="utf-8")
+    box = ja[ja.index('<div class="box" id="P13">'):ja.index('<div class="box" id="P14">')]
+    assert ('<p class="breaking-note">手順3で約束が破られます：\n<span class="breaking">基本利用料 ¥100,000</span>、'
+            '<span class="breaking">当社の損害賠償額 ¥150,000</span></p>') in box
+    assert ('<span class="args">金額 <strong>¥150,000</strong>、'
+            '損害の原因 <strong>当社の故意または重過失</strong></span>') in box
+    assert '<td class="num changed breaking">¥150,000</td>' in box  # the damages, the figure that breaks 27-2
+    assert '<th class="num">請求額の累計（税込）</th>' in box and '<td class="num changed">¥110,000</td>' in box
+    en = (out / "en/properties.html").read_text(encoding="utf-8")
+    assert "The promise breaks at step 3:" in en and '<strong>gross_negligence</strong>' in en
