@@ -56,6 +56,7 @@ _WORDS = {
            "when": "when", "then": "then", "today": "today", "state": "state", "event": "event",
            "next": "next {}", "passed": "{} has had its turn today"},
 }  # fmt: skip
+_PREDICATE_ENDS = ("た", "る", "い", "だ")  # a name read as a clause, not a noun: negated as 「…」に該当しない
 _FUNCS_JA = {"month_of": "{0}の月", "month_start": "{0}の初日", "month_end": "{0}の末日",
              "add_months": "{0}の{1}か月後", "day_of": "{0}の日", "days_in_month": "{0}の日数"}  # fmt: skip
 
@@ -231,6 +232,8 @@ class _Render:
             inner = e.operand
             atomic = isinstance(inner, Name | Const | Call)
             text = self.expr(inner) if atomic else self.group(self.expr(inner))
+            if self.lang == "ja" and isinstance(inner, Name) and text.endswith(_PREDICATE_ENDS):
+                return f"「{text}」に該当しない"  # 「解除の意思表示がされた」ではない reads badly
             return self.word("not").format(text)
         if isinstance(e, IfElse):
             return self.word("if", c=self.sub(e.cond), a=self.sub(e.then), b=self.sub(e.other))

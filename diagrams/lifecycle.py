@@ -19,6 +19,7 @@ HTML-like labels whose text is escaped. Reading guide (also drawn as a legend):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 
 import graphviz
@@ -54,7 +55,9 @@ class LifecycleDiagram:
     """Builds the graphviz.Digraph of one spec, in one language, optionally highlighted."""
 
     def __init__(self, spec: Spec, lang: str = "ja", path: ScenarioPath | None = None,
-                 legend: bool = True, life: Lifecycle | None = None) -> None:  # fmt: skip
+                 legend: bool = True, life: Lifecycle | None = None,
+                 links: Callable[[tuple[str, ...]], str | None] | None = None) -> None:  # fmt: skip
+        self.links = links  # the docs site: a state's or transition's articles → their place in the terms
         self.spec = spec
         self.lang = lang
         self.path = path
@@ -69,8 +72,8 @@ class LifecycleDiagram:
             "lifecycle",
             graph_attr={
                 "rankdir": "TB", "compound": "true", "newrank": "true", "fontname": FONT,
-                "nodesep": "0.45", "ranksep": "0.55", "pad": "0.3", "bgcolor": "white",
-                "labelloc": "t", "fontsize": "16",
+                "nodesep": "0.45", "ranksep": "0.8", "pad": "0.3", "bgcolor": "white",
+                "labelloc": "t", "fontsize": "16", "forcelabels": "true",
             },
             node_attr={"fontname": FONT, "fontsize": "12", "color": COLORS["state_border"]},
             edge_attr={"fontname": FONT, "fontsize": "10", "color": COLORS["edge"],
@@ -136,7 +139,13 @@ class LifecycleDiagram:
             state, label=self._state_label(state), shape="box", style="rounded,filled",
             fillcolor=fill, peripheries="2" if d.final else "1", penwidth=penwidth,
             margin="0.12,0.06", tooltip=f"{d.ja} / {d.en} ({state})", id=f"state_{state}",
+            **self._link(d.articles),
         )  # fmt: skip
+
+    def _link(self, articles: tuple[str, ...]) -> dict[str, str]:
+        """A link to the first of `articles` in the terms (the docs site's diagrams only)."""
+        href = self.links(articles) if self.links and articles else None
+        return {"URL": href, "target": "_top"} if href else {}
 
     def _state_label(self, state: str) -> str:
         d = self.spec.states[state]
@@ -228,7 +237,8 @@ class LifecycleDiagram:
                 lines += self._edge_lines(tr.event, guard, tr.articles, numbers,
                                           self._scheduler_line(tr.event))
             first = group[0]
-            attrs: dict[str, str] = {"id": "edge_" + first.key.replace(":", "__")}
+            attrs: dict[str, str] = {"id": "edge_" + first.key.replace(":", "__"),
+                                     **self._link(first.transition.articles)}
             if first.from_compound:
                 attrs["ltail"] = cluster_name(first.source)
             if first.back:
@@ -244,6 +254,10 @@ class LifecycleDiagram:
                 # a flat edge repeating a transition named elsewhere: its name by its tail,
                 # clear of the labels in the middle of the row
                 attrs.update(taillabel=text, labeldistance="4.5", labelangle="25")
+            elif self._same_rank(first):
+                # a flat edge: Graphviz places its label after the layout, clear of the nodes
+                # and of the other labels (a plain label of a flat edge may sit on a state)
+                attrs["xlabel"] = text
             else:
                 attrs["label"] = text
             g.edge(self._node_of(first.source), first.target, **attrs)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +126,7 @@ class SiteBuilder:
         for lang in LANGS:
             for fmt, ext in EXTENSIONS.items():
                 (root / "assets" / f"lifecycle.{lang}.{ext}").write_bytes(
-                    render_diagram(self.spec, fmt, lang, life=self.life))
+                    render_diagram(self.spec, fmt, lang, life=self.life, links=self._links(lang, "../")))
         verdicts = self._verdicts(root)
         simulation = self._simulation(root)
         models = {lang: DocModel(self.spec, lang, self.life, self.terms, verdicts) for lang in LANGS}
@@ -156,6 +156,20 @@ class SiteBuilder:
             "mermaid": (Path("assets") / f"lifecycle.{lang}.mmd").as_posix(),
             "mermaid_text": render_diagram(self.spec, "mermaid", lang, life=self.life).decode("utf-8"),
         }  # fmt: skip
+
+    def _links(self, lang: str, up: str) -> Callable[[tuple[str, ...]], str | None]:
+        """For the site's diagrams: a state's or transition's articles → the first one's place
+        on the terms page of `lang`, relative to the SVG's folder (`up` to the site's root)."""
+
+        def link(articles: tuple[str, ...]) -> str | None:
+            for c in articles:
+                try:
+                    return f"{up}{lang}/terms.html#{anchor(self.terms.canonical(c))}"
+                except Exception:  # noqa: BLE001 - a citation the terms do not resolve: the next
+                    continue
+            return None
+
+        return link
 
     # -- the verifier's results ---------------------------------------------------------------------
 
@@ -212,7 +226,8 @@ class SiteBuilder:
             return
         entry["scenario"] = f"../scenarios/{pid}.yaml"
         for lang in LANGS:
-            svg = render_diagram(self.spec, "svg", lang, path, legend=False, life=self.life)
+            svg = render_diagram(self.spec, "svg", lang, path, legend=False, life=self.life,
+                                 links=self._links(lang, "../../"))  # fmt: skip
             (root / "assets" / "paths" / f"{pid}.{lang}.svg").write_bytes(svg)
             entry["diagrams"][lang] = f"../assets/paths/{pid}.{lang}.svg"
         figures = figures_of(self.spec, pid)

@@ -119,3 +119,8 @@ def test_names_ja_rejects_an_unknown_name(tmp_path):
         load_spec(bad)
     assert "names_ja.late_rate_bq: 'late_rate_bq' is no name of the spec" in str(exc.value)
     assert "did you mean 'late_rate_bp'?" in str(exc.value)
+
+
+def test_a_name_read_as_a_clause_is_negated_as_a_clause(text):
+    assert text.expr("not termination_declared and not within_minimum_term", "ja") == \
+        "「解除の意思表示がされた」に該当しない かつ 最低利用期間内ではない"
