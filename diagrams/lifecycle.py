@@ -29,7 +29,7 @@ from yakkan.model.spec import Spec, TransitionDef
 from .analysis import DrawnEdge, Lifecycle
 from .highlight import PathStep, ScenarioPath
 from .i18n import cite_list, event_name, state_name, t
-from .readable import Readable, pack, shorten
+from .readable import Readable, pack, wrap
 
 FONT = "Noto Sans CJK JP"
 START = "__start__"
@@ -332,9 +332,9 @@ class LifecycleDiagram:
             arts = escape(cite_list(s.articles))
             rows.append(f"<B>✗ {s.n}.</B> {name} [{arts}]")
             rule = s.rule_in(self.lang)
-            if rule:
-                limit = 30 if self.lang == "ja" else 48  # CJK characters are twice as wide
-                rows.append(f'<FONT POINT-SIZE="8">{escape(shorten(rule, limit))}</FONT>')
+            if rule:  # in full, wrapped: a refusal's reason is what the reader looks for
+                for line in wrap(rule, 56):
+                    rows.append(f'<FONT POINT-SIZE="8">{escape(line)}</FONT>')
         return "<" + "<BR/>".join(rows) + ">"
 
     def _title(self) -> str | None:

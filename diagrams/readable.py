@@ -171,3 +171,21 @@ def pack(items: list[str], width: int, sep: str = " · ") -> list[str]:
     if cur:
         lines.append(cur)
     return lines
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` columns (CJK characters count 2), broken at a
+    space or, in Japanese, after 、。）and between characters when a run is too long."""
+    lines: list[str] = []
+    cur = ""
+    for ch in " ".join(text.split()):
+        if display_width(cur + ch) > width:
+            cut = max(cur.rfind(" "), *(cur.rfind(p) + 1 for p in "、。）"))
+            if cut <= 0 or cut < len(cur) // 2:
+                cut = len(cur)
+            lines.append(cur[:cut].rstrip())
+            cur = cur[cut:].lstrip()
+        cur += ch
+    if cur.strip():
+        lines.append(cur.strip())
+    return lines

@@ -226,3 +226,19 @@ def test_the_sites_diagram_links_states_and_transitions_to_their_articles(spec):
     edge = svg[svg.index('<g id="edge_accept__applied"'):]
     assert edge[:edge.index("</g>")].count('xlink:href="../ja/terms.html#c6-1"') == 1  # the acceptance's arrow
     assert "xlink:href" not in render_diagram(spec, "svg", "ja").decode()  # `yakkan diagram`: no links
+
+
+def test_a_refusals_reason_is_drawn_in_full(spec):
+    from yakkan.diagrams.highlight import PathStep, ScenarioPath
+    from yakkan.diagrams.readable import wrap
+
+    rule = "最低利用期間の経過前は、料金の減少を伴う契約内容の変更はできません（翌月について合意済みの料金と比べます）"
+    step = PathStep(n=1, day=739000, event="change_plan", by="customer", accepted=False, source="active",
+                    target="active", transition=None, edge=None, rule="no fee-lowering change", articles=("6-3",),
+                    rule_ja=rule)  # fmt: skip
+    path = ScenarioPath(name="t", description="", steps=(step,), final_state="active", until=739000,
+                        quiet_calendar_steps=0)  # fmt: skip
+    dot = render_diagram(spec, "dot", "ja", path).decode()
+    assert wrap(rule, 56) == ["最低利用期間の経過前は、料金の減少を伴う契約内容の変更は",
+                              "できません（翌月について合意済みの料金と比べます）"]  # fmt: skip
+    assert all(f'<FONT POINT-SIZE="8">{line}</FONT>' in dot for line in wrap(rule, 56))
