@@ -62,7 +62,8 @@ class Ref:
     citation: str
     label: str
     href: str
-    lines: list[str] = field(default_factory=list)  # readable details (guard, effects …)
+    lines: list[str] = field(default_factory=list)  # readable details (guard, effects …), HTML
+    text_lines: list[str] = field(default_factory=list)  # the same as plain text (Markdown)
     note: str = ""  # the doc text, the interpretation …
     badge: str = ""  # a verdict, "finding" …
     rules: list[str] = field(default_factory=list)  # guard rules of a transition citing the same article
@@ -521,12 +522,15 @@ class DocModel:
                 label = f'{tr["event_name"]}: {tr["sources"]} → {tr["target"]}'
             lines = [Markup("[{}]").format(g["inline"]) for g in tr["guard"]]
             lines += [Markup("⟹ {}").format(x) for x in tr["effects_html"]]
+            text_lines = [f"[{g['text']}]" for g in tr["guard"]] + [f"⟹ {x}" for x in tr["effects"]]
             for c in tr["articles"]:
-                yield Ref("transition", tr["id"], c, label, f"transitions.html#t-{tr['id']}", lines=lines)
+                yield Ref("transition", tr["id"], c, label, f"transitions.html#t-{tr['id']}", lines=lines,
+                          text_lines=text_lines)  # fmt: skip
             for g in tr["guard"]:
                 for c in g["articles"]:
                     yield Ref("guard", tr["id"], c, f"{label}", f"transitions.html#t-{tr['id']}",
-                              lines=[Markup("[{}]").format(g["inline"])], note=g["rule"])  # fmt: skip
+                              lines=[Markup("[{}]").format(g["inline"])], text_lines=[f"[{g['text']}]"],
+                              note=g["rule"])  # fmt: skip
         for p in self.parameters:
             for c in p["articles"]:
                 yield Ref("parameter", p["name"], c, f'{p["label"]} = {p["default"]}', f"states.html#p-{p['name']}",

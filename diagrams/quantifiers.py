@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 _TYPES = {"bool": BOOL, "date": DATE, "int": INT}
 _CONST_INDEX = re.compile(r"\b(next_)?([A-Za-z_]\w*)\['([^']*)'\]\.([A-Za-z_]\w*)")
 _NAME_INDEX = re.compile(r"\b(next_)?([A-Za-z_]\w*)\[([A-Za-z_]\w*)\]\.([A-Za-z_]\w*)")
+_IN_SET = re.compile(r"\b([A-Za-z_]\w*)\s+(not\s+)?in\s+([A-Za-z_]\w*)\b(?!\s*\()")
 _QUANT = re.compile(r"\b(any|all)\(")
 _FOR = re.compile(r"^(.*)\sfor\s+([A-Za-z_]\w*)\s+in\s+([A-Za-z_]\w*)\s*$", re.S)
 _MODES = (("ja", False), ("ja", True), ("en", False), ("en", True))
@@ -59,11 +60,28 @@ class Quantifiers:
 
     def rewrite(self, text: str, event: str | None) -> str:
         """`text` with its record and set syntax replaced by names of their own."""
+        if "[" in text:
+            text = self._quantifiers(text, event)  # first: `for g in a_set` is no membership
+        text = _IN_SET.sub(lambda m: self._in_set(m, event), text)
         if "[" not in text:
             return text
-        text = self._quantifiers(text, event)
         text = _CONST_INDEX.sub(self._const_index, text)
         return _NAME_INDEX.sub(lambda m: self._name_index(m, event), text)
+
+    def _in_set(self, m: re.Match[str], event: str | None) -> str:
+        """`x in acts_23` (a named set of the spec) as a name read 「xが…に当たる」."""
+        x, negated, name = m.group(1), bool(m.group(2)), m.group(3)
+        if name not in self.spec.sets:
+            return m.group(0)
+        readings = {}
+        for lang, html in _MODES:
+            shown = self.r.formula.label(x, lang) or x
+            if lang == "ja":
+                text = f"{shown}が「{self._set(name, lang)}」に{'当たらない' if negated else '当たる'}"
+            else:
+                text = f"{x} {'not in' if negated else 'in'} {name}"
+            readings[(lang, html)] = _esc(text, html)
+        return self._name(BOOL, readings)
 
     def _const_index(self, m: re.Match[str]) -> str:
         nxt, record, value, field = m.groups()
@@ -108,10 +126,9 @@ class Quantifiers:
             name = self._quantified(m.group(1), body, var, over, event)
             text = text[: m.start()] + name + text[i:]
 
-    def _quantified(self, kind: str, body: str, var: str, over: str, event: str | None) -> str:
-        """`any(body for var in over)` as a name read 「…のいずれかについて、body」."""
+    def loop_body(self, body: str, var: str) -> str:
+        """`body` of a loop over `var` with `record[var].field` as names read 「その…」."""
         loop = re.compile(r"\b(next_)?([A-Za-z_]\w*)\[" + re.escape(var) + r"\]\.([A-Za-z_]\w*)")
-        local: dict[str, Type] = {}
 
         def its(m: re.Match[str]) -> str:
             nxt, record, field = m.groups()
@@ -122,11 +139,16 @@ class Quantifiers:
                                            + (self._field(record, field, lang) if lang == "ja"
                                               else f"{record}[{var}].{field}"), html)
                         for lang, html in _MODES}  # fmt: skip
-            name = self._name(_TYPES.get(ftype, BOOL), readings)
-            local[name] = self.env[name]
-            return name
+            return self._name(_TYPES.get(ftype, BOOL), readings)
 
-        body = loop.sub(its, body)
+        return loop.sub(its, body)
+
+    def set_name(self, name: str, lang: str) -> str:
+        return self._set(name, lang)
+
+    def _quantified(self, kind: str, body: str, var: str, over: str, event: str | None) -> str:
+        """`any(body for var in over)` as a name read 「…のいずれかについて、body」."""
+        body = self.loop_body(body, var)
         body = re.sub(r"\b" + re.escape(var) + r"\s*(==|!=)\s*([A-Za-z_]\w*)",
                       lambda m: f"{'q_same' if m.group(1) == '==' else 'q_other'}__{m.group(2)}", body)
         for flag in ("q_same", "q_other"):

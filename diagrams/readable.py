@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from yakkan.model.expr import BOOL, DATE, Expr, Type, enum_type, parse_effect, parse_expr
 from yakkan.model.spec import EVENT_ENUM, MOMENT_PREFIX, STATE_ENUM, Clause, Spec, TransitionDef
@@ -20,6 +20,8 @@ from yakkan.model.spec import EVENT_ENUM, MOMENT_PREFIX, STATE_ENUM, Clause, Spe
 from .formula import Formula
 from .quantifiers import Quantifiers
 
+_LOOP = re.compile(r"^\s*for\s+([A-Za-z_]\w*)\s+in\s+([A-Za-z_]\w*)\s*:\s*(.+)$", re.S)
+_ASSIGN = re.compile(r"^\s*(.+?)\s*([+-]?=)(?!=)\s*(.+?)\s*$", re.S)
 _CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$", re.S)
 
 
@@ -112,6 +114,13 @@ class Readable:
 
     def effect(self, text: str, lang: str, event: str | None = None, html: bool = False) -> str:
         """One effect as written: `x = e` as 「x ← e」, a procedure call as 「名前（e）」."""
+        loop = _LOOP.match(text)
+        if loop:  # `for g in a_set: record[g].field = …`: each of the set's grounds
+            var, over, body = loop.groups()
+            inner = self.effect(self.quant.loop_body(body, var), lang, event, html)
+            head = (f"{self.quant.set_name(over, lang)}のそれぞれについて：" if lang == "ja"
+                    else f"for each {var} in {over}: ")  # fmt: skip
+            return (Markup(escape(head)) + inner) if html else head + inner
         call = _CALL.match(text)
         if call and call.group(1) in self.spec.procedures:
             arg = call.group(2).strip()
@@ -120,8 +129,19 @@ class Readable:
             env = self.env_for(event)
             assignable = [n for n in self.spec.variables]
             return self.formula.effect(parse_effect(text, env, self.spec.enums, assignable), lang, html)
-        except Exception:  # noqa: BLE001 - show the text as written
+        except Exception:  # noqa: BLE001 - record syntax (or else): read its two sides, or show it as written
+            pass
+        target, op, value = _ASSIGN.match(text).groups() if _ASSIGN.match(text) else (None, None, None)
+        rhs = self.parse(value, event) if value is not None else None
+        lhs = self.parse(target, event) if target is not None else None
+        if lhs is None or rhs is None:
             return Markup('<code class="name">{}</code>').format(text) if html else text
+        render = self.formula.html if html else self.formula.text
+        left, right = str(render(lhs, lang)), str(render(rhs, lang))
+        if op != "=":
+            right = f"{left} {op[0]} {right}"
+        out = f"{left} ← {right}"
+        return Markup(out) if html else out
 
     def guard(self, t: TransitionDef, lang: str, limit: int = 0) -> str:
         """All clauses of `t`'s guard joined with ∧; with `limit`, a count when too long."""

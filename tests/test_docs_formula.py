@@ -124,3 +124,17 @@ def test_names_ja_rejects_an_unknown_name(tmp_path):
 def test_a_name_read_as_a_clause_is_negated_as_a_clause(text):
     assert text.expr("not termination_declared and not within_minimum_term", "ja") == \
         "「解除の意思表示がされた」に該当しない かつ 最低利用期間内ではない"
+
+
+def test_effects_with_record_and_set_syntax_are_read(text):
+    assert text.effect("breach[breach_ground].committed = True", "ja", "violate") == \
+        "違反の事由の違反が是正されずに残っている ← 真"
+    assert text.effect("acted_23_24 = acted_23_24 or breach_ground in acts_23_24", "ja", "violate") == (
+        "第23条・第24条の行為があった ← 第23条・第24条の行為があった または "
+        "違反の事由が「第23条および第24条に該当する行為」に当たる")
+    loop = ("for g in curable_breaches: breach[g].cure_deadline = deadline if breach[g].committed "
+            "and breach[g].cure_deadline == FOREVER else breach[g].cure_deadline")
+    assert text.effect(loop, "ja", "demand_cure").startswith(
+        "第28条第2項の対象となる条項違反のそれぞれについて："
+        "この違反について催告した是正の相当期間の末日（第28条第2項） ← "
+        "（違反が是正されずに残っている かつ ")
