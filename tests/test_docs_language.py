@@ -92,7 +92,7 @@ def test_html_ids_are_unique_on_every_page(site):
 def test_the_index_summarises_the_verdicts(site):
     page = (site / "ja/index.html").read_text(encoding="utf-8")
     summary = page[page.index('<h2 id="verdicts">'):page.index('<h2 id="lifecycle">')]
-    assert '<a class="badge bad" href="properties.html">違反あり 1</a>' in summary
+    assert '<a class="badge finding" href="properties.html">違反あり 1</a>' in summary
     assert '<a class="badge ok" href="properties.html">証明済み 1</a>' in summary
     assert '<span class="badge">未検証 41</span>' in summary
     assert '<li><a href="properties.html#P03">P03</a> 最低利用期間内に契約者の解約が効力を生じることはない' in summary
