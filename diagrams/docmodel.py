@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from yakkan.model.coverage import coverage_table
 from yakkan.model.spec import Spec
 from yakkan.terms.findings import Finding
@@ -26,14 +28,15 @@ from yakkan.terms.lint import lint
 from yakkan.terms.structure import Article, CitationError, Terms, load_terms
 
 from .analysis import Lifecycle
-from .i18n import event_name, state_name, t
-from .readable import Readable, shorten
+from .figures import is_yen
+from .i18n import FINDING_KINDS_JA, SIM_KEYS_JA, event_name, state_name, t, ui
+from .readable import Readable
+from .why import Why
 
+_UI_KEYS = {"ja": ui("ja"), "en": ui("en")}
 FOREVER_NOTE = {"ja": "未設定", "en": "unset"}
 KIND_ORDER = ("state", "transition", "guard", "interpretation", "property", "event", "parameter",
               "variable", "procedure", "limitation")  # fmt: skip
-REF_EFFECTS = 3  # effects shown per transition beside an article (all on the transitions page)
-REF_LINE = 120
 KIND_NAMES = {
     "ja": {"state": "状態", "event": "イベント", "transition": "遷移", "guard": "条件",
            "parameter": "パラメータ", "variable": "変数", "procedure": "手続き",
@@ -59,7 +62,8 @@ class Ref:
     citation: str
     label: str
     href: str
-    lines: list[str] = field(default_factory=list)  # readable details (guard, effects …)
+    lines: list[str] = field(default_factory=list)  # readable details (guard, effects …), HTML
+    text_lines: list[str] = field(default_factory=list)  # the same as plain text (Markdown)
     note: str = ""  # the doc text, the interpretation …
     badge: str = ""  # a verdict, "finding" …
     rules: list[str] = field(default_factory=list)  # guard rules of a transition citing the same article
@@ -239,10 +243,13 @@ class DocModel:
                 "target": self.state_name(tr.target) if tr.target else self.t("same"),
                 "target_id": tr.target, "articles": tr.articles, "line": tr.line,
                 "guard": [{"text": self.text.clause(c, self.lang, tr.event),
+                           "html": self.text.clause_html(c, self.lang, tr.event, tree=True),
+                           "inline": self.text.clause_html(c, self.lang, tr.event),
                            "source": getattr(c.expr, "source", None) or c.expr.text,
                            "rule": self.tr(c.rule, c.rule_ja), "rule_en": c.rule,
                            "articles": c.articles} for c in tr.guard],
                 "effects": [self.text.effect(e, self.lang, tr.event) for e in tr.effect_texts],
+                "effects_html": [self.text.effect(e, self.lang, tr.event, html=True) for e in tr.effect_texts],
                 "effect_sources": list(tr.effect_texts),
             })  # fmt: skip
         return out
@@ -253,29 +260,66 @@ class DocModel:
 
     @cached_property
     def parameters(self) -> list[dict[str, Any]]:
-        return [{"name": p.name, "type": p.type.enum or p.type.kind, "default": self.value(p.default, p.type),
+        return [{"name": p.name, "label": self.name_label(p.name), "type": self.type_name(p.type),
+                 "default": self.value(p.default, p.type),
                  "scope": self.t("scope_terms" if p.scope == "terms" else "scope_contract"),
-                 "articles": p.articles, "doc": p.doc} for p in self.spec.parameters.values()]  # fmt: skip
+                 "articles": p.articles, "doc": self.name_doc(p.name, p.doc)}
+                for p in self.spec.parameters.values()]  # fmt: skip
 
     @cached_property
     def variables(self) -> list[dict[str, Any]]:
-        return [{"name": v.name, "type": v.type.enum or v.type.kind, "init": v.init.text,
-                 "articles": v.articles, "doc": v.doc}
+        return [{"name": v.name, "label": self.name_label(v.name), "type": self.type_name(v.type),
+                 "init": v.init.text, "init_html": self.text.expr_html(v.init.text, self.lang),
+                 "articles": v.articles, "doc": self._variable_doc(v)}
                 for v in self.spec.variables.values() if not v.scratch]  # fmt: skip
 
     @cached_property
     def derived(self) -> list[dict[str, str]]:
-        return [{"name": n, "text": self.text.expr(x, self.lang), "source": x} for n, x in self.spec.derived.items()]
+        return [{"name": n, "label": self.name_label(n), "text": self.text.expr(x, self.lang),
+                 "html": self.text.expr_html(x, self.lang, tree=True), "source": x}
+                for n, x in self.spec.derived.items()]  # fmt: skip
 
     @cached_property
     def procedures(self) -> list[dict[str, Any]]:
-        return [{"name": p.name, "doc": p.doc, "articles": p.articles, "parameter": p.parameter,
-                 "body": [self.text.effect(b, self.lang) for b in p.body]}
+        return [{"name": p.name, "label": self.name_label(p.name), "doc": self.name_doc(p.name, p.doc),
+                 "articles": p.articles, "parameter": p.parameter,
+                 "body": [self.text.effect(b, self.lang) for b in p.body],
+                 "body_html": [self.text.effect(b, self.lang, html=True) for b in p.body]}
                 for p in self.spec.procedures.values()]  # fmt: skip
 
     @cached_property
     def time_advance(self) -> list[str]:
         return [self.text.effect(x, self.lang) for x in self.spec.time_advance_texts]
+
+    @cached_property
+    def time_advance_html(self) -> list[str]:
+        return [self.text.effect(x, self.lang, html=True) for x in self.spec.time_advance_texts]
+
+    def _variable_doc(self, v: Any) -> str:
+        """A variable's description; a record's field (`breach['37-1'].committed`) by the field's."""
+        if v.record is not None:
+            record, value, fname = v.record
+            f = self.spec.records[record].fields[fname]
+            return f"「{value}」：{f.doc_ja}" if self.lang == "ja" and f.doc_ja else f"{value}: {f.doc or v.doc}"
+        return self.name_doc(v.name, v.doc)
+
+    def name_label(self, name: str) -> str:
+        """A name of the spec as the page's reader calls it (its identifier in English)."""
+        entry = self.spec.names_ja.get(name) if self.lang == "ja" else None
+        if entry is None and self.lang == "ja" and name in self.spec.variables and self.spec.variables[name].record:
+            record, value, fname = self.spec.variables[name].record
+            doc = self.spec.records[record].fields[fname].doc_ja.rstrip("。")
+            return f"「{value}」：{doc}" if doc else name
+        return entry.name if entry else name
+
+    def name_doc(self, name: str, doc: str) -> str:
+        entry = self.spec.names_ja.get(name)
+        return self.tr(doc, entry.doc if entry else "")
+
+    def type_name(self, typ: Any) -> str:
+        if self.lang == "ja":
+            return {"int": "整数", "bool": "真偽", "date": "日付"}.get(typ.kind, "列挙")
+        return typ.enum or typ.kind
 
     # -- interpretations, properties, findings ----------------------------------------------------
 
@@ -289,6 +333,7 @@ class DocModel:
     def properties(self) -> list[dict[str, Any]]:
         out = []
         for p in self.spec.properties.values():
+            formula_html = None
             if p.kind == "response":
                 trigger = self.text.expr(str(getattr(p.trigger, "source", None) or p.trigger.text), self.lang)
                 response = self.text.expr(str(getattr(p.response, "source", None) or p.response.text), self.lang)
@@ -302,10 +347,13 @@ class DocModel:
                     formula = f"{trigger} ⇒ within {within}: {response}"
             elif p.formula is not None:
                 formula = self.text.expr(str(getattr(p.formula, "source", None) or p.text), self.lang)
+                formula_html = self.text.expr_html(str(getattr(p.formula, "source", None) or p.text), self.lang,
+                                                   tree=True)  # fmt: skip
             else:
                 formula = p.check or p.text
             out.append({
                 "id": p.id, "kind": p.kind, "title": self.tr(p.title, p.title_ja), "articles": p.articles,
+                "kind_name": self.t(f"kind_{p.kind}"), "formula_html": formula_html,
                 "expect": p.expect, "reviewer": self.tr(p.reviewer, p.reviewer_ja), "formula": formula,
                 "source": p.text, "title_en": p.title, "reviewer_en": p.reviewer,
                 "finding": p.expect == "violated", "verdict": self.verdicts.get(p.id),
@@ -318,7 +366,111 @@ class DocModel:
         return [{"id": x.id, "doc": self.tr(x.doc, x.doc_ja), "doc_en": x.doc, "articles": x.articles,
                  "when": self.text.expr(x.when_text, self.lang) if x.when_text else "",
                  "holds": self.text.expr(x.holds_text, self.lang), "source_when": x.when_text,
+                 "when_html": self.text.expr_html(x.when_text, self.lang) if x.when_text else "",
+                 "holds_html": self.text.expr_html(x.holds_text, self.lang),
                  "source_holds": x.holds_text} for x in self.spec.lemmas.values()]  # fmt: skip
+
+    @cached_property
+    def _why(self) -> Why:
+        return Why(self.text)
+
+    def why(self, label: str) -> Markup:
+        """One lemma of a proof (as the verifier labels it) as a sentence of this language."""
+        return self._why.sentence(label, self.lang)
+
+    def verdict_name(self, verdict: str) -> str:
+        key = f"verdict_{verdict}"
+        return self.t(key) if key in _UI_KEYS[self.lang] else verdict
+
+    def sim_reason(self, reason: str) -> Markup:
+        """Why the simulator does not monitor a property, in this language; a reason it
+        gives that the docs do not know is shown as the simulator's English, marked."""
+        from yakkan.simulate.report import NOT_MONITORED_REASON
+
+        if reason == NOT_MONITORED_REASON:
+            return Markup(escape(self.t("sim_reason_graph")))
+        return Markup('<span lang="en">{}</span>').format(reason) if self.lang == "ja" else Markup(escape(reason))
+
+    def finding_kind(self, kind: str) -> Markup:
+        """A finding's kind in this language; one the docs do not know is marked as a name."""
+        if self.lang == "ja":
+            if kind in FINDING_KINDS_JA:
+                return Markup(escape(FINDING_KINDS_JA[kind]))
+            return Markup('<span class="name">{}</span>').format(kind)
+        return Markup(escape(kind))
+
+    def sim_key(self, key: str) -> Markup:
+        """A key of the simulator's report (`money.charged`, `events.sent.pay`, a state, an
+        event, how a contract ended) as this page's reader reads it; a profile's name or an
+        unknown key is marked as a name."""
+        if self.lang != "ja":
+            return Markup(escape(key))
+        parts = key.split(".")
+        words = []
+        for part in parts:
+            if self.lang == "ja" and part in SIM_KEYS_JA:
+                words.append(SIM_KEYS_JA[part])
+            elif self.lang == "ja" and key in SIM_KEYS_JA:
+                return Markup(escape(SIM_KEYS_JA[key]))
+            elif part in self.spec.states:
+                words.append(self.state_name(part))
+            elif part in self.spec.events:
+                words.append(self.event_name(part))
+            elif self.lang == "ja" and f"EndedBy.{part}" in self.spec.names_ja:
+                words.append(self.spec.names_ja[f"EndedBy.{part}"].name)
+            elif self.lang == "ja" and part.replace("-", "").replace("(", "").replace(")", "").isdigit():
+                words.append(part)  # a citation
+            else:
+                words.append(str(Markup('<span class="name">{}</span>').format(part)) if self.lang == "ja"
+                             else part)  # fmt: skip
+        escaped = [w if w.startswith("<span") else str(escape(w)) for w in words]
+        return Markup(" · ".join(escaped))
+
+    def plot_caption(self, name: str) -> str:
+        key = f"plot_{name}"
+        return self.t(key) if key in _UI_KEYS[self.lang] else name
+
+    def figure_value(self, name: str, value: Any) -> str:
+        """A figure of the contract as a reader reads it: yen, a date (or 未設定), yes/no, a name."""
+        spec = self.spec
+        typ = spec.variables[name].type if name in spec.variables else \
+            spec.parameters[name].type if name in spec.parameters else None  # fmt: skip
+        if value is None:
+            return "—"
+        if typ is not None and typ.kind == "date" and isinstance(value, int):
+            return self.value(value, typ).split(" ")[0] if value < spec.constants.get("FOREVER", 1 << 30) \
+                else FOREVER_NOTE[self.lang]  # fmt: skip
+        if isinstance(value, bool):
+            return {"ja": ("はい", "いいえ"), "en": ("yes", "no")}[self.lang][0 if value else 1]
+        if isinstance(value, int):
+            return f"¥{value:,}" if is_yen(spec, name) else f"{value:,}"
+        if typ is not None and typ.kind == "enum":
+            entry = spec.names_ja.get(f"{typ.enum}.{value}") if self.lang == "ja" else None
+            return entry.name if entry else str(value)
+        return str(value)
+
+    def step_args(self, event: str, args: Any) -> list[tuple[str, str]]:
+        """An event's arguments as (name, value) in this language: 「金額」 ¥666,009."""
+        ev = self.spec.events.get(event)
+        out = []
+        for name, value in args:
+            a = ev.arg(name) if ev else None
+            label = self.name_label(a.expr_name) if a else name
+            if self.lang == "ja" and a and label == a.expr_name:
+                label = self.name_label(name)
+            if a is not None and a.type.kind == "int" and isinstance(value, int):
+                shown = f"¥{value:,}" if a.expr_name in ("amount", "new_base_fee", "new_option_fee") else f"{value:,}"
+            elif a is not None and a.type.kind == "enum":
+                entry = self.spec.names_ja.get(f"{a.type.enum}.{value}") if self.lang == "ja" else None
+                shown = entry.name if entry else str(value)
+            elif isinstance(value, dt.date):
+                shown = value.isoformat()
+            elif isinstance(value, int) and a is not None and a.type.kind == "date":
+                shown = dt.date.fromordinal(value).isoformat()
+            else:
+                shown = str(value)
+            out.append((label, shown))
+        return out
 
     def lemma_doc(self, lid: str) -> str:
         """A spec lemma's sentence in this page's language."""
@@ -368,27 +520,29 @@ class DocModel:
                 label = f'{tr["event_name"]}: {tr["sources"]} ({tr["target"]})'
             else:
                 label = f'{tr["event_name"]}: {tr["sources"]} → {tr["target"]}'
-            lines = [shorten(f"[{g['text']}]", REF_LINE) for g in tr["guard"]]
-            lines += [shorten(f"⟹ {x}", REF_LINE) for x in tr["effects"][:REF_EFFECTS]]
-            if len(tr["effects"]) > REF_EFFECTS:
-                lines.append(f"⟹ … (+{len(tr['effects']) - REF_EFFECTS})")
+            lines = [Markup("[{}]").format(g["inline"]) for g in tr["guard"]]
+            lines += [Markup("⟹ {}").format(x) for x in tr["effects_html"]]
+            text_lines = [f"[{g['text']}]" for g in tr["guard"]] + [f"⟹ {x}" for x in tr["effects"]]
             for c in tr["articles"]:
-                yield Ref("transition", tr["id"], c, label, f"transitions.html#t-{tr['id']}", lines=lines)
+                yield Ref("transition", tr["id"], c, label, f"transitions.html#t-{tr['id']}", lines=lines,
+                          text_lines=text_lines)  # fmt: skip
             for g in tr["guard"]:
                 for c in g["articles"]:
                     yield Ref("guard", tr["id"], c, f"{label}", f"transitions.html#t-{tr['id']}",
-                              lines=[f"[{g['text']}]"], note=g["rule"])  # fmt: skip
+                              lines=[Markup("[{}]").format(g["inline"])], text_lines=[f"[{g['text']}]"],
+                              note=g["rule"])  # fmt: skip
         for p in self.parameters:
             for c in p["articles"]:
-                yield Ref("parameter", p["name"], c, f'{p["name"]} = {p["default"]}', f"states.html#p-{p['name']}",
+                yield Ref("parameter", p["name"], c, f'{p["label"]} = {p["default"]}', f"states.html#p-{p['name']}",
                           note=p["doc"])  # fmt: skip
         for v in self.variables:
             for c in v["articles"]:
-                yield Ref("variable", v["name"], c, v["name"], f"states.html#v-{v['name']}", note=v["doc"])
+                yield Ref("variable", v["name"], c, v["label"], f"states.html#v-{v['name']}", note=v["doc"])
         for p in self.procedures:
             for c in p["articles"]:
                 href = f"transitions.html#pr-{p['name']}"
-                yield Ref("procedure", p["name"], c, f'{p["name"]}()', href, note=p["doc"])
+                yield Ref("procedure", p["name"], c, p["label"] if self.lang == "ja" else f'{p["name"]}()', href,
+                          note=p["doc"])  # fmt: skip
         for i in self.interpretations:
             for c in i["articles"]:
                 yield Ref("interpretation", i["id"], c, f'{i["id"]} {i["title"]}', f"interpretations.html#{i['id']}",
@@ -465,6 +619,25 @@ class DocModel:
                 items=items, refs=_sorted(by_cite.get((art.number, p.number), [])),
             ))  # fmt: skip
         return rows
+
+    @cached_property
+    def verdict_summary(self) -> dict[str, Any] | None:
+        """The verifier's verdicts at a glance: how many of each, which differ from what the
+        spec expects (to fix), and which are findings (violated, as expected)."""
+        if not self.verdicts:
+            return None
+        counts: dict[str, int] = {}
+        for v in self.verdicts.values():
+            counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
+        titled = [(pid, self.property_title(pid, pid), v) for pid, v in sorted(self.verdicts.items())]
+        return {
+            "counts": [{"verdict": k, "name": self.verdict_name(k), "n": n} for k, n in sorted(counts.items())],
+            "total": len(self.verdicts), "unverified": len(set(self.spec.properties) - set(self.verdicts)),
+            "mismatches": [{"id": pid, "title": title, "verdict": self.verdict_name(v["verdict"])}
+                           for pid, title, v in titled if v["matches"] is False],
+            "findings": [{"id": pid, "title": title, "verdict": self.verdict_name(v["verdict"])}
+                         for pid, title, v in titled if v["matches"] and v["verdict"] == "violated"],
+        }  # fmt: skip
 
     # -- summary ---------------------------------------------------------------------------------
 

@@ -10,8 +10,10 @@ bookkeeping (a month's bill) is counted but not drawn.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from yakkan.model.machine import CompiledSpec
 from yakkan.model.replay import Replay, replay
@@ -37,6 +39,9 @@ class PathStep:
     rule: str | None
     articles: tuple[str, ...]
     rule_ja: str | None = None  # the rule in Japanese, when the spec gives it
+    args: tuple[tuple[str, Any], ...] = ()  # the event's arguments, as the scenario gives them
+    before: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the contract's values before
+    after: Mapping[str, Any] = field(default_factory=dict, repr=False)  # … and after the step
 
     def rule_in(self, lang: str) -> str | None:
         """The refusal's rule in `lang` (the English when it has no Japanese)."""
@@ -95,6 +100,7 @@ def path_of_replay(life: Lifecycle, result: Replay) -> ScenarioPath:
             n=len(steps) + 1, day=step.day, event=step.event, by=step.by, accepted=step.accepted,
             source=source, target=target, transition=step.transition, edge=edge,
             rule=step.rule, articles=tuple(step.articles), rule_ja=step.rule_ja,
+            args=tuple((k, v) for k, v in step.args.items()), before=step.before, after=step.after,
         ))  # fmt: skip
     return ScenarioPath(
         name=result.scenario.name, description=result.scenario.description, steps=tuple(steps),

@@ -18,6 +18,8 @@ HTML-like labels whose text is escaped. Reading guide (also drawn as a legend):
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from html import escape
 
 import graphviz
@@ -27,7 +29,7 @@ from yakkan.model.spec import Spec, TransitionDef
 from .analysis import DrawnEdge, Lifecycle
 from .highlight import PathStep, ScenarioPath
 from .i18n import cite_list, event_name, state_name, t
-from .readable import Readable, pack, shorten
+from .readable import Readable, pack, wrap
 
 FONT = "Noto Sans CJK JP"
 START = "__start__"
@@ -53,7 +55,9 @@ class LifecycleDiagram:
     """Builds the graphviz.Digraph of one spec, in one language, optionally highlighted."""
 
     def __init__(self, spec: Spec, lang: str = "ja", path: ScenarioPath | None = None,
-                 legend: bool = True, life: Lifecycle | None = None) -> None:  # fmt: skip
+                 legend: bool = True, life: Lifecycle | None = None,
+                 links: Callable[[tuple[str, ...]], str | None] | None = None) -> None:  # fmt: skip
+        self.links = links  # the docs site: a state's or transition's articles → their place in the terms
         self.spec = spec
         self.lang = lang
         self.path = path
@@ -68,8 +72,8 @@ class LifecycleDiagram:
             "lifecycle",
             graph_attr={
                 "rankdir": "TB", "compound": "true", "newrank": "true", "fontname": FONT,
-                "nodesep": "0.45", "ranksep": "0.55", "pad": "0.3", "bgcolor": "white",
-                "labelloc": "t", "fontsize": "16",
+                "nodesep": "0.45", "ranksep": "0.8", "pad": "0.3", "bgcolor": "white",
+                "labelloc": "t", "fontsize": "16", "forcelabels": "true",
             },
             node_attr={"fontname": FONT, "fontsize": "12", "color": COLORS["state_border"]},
             edge_attr={"fontname": FONT, "fontsize": "10", "color": COLORS["edge"],
@@ -135,7 +139,13 @@ class LifecycleDiagram:
             state, label=self._state_label(state), shape="box", style="rounded,filled",
             fillcolor=fill, peripheries="2" if d.final else "1", penwidth=penwidth,
             margin="0.12,0.06", tooltip=f"{d.ja} / {d.en} ({state})", id=f"state_{state}",
+            **self._link(d.articles),
         )  # fmt: skip
+
+    def _link(self, articles: tuple[str, ...]) -> dict[str, str]:
+        """A link to the first of `articles` in the terms (the docs site's diagrams only)."""
+        href = self.links(articles) if self.links and articles else None
+        return {"URL": href, "target": "_top"} if href else {}
 
     def _state_label(self, state: str) -> str:
         d = self.spec.states[state]
@@ -227,7 +237,8 @@ class LifecycleDiagram:
                 lines += self._edge_lines(tr.event, guard, tr.articles, numbers,
                                           self._scheduler_line(tr.event))
             first = group[0]
-            attrs: dict[str, str] = {"id": "edge_" + first.key.replace(":", "__")}
+            attrs: dict[str, str] = {"id": "edge_" + first.key.replace(":", "__"),
+                                     **self._link(first.transition.articles)}
             if first.from_compound:
                 attrs["ltail"] = cluster_name(first.source)
             if first.back:
@@ -243,6 +254,10 @@ class LifecycleDiagram:
                 # a flat edge repeating a transition named elsewhere: its name by its tail,
                 # clear of the labels in the middle of the row
                 attrs.update(taillabel=text, labeldistance="4.5", labelangle="25")
+            elif self._same_rank(first):
+                # a flat edge: Graphviz places its label after the layout, clear of the nodes
+                # and of the other labels (a plain label of a flat edge may sit on a state)
+                attrs["xlabel"] = text
             else:
                 attrs["label"] = text
             g.edge(self._node_of(first.source), first.target, **attrs)
@@ -317,9 +332,9 @@ class LifecycleDiagram:
             arts = escape(cite_list(s.articles))
             rows.append(f"<B>✗ {s.n}.</B> {name} [{arts}]")
             rule = s.rule_in(self.lang)
-            if rule:
-                limit = 30 if self.lang == "ja" else 48  # CJK characters are twice as wide
-                rows.append(f'<FONT POINT-SIZE="8">{escape(shorten(rule, limit))}</FONT>')
+            if rule:  # in full, wrapped: a refusal's reason is what the reader looks for
+                for line in wrap(rule, 56):
+                    rows.append(f'<FONT POINT-SIZE="8">{escape(line)}</FONT>')
         return "<" + "<BR/>".join(rows) + ">"
 
     def _title(self) -> str | None:
@@ -329,8 +344,8 @@ class LifecycleDiagram:
         head = escape(f"{p.name} — {t(self.lang, 'as_of', day=p.until_date)}: "
                       f"{state_name(self.spec, p.final_state, self.lang) if p.final_state else '—'}")  # fmt: skip
         lines = [f"<B>{head}</B>"]
-        if p.description:
-            for part in pack(p.description.split(), 90, " "):
+        if p.description and self.lang == "en":  # a scenario's description is the simulator's English
+            for part in pack(without_paths(p.description).split(), 90, " "):
                 lines.append(f'<FONT POINT-SIZE="10">{escape(part)}</FONT>')
         return "<" + "<BR/>".join(lines) + ">"
 
@@ -354,3 +369,12 @@ def lifecycle_digraph(spec: Spec, lang: str = "ja", path: ScenarioPath | None = 
                       legend: bool = True) -> graphviz.Digraph:  # fmt: skip
     """The lifecycle diagram of `spec` as a graphviz.Digraph (see the module docstring)."""
     return LifecycleDiagram(spec, lang, path, legend).build()
+
+
+_ABS_PATH = re.compile(r"(?<![\w.~])(?:[A-Za-z]:)?[/\\](?:[^\s/\\]+[/\\])+([^\s/\\]+)")
+
+
+def without_paths(text: str) -> str:
+    """`text` with each absolute path cut to its file name: a caption never shows the
+    folders of the machine that made it (`/tmp/run/P13.yaml` → `P13.yaml`)."""
+    return _ABS_PATH.sub(lambda m: m.group(1), text)

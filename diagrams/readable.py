@@ -3,17 +3,25 @@
 The spec keeps each expression as written (`Expr.source`, with derived names such as
 `within_minimum_term`) and as loaded (derived names expanded). A reviewer reads the
 written form better, so it is parsed here again with the derived names typed as names
-of their own and rendered with the model's own renderer (`Expr.render(lang)`: ≤, ≠,
-かつ/または …). When anything fails, the text as written is shown instead.
+of their own (record and set syntax read by `Quantifiers`) and rendered by `Formula`:
+grouping explicit, names by their Japanese names. When anything fails, the text as
+written is shown instead (in HTML marked as a name).
 """
 
 from __future__ import annotations
 
 import re
 
-from yakkan.model.expr import BOOL, DATE, Type, enum_type, parse_effect, parse_expr
+from markupsafe import Markup, escape
+
+from yakkan.model.expr import BOOL, DATE, Expr, Type, enum_type, parse_effect, parse_expr
 from yakkan.model.spec import EVENT_ENUM, MOMENT_PREFIX, STATE_ENUM, Clause, Spec, TransitionDef
 
+from .formula import Formula
+from .quantifiers import Quantifiers
+
+_LOOP = re.compile(r"^\s*for\s+([A-Za-z_]\w*)\s+in\s+([A-Za-z_]\w*)\s*:\s*(.+)$", re.S)
+_ASSIGN = re.compile(r"^\s*(.+?)\s*([+-]?=)(?!=)\s*(.+?)\s*$", re.S)
 _CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$", re.S)
 
 
@@ -23,6 +31,8 @@ class Readable:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self._base = self._base_env()
+        self.formula = Formula(spec)
+        self.quant = Quantifiers(self)
 
     # -- environments ----------------------------------------------------------------------
 
@@ -45,6 +55,9 @@ class Readable:
                 except Exception:  # noqa: BLE001 - a name not typed yet, try again
                     continue
                 del pending[name]
+        for name in pending:  # written with record syntax: the loaded (expanded) form has the type
+            if name in spec.derived_exprs:
+                env[name] = spec.derived_exprs[name].type
         return env
 
     def env_for(self, event: str | None) -> dict[str, Type]:
@@ -73,26 +86,62 @@ class Readable:
 
     # -- rendering ---------------------------------------------------------------------------
 
+    def parse(self, text: str, event: str | None = None) -> Expr | None:
+        """`text` (an expression as written) parsed, record and set syntax read by
+        `Quantifiers`; None when it cannot be read here."""
+        try:
+            return parse_expr(self.quant.rewrite(text, event), self.env_for(event) | self.quant.env, self.spec.enums)
+        except Exception:  # noqa: BLE001 - the caller shows the text as written
+            return None
+
     def expr(self, text: str, lang: str, event: str | None = None) -> str:
         """`text` (an expression as written) rendered in `lang`; the text itself on failure."""
-        return _render_expr(self, text, lang, event)
+        e = self.parse(text, event)
+        return text if e is None else self.formula.text(e, lang)
+
+    def expr_html(self, text: str, lang: str, event: str | None = None, tree: bool = False) -> Markup:
+        """As `expr`, in HTML (names without a Japanese name marked); `tree`: nested lists."""
+        e = self.parse(text, event)
+        if e is None:
+            return Markup('<code class="name">{}</code>').format(text)
+        return self.formula.tree(e, lang) if tree else self.formula.html(e, lang)
 
     def clause(self, clause: Clause, lang: str, event: str | None = None) -> str:
-        source = getattr(clause.expr, "source", None) or clause.expr.text
-        return self.expr(str(source), lang, event)
+        return self.expr(_source(clause.expr), lang, event)
 
-    def effect(self, text: str, lang: str, event: str | None = None) -> str:
-        """One effect as written: `x = e` as `x ← e`, a procedure call as `name(e)`."""
+    def clause_html(self, clause: Clause, lang: str, event: str | None = None, tree: bool = False) -> Markup:
+        return self.expr_html(_source(clause.expr), lang, event, tree)
+
+    def effect(self, text: str, lang: str, event: str | None = None, html: bool = False) -> str:
+        """One effect as written: `x = e` as 「x ← e」, a procedure call as 「名前（e）」."""
+        loop = _LOOP.match(text)
+        if loop:  # `for g in a_set: record[g].field = …`: each of the set's grounds
+            var, over, body = loop.groups()
+            inner = self.effect(self.quant.loop_body(body, var), lang, event, html)
+            head = (f"{self.quant.set_name(over, lang)}のそれぞれについて：" if lang == "ja"
+                    else f"for each {var} in {over}: ")  # fmt: skip
+            return (Markup(escape(head)) + inner) if html else head + inner
         call = _CALL.match(text)
         if call and call.group(1) in self.spec.procedures:
             arg = call.group(2).strip()
-            return f"{call.group(1)}({self.expr(arg, lang, event) if arg else ''})"
+            return self.formula.call(call.group(1), self.parse(arg, event) if arg else None, lang, html)
         try:
             env = self.env_for(event)
             assignable = [n for n in self.spec.variables]
-            return parse_effect(text, env, self.spec.enums, assignable).render(lang)
-        except Exception:  # noqa: BLE001 - show the text as written
-            return text
+            return self.formula.effect(parse_effect(text, env, self.spec.enums, assignable), lang, html)
+        except Exception:  # noqa: BLE001 - record syntax (or else): read its two sides, or show it as written
+            pass
+        target, op, value = _ASSIGN.match(text).groups() if _ASSIGN.match(text) else (None, None, None)
+        rhs = self.parse(value, event) if value is not None else None
+        lhs = self.parse(target, event) if target is not None else None
+        if lhs is None or rhs is None:
+            return Markup('<code class="name">{}</code>').format(text) if html else text
+        render = self.formula.html if html else self.formula.text
+        left, right = str(render(lhs, lang)), str(render(rhs, lang))
+        if op != "=":
+            right = f"{left} {op[0]} {right}"
+        out = f"{left} ← {right}"
+        return Markup(out) if html else out
 
     def guard(self, t: TransitionDef, lang: str, limit: int = 0) -> str:
         """All clauses of `t`'s guard joined with ∧; with `limit`, a count when too long."""
@@ -107,12 +156,8 @@ class Readable:
         return text
 
 
-def _render_expr(r: Readable, text: str, lang: str, event: str | None) -> str:
-    try:
-        env = r.env_for(event)
-        return parse_expr(text, env, r.spec.enums).render(lang)
-    except Exception:  # noqa: BLE001 - show the text as written
-        return text
+def _source(expr: Expr) -> str:
+    return str(getattr(expr, "source", None) or expr.text)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -145,4 +190,22 @@ def pack(items: list[str], width: int, sep: str = " · ") -> list[str]:
             cur = candidate
     if cur:
         lines.append(cur)
+    return lines
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` columns (CJK characters count 2), broken at a
+    space or, in Japanese, after 、。）and between characters when a run is too long."""
+    lines: list[str] = []
+    cur = ""
+    for ch in " ".join(text.split()):
+        if display_width(cur + ch) > width:
+            cut = max(cur.rfind(" "), *(cur.rfind(p) + 1 for p in "、。）"))
+            if cut <= 0 or cut < len(cur) // 2:
+                cut = len(cur)
+            lines.append(cur[:cut].rstrip())
+            cur = cur[cut:].lstrip()
+        cur += ch
+    if cur.strip():
+        lines.append(cur.strip())
     return lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 
 import graphviz
 
@@ -20,6 +21,7 @@ from .errors import DiagramError
 from .highlight import ScenarioPath
 from .lifecycle import FONT, LifecycleDiagram
 from .mermaid import mermaid_text
+from .untangle import label_boxes, layout_json, moved_layout, moves
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 TEXT_FORMATS = ("svg", "dot", "mermaid")
@@ -28,7 +30,8 @@ EXTENSIONS = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "mermaid":
 
 
 def render_diagram(spec: Spec, fmt: str = "svg", lang: str = "ja", path: ScenarioPath | None = None,
-                   legend: bool = True, life: Lifecycle | None = None) -> bytes:  # fmt: skip
+                   legend: bool = True, life: Lifecycle | None = None,
+                   links: Callable[[tuple[str, ...]], str | None] | None = None) -> bytes:  # fmt: skip
     """The lifecycle diagram of `spec` as bytes in `fmt` (one of FORMATS)."""
     if fmt not in FORMATS:
         raise DiagramError(f"unknown format '{fmt}'", hint=f"formats: {', '.join(FORMATS)}")
@@ -37,7 +40,7 @@ def render_diagram(spec: Spec, fmt: str = "svg", lang: str = "ja", path: Scenari
     life = life or Lifecycle(spec)
     if fmt == "mermaid":
         return mermaid_text(spec, lang, path, life).encode("utf-8")
-    graph = LifecycleDiagram(spec, lang, path, legend, life).build()
+    graph = LifecycleDiagram(spec, lang, path, legend, life, links if fmt == "svg" else None).build()
     if fmt == "dot":
         return graph.source.encode("utf-8")
     return pipe(graph, fmt)
@@ -50,7 +53,7 @@ def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
         graph = graph.copy()
         graph.attr(dpi=str(PNG_DPI))
     try:
-        data = graph.pipe(format=fmt, renderer=renderer)
+        data = _untangled(graph).pipe(format=fmt, renderer=renderer, neato_no_op=2)
         return _fixed_creation_date(data) if fmt == "pdf" else data
     except graphviz.ExecutableNotFound:
         raise DiagramError(
@@ -59,6 +62,15 @@ def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         raise DiagramError("Graphviz could not draw the diagram: " + (detail[-1] if detail else str(exc))) from None
+
+
+def _untangled(graph: graphviz.Digraph) -> graphviz.Source:
+    """The graph laid out by dot, its overlapping xlabels moved (`untangle`), as positioned
+    DOT that `neato -n2` draws as laid out."""
+    laid = graph.pipe(format="dot").decode("utf-8")
+    layout = layout_json(graphviz.Source(laid, engine="neato").pipe(format="json", neato_no_op=2))
+    new = moves(label_boxes(layout))
+    return graphviz.Source(moved_layout(laid, new) if new else laid, engine="neato")
 
 
 _PDF_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")

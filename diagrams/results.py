@@ -135,12 +135,21 @@ def load_verify_results(path: str | Path | None = None, near: str | Path | None 
     if found is None:
         return None
     try:
-        return parse_verify_results(_read_json(found), found)
+        results = parse_verify_results(_read_json(found), found)
     except DiagramError as exc:
         if explicit:
             raise
         _warn(f"ignoring {found}: {exc}")
         return None
+    missing = missing_scenarios(results)
+    if missing and explicit:  # results given: their counterexamples are never dropped silently
+        raise DiagramError(
+            f"{len(missing)} scenario file(s) the results name are not found: {'; '.join(missing[:5])}"
+            + (" …" if len(missing) > 5 else ""), path=found,
+            hint="run `yakkan docs` in the folder where `yakkan verify --out DIR` ran, or keep the scenario "
+                 "files beside results.json",
+        )  # fmt: skip
+    return results
 
 
 def parse_verify_results(data: Any, source: Path) -> VerifyResults:
@@ -167,12 +176,8 @@ def _verdict(pid: str, e: Mapping[str, Any], base: Path) -> Verdict:
         scenario_data = scenario
     elif isinstance(scenario, str) and scenario:
         p = Path(scenario)
-        for candidate in ([p] if p.is_absolute() else [base / p, p]):
-            if candidate.is_file():
-                scenario_path = candidate
-                break
-        else:
-            scenario_path = p if p.is_absolute() else base / p
+        found = next((c for c in _scenario_candidates(p, base) if c.is_file()), None)
+        scenario_path = found or (p if p.is_absolute() else base / p)
     detail = e.get("why") or e.get("invariant") or e.get("reason") or e.get("message") or ""
     why: tuple[Mapping[str, Any], ...] = ()
     if isinstance(detail, list | tuple):
@@ -188,6 +193,22 @@ def _verdict(pid: str, e: Mapping[str, Any], base: Path) -> Verdict:
         articles=tuple(map(str, e.get("articles") or ())), scenario=scenario_path,
         scenario_data=scenario_data, detail=str(detail), why=why,
     )  # fmt: skip
+
+
+def _scenario_candidates(p: Path, base: Path) -> list[Path]:
+    """Where a scenario the results name may be. `yakkan verify --out DIR` names its files
+    relative to the folder it ran in (`DIR/P13-counterexample.yaml`) and writes its
+    results.json into DIR: so the name is tried against the results' folder, its parents
+    (the folder verify ran in), the current folder, and the file beside the results."""
+    if p.is_absolute():
+        return [p, base / p.name]
+    return [base / p, *(a / p for a in list(base.parents)[:3]), p, base / p.name]
+
+
+def missing_scenarios(results: VerifyResults) -> list[str]:
+    """`P13: ver/P13-counterexample.yaml` for each verdict whose scenario file is not found."""
+    return [f"{pid}: {v.scenario}" for pid, v in sorted(results.verdicts.items())
+            if v.scenario is not None and not Path(v.scenario).is_file()]  # fmt: skip
 
 
 def _why_line(w: Any) -> str:

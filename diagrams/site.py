@@ -5,7 +5,8 @@ Layout of the output folder (everything relative, no network needed):
     index.html                 language choice
     ja/*.html, en/*.html       overview, terms, states, events, transitions,
                                interpretations, properties, coverage, simulation
-    assets/style.css           the only stylesheet (no script is needed)
+    assets/style.css           the only stylesheet
+    assets/search.js, search.<lang>.js   the search (a static index; every page reads without it)
     assets/lifecycle.<lang>.{svg,png,pdf,mmd,dot}
     assets/paths/<P>.<lang>.svg    a property's counterexample or witness, highlighted
     scenarios/<P>.yaml         that scenario, to download and `yakkan replay`
@@ -18,8 +19,9 @@ The site is built in a temporary folder and swapped in (see `fsio.building`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +38,10 @@ from yakkan.terms.structure import load_terms
 from .analysis import Lifecycle
 from .docmodel import KIND_NAMES, DocModel, anchor
 from .errors import DiagramError
+from .figures import breaking_step, figures_of
 from .fsio import building
 from .highlight import path_of_scenario
-from .i18n import LANGS, ui
+from .i18n import LANGS, SIM_KEYS_JA, state_name, ui
 from .render import EXTENSIONS, render_diagram
 from .results import PASSING, SIMULATE_LISTS, SimulateReport, VerifyResults, _warn
 
@@ -123,11 +126,13 @@ class SiteBuilder:
         for lang in LANGS:
             for fmt, ext in EXTENSIONS.items():
                 (root / "assets" / f"lifecycle.{lang}.{ext}").write_bytes(
-                    render_diagram(self.spec, fmt, lang, life=self.life))
+                    render_diagram(self.spec, fmt, lang, life=self.life, links=self._links(lang, "../")))
         verdicts = self._verdicts(root)
         simulation = self._simulation(root)
         models = {lang: DocModel(self.spec, lang, self.life, self.terms, verdicts) for lang in LANGS}
+        shutil.copyfile(TEMPLATES / "search.js", root / "assets" / "search.js")
         for lang, model in models.items():
+            (root / "assets" / f"search.{lang}.js").write_text(search_script(model), encoding="utf-8")
             (root / lang).mkdir()
             ctx = self._context(model, simulation)
             for page in PAGES:
@@ -151,6 +156,20 @@ class SiteBuilder:
             "mermaid": (Path("assets") / f"lifecycle.{lang}.mmd").as_posix(),
             "mermaid_text": render_diagram(self.spec, "mermaid", lang, life=self.life).decode("utf-8"),
         }  # fmt: skip
+
+    def _links(self, lang: str, up: str) -> Callable[[tuple[str, ...]], str | None]:
+        """For the site's diagrams: a state's or transition's articles → the first one's place
+        on the terms page of `lang`, relative to the SVG's folder (`up` to the site's root)."""
+
+        def link(articles: tuple[str, ...]) -> str | None:
+            for c in articles:
+                try:
+                    return f"{up}{lang}/terms.html#{anchor(self.terms.canonical(c))}"
+                except Exception:  # noqa: BLE001 - a citation the terms do not resolve: the next
+                    continue
+            return None
+
+        return link
 
     # -- the verifier's results ---------------------------------------------------------------------
 
@@ -207,13 +226,20 @@ class SiteBuilder:
             return
         entry["scenario"] = f"../scenarios/{pid}.yaml"
         for lang in LANGS:
-            svg = render_diagram(self.spec, "svg", lang, path, legend=False, life=self.life)
+            svg = render_diagram(self.spec, "svg", lang, path, legend=False, life=self.life,
+                                 links=self._links(lang, "../../"))  # fmt: skip
             (root / "assets" / "paths" / f"{pid}.{lang}.svg").write_bytes(svg)
             entry["diagrams"][lang] = f"../assets/paths/{pid}.{lang}.svg"
+        figures = figures_of(self.spec, pid)
+        breaking = breaking_step(self.spec, pid, path) if entry["role"] == "counterexample" else None
+        entry["figures"] = figures
+        entry["breaking"] = breaking
         entry["steps"] = [{
             "n": s.n, "date": s.date, "event": s.event, "accepted": s.accepted, "by": s.by,
             "source": s.source, "target": s.target, "rule": s.rule, "rule_ja": s.rule_ja,
-            "articles": s.articles,
+            "articles": s.articles, "args": s.args,
+            "values": {f: s.after.get(f) for f in figures} if s.after else {},
+            "changed": [f for f in figures if s.after and s.before and s.before.get(f) != s.after.get(f)],
         } for s in path.steps]  # fmt: skip
         entry["final_state"] = path.final_state
         entry["until"] = path.until_date
@@ -227,13 +253,15 @@ class SiteBuilder:
             return None
         folder = root / "simulate"
         folder.mkdir()
-        plots = []
-        for p in rep.plots:
-            if not safe_file_name(p.name):
-                continue
-            (folder / p.name).write_bytes(read_input_bytes(p, DiagramError))
-            plots.append({"name": p.stem, "href": f"../simulate/{p.name}"})
         data = dict(rep.data)
+        plots: list[dict[str, Any]] | dict[str, list[dict[str, Any]]] = self._plots(folder, data)
+        if not plots:  # a report the docs cannot draw from: the simulator's own (English) plots
+            plots = []
+            for p in rep.plots:
+                if not safe_file_name(p.name):
+                    continue
+                (folder / p.name).write_bytes(read_input_bytes(p, DiagramError))
+                plots.append({"name": p.stem, "href": f"../simulate/{p.name}"})
         scalars = {k: v for k, v in data.items() if isinstance(v, int | float | str | bool) and k != "format"}
         tables = {}
         for k, v in data.items():
@@ -250,6 +278,28 @@ class SiteBuilder:
         not_monitored = [v for v in data.get("not_monitored") or () if isinstance(v, Mapping)]
         return {"source": rep.source.name, "scalars": scalars, "tables": tables, "plots": plots,
                 "lists": lists, "not_monitored": not_monitored}  # fmt: skip
+
+    def _plots(self, folder: Path, data: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """The run's plots drawn anew from the report, in each language (SVG): per language,
+        the plots' names and files; empty when the report lacks what they are drawn from."""
+        from yakkan.simulate.plots import draw_plots
+
+        out: dict[str, list[dict[str, Any]]] = {}
+        for lang in LANGS:
+            def name_of(kind: str, key: str, lang: str = lang) -> str:
+                if kind == "state" and key in self.spec.states:
+                    return state_name(self.spec, key, lang)
+                entry = self.spec.names_ja.get(f"EndedBy.{key}") if lang == "ja" else None
+                if entry:
+                    return entry.name
+                return SIM_KEYS_JA.get(key, key) if lang == "ja" else key
+
+            try:
+                files = draw_plots(data, folder, lang, f".{lang}", ("svg",), name_of)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                return {}
+            out[lang] = [{"name": f.name.split(".")[0], "href": f"../simulate/{f.name}"} for f in files]
+        return out
 
     def _simulated_case(self, folder: Path, key: str, n: int, v: Mapping[str, Any],
                         scenarios: Mapping[str, Path]) -> dict[str, Any]:  # fmt: skip
@@ -361,3 +411,44 @@ def _why_item(w: Mapping[str, Any], spec: Spec) -> dict[str, Any]:
     head = text.split(":", 1)[0]
     return {"id": head if head in spec.lemmas else None, "lemma": text, "formula": str(w.get("formula") or ""),
             "articles": tuple(map(str, w.get("articles") or ()))}  # fmt: skip
+
+
+def search_script(model: DocModel) -> str:
+    """The search index of one language as a script (`window.YAKKAN_INDEX = [...]`): the
+    articles' paragraphs and the model's elements, each its title, kind, link and the text
+    searched (lower case). A script, not JSON, so that it loads from file:// too."""
+    entries: list[dict[str, str]] = []
+    kinds = KIND_NAMES[model.lang]
+
+    def add(kind: str, title: str, href: str, *texts: Any) -> None:
+        text = " ".join(str(x) for x in (title, *texts) if x)
+        entries.append({"t": title, "k": kind, "h": href, "x": " ".join(text.lower().split())})
+
+    for a in model.articles:
+        for r in a.rows:
+            body = [r.lead, *(" ".join(t) for _, _, t in r.items)]
+            head = a.heading or a.title
+            add(model.t("article"), f"{head} {r.number}" if r.number is not None and len(a.rows) > 1 else head,
+                f"terms.html#{r.anchor}", *body)  # fmt: skip
+    for st in model.states:
+        add(kinds["state"], st["name"], f"states.html#s-{st['id']}", st["id"], st["en"], " ".join(st["articles"]))
+    for e in model.events:
+        add(kinds["event"], e["ja"] if model.lang == "ja" else e["name"], f"events.html#e-{e['name']}", e["name"],
+            " ".join(e["articles"]))  # fmt: skip
+    for tr in model.transitions:
+        title = f"{tr['event_name']}: {tr['sources']} → {tr['target']}"
+        add(kinds["transition"], title, f"transitions.html#t-{tr['id']}", tr["id"],
+            *(g["rule"] for g in tr["guard"]), *(g["text"] for g in tr["guard"]), *tr["effects"])
+    for i in model.interpretations:
+        add(kinds["interpretation"], f"{i['id']} {i['title']}", f"interpretations.html#{i['id']}", i["text"],
+            " ".join(i["articles"]))  # fmt: skip
+    for p in model.properties:
+        add(kinds["property"], f"{p['id']} {p['title']}", f"properties.html#{p['id']}", p["reviewer"], p["formula"],
+            " ".join(p["articles"]))  # fmt: skip
+    for p in model.parameters:
+        add(kinds["parameter"], p["label"], f"states.html#p-{p['name']}", p["name"], p["doc"])
+    for v in model.variables:
+        add(kinds["variable"], v["label"], f"states.html#v-{v['name']}", v["name"], v["doc"])
+    for pr in model.procedures:
+        add(kinds["procedure"], pr["label"], f"transitions.html#pr-{pr['name']}", pr["name"], pr["doc"])
+    return "window.YAKKAN_INDEX = " + json.dumps(entries, ensure_ascii=False, separators=(",", ":")) + ";\n"

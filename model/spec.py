@@ -191,6 +191,15 @@ class LemmaDef:
 
 
 @dataclass(frozen=True)
+class NameJa:
+    """The Japanese of one identifier (parameter, variable, derived name, procedure, event
+    argument) or enum value (`Enum.value`): the name a reviewer reads, and its description."""
+
+    name: str
+    doc: str = ""
+
+
+@dataclass(frozen=True)
 class Interpretation:
     id: str
     title: str
@@ -238,6 +247,7 @@ class Spec:
     lemmas: Mapping[str, LemmaDef] = field(default_factory=dict)
     sets: Mapping[str, NamedSet] = field(default_factory=dict)
     records: Mapping[str, Record] = field(default_factory=dict)
+    names_ja: Mapping[str, NameJa] = field(default_factory=dict)  # the docs' Japanese of identifiers
 
     @property
     def leaf_states(self) -> tuple[str, ...]:
@@ -303,7 +313,7 @@ class _Loader:
     SECTIONS = (
         "meta", "enums", "sets", "records", "constants", "parameters", "derived", "variables", "procedures",
         "time_advance", "states", "events", "transitions", "interpretations", "properties",
-        "lemmas", "out_of_scope", "limitations",
+        "lemmas", "out_of_scope", "limitations", "names_ja",
     )  # fmt: skip
     REQUIRED = ("meta", "states", "events", "transitions", "variables", "properties")
 
@@ -427,6 +437,7 @@ class _Loader:
         lemmas = self._read_lemmas(root.get("lemmas", {}), properties)
         out_of_scope = self._read_out_of_scope(root.get("out_of_scope", {}))
         limitations = self._read_limitations(root.get("limitations", []))
+        names_ja = self._read_names_ja(root.get("names_ja", {}))
         terms_path = (self.path.parent / str(self.meta["terms"])).resolve()
         spec = Spec(
             path=self.path, meta=self.meta, enums=self.enums, constants=self.constants,
@@ -437,7 +448,7 @@ class _Loader:
             transitions=transitions, interpretations=interpretations, properties=properties,
             out_of_scope=out_of_scope, out_of_scope_ja=self.out_of_scope_ja, shared_args=self.shared_args(),
             limitations=limitations,
-            terms_path=terms_path, lemmas=lemmas, sets=self.sets, records=self.records,
+            terms_path=terms_path, lemmas=lemmas, sets=self.sets, records=self.records, names_ja=names_ja,
         )  # fmt: skip
         self._check_graph(spec, root["transitions"])
         self._check_citations(spec, root)
@@ -1058,6 +1069,26 @@ class _Loader:
             out.append({"articles": self.articles(body, f"limitations[{i}]"), "text": str(body["text"]),
                         "ja": str(body.get("ja", ""))})  # fmt: skip
         return tuple(out)
+
+    def _read_names_ja(self, node: Any) -> dict[str, NameJa]:
+        """`identifier: {name: 日本語名, doc: 説明}` (or `Enum.value: {name: …}`): what the
+        Japanese docs show for a name of the spec (formulas read by their Japanese names)."""
+        known = {*self.parameters, *self.variables, *self.derived, *self.procedures, *self.constants}
+        known |= {a.expr_name for e in self.events.values() for a in e.args}
+        known |= {f"{enum}.{v}" for enum, vals in self.enums.items() for v in vals}
+        out = {}
+        for name, body in self.mapping(node, "names_ja").items():
+            where = f"names_ja.{name}"
+            if str(name) not in known:
+                self.fail(f"'{name}' is no name of the spec", where, node, name,
+                          hint="name a parameter, variable, derived name, procedure, event argument "
+                               "or an enum value as Enum.value" + did_you_mean(str(name), known))  # fmt: skip
+            body = self.mapping(body, where, node, name)
+            self.check_keys(body, ("name", "doc"), where, ("name",))
+            if not str(body["name"]).strip():
+                self.fail("name is the Japanese name", where, body, "name", hint="write it, or leave the entry out")
+            out[str(name)] = NameJa(str(body["name"]), str(body.get("doc", "")))
+        return out
 
     # -- whole-spec checks ------------------------------------------------------------------------
 

@@ -80,7 +80,8 @@ def test_dot_source_is_built_with_clusters_finals_and_labels(spec):
         line = next(ln for ln in dot.splitlines() if ln.strip().startswith(f"{final} ["))
         assert "peripheries=2" in line
     assert f'fontname="{FONT}"' in dot
-    assert "提供開始" in dot and "[not_due + overdue = 0]" in dot and "6-2, 9-1, 7-1" in dot
+    assert "提供開始" in dot and "6-2, 9-1, 7-1" in dot
+    assert "[支払期日未到来の請求額 + 延滞額 = 0]" in dot  # the guard by the names
     assert "ltail=cluster_in_force" in dot
 
 
@@ -179,3 +180,65 @@ def test_cli_highlight_and_bad_input(tmp_path, capsys):
     assert "unknown event 'fly'" in capsys.readouterr().err
     assert not (tmp_path / "x.dot").exists()
     assert main(["diagram", "--format", "dot", "-o", str(tmp_path)]) == 2
+
+
+def _final_layout(spec, lang, path=None, links=None):
+    """The label boxes of the diagram as drawn (the layout after `untangle`, by Graphviz)."""
+    from yakkan.diagrams.lifecycle import LifecycleDiagram
+    from yakkan.diagrams.render import _untangled
+    from yakkan.diagrams.untangle import label_boxes, layout_json
+
+    graph = LifecycleDiagram(spec, lang, path, True, Lifecycle(spec), links).build()
+    return label_boxes(layout_json(_untangled(graph).pipe(format="json", neato_no_op=2)))
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_no_two_labels_overlap(spec, lang):
+    from yakkan.diagrams.untangle import overlaps
+
+    labels = _final_layout(spec, lang)
+    assert len(labels) == 31  # the states' and the transitions' labels, all there
+    assert [(a.owner, b.owner) for a, b in overlaps(labels)] == []
+    path = path_of_scenario(spec, ROOT / "scenarios/issue-example.yaml")
+    assert [(a.owner, b.owner) for a, b in overlaps(_final_layout(spec, lang, path))] == []
+
+
+def test_an_overlapping_xlabel_is_moved_clear():
+    from yakkan.diagrams.untangle import Label, moved_layout, moves, overlaps
+
+    node = Label("active", "node", (0, 0, 100, 20))
+    xl = Label("edge_resume", "xlabel", (50, 10, 150, 30), (100, 20))
+    far = Label("edge_other", "edge", (0, 40, 300, 60))
+    new = moves([node, xl, far])
+    assert new == {"edge_resume": (100.0, -15.0)}  # the nearest place clear of both: 35 points down
+    x, y = new["edge_resume"]
+    moved = Label("edge_resume", "xlabel", (x - 50, y - 10, x + 50, y + 10), (x, y))
+    assert overlaps([node, moved, far], gap=-2.0) == []  # clear of both, with the gap kept
+    laid = 'a -> b [id=edge_resume,\n\tpos="e,1,2 3,4",\n\txlabel=<再開<BR/>[x]>,\n\txlp="100,20"];'
+    assert moved_layout(laid, new).endswith(f'xlp="{x:.2f},{y:.2f}"];')
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_the_sites_diagram_links_states_and_transitions_to_their_articles(spec):
+    svg = render_diagram(spec, "svg", "ja", links=lambda arts: f"../ja/terms.html#c{arts[0]}").decode()
+    assert '<a xlink:href="../ja/terms.html#c9-1" xlink:title="提供中 / Active (active)" target="_top">' in svg
+    edge = svg[svg.index('<g id="edge_accept__applied"'):]
+    assert edge[:edge.index("</g>")].count('xlink:href="../ja/terms.html#c6-1"') == 1  # the acceptance's arrow
+    assert "xlink:href" not in render_diagram(spec, "svg", "ja").decode()  # `yakkan diagram`: no links
+
+
+def test_a_refusals_reason_is_drawn_in_full(spec):
+    from yakkan.diagrams.highlight import PathStep, ScenarioPath
+    from yakkan.diagrams.readable import wrap
+
+    rule = "最低利用期間の経過前は、料金の減少を伴う契約内容の変更はできません（翌月について合意済みの料金と比べます）"
+    step = PathStep(n=1, day=739000, event="change_plan", by="customer", accepted=False, source="active",
+                    target="active", transition=None, edge=None, rule="no fee-lowering change", articles=("6-3",),
+                    rule_ja=rule)  # fmt: skip
+    path = ScenarioPath(name="t", description="", steps=(step,), final_state="active", until=739000,
+                        quiet_calendar_steps=0)  # fmt: skip
+    dot = render_diagram(spec, "dot", "ja", path).decode()
+    assert wrap(rule, 56) == ["最低利用期間の経過前は、料金の減少を伴う契約内容の変更は",
+                              "できません（翌月について合意済みの料金と比べます）"]  # fmt: skip
+    assert all(f'<FONT POINT-SIZE="8">{line}</FONT>' in dot for line in wrap(rule, 56))

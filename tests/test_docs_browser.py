@@ -118,10 +118,12 @@ def _crawl(browser, start: str) -> dict[str, dict]:
             ids: [...document.querySelectorAll('[id]')].map(e => e.id),
             text: document.body.innerText,
             images: [...document.images].map(i => ({src: i.src, ok: i.complete && i.naturalWidth > 0})),
+            objects: [...document.querySelectorAll('object')].map(o => ({src: o.data,
+                ok: !!(o.contentDocument && o.contentDocument.documentElement.getBBox().width > 0)})),
         })""")
         seen[url] = info
         ids[url] = set(info["ids"])
-        for img in info["images"]:
+        for img in info["images"] + info["objects"]:
             assert img["ok"], f"{url}: image not drawn: {img['src']}"
         for link in info["links"]:
             target, frag = urldefrag(link)
@@ -154,9 +156,9 @@ def test_the_site_in_chromium(browser, served):
     assert TEXT_7_2 in pages[served + "ja/terms.html"]["text"]
     assert TEXT_7_2 in pages[served + "en/terms.html"]["text"]
     overview = pages[served + "ja/index.html"]
-    assert any(i["src"].endswith("/assets/lifecycle.ja.svg") and i["ok"] for i in overview["images"])
+    assert any(i["src"].endswith("/assets/lifecycle.ja.svg") and i["ok"] for i in overview["objects"])
     properties = pages[served + "en/properties.html"]
-    assert any(i["src"].endswith("/assets/paths/P03.en.svg") and i["ok"] for i in properties["images"])
+    assert any(i["src"].endswith("/assets/paths/P03.en.svg") and i["ok"] for i in properties["objects"])
     assert "not yet verified" in properties["text"] and "proved" in properties["text"]
 
 
@@ -168,3 +170,56 @@ def test_diagram_svg_is_japanese_and_drawn(browser, served):
     page.close()
     assert "契約期間中" in text and "提供開始" in text
     assert box[0] > 400 and box[1] > 400
+
+
+def test_search_finds_articles_and_elements_in_the_page(browser, served):
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page.goto(served + "ja/index.html")
+    page.fill("#search-q", "保証金 返還")
+    hits = page.evaluate("() => [...document.querySelectorAll('#search-hits a')].map(a => a.getAttribute('href'))")
+    box = page.evaluate("() => { const r = document.getElementById('search-hits').getBoundingClientRect();"
+                        " return [r.left, r.right, window.innerWidth]; }")
+    page.fill("#search-q", "存在しない語句ｘｙｚ")
+    none = page.evaluate("() => document.getElementById('search-hits').innerText")
+    page.close()
+    assert "properties.html#P07" in hits and "events.html#e-return_deposit" in hits and "terms.html#c11-4" in hits
+    assert box[0] >= 0 and box[1] <= box[2]  # the list stays on the screen
+    assert none == "該当なし"
+
+
+OVERLAPS_JS = """() => {
+  const boxes = [];
+  for (const g of document.querySelectorAll('g.node, g.edge')) {
+    let x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (const t of g.querySelectorAll('text')) {
+      const b = t.getBBox();
+      if (!b.width) continue;
+      x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y);
+      x1 = Math.max(x1, b.x + b.width); y1 = Math.max(y1, b.y + b.height);
+    }
+    if (x1 > x0) boxes.push({id: g.id, box: [x0, y0, x1, y1]});
+  }
+  const out = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i].box, b = boxes[j].box;
+    const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]), h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+    if (w > 1 && h > 1) out.push([boxes[i].id, boxes[j].id, Math.round(w), Math.round(h)]);
+  }
+  return out;
+}"""
+
+
+def test_diagram_labels_never_overlap_and_link_to_their_articles(browser, served):
+    page = browser.new_page()
+    for svg in ("assets/lifecycle.ja.svg", "assets/lifecycle.en.svg", "assets/paths/P03.ja.svg"):
+        page.goto(served + svg)
+        assert page.evaluate(OVERLAPS_JS) == [], svg  # the text boxes as the browser draws them
+    page.goto(served + "ja/index.html")
+    page.wait_for_load_state("load")
+    frame = next(f for f in page.frames if f.url.endswith("/assets/lifecycle.ja.svg"))  # the <object>
+    link = frame.locator("#state_active a").first
+    assert link.get_attribute("xlink:href") == "../ja/terms.html#c9-1"
+    link.click()
+    page.wait_for_url("**/ja/terms.html#c9-1")
+    assert page.evaluate("() => !!document.getElementById('c9-1')")
+    page.close()

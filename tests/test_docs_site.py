@@ -82,15 +82,19 @@ def test_article_7_2_beside_its_model(site):
 def test_guards_and_effects_are_rendered_readably(site):
     page = (site / "ja/transitions.html").read_text(encoding="utf-8")
     box = page[page.index('id="t-cancel"'):page.index('id="t-change_plan"')]
-    assert "within_minimum_term でない" in box  # the rendered guard, derived names kept
-    assert "end_date ← month_end(month_of(today))" in box
+    assert '<span class="f-leaf">最低利用期間内ではない</span>' in box  # a derived name by its Japanese name
+    assert "終了日 ← 本日の月の末日" in box  # an effect by the names
+    assert "請求済みの最終月 ← （請求済みの最終月、解約時に料金を負う期間の末日の月のうち大きい方）" in box
+    assert ("即時に請求する（（0、(解約時に料金を負う期間の末日の月 - 請求済みの最終月)のうち大きい方） "
+            "× 翌月の月額料金の合計）") in box  # max(…) * fees keeps its grouping
+    assert '<code class="src name">not within_minimum_term</code>' in box  # the spec's text, marked
     en = (site / "en/transitions.html").read_text(encoding="utf-8")
     assert "not within_minimum_term" in en
 
 
 def test_pages_link_each_other_and_the_other_language(site):
     page = (site / "ja/index.html").read_text(encoding="utf-8")
-    assert 'href="../en/index.html"' in page and 'src="../assets/lifecycle.ja.svg"' in page
+    assert 'href="../en/index.html"' in page and 'data="../assets/lifecycle.ja.svg"' in page
     assert "https://" not in page and "http://" not in page.replace("http://www.w3.org", "")
 
 
@@ -169,11 +173,12 @@ def test_a_proofs_lemmas_are_listed_in_the_pages_language(spec, tmp_path):
     build_site(spec, out, verify_results=load_verify_results(tmp_path / "results.json"))
     ja = (out / "ja/properties.html").read_text(encoding="utf-8")
     assert '<a href="#L06">L06</a> 課金開始月から請求済みの最後の月まで、各月がちょうど1回請求されています。' in ja
-    assert "<code>state is ended → end_date != FOREVER</code>" in ja
+    assert "<li>状態が「終了」ならば、終了日が設定済み。" in ja  # a mined lemma as a sentence
     assert 'id="L06"' in ja  # the lemma the link points at
     en = (out / "en/properties.html").read_text(encoding="utf-8")
     assert '<a href="#L06">L06</a> Every month from the billing start month to the last billed month' in en
-    assert "<code>(service_start != FOREVER) → months_billed == billed_through_month - 1</code>" in en
+    assert ('<li>If <code class="name">state</code> = <code class="name">&#34;ended&#34;</code>, then '
+            '<code class="name">end_date</code> is set.') in en
 
 
 def test_results_are_found_next_to_the_docs_folder(spec, tmp_path):
@@ -218,6 +223,9 @@ def test_simulation_report_and_plots(spec, tmp_path):
     assert "¥1,000" in page and "../simulate/states.svg" in page and "../simulate/scenarios/v1.yaml" in page
     assert (out / "simulate/states.svg").is_file()
     assert "deposits.paid" in page and "¥5" in page  # a nested table, flattened
+    ja = (out / "ja/simulation.html").read_text(encoding="utf-8")
+    assert "<tr><th>保証金（受領）</th>" in ja and "<tr><th>終了事由 · 継続拒絶</th>" not in ja
+    assert "<tr><th>継続拒絶</th>" in ja  # how contracts ended, by the names of the spec
     assert "../simulate/scenarios/v1.en.svg" in page  # a known finding's scenario, drawn
     assert "✗ 5." in (out / "simulate/scenarios/v1.ja.svg").read_text(encoding="utf-8")
 
@@ -279,3 +287,68 @@ def test_internal_event_matrix(spec):
     assert set(rows["cancel"]) == {"concluded", "active", "restricted", "suspended", "interrupted"}
     # a new month lifts a restriction for support requests (drawn as an edge), not one under 23
     assert rows["month_starts"]["restricted"] == ["month_starts"]
+
+
+def test_verify_results_from_another_folder_find_their_counterexamples(spec, tmp_path, monkeypatch):
+    # `yakkan verify --out ver` in run/ names `ver/P03-counterexample.yaml` and writes ver/results.json
+    run = tmp_path / "run"
+    _verify_json(run / "ver", "ver/P03-counterexample.yaml")
+    shutil.copyfile(EXAMPLE, run / "ver/P03-counterexample.yaml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["docs", str(SPEC), "-o", "site", "--verify-results", str(run / "ver/results.json")]) == 0
+    assert (elsewhere / "site/scenarios/P03.yaml").read_bytes() == EXAMPLE.read_bytes()
+    assert (elsewhere / "site/assets/paths/P03.ja.svg").is_file()
+
+
+def test_verify_results_given_whose_counterexample_is_missing_exit_2(spec, tmp_path, monkeypatch, capsys):
+    _verify_json(tmp_path / "ver", "ver/P03-counterexample.yaml")  # the file is nowhere
+    monkeypatch.chdir(tmp_path)
+    assert main(["docs", str(SPEC), "-o", "site", "--verify-results", str(tmp_path / "ver/results.json")]) == 2
+    err = capsys.readouterr().err
+    assert "1 scenario file(s) the results name are not found: P03: " in err and "fix: run `yakkan docs`" in err
+    assert "Traceback" not in err and not (tmp_path / "site").exists()
+
+
+def test_no_absolute_machine_path_in_captions_pages_or_markdown(spec, tmp_path):
+    sim = tmp_path / "simulate"
+    (sim / "scenarios").mkdir(parents=True)
+    head, rest = EXAMPLE.read_text(encoding="utf-8").split("description: >\n", 1)
+    rest = rest.split("\ncontract:", 1)[1]  # the example's folded description left out
+    described = f"description: Replay with yakkan replay {sim}/scenarios/P15-customer-4.yaml --spec {SPEC}\n"
+    (sim / "scenarios/P15-customer-4.yaml").write_text(head + described + "contract:" + rest, encoding="utf-8")
+    (sim / "report.json").write_text(json.dumps({
+        "customers": 1, "months": 1, "seed": 0, "customer_months": 1, "engine": "fast", "violations": [],
+        "known_findings": [{"property": "P15", "customer": 4, "step": 9, "date": "2024-12-31",
+                            "scenario": str(sim / "scenarios/P15-customer-4.yaml")}]}), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "docs"
+    build_site(spec, out, simulate_report=sim / "report.json")
+    en_svg = (out / "simulate/scenarios/P15-customer-4.en.svg").read_text(encoding="utf-8")
+    assert "P15&#45;customer&#45;4.yaml &#45;&#45;spec spec.yaml" in en_svg  # the caption names the files only
+    for f in out.rglob("*"):
+        if f.suffix in (".html", ".md", ".svg", ".mmd", ".dot"):
+            body = f.read_text(encoding="utf-8").replace("&#45;", "-")  # Graphviz escapes the hyphens
+            assert str(tmp_path) not in body and str(ROOT) not in body, f
+
+
+def test_a_counterexample_shows_each_steps_arguments_money_and_the_breaking_figures(spec, tmp_path):
+    scenario = {"name": "P13-counterexample", "contract": {"base_fee": 100000},
+                "until": "2027-02-24", "events": [
+                    {"on": "2024-10-13", "do": "apply"}, {"on": "2025-11-18", "do": "accept"},
+                    {"on": "2027-02-24", "do": "claim_damages", "amount": 150000, "cause": "gross_negligence"}]}
+    (tmp_path / "results.json").write_text(json.dumps({"ok": True, "properties": [
+        {"id": "P13", "verdict": "violated", "expected": "violated", "matches": True, "counterexample": scenario},
+    ]}), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "site"
+    build_site(spec, out, verify_results=load_verify_results(tmp_path / "results.json"))
+    ja = (out / "ja/properties.html").read_text(encoding="utf-8")
+    box = ja[ja.index('<div class="box" id="P13">'):ja.index('<div class="box" id="P14">')]
+    assert ('<p class="breaking-note">手順3で約束が破られます：\n<span class="breaking">基本利用料 ¥100,000</span>、'
+            '<span class="breaking">当社の損害賠償額 ¥150,000</span></p>') in box
+    assert ('<span class="args">金額 <strong>¥150,000</strong>、'
+            '損害の原因 <strong>当社の故意または重過失</strong></span>') in box
+    assert '<td class="num changed breaking">¥150,000</td>' in box  # the damages, the figure that breaks 27-2
+    assert '<th class="num">請求額の累計（税込）</th>' in box and '<td class="num changed">¥110,000</td>' in box
+    en = (out / "en/properties.html").read_text(encoding="utf-8")
+    assert "The promise breaks at step 3:" in en and '<strong>gross_negligence</strong>' in en
