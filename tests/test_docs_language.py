@@ -94,7 +94,8 @@ def test_the_index_summarises_the_verdicts(site):
     summary = page[page.index('<h2 id="verdicts">'):page.index('<h2 id="lifecycle">')]
     assert '<a class="badge finding" href="properties.html">違反あり 1</a>' in summary
     assert '<a class="badge ok" href="properties.html">証明済み 1</a>' in summary
-    assert '<span class="badge">未検証 41</span>' in summary
+    unverified = len(load_spec(SPEC).properties) - 4  # four verdicts in the results above
+    assert f'<span class="badge">未検証 {unverified}</span>' in summary
     assert '<li><a href="properties.html#P03">P03</a> 最低利用期間内に契約者の解約が効力を生じることはない' in summary
 
 

@@ -51,8 +51,8 @@ MUTANTS = {
     "f02-notice-overwrites-agreement": ('      - "raise_to = new_base_fee"\n',
                                         '      - "raise_to = new_base_fee"\n      - "agreed_from = FOREVER"\n', "P30"),
     # F5: other fees never billed
-    "f05-other-fees-not-billed": ('  monthly_fees_next: "fee_next_month + agreed_option_next + other_fee"',
-                                  '  monthly_fees_next: "fee_next_month + agreed_option_next"', "P10"),
+    "f05-other-fees-not-billed": ('  plan_fees_next: "fee_next_month + agreed_option_next + other_fee"',
+                                  '  plan_fees_next: "fee_next_month + agreed_option_next"', "P10"),
     # F9: a rejected applicant's deposit is held for ever
     "f09-deposit-kept-on-rejection": (
         '      - "deposit_returned += deposit_held"\n      - "deposit_held = 0"\n  - id: accept',
