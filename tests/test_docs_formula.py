@@ -60,7 +60,8 @@ def test_names_states_events_and_unset_dates(text):
 def test_arithmetic_inside_functions_keeps_its_grouping(text):
     src = "max(0, month_of(cancel_period_end) - billed_through_month) * plan_fees_next"
     assert text.expr(src, "ja") == \
-        "（0、(解約時に料金を負う期間の末日の月 - 請求済みの最終月)のうち大きい方） × 翌月からの1回の請求期間の料金の合計"
+        ("（0、(解約時に料金を負う期間の末日の月 - 請求済みの最終月)のうち大きい方） × "
+         "翌月からの1回の請求期間の料金の合計")
     # a conditional inside a comparison is bracketed
     assert text.expr("base_fee == (agreed_base_fee if agreed_from <= today else base_fee)", "ja") == (
         "基本利用料 = （合意済み変更の適用開始日 ≤ 本日 ならば 合意済みの翌月以降の基本利用料、"

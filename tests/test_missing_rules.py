@@ -165,8 +165,8 @@ def test_an_annual_bill_covers_only_the_months_before_a_known_end(tmp_path: Path
     """9-1, 9-2 (I-41): an abolition announced on 2024-10-01 for 2025-06-15 is known when
     the second year is billed (2025-03-31): only April, May and June 2025 are billed, at
     1/12 of the annual fee each: 3 × ¥100,000 + 10% tax = ¥330,000."""
-    r = run(tmp_path, compiled, [*ANNUAL, {"on": "2024-10-01", "do": "announce_abolition", "effective_on": "2025-06-15"}],
-            "2025-06-30", base_fee=1200000, annual_plan=True)
+    abolition = {"on": "2024-10-01", "do": "announce_abolition", "effective_on": "2025-06-15"}
+    r = run(tmp_path, compiled, [*ANNUAL, abolition], "2025-06-30", base_fee=1200000, annual_plan=True)
     assert refused(r) == []
     assert charges(r) == [("2025-03-31", 330000)]
     assert (r["state"], r["ended_by"]) == ("ended", "abolished")

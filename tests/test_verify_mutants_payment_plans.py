@@ -5,8 +5,8 @@ states the promise must then be violated, with a counterexample that replays."""
 from __future__ import annotations
 
 import pytest
-
 from test_verify_mutants import mutant
+
 from yakkan.model.machine import CompiledSpec
 from yakkan.model.replay import replay
 from yakkan.model.scenario import load_scenario
@@ -37,7 +37,8 @@ MUTANTS = {
                               '''      - "end_date = effective_on"''', "P50"),
     # 9-1, 9-2: an annual plan billed a whole year past a known end
     "annual-billed-past-the-end": (
-        '      - "bill_month(plan_fees_next if months_to_bill == period_months else months_to_bill * plan_fees_next // 12)"',
+        '      - "bill_month(plan_fees_next if months_to_bill == period_months '
+        'else months_to_bill * plan_fees_next // 12)"',
         '      - "bill_month(plan_fees_next)"', "P10"),
     "annual-months-past-the-end": ('      - "billed_through_month = next_month + months_to_bill - 1"',
                                    '      - "billed_through_month = next_month + period_months - 1"', "P28"),
