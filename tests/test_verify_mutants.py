@@ -1,6 +1,8 @@
 """Mutants of the spec that must turn the gate red: the 6-3 guard removed, suspension no
 longer charged, the deposit cap shifted (issue 4), and each fault the legal reviews found
-(issue 10) put back as a mutant, caught by a property with a replayable counterexample."""
+(issue 10) put back as a mutant, caught by a property with a replayable counterexample —
+or, for a right the terms give (a reachability property), proved unreachable once the
+mutant takes its route away. Each new property of issue 10 has a mutant of its own."""
 
 from __future__ import annotations
 
@@ -50,19 +52,95 @@ MUTANTS = {
     # F2: a raise notice overwrites an agreed change not yet in force
     "f02-notice-overwrites-agreement": ('      - "raise_to = new_base_fee"\n',
                                         '      - "raise_to = new_base_fee"\n      - "agreed_from = FOREVER"\n', "P30"),
+    # F4: the initial bill frozen at acceptance: a rise before the start month is not billed
+    "f04-first-month-frozen-at-acceptance": ('    effects: ["new_month()", "top_up_first_month()"]\n',
+                                             '    effects: ["new_month()"]\n', "P31"),
     # F5: other fees never billed
     "f05-other-fees-not-billed": ('  plan_fees_next: "fee_next_month + agreed_option_next + other_fee"',
                                   '  plan_fees_next: "fee_next_month + agreed_option_next"', "P10"),
+    # F6: the 6-3 ban on removing an option service within the minimum term is missing ...
+    "f06-option-removed-within-minimum-term": (
+        '      - {when: "new_option_fee >= agreed_option_next or not within_minimum_term",\n',
+        '      - {when: "True",\n', "P01"),
+    # ... and the option fee can never change
+    "f06-option-fee-never-changes": (
+        '      - "option_fee = agreed_option_fee if agreed_from <= today else option_fee"\n',
+        '      - "option_fee = option_fee"\n', "P29"),
+    # F7: a contract ended before the service was usable still owes a month's fees
+    "f07-month-owed-before-service": (
+        '    effects: ["reduce_first_fees(0)", "overdue += not_due", "not_due = 0", "settle_deposit()"]\n',
+        '    effects: ["overdue += not_due", "not_due = 0", "settle_deposit()"]\n', "P32"),
+    # F8: an initial due date before the acceptance is kept, and never falls due
+    "f08-initial-due-date-in-the-past": ('      - "initial_due = max(initial_payment_due, today)"\n',
+                                         '      - "initial_due = initial_payment_due"\n', "P33"),
     # F9: a rejected applicant's deposit is held for ever
     "f09-deposit-kept-on-rejection": (
         '      - "deposit_returned += deposit_held"\n      - "deposit_held = 0"\n  - id: accept',
         "  - id: accept", "P34"),
+    # F10: once any end date exists, the objection to renewal is refused ("already ending")
+    "f10-no-objection-once-ending": (
+        '      - {when: "term_end < end_date", rule: "the contract already ends on or before this term',
+        '      - {when: "end_date == FOREVER", rule: "the contract already ends on or before this term', "P36"),
+    # F11: a second termination notice is always refused
+    "f11-no-second-termination-notice": (
+        '      - {when: "effective_on < end_date", rule: "the contract already ends on or before that date", '
+        'articles: ["28-3"],',
+        '      - {when: "effective_on < end_date and not termination_declared", rule: "the contract already ends '
+        'on or before that date", articles: ["28-3"],', "P52"),
+    # F12: non-payment is no ground of 28-2: no cure period lapses for it
+    "f12-non-payment-no-breach": (' or (non_payment and today > payment_cure_deadline)"\n', '"\n', "P37"),
+    # F13: a cure deadline not tied to a breach: a demand gives it to every ground
+    "f13-deadline-for-every-ground": (
+        "breach[g].cure_deadline = deadline if breach[g].committed and breach[g].cure_deadline == FOREVER",
+        "breach[g].cure_deadline = deadline if breach[g].cure_deadline == FOREVER", "P53"),
     # F14: curing one breach clears them all
     "f14-one-cure-clears-all": ('      - "breach[breach_ground].committed = False"\n',
                                 '      - "for g in Breach: breach[g].committed = False"\n', "P38"),
-    # F18: a restriction vanishes through a suspension
-    "f18-restriction-lost-in-suspension": ('    target: in_force.restricted\n    articles: ["17-3", "16-2"]\n',
-                                           '    target: in_force.active\n    articles: ["17-3", "16-2"]\n', "P40"),
+    # F16: the customer's 37-2 termination bound by the minimum term
+    "f16-no-customer-termination-within-minimum-term": (
+        '      - {when: "company_antisocial", rule:',
+        '      - {when: "company_antisocial and not within_minimum_term", rule:', "P39"),
+    # F17: the extra fee of 16-2 does not cover the month's requests: the same count restricts again
+    "f17-fee-covers-nothing": (
+        """      - {when: "ground != '16-1' or support_requests > max(support_cap, requests_at_lift)",""",
+        """      - {when: "ground != '16-1' or support_requests > support_cap",""", "P41"),
+    # F18: a restriction vanishes through an interruption (through a suspension, the same
+    # fault is found by no sampled run: the bounded search takes 92 s)
+    "f18-restriction-lost-in-interruption": (
+        '    target: in_force.restricted\n    articles: ["18", "11-1", "16-2"]\n',
+        '    target: in_force.active\n    articles: ["18", "11-1", "16-2"]\n', "P40"),
+    # F19: use is restricted for the support cap only (not under 23-2(5), 23-3)
+    "f19-restriction-for-support-cap-only": (
+        """      - {when: "ground != 'none'", rule: "a restriction names its ground""",
+        """      - {when: "ground == '16-1'", rule: "a restriction names its ground""", "P42"),
+    # the other new properties of issue 10, each with a mutant of its own:
+    # an objection moves an end already set (by a termination, an abolition) later
+    "p35-objection-moves-the-end-later": (
+        '      - {when: "term_end < end_date", rule: "the contract already ends on or before this term',
+        '      - {when: "True", rule: "the contract already ends on or before this term', "P35"),
+    # the minimum term one month too long
+    "p43-minimum-term-one-month-long": (
+        '      - "minimum_term_end = month_end(month_of(today) + minimum_term_months - 1)"\n',
+        '      - "minimum_term_end = month_end(month_of(today) + minimum_term_months)"\n', "P43"),
+    # records deleted for any breach of chapter 4, not only for an act of 23 or 24
+    "p44-records-deleted-for-any-breach": (
+        """      - {when: "state == 'ended' or acted_23_24\"""",
+        """      - {when: "state == 'ended' or any(breach[g].committed for g in chapter_4_duties)\"""", "P44"),
+    # no cancellation at all
+    "p45-no-cancellation": ('      - {when: "not within_minimum_term", rule: "no cancellation',
+                            '      - {when: "False", rule: "no cancellation', "P45"),
+}
+
+
+# Half the random runs (the first of each of the two streams: the same runs as the default's
+# first half) hold the counterexample of every mutant but two, and cost half. F9's is found
+# by the bounded search only, after a failed proof attempt, with half the runs (42 s against
+# 13 s with all). No sampled run pays the extra fee of 16-2 (F17): the bounded search finds
+# it after the proof attempt (half the budget) fails, with 33 million units in all, so its
+# budget is 40 million (the default's 120 million: 109 s).
+SETTINGS = {
+    "f09-deposit-kept-on-rejection": Settings(),
+    "f17-fee-covers-nothing": Settings(samples=80, rlimit=40_000_000),
 }
 
 
@@ -74,7 +152,16 @@ def test_mutant_turns_the_gate_red(tmp_path, name, spec) -> None:
     old, new, pid = MUTANTS[name]
     path = mutant(tmp_path, old, new)
     out = tmp_path / "out"
-    verdicts, _ = verify(path, [pid], Settings(), out, use_cache=False, cache_dir=tmp_path / "c")
+    if spec.properties[pid].kind == "reachable":
+        # the route is gone: a short search for a witness, then the proof that no step
+        # reaches it (the verdict is that proof, whatever the depth searched)
+        settings = Settings(depth=3, samples=80)
+        verdicts, _ = verify(path, [pid], settings, out, use_cache=False, cache_dir=tmp_path / "c")
+        (v,) = verdicts
+        assert v.verdict == "unreachable" and not v.matches, (v.verdict, v.reason)
+        return
+    settings = SETTINGS.get(name, Settings(samples=80))
+    verdicts, _ = verify(path, [pid], settings, out, use_cache=False, cache_dir=tmp_path / "c")
     (v,) = verdicts
     assert v.verdict == "violated" and not v.matches, (v.verdict, v.reason)
     # the counterexample replays on the mutant and shows the violation

@@ -652,13 +652,17 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     each took last time; else a guess by kind).
 
     The parent prepares what every check shares (the compiled spec, the random runs, the
-    lemma candidates' truth on them) and forks a process per property: a process that
+    lemma candidates' truth on them; for one property, only the runs) and forks a process
+    per property: a process that
     runs over its time budget (Z3 does not always answer its own timeout) is killed and
     its verdict is ``unknown``.
     """
     ids = list(ids)
     verifier = Verifier(spec, settings, out_dir, jobs)  # the preparation uses the cores asked for
-    verifier.prepare()
+    if len(ids) > 1:
+        verifier.prepare()
+    else:  # one property: the truth of the candidates its proof asks for, and only if one is tried
+        verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
     if not hasattr(os, "fork"):  # no fork: one process, in order
         out = []
