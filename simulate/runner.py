@@ -160,13 +160,9 @@ def _findings(model: Model, portfolio: Portfolio, service: list[Action], tally: 
     is reported with a note instead of a scenario.
     """
     spec = model.spec
-    by_prop: dict[str, list[Any]] = {}
-    for h in tally.hits:
-        by_prop.setdefault(h.property, []).append(h)
     out = []
-    for pid in sorted(by_prop, key=_prop_order(spec)):
-        hits = sorted(by_prop[pid], key=lambda h: h.customer)
-        first = hits[0]
+    for pid in sorted(tally.first_hits, key=_prop_order(spec)):
+        first = tally.first_hits[pid]
         prop = spec.properties[pid]
         path = None
         events = None
@@ -185,7 +181,7 @@ def _findings(model: Model, portfolio: Portfolio, service: list[Action], tally: 
         out.append(Finding(
             property=pid, title=prop.title, kind=prop.kind, expect=prop.expect,
             articles=prop.articles, violation=expected_to_hold(prop), customer=first.customer,
-            profile=first.profile, step=first.step, day=first.day, customers_affected=len(hits),
+            profile=first.profile, step=first.step, day=first.day, customers_affected=tally.fired[pid],
             scenario=str(path) if path else None, scenario_events=events, note=note,
         ))  # fmt: skip
     return out
