@@ -30,7 +30,6 @@ from typing import Any
 
 from yakkan.model import calendar_math as cm
 from yakkan.model.contract import (
-    refusal_already_created,
     refusal_before_creation,
     refusal_by_guard,
     refusal_not_possible,
@@ -50,6 +49,54 @@ ORDER_OFFSET = 1 << 24
 DAY_SHIFT = RID_BITS + 25
 
 
+C_CALENDAR = f"""
+# the expression language's calendar functions (yakkan.model.calendar_math) on C integers
+cdef inline long long _c_ordinal(long long year, long long mp, long long day) except? -987654321:
+    cdef long long era = year // 400
+    cdef long long yoe = year - era * 400
+    cdef long long doy = (153 * mp + 2) // 5 + day - 1
+    return era * {cm._ERA_DAYS} + yoe * 365 + yoe // 4 - yoe // 100 + doy - {cm._ORDINAL_SHIFT}
+
+cdef inline long long _c_split(long long n, long long *mp, long long *day) except? -987654321:
+    cdef long long z = n + {cm._ORDINAL_SHIFT}
+    cdef long long era = z // {cm._ERA_DAYS}
+    cdef long long doe = z - era * {cm._ERA_DAYS}
+    cdef long long yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    cdef long long doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp[0] = (5 * doy + 2) // 153
+    day[0] = doy - (153 * mp[0] + 2) // 5 + 1
+    return era * 400 + yoe
+
+cdef inline long long _c_month_of(long long n) except? -987654321:
+    cdef long long mp, day
+    cdef long long y = _c_split(n, &mp, &day)
+    return y * 12 + mp + 2
+
+cdef inline long long _c_day_of(long long n) except? -987654321:
+    cdef long long mp, day
+    _c_split(n, &mp, &day)
+    return day
+
+cdef inline long long _c_month_start(long long m) except? -987654321:
+    cdef long long shifted = m - 2
+    return _c_ordinal(shifted // 12, shifted % 12, 1)
+
+cdef inline long long _c_month_end(long long m) except? -987654321:
+    return _c_month_start(m + 1) - 1
+
+cdef inline long long _c_days_in_month(long long m) except? -987654321:
+    return _c_month_start(m + 1) - _c_month_start(m)
+
+cdef inline long long _c_add_months(long long n, long long k) except? -987654321:
+    cdef long long mp, day
+    cdef long long y = _c_split(n, &mp, &day)
+    cdef long long target = y * 12 + mp + 2 + k
+    cdef long long first = _c_month_start(target)
+    cdef long long length = _c_month_start(target + 1) - first
+    return first - 1 + (day if day < length else length)
+"""
+
+
 class Unsupported(Exception):
     """The fused loop cannot run this spec or portfolio; the fast engine does."""
 
@@ -64,6 +111,30 @@ def fingerprint(model: Model, portfolio: Portfolio, seed: int, months: int) -> s
     h.update(portfolio.digest.encode())
     h.update(f"{seed}:{months}".encode())
     return h.hexdigest()[:20]
+
+
+class _FusedSpecializer(Specializer):
+    """The fast engine's renderer, calling `min`/`max`/`abs` as builtins (a C comparison
+    once compiled) and, for Cython, the calendar functions as C functions."""
+
+    def __init__(self, local: Any, consts: Any = None, alias: Any = None, cython: bool = False) -> None:
+        super().__init__(local, consts, alias)
+        self.cython = cython
+
+    def _Call(self, e: Any) -> Any:
+        from .codegen import RUNTIME, Code
+
+        cs = [self.code(a) for a in e.args]
+        if all(c.const for c in cs):
+            return Code.of(RUNTIME[e.func](*(c.value for c in cs)))
+        if e.func in ("min", "max", "abs"):
+            return Code(f"{e.func}({', '.join(c.src for c in cs)})")
+        if e.func in MEMO:
+            if self.cython:
+                return Code(f"_c_{e.func}({', '.join(c.src for c in cs)})")
+            key = cs[0].src if len(cs) == 1 else "(" + ", ".join(c.src for c in cs) + ")"
+            return Code(f"_m_{e.func}[{key}]")
+        return super()._Call(e)
 
 
 def always_enabled(branches: list[tuple[str, list[str]]]) -> bool:
@@ -85,7 +156,8 @@ class _Out:
 class Generator:
     """Renders the fused loop for one (spec, portfolio, seed, months)."""
 
-    def __init__(self, model: Model, portfolio: Portfolio, seed: int, months: int) -> None:
+    def __init__(self, model: Model, portfolio: Portfolio, seed: int, months: int, cython: bool = False) -> None:
+        self.cy = cython  # render for Cython: typed locals, C calendar functions
         self.model = model
         self.portfolio = portfolio
         self.seed = seed
@@ -128,6 +200,10 @@ class Generator:
 
     # -- expressions -------------------------------------------------------------------------
 
+    def S(self, local: Any, consts: Mapping[str, Any] | None = None,
+          alias: Mapping[str, str] | None = None) -> Specializer:  # fmt: skip
+        return _FusedSpecializer(local, consts, alias, cython=self.cy)
+
     @staticmethod
     def local_step(name: str) -> str:
         return "sd" if name == "today" else f"L_{name}"
@@ -149,7 +225,7 @@ class Generator:
                 return "_SN[st]"
             return f"L_{n}"
 
-        return Specializer(local, dict(self.spec.constants)).src(expr)
+        return self.S(local, dict(self.spec.constants)).src(expr)
 
     def refusal_id(self, event: str, why: Any) -> int:
         key = (event, why.rule, ", ".join(why.articles), why.rule_ja or "", tuple(why.articles))
@@ -164,7 +240,7 @@ class Generator:
         lines = []
         consts = {**self.folded, "state": state}
         for a in assigns:
-            value = Specializer(self.local_step, consts).code(a.value)
+            value = self.S(self.local_step, consts).code(a.value)
             if a.op == "=":
                 if value.src != f"L_{a.target}":
                     lines.append(f"L_{a.target} = {value.src}")
@@ -185,7 +261,7 @@ class Generator:
         pre_ta: set[str] = set()
         branches: list[tuple[str, list[str]]] = []
         for ct in cands:
-            guard = [Specializer(self.local_step, {**self.folded, "state": state}).code(c.expr) for c in ct.spec.guard]
+            guard = [self.S(self.local_step, {**self.folded, "state": state}).code(c.expr) for c in ct.spec.guard]
             if any(g.const and not g.value for g in guard):
                 continue
             cond = " and ".join(g.src for g in guard if not g.const) or "True"
@@ -218,13 +294,13 @@ class Generator:
         first = cands[0]
         lines = []
         opened = False
-        for i, clause in enumerate(first.spec.guard):
-            c = Specializer(self.local_step, {**self.folded, "state": state}).code(clause.expr)
+        for clause in first.spec.guard:
+            c = self.S(self.local_step, {**self.folded, "state": state}).code(clause.expr)
             rid = self.refusal_id(event, refusal_by_guard(clause))
             if c.const and c.value:
                 continue
             if c.const:
-                lines.append(("else:" if opened else "if True:"))
+                lines.append("else:" if opened else "if True:")
                 lines.append(f"    rf = {rid}")
                 opened = True
                 break
@@ -293,7 +369,7 @@ class Generator:
         post_consts = {**self.folded, "state": target}
         for p in fs.props:
             if p.kind in ("step", "reachable"):
-                c = Specializer(step_local, step_consts, alias).code(p.formula)
+                c = self.S(step_local, step_consts, alias).code(p.formula)
                 if p.kind == "step":
                     if c.const and c.value:
                         continue
@@ -305,12 +381,12 @@ class Generator:
             elif p.kind == "invariant":
                 if not (p.formula.names() & changed):
                     continue
-                c = Specializer(self.local_step, post_consts).code(p.formula)
+                c = self.S(self.local_step, post_consts).code(p.formula)
                 if c.const and c.value:
                     continue
                 lines.append(f"H.append({p.id!r})" if c.const else f"if not {c.src}: H.append({p.id!r})")
             elif p.kind == "response":
-                sp = Specializer(self.local_step, post_consts)
+                sp = self.S(self.local_step, post_consts)
                 resp, trig = sp.code(p.response), sp.code(p.trigger)
                 pid = p.id
                 if resp.const and resp.value:
@@ -337,7 +413,7 @@ class Generator:
 
         lines = []
         for a in self.spec.time_advance:
-            value = Specializer(local, dict(self.folded)).code(a.value)
+            value = self.S(local, dict(self.folded)).code(a.value)
             lines.append(f"L_{a.target} = {value.src}" if a.op == "=" else
                          f"L_{a.target} = L_{a.target} {a.op[0]} {value.src}")  # fmt: skip
         return lines
@@ -352,11 +428,11 @@ class Generator:
         consts = {**self.folded, "state": init}
         for p in self.fs.props:
             if p.kind == "invariant":
-                c = Specializer(self.local_step, consts).code(p.formula)
+                c = self.S(self.local_step, consts).code(p.formula)
                 if not (c.const and c.value):
                     lines.append(f"H.append({p.id!r})" if c.const else f"if not {c.src}: H.append({p.id!r})")
             elif p.kind == "response":
-                sp = Specializer(self.local_step, consts)
+                sp = self.S(self.local_step, consts)
                 resp, trig = sp.code(p.response), sp.code(p.trigger)
                 pid = p.id
                 lines.append(f"if {resp.src}: R.pop({pid!r}, None)")
@@ -368,9 +444,66 @@ class Generator:
 
     # -- the calendar ------------------------------------------------------------------------
 
+    def ctype(self, name: str) -> str | None:
+        """The C type of a contract name's local (Cython): dates and integers are C long
+        longs (overflow raises, and the runner falls back), booleans bint, enums objects."""
+        spec = self.spec
+        t = None
+        if name in spec.variables:
+            t = spec.variables[name].type
+        elif name in spec.parameters:
+            t = spec.parameters[name].type
+        elif name in self.arg_types:
+            t = self.arg_types[name]
+        elif name in spec.constants:
+            value = spec.constants[name]
+            return "long long" if isinstance(value, int) and not isinstance(value, bool) else None
+        if t is None:
+            return None
+        if t.kind in ("int", "date") and not t.nullable:
+            return "long long"
+        if t.kind == "bool" and not t.nullable:
+            return "bint"
+        return None
+
+    @property
+    def arg_types(self) -> dict[str, Any]:
+        """Argument names (as expressions read them, and as the loop draws them) to their type,
+        where every event that has the name agrees."""
+        out: dict[str, Any] = {}
+        bad: set[str] = set()
+        for ev in self.spec.events.values():
+            for a in ev.args:
+                for n in {a.expr_name, "A_" + a.name}:
+                    if n in out and out[n] != a.type:
+                        bad.add(n)
+                    out[n] = a.type
+        return {n: t for n, t in out.items() if n not in bad}
+
+    def declarations(self, names: list[str]) -> list[str]:
+        """`cdef` lines of the typed locals (Cython only)."""
+        by_type: dict[str, list[str]] = {"long long": [], "bint": []}
+        for n in sorted({*names, *self.fs.arg_names}):
+            c = self.ctype(n)
+            if c:
+                by_type[c] += [f"L_{n}", f"P_{n}", f"S_{n}"]
+        for n, t in self.arg_types.items():
+            if n.startswith("A_"):
+                c = self.ctype(n) if False else ("long long" if t.kind in ("int", "date") and not t.nullable
+                                                 else "bint" if t.kind == "bool" and not t.nullable else None)
+                if c:
+                    by_type[c].append(n)
+        by_type["long long"] += ["sd", "day", "cday", "pday", "adv", "nv", "nv_from", "st", "ev", "rid", "refused",
+                                 "rf", "mode", "ph", "order", "k", "first", "last", "length", "d", "n", "mi", "nm",
+                                 "susp_on", "nsteps", "vtoday", "a", "i", "until", "arrival", "prof", "d1", "nst"]
+        by_type["bint"] += ["created", "end_done", "want_close"]
+        out = [f"cdef {t} {', '.join(ns)}" for t, ns in by_type.items() if ns]
+        out.append("cdef double p")
+        return out
+
     def at_src(self, ev_name: str) -> str:
         ev = self.spec.events[ev_name]
-        return Specializer(lambda n: "pday" if n == "today" else f"L_{n}", self.folded).src(ev.at)
+        return self.S(lambda n: "pday" if n == "today" else f"L_{n}", self.folded).src(ev.at)
 
     def next_visit_source(self) -> tuple[str, list[str]]:
         """`FastContract._next_visit` for every state, as one module function of the locals
@@ -381,7 +514,12 @@ class Generator:
             if kind == FIXED:
                 names |= ev.at.names() - set(self.folded)
         args = sorted(names)
-        lines = [f"def _next_visit(st, d0, limit, {', '.join('L_' + n for n in args)}):", "    best = limit"]
+        if self.cy and all(self.ctype(n) == "long long" for n in args):
+            params = ", ".join(["long long st", "long long d0", "long long limit", *(f"long long L_{n}" for n in args)])
+            lines = [f"cdef long long _next_visit({params}) except? -987654321:", "    cdef long long best = limit",
+                     "    cdef long long x"]  # fmt: skip
+        else:
+            lines = [f"def _next_visit(st, d0, limit, {', '.join('L_' + n for n in args)}):", "    best = limit"]
         for s in self.states:
             entries = fs.calendar_for[s]
             lines.append(f"    {'if' if s == self.states[0] else 'elif'} st == {self.sidx[s]}:")
@@ -390,7 +528,7 @@ class Generator:
             for kind, _at, _cache in entries:
                 ev = next(e for e, a, *_ in fs.calendar if a is _at)
                 if kind == FIXED:
-                    src = Specializer(lambda n: "d0" if n == "today" else f"L_{n}", self.folded).src(ev.at)
+                    src = self.S(lambda n: "d0" if n == "today" else f"L_{n}", self.folded).src(ev.at)
                     lines.append(f"        x = {src}")
                     lines.append("        if d0 <= x < best: best = x")
                 else:
@@ -449,7 +587,8 @@ class Generator:
               "            ph = 1", "            pday = cday",
               "    if ph == 0 and mode == 9:",
               "        if want_close and cday >= 0 and not end_done:",
-              "            ph = 2", "            pday = cday", "            end_done = True", "            want_close = False",
+              "            ph = 2", "            pday = cday", "            end_done = True",
+              "            want_close = False",
               "        else:", "            break",
               "    if ph == 1:"]  # fmt: skip
         L += ["        " + x for x in self.phase_lines("start")]
@@ -465,7 +604,10 @@ class Generator:
             return repr(d.values[0])
         if d.kind == "uniform":
             lo, hi = d.values
-            return f"({lo} + {d.step} * int(random() * {(hi - lo) // d.step + 1}))"
+            n = (hi - lo) // d.step + 1
+            if self.cy:  # a C cast truncates like int() for these non-negative floats below 2**53
+                return f"({lo} + {d.step} * <long long>(<double>random() * {n}))"
+            return f"({lo} + {d.step} * int(random() * {n}))"
         if d.weights:
             return f"choices({tuple(d.values)!r}, {tuple(d.weights)!r})[0]"
         return f"{tuple(d.values)!r}[randrange({len(d.values)})]"
@@ -545,10 +687,14 @@ class Generator:
         arguments, then the send (`ev`)."""
         n_rules = len(self.rules)
         creating = tuple(self.rid[id(r)] for r in self.rules if r.creates)
-        out = [f"if rid not in {creating!r}:", "    if not created: continue", "    adv = day",
-               "    want_close = False"]  # fmt: skip
+        # a < 0: the month's actions are done, the calendar runs to its last day and closes
+        # it (`advance_to(last)`, `close_day()`): the same calendar code as before an action
+        out = ["if a < 0:", "    adv = last", "    want_close = True", "    rid = -1", "else:",
+               f"    day = a >> {DAY_SHIFT}", f"    rid = a & {(1 << RID_BITS) - 1}",
+               f"    if rid not in {creating!r} and not created: continue", "    adv = day",
+               "    want_close = False", f"if a < 0 or rid not in {creating!r}:"]  # fmt: skip
         out += ["    " + x for x in self.advance_lines(visit_args)]
-        out.append("    vtoday = day")
+        out += ["    if a < 0: break", "    vtoday = day"]
         branches: list[tuple[str, list[str]]] = []
         for r in self.rules:
             body = [f"ev = {self.eidx[r.event]}"]
@@ -557,8 +703,10 @@ class Generator:
                     body.append(f"if not ({self.cond_src(r.when.expr, 'day')}): continue")
                 body += self.event_args_lines(r, service=False)
             branches.append((f"rid == {self.rid[id(r)]}", body))
-        # service actions: rid >= n_rules, arguments drawn once for the portfolio
-        for r in {id(r): r for *_, r, _d in self.service}.values():
+        # service actions: rid >= n_rules, arguments drawn once for the portfolio (every
+        # service rule has its branch, drawn in this run or not: the source does not depend
+        # on the seed nor on the months)
+        for r in self.portfolio.service:
             if r.creates:
                 raise Unsupported("a service-wide rule creates contracts")
             body = [f"ev = {self.eidx[r.event]}", "drawn = _SVC_DRAWN[rid]"]
@@ -576,9 +724,10 @@ class Generator:
         spec = self.spec
         out = ["refused = -1", "vtoday = day", "sd = day"]
         first = True
+        sent = {r.event for r in self.rules}
         for e in self.events:
             ev = spec.events[e]
-            if ev.by == "calendar":
+            if ev.by == "calendar" or e not in sent:  # no rule of the portfolio sends it
                 continue
             out.append(f"{'if' if first else 'elif'} ev == {self.eidx[e]}:")
             first = False
@@ -627,7 +776,8 @@ class Generator:
             for f in r.then:
                 out += ["    " + x for x in self.count_lines(f, "n")]
                 out.append("    if n:")
-                out.append(f"        heappush(heap, {self.key_src('day + ' + self.draw_src(f.after_days), str(self.rid[id(f)]))})")
+                key = self.key_src("day + " + self.draw_src(f.after_days), str(self.rid[id(f)]))
+                out.append(f"        heappush(heap, {key})")
                 out.append("        order += 1")
         return out
 
@@ -637,10 +787,16 @@ class Generator:
         spec, portfolio = self.spec, self.portfolio
         visit_src, visit_args = self.next_visit_source()
         onboarding = portfolio.onboarding
-        names = [n for n in self.compiled.initial_values(self.model.default_parameters()) if n not in ("today", "state")]
+        initial = self.compiled.initial_values(self.model.default_parameters())
+        names = [n for n in initial if n not in ("today", "state")]
         o = _Out()
         o(0, f"# generated by yakkan.simulate.fused {GENERATOR_VERSION} for {spec.meta['id']}: do not edit")
+        if self.cy:
+            o(0, "# cython: language_level=3, boundscheck=False, wraparound=False, overflowcheck=True")
+            o(0, "# cython: cdivision=False, infer_types=False")
         o(0, "from heapq import heappush, heappop")
+        if self.cy:
+            o.lines.append(C_CALENDAR)
         o(0, "from random import Random")
         o(0, "")
         o.lines.append(visit_src)
@@ -659,6 +815,8 @@ class Generator:
                   "_m_month_of", "_m_month_start", "_m_month_end", "_m_day_of", "_m_days_in_month",
                   "_m_add_months", "_f_min", "_f_max", "_f_abs", "_f_date", "_sink"):  # fmt: skip
             o(1, f"{k} = G[{k!r}]")
+        if self.cy:
+            o.block(1, self.declarations(names))
         o(1, "nst = len(_SN)")
         o(1, "occ = [[0] * months for _ in range(nst + 1)]")
         o(1, f"sent_n = [0] * {len(self.events)}")
@@ -680,6 +838,8 @@ class Generator:
         o(d, "v0 = _initial({**_defaults, **contract})")
         for n in names:
             o(d, f"L_{n} = v0[{n!r}]")
+        for name in sorted(self.fs.arg_names - set(names)):
+            o(d, f"L_{name} = {self.fs.defaults.get(name, 0)!r}")
         o(d, f"st = {self.sidx[spec.initial_state]}")
         o(d, "created = False")
         o(d, "vtoday = 0")
@@ -751,20 +911,13 @@ class Generator:
         o(d, f"elif heap and (heap[0] >> {DAY_SHIFT}) <= last:")
         o(d + 1, "a = heappop(heap)")
         o(d, "else:")
-        o(d + 1, "break")
-        o(d, f"day = a >> {DAY_SHIFT}")
-        o(d, f"rid = a & {(1 << RID_BITS) - 1}")
+        o(d + 1, "a = -1")
         o.block(d, self.action_lines(visit_args))
-        send = self.send_lines()
-        adv = self.advance_lines(visit_args)
-        o.block(d, send)
+        o.block(d, self.send_lines())
         then = self.then_lines()
         if then:
             o.block(d, then)
         d = 3
-        o(d, "adv = last")
-        o(d, "want_close = True")
-        o.block(d, adv)
         o(d, f"occ[st if created else {len(self.states)}][k] += 1")
         o(d, "billed_c[k] += L_charged")
         o(d, "billed_p[k] += L_paid")
@@ -777,13 +930,15 @@ class Generator:
         o.block(d + 1, self.settle_lines() or ["pass"])
         o(d, "if R: _refused_deadlines(R, until, hits, nsteps)")
         # money and the rest of the customer's tally
-        late = Specializer(self.local_values, dict(spec.constants)).src(spec.derived_exprs["late_charges"])
-        bal = Specializer(self.local_values, dict(spec.constants)).src(spec.derived_exprs["balance_due"])
+        late = self.S(self.local_values, dict(spec.constants)).src(spec.derived_exprs["late_charges"])
+        bal = self.S(self.local_values, dict(spec.constants)).src(spec.derived_exprs["balance_due"])
         money = ", ".join(f"{k!r}: L_{k}" for k in MONEY if k in names and k not in
                           ("late_charges", "outstanding", "credit"))  # fmt: skip
         o(d, f"balance = {bal}")
-        o(d, f"money = {{{money}, 'late_charges': {late}, 'outstanding': max(0, balance), 'credit': max(0, -balance)}}")
-        o(d, "_sink(i, profile.name, money, nsteps, st if created else -1, susp_on, until, ended_days, L_ended_by, hits)")
+        o(d, f"money = {{{money}, 'late_charges': {late}, 'outstanding': max(0, balance), "
+             "'credit': max(0, -balance)}")
+        o(d, "_sink(i, profile.name, money, nsteps, st if created else -1, susp_on, until, ended_days, "
+             "L_ended_by, hits)")
         o(1, "return occ, sent_n, acc_n, cal_n, ref_n, billed_c, billed_p, susp")
         return "\n".join(o.lines) + "\n"
 
@@ -810,7 +965,6 @@ def runtime(gen: Generator) -> dict[str, Any]:
     """What the generated function reads from `G`: the portfolio, tables and helpers."""
     from .codegen import runtime_namespace
     from .fast import _deadlines
-    from .monitors import deadline
 
     model, portfolio, months = gen.model, gen.portfolio, gen.months
     bounds = month_bounds(portfolio.start, months)
@@ -849,8 +1003,8 @@ def runtime(gen: Generator) -> dict[str, Any]:
         "_deadlines": _deadlines, "_refused_deadlines": refused_deadlines, "_record": record, "_count": count,
         "_Disagree": _disagree(), "_static_next": _static_next_factory(model),
     }  # fmt: skip
-    for pid, prop in ((p.id, p) for p in gen.fs.props if p.kind == "response"):
-        g[f"_dl_{_ident(pid)}"] = (lambda prop: (lambda day: deadline(day, prop)))(prop)
+    for pid, fn in gen.fs.deadline_fns.items():
+        g[f"_dl_{_ident(pid)}"] = fn
     g.update(runtime_namespace())
     return g
 
@@ -876,13 +1030,26 @@ def _plans_table(gen: Generator) -> list[list[tuple[int, ...]]]:
 
 
 class FusedLoop:
-    """A generated loop ready to run chunks: its module's `run_customers` and its runtime."""
+    """A generated loop ready to run chunks: the compiled `run_customers` if there is one,
+    the plain-Python one otherwise and wherever the compiled one meets an integer that
+    does not fit its C locals (OverflowError: the chunk runs again in Python, from its start)."""
 
-    def __init__(self, gen: Generator, run_customers: Any, compiled: bool) -> None:
+    def __init__(self, gen: Generator, compiled: Any = None) -> None:
         self.gen = gen
-        self.run_customers = run_customers
         self.compiled = compiled
+        self._python: Any = None
         self.g = runtime(gen)
+        self.fallbacks = 0  # chunks that overflowed the C integers
+
+    @property
+    def python(self) -> Any:
+        if self._python is None:
+            src = self.gen.source() if not self.gen.cy else Generator(
+                self.gen.model, self.gen.portfolio, self.gen.seed, self.gen.months).source()
+            namespace: dict[str, Any] = {}
+            exec(compile(src, f"<yakkan.simulate.fused:{self.gen.spec.meta['id']}>", "exec"), namespace)  # noqa: S102
+            self._python = namespace["run_customers"]
+        return self._python
 
     def run_chunk(self, lo: int, hi: int) -> Any:
         """The `Tally` of customers lo..hi-1, equal to `runner._run_chunk` on the fast engine."""
@@ -895,9 +1062,11 @@ class FusedLoop:
         m0 = cm.month_of(gen.portfolio.start)
         sn = gen.states
         t = Tally(months)
+        box = [t]
 
         def sink(i: int, profile: str, money: dict, nsteps: int, final: int, susp_on: int, until: int,
                  ended_days: list, how: str, hits: dict) -> None:  # fmt: skip
+            t = box[0]
             t.customers += 1
             t.steps += nsteps
             t.profiles[profile] += 1
@@ -919,8 +1088,16 @@ class FusedLoop:
 
         g = dict(self.g)
         g["_sink"] = sink
-        occ, sent_n, acc_n, cal_n, ref_n, billed_c, billed_p, susp = self.run_customers(
-            lo, hi, gen.seed, months, g)
+        if self.compiled is not None:
+            try:
+                result = self.compiled(lo, hi, gen.seed, months, g)
+            except OverflowError:  # a value beyond the C integers: the whole chunk again, in Python
+                self.fallbacks += 1
+                t = box[0] = Tally(months)
+                result = self.python(lo, hi, gen.seed, months, g)
+        else:
+            result = self.python(lo, hi, gen.seed, months, g)
+        occ, sent_n, acc_n, cal_n, ref_n, billed_c, billed_p, susp = result
         for s, row in zip([*sn, "-"], occ, strict=True):
             total = sum(row)
             if total:
@@ -949,10 +1126,16 @@ class FusedLoop:
 
 def python_loop(model: Model, portfolio: Portfolio, seed: int, months: int) -> FusedLoop:
     """The generated loop, exec'd as plain Python (the fallback where nothing is compiled)."""
+    return FusedLoop(Generator(model, portfolio, seed, months))
+
+
+def fused_loop(model: Model, portfolio: Portfolio, seed: int, months: int, compiled: bool = True,
+               build_missing: bool = False) -> FusedLoop:  # fmt: skip
+    """The loop for a run: compiled where it can be (from the cache; built first when
+    missing and `build_missing`), else plain Python."""
+    from .build import load
+
     gen = Generator(model, portfolio, seed, months)
-    src = gen.source()
-    if len(gen.refusals) > 4096:
-        raise Unsupported("more refusal rules than the loop counts")
-    namespace: dict[str, Any] = {}
-    exec(compile(src, f"<yakkan.simulate.fused:{model.spec.meta['id']}>", "exec"), namespace)  # noqa: S102
-    return FusedLoop(gen, namespace["run_customers"], compiled=False)
+    gen.source()  # the refusal table is filled while rendering
+    run = load(model, portfolio, seed, months, compile_missing=build_missing) if compiled else None
+    return FusedLoop(gen, run)
