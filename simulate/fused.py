@@ -24,6 +24,7 @@ profile that draws a folded terms parameter, more rules than a packed key holds.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -598,6 +599,33 @@ class Generator:
 
     # -- the driver --------------------------------------------------------------------------
 
+    def customer_lines(self, names: list[str]) -> list[str]:
+        """`draw_profile`, `draw_contract`, the arrival draw and `initial_values`, rendered:
+        the same draws (`choices` given the cumulated weights it would compute itself)."""
+        spec, portfolio = self.spec, self.portfolio
+        profiles = list(portfolio.profiles)
+        cum = tuple(itertools.accumulate(w for _, w in portfolio.mix))
+        names_mix = tuple(n for n, _ in portfolio.mix)
+        out = [f"pname = choices({names_mix!r}, cum_weights={cum!r})[0]", "prof = _PROFILE_INDEX[pname]"]
+        params = [n for n in spec.parameters if n in names]
+        for j, pname in enumerate(profiles):
+            dists = {**portfolio.contract, **portfolio.profiles[pname].contract}
+            out.append(f"{'if' if j == 0 else 'elif'} prof == {j}:")
+            for n in sorted(dists):
+                out.append(f"    L_{n} = {self.draw_src(dists[n])}")
+            for n in params:
+                if n not in dists:
+                    out.append(f"    L_{n} = {spec.parameters[n].default!r}")
+        out.append(f"arrival = {self.draw_src(portfolio.arrival)}")
+        consts = {**spec.constants, "today": 0, "state": spec.initial_state}
+        for n in names:
+            if n in spec.constants:
+                out.append(f"L_{n} = {spec.constants[n]!r}")
+        for n, var in spec.variables.items():
+            value = self.S(lambda x: f"L_{x}", consts).code(var.init)
+            out.append(f"L_{n} = {value.src}")
+        return out
+
     def draw_src(self, d: Dist) -> str:
         """`Dist.draw(rng)` as an expression (the same calls on the same generator)."""
         if d.kind == "fixed":
@@ -609,7 +637,7 @@ class Generator:
                 return f"({lo} + {d.step} * <long long>(<double>random() * {n}))"
             return f"({lo} + {d.step} * int(random() * {n}))"
         if d.weights:
-            return f"choices({tuple(d.values)!r}, {tuple(d.weights)!r})[0]"
+            return f"choices({tuple(d.values)!r}, cum_weights={tuple(itertools.accumulate(d.weights))!r})[0]"
         return f"{tuple(d.values)!r}[randrange({len(d.values)})]"
 
     def count_lines(self, r: Rule, var: str) -> list[str]:
@@ -832,12 +860,7 @@ class Generator:
         o(d, "random = rng.random")
         o(d, "randrange = rng.randrange")
         o(d, "choices = rng.choices")
-        o(d, "profile = _portfolio.draw_profile(rng)")
-        o(d, "contract = _portfolio.draw_contract(profile, rng)")
-        o(d, "arrival = _portfolio.arrival.draw(rng)")
-        o(d, "v0 = _initial({**_defaults, **contract})")
-        for n in names:
-            o(d, f"L_{n} = v0[{n!r}]")
+        o.block(d, self.customer_lines(names))
         for name in sorted(self.fs.arg_names - set(names)):
             o(d, f"L_{name} = {self.fs.defaults.get(name, 0)!r}")
         o(d, f"st = {self.sidx[spec.initial_state]}")
@@ -855,7 +878,6 @@ class Generator:
         o(d, "hits = {}")
         o(d, "heap = []")
         o(d, "order = 0")
-        o(d, "prof = _PROFILE_INDEX[profile.name]")
         # onboarding
         o(d, "if arrival < months:")
         o(d + 1, "first = _FIRST[arrival]")
@@ -937,7 +959,7 @@ class Generator:
         o(d, f"balance = {bal}")
         o(d, f"money = {{{money}, 'late_charges': {late}, 'outstanding': max(0, balance), "
              "'credit': max(0, -balance)}")
-        o(d, "_sink(i, profile.name, money, nsteps, st if created else -1, susp_on, until, ended_days, "
+        o(d, "_sink(i, pname, money, nsteps, st if created else -1, susp_on, until, ended_days, "
              "L_ended_by, hits)")
         o(1, "return occ, sent_n, acc_n, cal_n, ref_n, billed_c, billed_p, susp")
         return "\n".join(o.lines) + "\n"
