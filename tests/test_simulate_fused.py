@@ -126,3 +126,21 @@ def test_merge_keeps_each_propertys_first_customer_in_any_order():
     for merged in (forward, backward):
         assert dict(merged.fired) == {"P1": 2, "P2": 2, "P3": 1}
         assert {p: h.customer for p, h in merged.first_hits.items()} == {"P1": 2, "P2": 9, "P3": 40}
+
+
+@pytest.mark.parametrize("guard", ["late_charges == late_paid", "late_charges - late_paid <= overdue // 100"])
+def test_fused_loop_follows_the_step_semantics_on_accrued_guards(tmp_path, guard):
+    """Specs whose `detect_evasion` guard reads what `time_advance` accrues (the probe of
+    tests/test_step_semantics.py): the fused loop reads the guard on the advanced values and
+    a refusal restores them, as the fast engine does — the same report on a portfolio that
+    sends the event with arbitrary amounts."""
+    from test_step_semantics import DETECT_EVASION, with_guard
+
+    spec_path = with_guard(tmp_path, DETECT_EVASION, guard)
+    model = Model.load(spec_path)
+    profiles = tmp_path / "chaos.yaml"
+    profiles.write_text(chaos_profiles(model), encoding="utf-8")
+    reports = [run_portfolio(spec_path, profiles, customers=40, months=24, seed=6, workers=1, loop=loop,
+                             shrink_findings=False).json_text() for loop in ("python", "off")]  # fmt: skip
+    assert reports[0] == reports[1]
+    assert "\"rule\": \"generated\"" in reports[0]  # the accrued guard did refuse
