@@ -23,7 +23,6 @@ profile that draws a folded terms parameter, more rules than a packed key holds.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import math
 from collections.abc import Mapping
@@ -100,18 +99,6 @@ cdef inline long long _c_add_months(long long n, long long k) except? -987654321
 
 class Unsupported(Exception):
     """The fused loop cannot run this spec or portfolio; the fast engine does."""
-
-
-def fingerprint(model: Model, portfolio: Portfolio, seed: int, months: int) -> str:
-    """What the generated source depends on: the spec's source, the profiles, the run's
-    seed and months (the service plan is folded in), the generator's version."""
-    h = hashlib.sha256()
-    h.update(GENERATOR_VERSION.encode())
-    h.update(model.spec.source_digest.encode() if hasattr(model.spec, "source_digest") else b"")
-    h.update(repr(sorted((n, str(p.default)) for n, p in model.spec.parameters.items())).encode())
-    h.update(portfolio.digest.encode())
-    h.update(f"{seed}:{months}".encode())
-    return h.hexdigest()[:20]
 
 
 class _FusedSpecializer(Specializer):
@@ -490,8 +477,8 @@ class Generator:
                 by_type[c] += [f"L_{n}", f"P_{n}", f"S_{n}"]
         for n, t in self.arg_types.items():
             if n.startswith("A_"):
-                c = self.ctype(n) if False else ("long long" if t.kind in ("int", "date") and not t.nullable
-                                                 else "bint" if t.kind == "bool" and not t.nullable else None)
+                c = ("long long" if t.kind in ("int", "date") and not t.nullable
+                     else "bint" if t.kind == "bool" and not t.nullable else None)
                 if c:
                     by_type[c].append(n)
         by_type["long long"] += ["sd", "day", "cday", "pday", "adv", "nv", "nv_from", "st", "ev", "rid", "refused",
