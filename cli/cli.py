@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--engine", choices=("fast", "reference"), default="fast")
+    p.add_argument("--loop", choices=("compiled", "python", "off"), default="compiled",
+                   help="the fast engine's fused customer loop: compiled (Cython, cached), plain Python, or off "
+                        "(the table-driven engine); the same report in all three")  # fmt: skip
     p.add_argument("--out", type=Path, default=None, help="folder for the report, plots and scenarios")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(module="yakkan.simulate.cli", func="run")

@@ -9,8 +9,12 @@ want_test=0
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-debs=(graphviz fonts-noto-cjk)
+debs=(graphviz fonts-noto-cjk gcc)  # gcc: the simulator's compiled customer loop (Cython)
 [ $want_test -eq 1 ] && debs+=(chromium)
+# the C headers of the interpreter the loop is compiled for (Debian's python3 has them in python3-dev)
+py=${PYTHON:-python3}
+"$py" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+  || debs+=(python3-dev)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,7 +25,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-py=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$py" -m venv .venv
 extras=""
 [ $want_test -eq 1 ] && extras="[dev]"
@@ -31,4 +34,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
   touch "$stamp"
 fi
+# the bundled model's compiled customer loop, into the user's cache (simulate/build.py);
+# where it cannot be built, simulations run the same loop as plain Python
+.venv/bin/python -m yakkan.simulate.build
 echo "setup: ready (.venv/bin/yakkan)"

@@ -570,4 +570,6 @@ def compile_condition(expr: Expr, spec: Spec) -> Cond:
     """`f(values, today)` evaluating a profile expression on a contract's values."""
     sp = Specializer(lambda n: "today" if n == "today" else f"v[{n!r}]", dict(spec.constants))
     src = sp.src(expr)
-    return compile_function("cond", f"def cond(v, today):\n    return {src}\n")
+    fn = compile_function("cond", f"def cond(v, today):\n    return {src}\n")
+    fn.expr = expr  # the checked tree, for the fused customer loop (simulate.fused)
+    return fn

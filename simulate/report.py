@@ -149,7 +149,7 @@ class Report:
         hist = t.suspensions
         completed = sum(hist.values())
         mean = round(sum(k * n for k, n in hist.items()) / completed, 1) if completed else 0.0
-        fired = Counter(h.property for h in t.hits)
+        fired = t.fired
         money = dict(t.money)
         return {
             "format": FORMAT,

@@ -39,6 +39,7 @@ class _Job:
     engine: str
     seed: int
     months: int
+    loop: Any = None  # the fused customer loop (simulate.fused), when the run uses it
 
 
 _JOB: _Job | None = None  # the job of this (worker) process
@@ -47,6 +48,8 @@ _JOB: _Job | None = None  # the job of this (worker) process
 def _run_chunk(bounds: tuple[int, int]) -> Tally:
     job = _JOB
     assert job is not None
+    if job.loop is not None:
+        return job.loop.run_chunk(*bounds)
     tally = Tally(job.months)
     m0 = cm.month_of(job.portfolio.start)
     for i in range(*bounds):
@@ -55,7 +58,25 @@ def _run_chunk(bounds: tuple[int, int]) -> Tally:
     return tally
 
 
-def _init_worker(spec_path: str, profiles_path: str, engine: str, seed: int, months: int) -> None:
+BUILD_FROM = 1_000_000  # customer-months from which a run builds a loop missing from the cache
+
+
+def _fused(model: Model, portfolio: Portfolio, seed: int, months: int, loop: str, customers: int = 0) -> Any:
+    """The fused loop for `loop` ("compiled": from the cache, built first for a run of at
+    least BUILD_FROM customer-months, else plain Python; "python"), or None ("off", or a
+    spec the generator does not cover: the fast engine runs)."""
+    from .fused import Unsupported, fused_loop
+
+    if loop == "off":
+        return None
+    try:
+        return fused_loop(model, portfolio, seed, months, compiled=loop == "compiled",
+                          build_missing=customers * months >= BUILD_FROM)  # fmt: skip
+    except Unsupported:
+        return None
+
+
+def _init_worker(spec_path: str, profiles_path: str, engine: str, seed: int, months: int, loop: str) -> None:
     """Rebuild the job in a spawned worker (forked workers inherit it). A worker ignores
     Ctrl-C: the parent, interrupted, terminates it (no traceback from every worker)."""
     global _JOB
@@ -64,7 +85,9 @@ def _init_worker(spec_path: str, profiles_path: str, engine: str, seed: int, mon
         model = Model.load(spec_path)
         portfolio = load_profiles(profiles_path, model.spec)
         _JOB = _Job(model, portfolio, plan_service(portfolio, seed, months), engine, seed, months)
-    if engine == "fast":
+        if engine == "fast":
+            _JOB.loop = _fused(model, portfolio, seed, months, loop)  # built by the parent if at all
+    if engine == "fast" and _JOB.loop is None:
         _JOB.model.fast  # noqa: B018 - generate the engine once per worker
 
 
@@ -78,8 +101,13 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
                   customers: int = 1000, months: int = 60, seed: int = 0, workers: int | None = None,
                   engine: str = "fast", out: str | Path | None = None,
                   progress: Callable[[int, int], None] | None = None,
-                  shrink_findings: bool = True) -> Report:  # fmt: skip
+                  shrink_findings: bool = True, loop: str = "compiled") -> Report:  # fmt: skip
     """Simulate `customers` contracts for `months` months; the report (files under `out`).
+
+    On the fast engine the customers run in the fused loop (`simulate.fused`): `loop` is
+    "compiled" (Cython, from the cache; plain Python where it cannot be built), "python",
+    or "off" (the table-driven engine behind `driver.run_customer`). All three give the
+    same report, byte for byte.
 
     `profiles_path` defaults to profiles.yaml beside the spec (else the bundled one).
     Scenarios reproducing monitor findings go to `out`/scenarios (default out/simulate).
@@ -113,6 +141,7 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
     _JOB = _Job(model, portfolio, service, engine, seed, months)
     if engine == "fast":
         model.fast  # noqa: B018 - generate before forking
+        _JOB.loop = _fused(model, portfolio, seed, months, loop, customers)
     tally = Tally(months)
     done = 0
     if workers == 1 or len(parts) == 1:
@@ -124,7 +153,7 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
     else:
         method = "fork" if "fork" in mp.get_all_start_methods() and sys.platform != "darwin" else "spawn"
         ctx = mp.get_context(method)
-        init_args = (str(spec_path), str(profiles_path), engine, seed, months)
+        init_args = (str(spec_path), str(profiles_path), engine, seed, months, loop)
         quiet = signal.signal(signal.SIGINT, signal.SIG_IGN)  # forked workers start deaf to Ctrl-C
         try:
             pool = ctx.Pool(workers, initializer=_init_worker, initargs=init_args)
@@ -160,13 +189,9 @@ def _findings(model: Model, portfolio: Portfolio, service: list[Action], tally: 
     is reported with a note instead of a scenario.
     """
     spec = model.spec
-    by_prop: dict[str, list[Any]] = {}
-    for h in tally.hits:
-        by_prop.setdefault(h.property, []).append(h)
     out = []
-    for pid in sorted(by_prop, key=_prop_order(spec)):
-        hits = sorted(by_prop[pid], key=lambda h: h.customer)
-        first = hits[0]
+    for pid in sorted(tally.first_hits, key=_prop_order(spec)):
+        first = tally.first_hits[pid]
         prop = spec.properties[pid]
         path = None
         events = None
@@ -185,7 +210,7 @@ def _findings(model: Model, portfolio: Portfolio, service: list[Action], tally: 
         out.append(Finding(
             property=pid, title=prop.title, kind=prop.kind, expect=prop.expect,
             articles=prop.articles, violation=expected_to_hold(prop), customer=first.customer,
-            profile=first.profile, step=first.step, day=first.day, customers_affected=len(hits),
+            profile=first.profile, step=first.step, day=first.day, customers_affected=tally.fired[pid],
             scenario=str(path) if path else None, scenario_events=events, note=note,
         ))  # fmt: skip
     return out

@@ -58,7 +58,11 @@ class Tally:
     sent: Counter = field(default_factory=Counter)
     accepted: Counter = field(default_factory=Counter)
     calendar: Counter = field(default_factory=Counter)
-    hits: list[HitRecord] = field(default_factory=list)
+    # property -> customers it fired on, and its first hit (lowest customer index): memory and
+    # merge time do not grow with the customers (a list of every hit re-sorted on every
+    # chunk's merge took 17 s at 1M customers)
+    fired: Counter = field(default_factory=Counter)
+    first_hits: dict[str, HitRecord] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.billed:
@@ -111,8 +115,15 @@ class Tally:
                 self.ended_in_month.setdefault(how, [0] * self.months)[min(k, self.months - 1)] += 1
         if suspended_on is not None:
             self.suspensions_ongoing[run.until - suspended_on] += 1
-        for pid, (step, day) in sorted(run.hits.items()):
-            self.hits.append(HitRecord(pid, run.index, step, day, run.profile))
+        for pid, (step, day) in run.hits.items():
+            self.hit(HitRecord(pid, run.index, step, day, run.profile))
+
+    def hit(self, h: HitRecord) -> None:
+        """Count a property firing on one customer (each customer once per property)."""
+        self.fired[h.property] += 1
+        first = self.first_hits.get(h.property)
+        if first is None or h.customer < first.customer:
+            self.first_hits[h.property] = h
 
     def merge(self, other: Tally) -> Tally:
         for name in ("profiles", "state_months", "money", "ended_by", "final_states", "suspensions",
@@ -136,8 +147,11 @@ class Tally:
             self.money_by_profile.setdefault(p, Counter()).update(c)
         for p, c in other.ended_by_profile.items():
             self.ended_by_profile.setdefault(p, Counter()).update(c)
-        self.hits += other.hits
-        self.hits.sort(key=lambda h: (h.property, h.customer))
+        self.fired.update(other.fired)
+        for h in other.first_hits.values():
+            first = self.first_hits.get(h.property)
+            if first is None or h.customer < first.customer:
+                self.first_hits[h.property] = h
         return self
 
 
