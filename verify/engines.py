@@ -586,13 +586,22 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
         rounds += 1
         prune_initiation()
         # Houdini on the consecution, the property's own post-condition included
+        retried = False
         while True:
             try:
+                # a round that met its cap is tried once more with three times the cap
+                # before the lemmas it added last are given up
+                cap = query_cap * 3 if retried and query_cap else query_cap
                 sat = sol.check_round(z3.Or(z3.Not(goal), *[z3.Not(v[2]) for v in alive.values()]),
-                                      [v[1] for v in alive.values()], cap=query_cap)  # fmt: skip
+                                      [v[1] for v in alive.values()], cap=cap)  # fmt: skip
+                retried = False
             except QueryTimeout:
                 if _DEBUG is not None:
                     print("QUERY TIMEOUT; last batch:", last_batch)
+                if not retried:
+                    retried = True
+                    continue
+                retried = False
                 # the last lemmas made the query hard: give them up, keep the others
                 if not last_batch:
                     raise QueryTimeout("a query of the proof ran over its time cap") from None
