@@ -10,6 +10,7 @@ a reader sees their citations, not their text.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +137,11 @@ def _pair(number: int, old: dict[str, str], new: dict[str, str], t_old: str, t_n
     return ArticleDiff(number, t_old, t_new, kind, tuple(units))
 
 
+def _sentences(text: str) -> list[str]:
+    """The 付則 a line or a sentence a unit (its revisions are added one sentence at a time)."""
+    return [x for x in re.split(r"(?<=。)|\n", text) if x.strip()]
+
+
 def redline(old: Terms, new: Terms) -> list[ArticleDiff]:
     """The preamble, every article (by number) and the 付則, each with its units."""
     out = [_pair(0, {"前文": old.preamble}, {"前文": new.preamble}, "", "")]
@@ -145,8 +151,8 @@ def redline(old: Terms, new: Terms) -> list[ArticleDiff]:
         x, y = a_old.get(n), a_new.get(n)
         out.append(_pair(n, _units(x) if x else {}, _units(y) if y else {}, x.title if x else "",
                          y.title if y else ""))  # fmt: skip
-    sup_old = {f"付則 {k + 1}": s for k, s in enumerate(old.supplementary.splitlines())}
-    sup_new = {f"付則 {k + 1}": s for k, s in enumerate(new.supplementary.splitlines())}
+    sup_old = {f"付則 {k + 1}": s for k, s in enumerate(_sentences(old.supplementary))}
+    sup_new = {f"付則 {k + 1}": s for k, s in enumerate(_sentences(new.supplementary))}
     out.append(_pair(-1, sup_old, sup_new, "", ""))
     return out
 

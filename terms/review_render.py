@@ -363,8 +363,12 @@ def _money_blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Bloc
         prow.append([row["profile"], _figure_name(row["figure"], lang), _num(row["old"]), _num(row["new"]),
                      _signed(row["delta"])])  # fmt: skip
     out.append(Block("fold", t["by_profile"], children=[Block("table", rows=prow)]))
-    for run, folder in sorted(m.files.items()):
-        out.append(Block("link", t["plots"], target=link(folder), segments=[("=", run)]))
+    runs = {"old": r.old_version, "new_old_profiles": r.new_version, "new": f"{r.new_version} (profiles)"}
+    for run, folder in sorted(m.files.items(), key=lambda kv: list(runs).index(kv[0])):
+        for plot in ("money.svg", "endings.svg", "suspensions.svg"):
+            if (Path(folder) / plot).is_file():
+                out.append(Block("link", f"{t['plots']}{runs[run]} ", target=link(Path(folder) / plot),
+                                 segments=[("=", plot)]))  # fmt: skip
     return out
 
 

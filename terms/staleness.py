@@ -22,7 +22,7 @@ from typing import Any
 from yakkan.model.errors import InputError
 
 from .redline import ArticleDiff
-from .structure import Article, Terms
+from .structure import Article, CitationError, Terms
 
 
 def fingerprint(article: Article) -> str:
@@ -184,7 +184,7 @@ def staleness(old_doc: Mapping[str, Any], new_doc: Mapping[str, Any], new_terms:
                 mismatches.append(NumberMismatch(u.citation, tuple(missing), tuple(citing)))
         try:
             fp = fingerprint(new_terms.article(n))
-        except KeyError:
+        except (KeyError, CitationError):
             fp = ""
         out.append(StaleArticle(n, unchanged, tuple(mismatches), reread=bool(fp) and reread.get(str(n)) == fp,
                                 fingerprint=fp))  # fmt: skip
@@ -223,7 +223,7 @@ def record_reread(spec_path: Path, terms: Terms, articles: Iterable[str], curren
             raise InputError(f"--reread {a}: not an article number", hint="e.g. --reread 7 (an article, not 7-1)")
         try:
             section[str(n)] = fingerprint(terms.article(n))
-        except KeyError:
+        except (KeyError, CitationError):
             raise InputError(f"--reread {a}: the terms text {terms.path.name} has no article {n}",
                              hint="name an article of the new version's terms text") from None
     text = read_input_bytes(spec_path).decode("utf-8")

@@ -46,57 +46,74 @@ def version(tmp_path: Path, name: str, spec: dict[str, str] | None = None,
 
 # -- verdicts ---------------------------------------------------------------------------------
 
-CAP = {
+CAP = {  # 27-2 applied to each claim, and P13 stated per claim
     "      - \"liability_awarded += amount if cause == 'gross_negligence' else 0\"":
-        "      - \"liability_awarded += min(amount, base_fee - liability_awarded) if cause == 'gross_negligence' "
-        "else 0\"",
+        "      - \"liability_awarded += min(amount, base_fee) if cause == 'gross_negligence' else 0\"",
+    'P13: {kind: invariant, articles: ["27-2"], expect: violated,': 'P13: {kind: step, articles: ["27-2"], '
+                                                                    'expect: violated,',
+    'formula: "liability_awarded <= base_fee",': 'formula: "next_liability_awarded <= liability_awarded + base_fee",',
 }
-REFUND = {'effects: ["deposit_returned += deposit_held", "deposit_held = 0"]':
-          'effects: ["deposit_returned += deposit_held", "deposit_held = 0", "refunded += 1"]'}
+REFUND = {  # a refund rule: fees refunded for a claim over force majeure (30) — breaks 14 (P05)
+    "      - \"liability_awarded += amount if cause == 'gross_negligence' else 0\"":
+        "      - \"liability_awarded += amount if cause == 'gross_negligence' else 0\"\n"
+        "      - \"refunded += amount if cause == '30' else 0\"",
+}
 
 
-def test_a_repair_with_its_expectation_changed_is_a_flip_the_author_foresaw(tmp_path):
+@pytest.fixture
+def shared_cache(tmp_path_factory, monkeypatch):
+    """One verdict cache for the tests of this module: the unchanged old version is verified once."""
+    folder = tmp_path_factory.getbasetemp() / "review-cache"
+    folder.mkdir(exist_ok=True)
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def test_a_repair_with_its_expectation_changed_is_a_flip_the_author_foresaw(tmp_path, shared_cache):
     old = version(tmp_path, "old")
-    new = version(tmp_path, "new", {**CAP, "P13: {kind: invariant, articles: [\"27-2\"], expect: violated":
-                                    "P13: {kind: invariant, articles: [\"27-2\"], expect: holds"})
-    r = build_review(old, new, properties=["P13", "P05"], out=tmp_path / "out", use_cache=False)
+    cap = {**CAP, 'P13: {kind: invariant, articles: ["27-2"], expect: violated,': 'P13: {kind: step, '
+           'articles: ["27-2"], expect: holds,'}  # fmt: skip
+    new = version(tmp_path, "new", cap)
+    r = build_review(old, new, properties=["P13", "P05"], out=tmp_path / "out")
     got = {c.id: (c.old.verdict, c.new.verdict, c.category) for c in r.verdicts}
     assert got == {"P05": ("proved", "proved", "same"), "P13": ("violated", "proved", "flip-expected")}
     assert r.exit_status == 0
 
 
-def test_a_repair_the_author_did_not_expect_is_shown_as_a_flip(tmp_path):
+def test_a_repair_the_author_did_not_expect_is_shown_as_a_flip(tmp_path, shared_cache):
     old = version(tmp_path, "old")
     new = version(tmp_path, "new", CAP)
-    r = build_review(old, new, properties=["P13"], out=tmp_path / "out", use_cache=False)
+    r = build_review(old, new, properties=["P13"], out=tmp_path / "out")
     (c,) = r.verdicts
     assert (c.category, c.expect_changed, c.new.matches) == ("flip", False, False)
     assert r.exit_status == 0  # a known finding that now holds breaks nothing expected to hold
 
 
-def test_a_new_violation_breaks_the_review_with_its_counterexample(tmp_path, capsys):
+def test_a_new_violation_breaks_the_review_with_its_counterexample(tmp_path, capsys, shared_cache):
     old = version(tmp_path, "old")
     new = version(tmp_path, "new", REFUND)
     md = tmp_path / "report" / "review.md"
     md.parent.mkdir()
-    code = main(["review", str(old), str(new), "--property", "P05", "--no-cache", "--out", str(tmp_path / "out"),
+    code = main(["review", str(old), str(new), "--property", "P05", "--out", str(tmp_path / "out"),
                  "--markdown", str(md)])  # fmt: skip
     assert code == 1
     err = capsys.readouterr().err
     assert "1 property(ies) expected to hold break" in err
     text = md.read_text(encoding="utf-8")
-    assert "| P05 | 返還される料金は常に0円 | 14 | proved（期待 holds） | violated（期待 holds） | 破れ（成り立つべき性質が成り立たない） |" in text
+    assert ("| P05 | 返還される料金は常に0円 | 14 | proved（期待 holds） | violated（期待 holds） | "
+            "破れ（成り立つべき性質が成り立たない） |") in text
     # the counterexample's scenario, linked relative to the report
     assert "シナリオ：[P05-counterexample.yaml](../out/new/verify/P05-counterexample.yaml)" in text
     assert (tmp_path / "out" / "new" / "verify" / "P05-counterexample.yaml").is_file()
-    assert "| P05 | Fees refunded are always 0 | 14 | proved (expected holds) | violated (expected holds) | BREAKS" in text
+    assert ("| P05 | Fees refunded are always 0 | 14 | proved (expected holds) | violated (expected holds) | "
+            "BREAKS") in text
 
 
-def test_giving_a_promise_up_by_changing_expect_still_breaks(tmp_path):
+def test_giving_a_promise_up_by_changing_expect_still_breaks(tmp_path, shared_cache):
     old = version(tmp_path, "old")
     new = version(tmp_path, "new", {**REFUND, 'P05: {kind: invariant, articles: ["14"], expect: holds':
                                     'P05: {kind: invariant, articles: ["14"], expect: violated'})
-    r = build_review(old, new, properties=["P05"], out=tmp_path / "out", use_cache=False)
+    r = build_review(old, new, properties=["P05"], out=tmp_path / "out")
     (c,) = r.verdicts
     assert (c.category, c.expect_changed, c.new.matches) == ("breaks", True, True)
     assert r.exit_status == 1
@@ -122,7 +139,8 @@ def test_a_text_only_change_is_stale_until_re_read(tmp_path, capsys):
         "7-1", ("6",), (("minimum_term_months", 3), ("renewal_period_months", 1)))
     assert main(["review", str(old), str(new), "--no-verify"]) == 1
     out, err = capsys.readouterr()
-    assert "第7条：本文が変わりましたが、この条を引用する次の要素は変わっていません：parameters.minimum_term_months" in out
+    assert "第7条：本文が変わりましたが、この条を引用する次の要素は変わっていません：" \
+           "parameters.minimum_term_months" in out
     assert "7-1 の新しい本文は 6 と書いていますが、この箇所を引用するパラメータ（minimum_term_months = 3、" \
            "renewal_period_months = 1）はこの値を持っていません。" in out
     assert "stale encoding of article(s) 7" in err
@@ -130,7 +148,7 @@ def test_a_text_only_change_is_stale_until_re_read(tmp_path, capsys):
     before = spec_fingerprint(new / "spec.yaml")
     assert main(["review", str(old), str(new), "--reread", "7"]) == 0
     fp = fingerprint(load_terms(new / TERMS).article(7))
-    assert f'reread:\n  # Articles whose text' in (new / "spec.yaml").read_text(encoding="utf-8")
+    assert 'reread:\n  # Articles whose text' in (new / "spec.yaml").read_text(encoding="utf-8")
     assert f'  "7": "{fp}"\n' in (new / "spec.yaml").read_text(encoding="utf-8")
     assert spec_fingerprint(new / "spec.yaml") == before
     assert main(["review", str(old), str(new), "--no-verify"]) == 0
@@ -198,13 +216,13 @@ def test_the_redline_aligns_articles_paragraphs_and_items(tmp_path):
         ("第2条", [("2 (title)", "unchanged"), ("2", "unchanged"), ("2(1)", "changed"), ("2(2)", "unchanged")]),
         ("付則", [("付則 1", "unchanged"), ("付則 2", "added")]),
     ]
-    assert diffs[1].units[2].segments == [("=", "料金は月額と"), ("+", "し、日割り計算はしません"), ("=", "。")]
+    assert diffs[1].units[2].segments == [("=", "料金は月額とし"), ("-", "ます"), ("+", "、日割り計算はしません"),
+                                          ("=", "。")]  # fmt: skip
     assert diffs[2].units[2].segments == [("=", "満"), ("-", "３"), ("+", "６"), ("=", "ヶ月を経過したとき")]
 
 
 def test_character_marks_fold_a_lone_kept_character_into_the_change():
-    assert char_diff("当社が当該期日", "当該期日に当社が") == [
-        ("+", "当該期日に"), ("=", "当社が"), ("-", "当該期日")]
+    assert char_diff("当社が当該期日", "当該期日に当社が") == [("-", "当社が"), ("=", "当該期日"), ("+", "に当社が")]
     assert char_diff("前項第１号", "前項第４号") == [("=", "前項第"), ("-", "１"), ("+", "４"), ("=", "号")]
     assert char_diff("abcXd", "abcYd") == [("=", "abc"), ("-", "X"), ("+", "Y"), ("=", "d")]
     assert char_diff("aXbY", "aZbW") == [("=", "a"), ("-", "XbY"), ("+", "ZbW")]
@@ -229,21 +247,23 @@ def test_the_proposed_revision_changes_these_articles_and_is_fully_re_read():
 
 
 def test_money_on_the_same_portfolio_and_seed(tmp_path):
-    r = build_review(BASE / "spec.yaml", REVISION, verify=False, simulate=True, customers=20, months=12, seed=7,
+    """30 contracts over 24 months, seed 7, the 2024-04-01 profiles on both versions."""
+    r = build_review(BASE / "spec.yaml", REVISION, verify=False, simulate=True, customers=30, months=24, seed=7,
                      out=tmp_path / "out")  # fmt: skip
+    assert not r.money.profiles_differ  # the revision's profiles are the old ones: all differences are the terms'
     rows = {row["figure"]: (row["old"], row["new"], row["delta"]) for row in r.money.rows()}
-    assert not r.money.profiles_differ
-    assert rows["charged"] == MONEY["charged"]
-    assert rows["late_charges"] == MONEY["late_charges"]
-    assert rows["deposits_paid"] == MONEY["deposits_paid"]
+    assert rows["charged"] == (36_624_500, 39_061_000, 2_436_500)  # customers stay 6 months, not 3
+    assert rows["paid"] == (36_312_767, 38_733_058, 2_420_291)
+    assert rows["late_charges"] == (106_480, 72_260, -34_220)  # 10% a year, not 14.6%
+    assert rows["outstanding"] == (671_235, 653_224, -18_011)
+    assert rows["deposits_paid"] == (380_000, 380_000, 0)
     assert rows["refunded"] == (0, 0, 0)
-    assert {k: v for k, v in rows.items() if k.startswith("ended_")} == MONEY["endings"]
-    again = build_review(BASE / "spec.yaml", REVISION, verify=False, simulate=True, customers=20, months=12, seed=7,
-                         out=tmp_path / "again")  # fmt: skip
-    assert again.money.rows() == r.money.rows()
-
-
-MONEY: dict = {}
+    assert rows["suspensions_completed"] == (3, 3, 0) and rows["suspension_max_days"] == (43, 43, 0)
+    assert {k: v for k, v in rows.items() if k.startswith("ended_")} == {
+        "ended_cancelled": (4, 3, -1), "ended_not_renewed": (2, 2, 0), "ended_terminated": (1, 1, 0),
+        "ended_abolished": (0, 0, 0), "ended_terminated_by_customer": (0, 0, 0)}
+    assert sorted(p.name for p in (tmp_path / "out" / "old" / "simulate").glob("*.svg")) == [
+        "endings.svg", "money.svg", "occupancy.svg", "refusals.svg", "suspensions.svg"]
 
 
 # -- reports -----------------------------------------------------------------------------------
