@@ -33,7 +33,7 @@ T: dict[str, dict[str, str]] = {
         "verdict_cols": "ID|性質|条項|旧|新|区分",
         "same": "変化のない性質：{n} 件",
         "no_flip": "検証結果の変化はありません（{n} 件の性質）。",
-        "story": "{id} の反例（{new}）：",
+        "story": "{id} の反例（{new}）。経過は次のコマンドで再生できます（英語の経過は English 版にあります）：",
         "scenario": "シナリオ：",
         "h_stale": "陳腐化の確認（本文が変わった条とその符号化）",
         "no_text_change": "本文の変更はありません。",
@@ -48,7 +48,7 @@ T: dict[str, dict[str, str]] = {
         "h_profiles": "行動プロファイルの変更",
         "h_lint": "新しい本文の指摘（旧本文にはないもの）",
         "h_text": "本文の赤字（条・項・号ごと）",
-        "unchanged_run": "{first}〜{last}：変更なし（{n} 条）",
+        "unchanged_run": "{first}〜{last}：変更なし（{n} か条）",
         "unchanged_one": "{first}：変更なし",
         "unit_unchanged": "変更なし：{units}",
         "h_money": "料金への影響（同じポートフォリオ・同じシードでのシミュレーション）",
@@ -220,8 +220,10 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Bl
     for c in shown:
         if c.new is not None and c.new_outcome == "violated" and c.category in ("breaks", "flip", "mismatch"):
             out.append(Block("p", t["story"].format(id=c.id, new=c.new.verdict)))
-            if c.new.story:
+            if c.new.story and lang == "en":  # the verifier tells the story in English; ja links the scenario
                 out.append(Block("code", c.new.story))
+            elif c.new.counterexample:
+                out.append(Block("code", f"yakkan replay {c.new.counterexample} --spec {r.new_path}"))
             if c.new.counterexample:
                 out.append(Block("link", t["scenario"], target=link(c.new.counterexample),
                                  segments=[("=", Path(c.new.counterexample).name)]))  # fmt: skip
@@ -326,8 +328,9 @@ def _text_blocks(r: Review, lang: str) -> list[Block]:
         if isinstance(item, list):
             first = item[0].label if lang == "ja" else item[0].label_en
             last = item[-1].label if lang == "ja" else item[-1].label_en
+            n = sum(1 for d in item if d.number > 0)
             text = t["unchanged_one"].format(first=first) if len(item) == 1 else \
-                t["unchanged_run"].format(first=first, last=last, n=len(item))  # fmt: skip
+                t["unchanged_run"].format(first=first, last=last, n=n)  # fmt: skip
             out.append(Block("p", text))
             continue
         out.append(Block("h4", _article_head(item, lang)))
@@ -336,10 +339,14 @@ def _text_blocks(r: Review, lang: str) -> list[Block]:
             if u.kind == "unchanged":
                 quiet.append(u.citation)
                 continue
-            out.append(Block("redline", text=u.citation, segments=u.segments))
+            out.append(Block("redline", text=_unit(u.citation, lang), segments=u.segments))
         if quiet:
-            out.append(Block("p", t["unit_unchanged"].format(units=", ".join(quiet))))
+            out.append(Block("p", t["unit_unchanged"].format(units=", ".join(_unit(q, lang) for q in quiet))))
     return out
+
+
+def _unit(citation: str, lang: str) -> str:
+    return citation.replace(" (title)", "（見出し）") if lang == "ja" else citation
 
 
 def _money_blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Block]:

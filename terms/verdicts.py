@@ -94,7 +94,7 @@ class Comparison:
             if v is None:
                 return None
             return {"verdict": v.verdict, "expected": v.expected, "matches": v.matches,
-                    "counterexample": v.counterexample, "cached": v.cached}  # fmt: skip
+                    "counterexample": v.counterexample}  # fmt: skip
 
         return {"id": self.id, "title": self.title, "articles": self.articles, "category": self.category,
                 "expect_changed": self.expect_changed, "old": side(self.old), "new": side(self.new),
