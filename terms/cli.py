@@ -53,6 +53,8 @@ def run_review(args: Namespace) -> int:
         write_in(html_dir, "en.html", render_html(blocks(review, "en", link), "en", "index.html"))
     if review.exit_status:
         why = [f"{len(review.breaks)} property(ies) expected to hold break"] if review.breaks else []
+        if review.unproved:
+            why.append(f"{', '.join(c.id for c in review.unproved)} not proved (a bound or budget was reached)")
         if review.stale_articles:
             arts = ", ".join(str(s.article) for s in review.stale_articles)
             why.append(f"stale encoding of article(s) {arts} (fix: update the spec, then "

@@ -57,13 +57,17 @@ class Review:
         return [c for c in self.verdicts or [] if c.category == "breaks"]
 
     @property
+    def unproved(self) -> list[Comparison]:
+        return [c for c in self.verdicts or [] if c.category == "unproved"]
+
+    @property
     def stale_articles(self) -> list[StaleArticle]:
         return [s for s in self.stale if s.stale]
 
     @property
     def exit_status(self) -> int:
-        """0 when nothing expected to hold breaks and no encoding is stale, else 1."""
-        return 1 if self.breaks or self.stale_articles else 0
+        """0 when nothing expected to hold breaks or goes unproved and no encoding is stale, else 1."""
+        return 1 if self.breaks or self.unproved or self.stale_articles else 0
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -26,7 +26,7 @@ T: dict[str, dict[str, str]] = {
         "ok": "結果：問題はありません（終了コード 0）。成り立つと期待される性質はすべて成り立ち、"
               "陳腐化した符号化はありません。",
         "bad": "結果：対応が必要です（終了コード 1）。成り立つと期待される性質の破れ {breaks} 件、"
-               "再読されていない陳腐化した条 {stale} 条。",
+               "未証明 {unproved} 件、再読されていない陳腐化した条 {stale} 条。",
         "counts": "本文の変更 {text} 条、モデルの変更 {model} 件、検証結果の変化 {flips} 件。",
         "h_verdicts": "検証結果の変化",
         "no_verify": "検証は実行していません（--no-verify）。",
@@ -63,6 +63,7 @@ T: dict[str, dict[str, str]] = {
         "after": "変更後",
         "kind_added": "追加", "kind_removed": "削除", "kind_changed": "変更",
         "cat_breaks": "破れ（成り立つべき性質が成り立たない）",
+        "cat_unproved": "未証明（上限に達し、証明も反例もない）",
         "cat_flip-expected": "変化（作成者が expect も変更）",
         "cat_flip": "変化（expect は変更なし）",
         "cat_expect-only": "expect のみ変更（検証結果は同じ）",
@@ -75,8 +76,8 @@ T: dict[str, dict[str, str]] = {
     "en": {
         "title": "Review of a change of the terms: {name} {old} → {new}",
         "ok": "Result: nothing to fix (exit 0). Every property expected to hold holds, and no encoding is stale.",
-        "bad": "Result: action needed (exit 1): {breaks} property(ies) expected to hold break(s), {stale} stale "
-               "article(s) not re-read.",
+        "bad": "Result: action needed (exit 1): {breaks} property(ies) expected to hold break(s), {unproved} "
+               "unproved, {stale} stale article(s) not re-read.",
         "counts": "{text} article(s) of the text changed, {model} change(s) of the model, {flips} verdict(s) changed.",
         "h_verdicts": "Verdicts",
         "no_verify": "The verifier was not run (--no-verify).",
@@ -115,6 +116,7 @@ T: dict[str, dict[str, str]] = {
         "after": "after",
         "kind_added": "added", "kind_removed": "removed", "kind_changed": "changed",
         "cat_breaks": "BREAKS (expected to hold, fails)",
+        "cat_unproved": "UNPROVED (a bound or budget reached: no proof, no counterexample)",
         "cat_flip-expected": "flip (the author changed expect)",
         "cat_flip": "flip (expect unchanged)",
         "cat_expect-only": "expect changed only (same verdict)",
@@ -184,7 +186,8 @@ def blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Block]:
     t = T[lang]
     name = r.name_ja if lang == "ja" else r.name
     out = [Block("h2", t["title"].format(name=name, old=r.old_version, new=r.new_version))]
-    status = t["ok"] if r.exit_status == 0 else t["bad"].format(breaks=len(r.breaks), stale=len(r.stale_articles))
+    status = t["ok"] if r.exit_status == 0 else t["bad"].format(breaks=len(r.breaks), unproved=len(r.unproved),
+                                                                 stale=len(r.stale_articles))
     out.append(Block("p", status))
     flips = sum(1 for c in r.verdicts or [] if c.category != "same")
     n_text = sum(1 for d in r.text if d.kind != "unchanged")
@@ -203,7 +206,7 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Bl
     out = [Block("h3", t["h_verdicts"])]
     if r.verdicts is None:
         return out + [Block("p", t["no_verify"])]
-    order = ["breaks", "mismatch", "flip", "flip-expected", "expect-only", "added", "removed"]
+    order = ["breaks", "unproved", "mismatch", "flip", "flip-expected", "expect-only", "added", "removed"]
     shown = sorted((c for c in r.verdicts if c.category != "same"), key=lambda c: order.index(c.category))
     same = [c for c in r.verdicts if c.category == "same"]
     if not shown:
@@ -218,6 +221,8 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Bl
                          t[f"cat_{c.category}"]])  # fmt: skip
         out.append(Block("table", rows=rows))
     for c in shown:
+        if c.category == "unproved" and c.new.reason and lang == "en":
+            out.append(Block("p", f"{c.id}: {c.new.reason}"))
         if c.new is not None and c.new_outcome == "violated" and c.category in ("breaks", "flip", "mismatch"):
             out.append(Block("p", t["story"].format(id=c.id, new=c.new.verdict)))
             if c.new.story and lang == "en":  # the verifier tells the story in English; ja links the scenario

@@ -4,7 +4,8 @@ Each property is compared by id. A verdict that changed is a *flip*; when the au
 changed the property's `expect` the flip is shown apart ("the author changed expect"),
 because a flip the author foresaw and one nobody foresaw read differently. A property
 that was expected to hold and now fails — a new violation, or a promise the author gave
-up by turning `expect` to violated — *breaks*, and makes the review exit 1.
+up by turning `expect` to violated — *breaks*, and makes the review exit 1; so does one
+expected to hold that the verifier could neither prove nor break (*unproved*).
 """
 
 from __future__ import annotations
@@ -70,8 +71,15 @@ class Comparison:
         return expected_before == "holds" and fails
 
     @property
+    def unproved(self) -> bool:
+        """Expected to hold, and neither proved nor violated on the new version: a bound or a
+        budget was reached (holds-to-depth, unknown) — not a break, but no proof either."""
+        return bool(self.new and self.new.expected == "holds" and not self.new.matches
+                    and self.new.verdict in ("holds-to-depth", "unknown"))
+
+    @property
     def category(self) -> str:
-        """added, removed, breaks, flip-expected (the verdict changed and the author changed
+        """added, removed, unproved, breaks, flip-expected (the verdict changed and the author changed
         expect with it: a repair foreseen), flip (the verdict changed, expect did not),
         expect-only (expect changed, the verdict did not), mismatch (the new verdict differs
         from its expectation), same."""
@@ -79,6 +87,8 @@ class Comparison:
             return "added"
         if self.new is None:
             return "removed"
+        if self.unproved:
+            return "unproved"
         if self.breaks:
             return "breaks"
         if self.flipped:
