@@ -60,15 +60,15 @@ class Comparison:
 
     @property
     def breaks(self) -> bool:
-        """Expected to hold (before or after) and failing on the new version."""
-        if not self.new:
+        """A promise fails on the new version: a property expected to hold (or a right expected
+        reachable) before or after the change is violated (or unreachable) now."""
+        if not self.new or self.unproved:
             return False
-        expected_before = self.old.expected if self.old else self.new.expected
-        fails = self.new_outcome in ("violated", "unknown") or (self.new.expected == "reachable"
-                                                                 and self.new_outcome != "reachable")
-        if self.new.expected == "holds" and not self.new.matches:
+        if self.new.expected in ("holds", "reachable") and not self.new.matches:
             return True
-        return expected_before == "holds" and fails
+        before = self.old.expected if self.old else self.new.expected
+        return (before == "holds" and self.new_outcome == "violated") or \
+            (before == "reachable" and self.new_outcome == "unreachable")  # fmt: skip
 
     @property
     def unproved(self) -> bool:

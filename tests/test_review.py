@@ -16,7 +16,9 @@ from yakkan.terms.redline import char_diff, redline
 from yakkan.terms.review_data import build_review
 from yakkan.terms.staleness import fingerprint
 from yakkan.terms.structure import load_terms
+from yakkan.terms.verdicts import Comparison
 from yakkan.verify.cache import spec_fingerprint
+from yakkan.verify.runner import Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "contracts" / "clara-msp"
@@ -117,6 +119,29 @@ def test_giving_a_promise_up_by_changing_expect_still_breaks(tmp_path, shared_ca
     (c,) = r.verdicts
     assert (c.category, c.expect_changed, c.new.matches) == ("breaks", True, True)
     assert r.exit_status == 1
+
+
+def _v(verdict: str, expected: str, matches: bool) -> Verdict:
+    return Verdict(id="P99", title="t", kind="invariant", verdict=verdict, expected=expected, matches=matches,
+                   depth=None, seconds=0.0, articles=["14"])  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "category", "breaks"), [
+    (("proved", "holds", True), ("proved", "holds", True), "same", False),
+    (("proved", "holds", True), ("violated", "holds", False), "breaks", True),
+    (("proved", "holds", True), ("violated", "violated", True), "breaks", True),  # a promise given up
+    (("proved", "holds", True), ("holds-to-depth", "holds", False), "unproved", False),
+    (("violated", "violated", True), ("proved", "holds", True), "flip-expected", False),
+    (("violated", "violated", True), ("proved", "violated", False), "flip", False),
+    (("violated", "violated", True), ("violated", "holds", False), "breaks", True),
+    (("reachable", "reachable", True), ("unreachable", "reachable", False), "breaks", True),
+    (("proved", "holds", True), ("proved", "violated", False), "expect-only", False),
+    (None, ("proved", "holds", True), "added", False),
+    (("proved", "holds", True), None, "removed", False),
+])  # fmt: skip
+def test_verdict_categories(old, new, category, breaks):
+    c = Comparison("P99", _v(*old) if old else None, _v(*new) if new else None)
+    assert (c.category, c.breaks) == (category, breaks)
 
 
 # -- staleness -------------------------------------------------------------------------------
