@@ -41,7 +41,8 @@ def run_review(args: Namespace) -> int:
     if md_path is not None or summary:
         base = (md_path.parent if md_path is not None else Path.cwd())
         link = lambda p: relative_link(p, base)  # noqa: E731
-        md = render_markdown(blocks(review, "ja", link)) + "\n---\n\n" + render_markdown(blocks(review, "en", link))
+        md = render_markdown(blocks(review, "ja", link)) + "\n---\n\n" + \
+            render_markdown(blocks(review, "en", link, redline=False))  # fmt: skip
         if md_path is not None:
             write_output(md_path, md)
         if summary:

@@ -48,6 +48,7 @@ T: dict[str, dict[str, str]] = {
         "h_profiles": "行動プロファイルの変更",
         "h_lint": "新しい本文の指摘（旧本文にはないもの）",
         "h_text": "本文の赤字（条・項・号ごと）",
+        "redline_above": "本文の赤字は日本語の部分にあります。",
         "unchanged_run": "{first}〜{last}：変更なし（{n} か条）",
         "unchanged_one": "{first}：変更なし",
         "unit_unchanged": "変更なし：{units}",
@@ -99,6 +100,7 @@ T: dict[str, dict[str, str]] = {
         "h_profiles": "Changes of the behaviour profiles",
         "h_lint": "Findings of the new text (not in the old one)",
         "h_text": "Redline of the text (by article, paragraph and item)",
+        "redline_above": "The redline of the (Japanese) text is in the Japanese part above.",
         "unchanged_run": "{first}–{last}: unchanged ({n} articles)",
         "unchanged_one": "{first}: unchanged",
         "unit_unchanged": "unchanged: {units}",
@@ -181,8 +183,10 @@ def _art_label(n: int, lang: str) -> str:
     return f"第{n}条" if lang == "ja" else f"Article {n}"
 
 
-def blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Block]:
-    """The report in `lang` as blocks; `link` turns a file path into the link a reader follows."""
+def blocks(r: Review, lang: str, link: Callable[[str], str], redline: bool = True) -> list[Block]:
+    """The report in `lang` as blocks; `link` turns a file path into the link a reader follows.
+    Without `redline` the text's section only points to the redline of the other part (the
+    terms text is Japanese in both: a pull-request comment carries it once)."""
     t = T[lang]
     name = r.name_ja if lang == "ja" else r.name
     out = [Block("h2", t["title"].format(name=name, old=r.old_version, new=r.new_version))]
@@ -195,7 +199,7 @@ def blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Block]:
     out += _verdict_blocks(r, lang, link)
     out += _stale_blocks(r, lang)
     out += _model_blocks(r, lang)
-    out += _text_blocks(r, lang)
+    out += _text_blocks(r, lang) if redline else [Block("h3", t["h_text"]), Block("p", t["redline_above"])]
     if r.money is not None:
         out += _money_blocks(r, lang, link)
     return out
