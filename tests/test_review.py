@@ -327,3 +327,15 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_review_runs(tmp_
     target.touch() if option == "--html" else None
     assert main(["review", str(old), str(old), "--no-verify", option, str(target)]) == 2
     assert "fix:" in capsys.readouterr().err
+
+
+def test_a_bad_reread_section_is_bad_input(tmp_path, capsys):
+    spec = version(tmp_path, "bad") / "spec.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + 'reread:\n  "7-1": "0123456789abcdef"\n', encoding="utf-8")
+    assert main(["check", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "reread.7-1: '7-1' is not an article number" in err and "fix: keys are article numbers" in err
+    spec.write_text(spec.read_text(encoding="utf-8").replace('"7-1": "0123456789abcdef"', '"7": "xyz"'),
+                    encoding="utf-8")  # fmt: skip
+    assert main(["check", str(spec)]) == 2
+    assert "reread.7: 'xyz' is not a text fingerprint (16 hexadecimal digits)" in capsys.readouterr().err
