@@ -61,6 +61,9 @@ def run_review(args: Namespace) -> int:
         why = [f"{len(review.breaks)} property(ies) expected to hold break"] if review.breaks else []
         if review.unproved:
             why.append(f"{', '.join(c.id for c in review.unproved)} not proved (a bound or budget was reached)")
+        if review.stale_constants:
+            why.append("old values of changed parameters kept in " + ", ".join(
+                dict.fromkeys(c.element for c in review.stale_constants)))
         if review.stale_articles:
             arts = ", ".join(str(s.article) for s in review.stale_articles)
             why.append(f"stale encoding of article(s) {arts} (fix: update the spec, then "

@@ -51,6 +51,7 @@ class Review:
     verdicts: list[Comparison] | None = None
     money: MoneyComparison | None = None
     titles_ja: dict[str, str] = field(default_factory=dict)  # property id -> its Japanese title
+    constants: list[Any] = field(default_factory=list)  # CopiedConstant: a changed parameter's old value kept
 
     @property
     def breaks(self) -> list[Comparison]:
@@ -67,7 +68,11 @@ class Review:
     @property
     def exit_status(self) -> int:
         """0 when nothing expected to hold breaks or goes unproved and no encoding is stale, else 1."""
-        return 1 if self.breaks or self.unproved or self.stale_articles else 0
+        return 1 if self.breaks or self.unproved or self.stale_articles or self.stale_constants else 0
+
+    @property
+    def stale_constants(self) -> list[Any]:
+        return [c for c in self.constants if not c.reread]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +84,7 @@ class Review:
             "profiles": [c.to_json() for c in self.profiles],
             "text": [d.to_json() for d in self.text if d.kind != "unchanged"],
             "staleness": [s.to_json() for s in self.stale],
+            "copied_constants": [c.to_json() for c in self.constants],
             "lint": [f.to_json() for f in self.lint],
             "money": self.money.to_json() if self.money else None,
         }  # fmt: skip
@@ -92,7 +98,7 @@ def build_review(old: Path, new: Path, *, verify: bool = True, properties: list[
     from .cli import _new_lint_findings
     from .redline import redline
     from .review import _raw, diff_model, diff_profiles
-    from .staleness import staleness
+    from .staleness import copied_constants, staleness
     from .structure import load_terms
 
     old_path, new_path = resolve_version(old), resolve_version(new)
@@ -112,6 +118,7 @@ def build_review(old: Path, new: Path, *, verify: bool = True, properties: list[
         old_version=str(a.meta["version"]), new_version=str(b.meta["version"]),
         model=diff_model(a, b), profiles=diff_profiles(profiles_beside(old_path), profiles_beside(new_path)),
         text=text, stale=staleness(_raw(a), _raw(b), terms_b, text, b.reread),
+        constants=copied_constants(_raw(a), _raw(b), terms_b, b.reread),
         lint=_new_lint_findings(a.terms_path, b.terms_path),
         titles_ja={p.id: p.title_ja or p.title for spec in (a, b) for p in spec.properties.values()},
     )  # fmt: skip

@@ -37,6 +37,9 @@ T: dict[str, dict[str, str]] = {
         "scenario": "シナリオ：",
         "h_stale": "陳腐化の確認（本文が変わった条とその符号化）",
         "no_text_change": "本文の変更はありません。",
+        "copied": "{el} は、{param} の変更前の値 {old} を {written} と書いたままです（変更後の値は {new}）。",
+        "reread_params": "（未再読：直したら、または確認したら、そのパラメータが引用する条を `--reread` で"
+                         "記録してください）",
         "stale_unchanged": "{art}：本文が変わりましたが、この条を引用する次の要素は変わっていません：{els}",
         "stale_numbers": "{cit} の新しい本文は {nums} と書いていますが、この箇所を引用するパラメータ（{params}）は"
                          "この値を持っていません。",
@@ -89,6 +92,9 @@ T: dict[str, dict[str, str]] = {
         "scenario": "scenario: ",
         "h_stale": "Staleness (articles whose text changed, and their encoding)",
         "no_text_change": "The text did not change.",
+        "copied": "{el} still writes {param}'s old value {old} as {written} (the new value is {new}).",
+        "reread_params": "(not re-read: once fixed or checked, record the articles the parameter cites with "
+                         "`--reread`)",
         "stale_unchanged": "{art}: the text changed, but these elements citing it did not: {els}",
         "stale_numbers": "{cit}'s new text writes {nums}, which none of the parameters citing it holds ({params}).",
         "stale_none": "{art}: the text changed, and every element citing it changed too.",
@@ -252,6 +258,9 @@ def _side(v: Any, lang: str) -> str:
 def _stale_blocks(r: Review, lang: str) -> list[Block]:
     t = T[lang]
     out = [Block("h3", t["h_stale"])]
+    for c in r.constants:
+        line = t["copied"].format(el=c.element, written=c.written, param=c.parameter, old=c.old, new=c.new)
+        out.append(Block("p", line + " " + (t["reread_yes"] if c.reread else t["reread_params"])))
     if not r.stale:
         return out + [Block("p", t["no_text_change"])]
     for s in r.stale:

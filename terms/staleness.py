@@ -245,3 +245,82 @@ def record_reread(spec_path: Path, terms: Terms, articles: Iterable[str], curren
     body += "".join(tail)
     write_output(spec_path, body)
     return section
+
+
+# -- constants copied from a changed parameter ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopiedConstant:
+    """An element citing a parameter's article that still writes the parameter's old value
+    (P11's title saying 14.6% after late_rate_bp became 1000; P06's "12 ×")."""
+
+    parameter: str
+    old: Any
+    new: Any
+    element: str
+    written: str  # the old value as the element writes it
+    reread: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"parameter": self.parameter, "old": self.old, "new": self.new, "element": self.element,
+                "written": self.written, "reread": self.reread}  # fmt: skip
+
+
+_CITATION = re.compile(r"第\s*\d+\s*[条章項号]|\d+-\d+(?:\(\d+\))?|\(\d+\)|[0-9]{4}-[0-9]{2}-[0-9]{2}|[A-Za-z]+\d+")
+
+
+def _texts(value: Any) -> str:
+    """The texts of a raw element (formulas, titles, rules, docs, translations) without its
+    `articles` lists, citations, dates and ids (P11, L06), which hold numbers of their own."""
+    parts: list[str] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, Mapping):
+            for k, x in v.items():
+                if k != "articles":
+                    walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str):
+            parts.append(v)
+
+    walk(value)
+    return _CITATION.sub(" ", unicodedata.normalize("NFKC", "\n".join(parts)))
+
+
+def copied_constants(old_doc: Mapping[str, Any], new_doc: Mapping[str, Any], new_terms: Terms,
+                     reread: Mapping[str, str]) -> list[CopiedConstant]:  # fmt: skip
+    """For each parameter fixed by the terms whose value changed: the elements citing one of
+    its articles that still write the old value. Re-reading the parameter's articles
+    (`--reread`) accepts them."""
+    old_params, new_params = old_doc.get("parameters") or {}, new_doc.get("parameters") or {}
+    els = elements(new_doc)
+    out = []
+    for name, p in new_params.items():
+        q = old_params.get(name)
+        if not isinstance(p, Mapping) or not isinstance(q, Mapping) or p.get("scope") != "terms":
+            continue
+        a, b = q.get("default"), p.get("default")
+        if a == b or isinstance(a, bool) or not isinstance(a, int):
+            continue
+        cites = [str(c) for c in p.get("articles", [])]
+        arts = {article_of(c) for c in cites}
+        done = all(_reread(new_terms, n, reread) for n in arts if n is not None)
+        for label, (el, value) in els.items():
+            if label == f"parameters.{name}" or not any(_touches(c, u) for c in el.articles for u in cites):
+                continue
+            text = _texts(value)
+            for form in sorted(_value_forms(a), key=len, reverse=True):
+                if re.search(r"(?<![\d.])" + re.escape(form) + r"(?![\d.])", text):
+                    out.append(CopiedConstant(str(name), a, b, label, form, done))
+                    break
+    return out
+
+
+def _reread(terms: Terms, n: int, reread: Mapping[str, str]) -> bool:
+    try:
+        return reread.get(str(n)) == fingerprint(terms.article(n))
+    except (KeyError, CitationError):
+        return False

@@ -339,3 +339,20 @@ def test_a_bad_reread_section_is_bad_input(tmp_path, capsys):
                     encoding="utf-8")  # fmt: skip
     assert main(["check", str(spec)]) == 2
     assert "reread.7: 'xyz' is not a text fingerprint (16 hexadecimal digits)" in capsys.readouterr().err
+
+
+def test_a_changed_parameter_whose_old_value_is_still_written_is_stale(tmp_path, capsys):
+    """P11's title and I-03 keep 14.6% after the rate became 10%: stale until article 12 is re-read."""
+    old = version(tmp_path, "old")
+    new = version(tmp_path, "new", {"late_rate_bp: {type: int, default: 1460": "late_rate_bp: {type: int, "
+                                    "default: 1000"})  # fmt: skip
+    r = build_review(old, new, verify=False)
+    assert r.stale == []  # the text did not change
+    assert [(c.element, c.written, c.old, c.new) for c in r.constants] == [
+        ("interpretations.I-03", "14.6", 1460, 1000), ("properties.P11", "14.6", 1460, 1000)]
+    assert main(["review", str(old), str(new), "--no-verify"]) == 1
+    out, err = capsys.readouterr()
+    assert "properties.P11 は、late_rate_bp の変更前の値 1460 を 14.6 と書いたままです（変更後の値は 1000）。" in out
+    assert "old values of changed parameters kept in interpretations.I-03, properties.P11" in err
+    assert main(["review", str(old), str(new), "--reread", "12"]) == 0
+    assert main(["review", str(old), str(new), "--no-verify"]) == 0
