@@ -1,10 +1,13 @@
 """Reviewing a change of the terms: what changed between two versions of a spec.
 
-`diff_specs(old, new)` compares two loaded specs element by element — the terms text
-article by article, parameters, states, events, transitions (guards and effects as
-written), interpretations, properties and the out-of-scope list — and returns the
-changes as data a reviewer reads (and `yakkan review` prints). Which verdicts flip and
-what the change costs come from the verifier and the simulator run on both versions.
+`diff_model(old, new)` compares two loaded specs section by section (meta, enums, sets,
+records, constants, parameters, derived, variables, procedures, time_advance, states,
+events, transitions with their guard clauses and rule texts, interpretations, properties,
+lemmas, out of scope, limitations, and any element whose texts alone changed), each change
+with its articles and, where the element has one, its Japanese form; `diff_profiles` the
+behaviour profiles; `diff_specs` the terms text article by article and the model. The
+report (`yakkan review`) puts these beside the redline (redline.py), the staleness
+(staleness.py), the verdicts (verdicts.py) and the money (money.py): review_data.py.
 """
 
 from __future__ import annotations
