@@ -110,10 +110,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="simulation report to show (default: DIR/../simulate/report.json when present)")  # fmt: skip
     p.set_defaults(module="yakkan.diagrams.cli", func="run_docs")
 
-    p = sub.add_parser("review", help="review a change of the terms: what changed between two spec versions")
-    p.add_argument("old", type=Path, help="the spec before the change")
-    p.add_argument("new", type=Path, help="the spec after the change")
+    p = sub.add_parser("review", help="review a change of the terms: verdicts, model, redline, staleness, money")
+    p.add_argument("old", type=Path, help="the spec before the change (a spec file or a version folder)")
+    p.add_argument("new", type=Path, help="the spec after the change (a spec file or a version folder)")
+    p.add_argument("--markdown", type=Path, metavar="FILE",
+                   help="write the report as Markdown for a pull request (also appended to $GITHUB_STEP_SUMMARY)")
+    p.add_argument("--html", type=Path, metavar="DIR", help="write the report as HTML pages (index.html, en.html)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--simulate", action="store_true", help="simulate the same portfolio and seed on both versions")
+    p.add_argument("--customers", type=int, default=200, help="customers simulated (with --simulate)")
+    p.add_argument("--months", type=int, default=36, help="months simulated (with --simulate)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the simulation (with --simulate)")
+    p.add_argument("--property", action="append", metavar="ID", help="verify only this property (repeatable)")
+    p.add_argument("--no-verify", action="store_true", help="do not run the verifier")
+    p.add_argument("--no-cache", action="store_true", help="ignore cached verdicts")
+    p.add_argument("--out", type=Path, default=Path("out") / "review",
+                   help="folder for counterexample scenarios and simulation reports (default out/review)")
+    p.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the terminal report")
+    p.add_argument("--reread", action="append", metavar="ARTICLE",
+                   help="record that NEW's encoding was re-read against this article's text (repeatable)")
     p.set_defaults(module="yakkan.terms.cli", func="run_review")
 
     p = sub.add_parser("lint", help="drafting findings of a terms text: typos, references, numbering, defined terms")

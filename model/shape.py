@@ -49,6 +49,7 @@ SPEC: dict[str, Any] = {
     "lemmas": ("names", {"when": TEXT, "holds": TEXT, "articles": ARTICLES, "doc": SCALAR, "ja": JA}),
     "out_of_scope": ("names", [TEXT, {"en": TEXT, "ja": SCALAR}]),
     "limitations": ("list", {"articles": ARTICLES, "text": SCALAR, "ja": SCALAR}),
+    "reread": "names:scalar",
 }  # fmt: skip
 NAMED = {"state": STATE}
 WORDS = {SCALAR: "a single value (text, a number or a date)", TEXT: "text", INT: "a whole number",

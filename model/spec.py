@@ -13,6 +13,7 @@ import ast
 import contextlib
 import datetime as dt
 import io
+import re
 import tokenize
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -248,6 +249,9 @@ class Spec:
     sets: Mapping[str, NamedSet] = field(default_factory=dict)
     records: Mapping[str, Record] = field(default_factory=dict)
     names_ja: Mapping[str, NameJa] = field(default_factory=dict)  # the docs' Japanese of identifiers
+    # article number -> fingerprint of its text when the encoding was last re-read against it
+    # (`yakkan review --reread ARTICLE`; terms/staleness.py)
+    reread: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def leaf_states(self) -> tuple[str, ...]:
@@ -313,7 +317,7 @@ class _Loader:
     SECTIONS = (
         "meta", "enums", "sets", "records", "constants", "parameters", "derived", "variables", "procedures",
         "time_advance", "states", "events", "transitions", "interpretations", "properties",
-        "lemmas", "out_of_scope", "limitations", "names_ja",
+        "lemmas", "out_of_scope", "limitations", "names_ja", "reread",
     )  # fmt: skip
     REQUIRED = ("meta", "states", "events", "transitions", "variables", "properties")
 
@@ -438,6 +442,7 @@ class _Loader:
         out_of_scope = self._read_out_of_scope(root.get("out_of_scope", {}))
         limitations = self._read_limitations(root.get("limitations", []))
         names_ja = self._read_names_ja(root.get("names_ja", {}))
+        reread = self._read_reread(root.get("reread", {}))
         terms_path = (self.path.parent / str(self.meta["terms"])).resolve()
         spec = Spec(
             path=self.path, meta=self.meta, enums=self.enums, constants=self.constants,
@@ -449,6 +454,7 @@ class _Loader:
             out_of_scope=out_of_scope, out_of_scope_ja=self.out_of_scope_ja, shared_args=self.shared_args(),
             limitations=limitations,
             terms_path=terms_path, lemmas=lemmas, sets=self.sets, records=self.records, names_ja=names_ja,
+            reread=reread,
         )  # fmt: skip
         self._check_graph(spec, root["transitions"])
         self._check_citations(spec, root)
@@ -1057,6 +1063,21 @@ class _Loader:
                 self.fail("each entry is `article number: reason`", "out_of_scope", node, art)
             out[art] = reason
         self._oos_node = node
+        return out
+
+    def _read_reread(self, node: Any) -> dict[str, str]:
+        """`article: fingerprint` — the text of each article the encoding was last re-read
+        against (written by `yakkan review --reread`, read by the review's staleness check)."""
+        out = {}
+        for art, fp in self.mapping(node, "reread").items():
+            where = f"reread.{art}"
+            if not re.fullmatch(r"[0-9]+", str(art)):
+                self.fail(f"'{art}' is not an article number", where, node, art,
+                          hint="keys are article numbers such as \"7\"; let `yakkan review --reread 7` write them")
+            if not re.fullmatch(r"[0-9a-f]{16}", str(fp)):
+                self.fail(f"'{fp}' is not a text fingerprint (16 hexadecimal digits)", where, node, art,
+                          hint="let `yakkan review --reread ARTICLE` write the fingerprint")
+            out[str(art)] = str(fp)
         return out
 
     def _read_limitations(self, node: Any) -> tuple[Mapping[str, Any], ...]:

@@ -13,21 +13,81 @@ from .lint import LintFinding, LintReport, lint, lint_file, load_terms_input
 
 
 def run_review(args: Namespace) -> int:
-    from .review import diff_specs, format_changes
+    """`yakkan review OLD NEW`: the report of a change of the terms (exit 0, 1 when a property
+    expected to hold breaks or an encoding is stale, 2 on bad input); with `--reread`, record
+    that the new spec was re-read against articles of its text."""
+    import os
 
-    old, new = load_spec(args.old), load_spec(args.new)
-    changes = diff_specs(old, new)
-    added = _new_lint_findings(old.terms_path, new.terms_path)
+    from yakkan.model.limits import check_output_file, check_output_folder, write_in, write_output
+
+    from .review_data import build_review
+    from .review_render import blocks, relative_link, render_html, render_markdown, render_text
+
+    if getattr(args, "reread", None):
+        return _run_reread(args)
+    if args.simulate:  # checked before anything runs: bad input writes nothing
+        from yakkan.model.limits import MAX_CUSTOMERS, MAX_MONTHS, check_count
+
+        check_count(args.customers, "--customers", 1, MAX_CUSTOMERS, "200")
+        check_count(args.months, "--months", 1, MAX_MONTHS, "36")
+    md_path = check_output_file(args.markdown, "--markdown") if getattr(args, "markdown", None) else None
+    html_dir = check_output_folder(args.html, "--html") if getattr(args, "html", None) else None
+    out = check_output_folder(args.out) if getattr(args, "out", None) else None
+    review = build_review(
+        args.old, args.new, verify=not args.no_verify, properties=list(args.property or []) or None,
+        simulate=args.simulate, customers=args.customers, months=args.months, seed=args.seed, out=out,
+        use_cache=not args.no_cache,
+    )  # fmt: skip
     if args.json:
-        print(json.dumps({"old": str(args.old), "new": str(args.new), "changes": [c.to_json() for c in changes],
-                          "lint": [f.to_json() for f in added]}, ensure_ascii=False, indent=2))  # fmt: skip
+        print(json.dumps(review.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(f"{old.meta['name']} {old.meta['version']} → {new.meta['version']}: {len(changes)} change(s)")
-        print(format_changes(changes))
-        if added:
-            print(f"\nterms lint of the new text: {len(added)} finding(s) the old text does not have")
-            for f in added:
-                print(format_finding(f, None, "ja", indent="  "))
+        print(render_text(blocks(review, args.lang, str)))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if md_path is not None or summary:
+        base = (md_path.parent if md_path is not None else Path.cwd())
+        link = lambda p: relative_link(p, base)  # noqa: E731
+        md = render_markdown(blocks(review, "ja", link)) + "\n---\n\n" + \
+            render_markdown(blocks(review, "en", link, redline=False))  # fmt: skip
+        if md_path is not None:
+            write_output(md_path, md)
+        if summary:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(md)
+    if html_dir is not None:
+        link = lambda p: relative_link(p, html_dir)  # noqa: E731
+        write_in(html_dir, "index.html", render_html(blocks(review, "ja", link), "ja", "en.html"))
+        write_in(html_dir, "en.html", render_html(blocks(review, "en", link), "en", "index.html"))
+    if review.exit_status:
+        why = [f"{len(review.breaks)} property(ies) expected to hold break"] if review.breaks else []
+        if review.unproved:
+            why.append(f"{', '.join(c.id for c in review.unproved)} not proved (a bound or budget was reached)")
+        if review.stale_constants:
+            why.append("old values of changed parameters kept in " + ", ".join(
+                dict.fromkeys(c.element for c in review.stale_constants)))
+        if review.stale_articles:
+            arts = ", ".join(str(s.article) for s in review.stale_articles)
+            why.append(f"stale encoding of article(s) {arts} (fix: update the spec, then "
+                       f"`yakkan review {args.old} {args.new} --reread ARTICLE`)")  # fmt: skip
+        print(f"yakkan review: {'; '.join(why)}", file=sys.stderr)
+    return review.exit_status
+
+
+def _run_reread(args: Namespace) -> int:
+    """Record the fingerprints of the named articles of the new version's text in its spec."""
+    from .review_data import resolve_version
+    from .staleness import record_reread
+    from .structure import load_terms
+
+    resolve_version(args.old)
+    path = resolve_version(args.new)
+    spec = load_spec(path)
+    section = record_reread(path, load_terms(spec.terms_path), args.reread, spec.reread)
+    arts = [str(a) for a in args.reread]
+    if args.lang == "ja":
+        print(f"{path}: 第{'条、第'.join(arts)}条の本文に対する再読を記録しました（reread: {len(section)} 条）")
+    else:
+        print(f"{path}: recorded that the encoding was re-read against article(s) {', '.join(arts)} "
+              f"(reread: {len(section)} articles)")  # fmt: skip
     return 0
 
 

@@ -142,11 +142,14 @@ def test_write_output_writes_through_a_symlink(tmp_path):
     ["simulate", "--customers", "2", "--months", "2", "--out", "{fifo}"],
     ["docs", "-o", "{fifo}"],
     ["demo", "--out", "{fifo}"],
+    ["review", "{spec}", "{spec}", "--markdown", "{fifo}"],
+    ["review", "{spec}", "{spec}", "--html", "{fifo}"],
+    ["review", "{spec}", "{spec}", "--out", "{fifo}"],
 ])  # fmt: skip
 def test_every_output_option_refuses_a_fifo(tmp_path, capsys, argv):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    argv = [a.format(fifo=fifo, tmp=tmp_path) for a in argv]
+    argv = [a.format(fifo=fifo, tmp=tmp_path, spec=SPEC_PATH) for a in argv]
     status, err, seconds = run(capsys, *argv)
     assert_bad_input(status, err)
     assert seconds < 5, "refused before the work starts"

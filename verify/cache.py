@@ -43,7 +43,7 @@ def spec_fingerprint(spec_path: Path) -> str:
 
     h = hashlib.sha256()
     spec_path = spec_path.resolve()
-    h.update(read_input_bytes(spec_path))
+    h.update(without_reread(read_input_bytes(spec_path)))
     for n, f in enumerate(sorted(spec_path.parent.rglob("*"))):
         if n >= MAX_SPEC_FOLDER_FILES:
             raise InputError(f"the spec's folder {spec_path.parent} holds more than {MAX_SPEC_FOLDER_FILES:,} files",
@@ -52,6 +52,21 @@ def spec_fingerprint(spec_path: Path) -> str:
             h.update(str(f.relative_to(spec_path.parent)).encode())
             h.update(_content_or_stamp(f))
     return h.hexdigest()[:20]
+
+
+def without_reread(spec_bytes: bytes) -> bytes:
+    """The spec without its top-level `reread:` block: recording that an article was re-read
+    (`yakkan review --reread`) changes no verdict, so it keeps the cached ones."""
+    out, skipping = [], False
+    for line in spec_bytes.splitlines(keepends=True):
+        if line.startswith(b"reread:"):
+            skipping = True
+            continue
+        if skipping and line[:1] not in (b" ", b"\t", b"\n", b"\r", b"#", b""):
+            skipping = False
+        if not skipping:
+            out.append(line)
+    return b"".join(out)
 
 
 def _content_or_stamp(f: Path) -> bytes:

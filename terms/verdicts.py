@@ -1,0 +1,132 @@
+"""Verdict flips between two versions of a spec: the verifier run on both (cached).
+
+Each property is compared by id. A verdict that changed is a *flip*; when the author also
+changed the property's `expect` the flip is shown apart ("the author changed expect"),
+because a flip the author foresaw and one nobody foresaw read differently. A property
+that was expected to hold and now fails — a new violation, or a promise the author gave
+up by turning `expect` to violated — *breaks*, and makes the review exit 1; so does one
+expected to hold that the verifier could neither prove nor break (*unproved*).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HOLDS = ("proved", "holds-to-depth")
+
+
+def outcome(verdict: str | None) -> str:
+    """The verdict as a reader compares it: holds, violated, reachable, unreachable, unknown, or absent."""
+    if verdict is None:
+        return "absent"
+    if verdict in HOLDS:
+        return "holds"
+    return verdict if verdict in ("violated", "reachable", "unreachable") else "unknown"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One property on both versions (`old`/`new` are the verifier's Verdicts or None)."""
+
+    id: str
+    old: Any
+    new: Any
+
+    @property
+    def title(self) -> str:
+        return (self.new or self.old).title
+
+    @property
+    def articles(self) -> list[str]:
+        return list((self.new or self.old).articles)
+
+    @property
+    def old_outcome(self) -> str:
+        return outcome(self.old.verdict if self.old else None)
+
+    @property
+    def new_outcome(self) -> str:
+        return outcome(self.new.verdict if self.new else None)
+
+    @property
+    def expect_changed(self) -> bool:
+        return bool(self.old and self.new and self.old.expected != self.new.expected)
+
+    @property
+    def flipped(self) -> bool:
+        return bool(self.old and self.new and self.old_outcome != self.new_outcome)
+
+    @property
+    def breaks(self) -> bool:
+        """A promise fails on the new version: a property expected to hold (or a right expected
+        reachable) before or after the change is violated (or unreachable) now."""
+        if not self.new or self.unproved:
+            return False
+        if self.new.expected in ("holds", "reachable") and not self.new.matches:
+            return True
+        before = self.old.expected if self.old else self.new.expected
+        return (before == "holds" and self.new_outcome == "violated") or \
+            (before == "reachable" and self.new_outcome == "unreachable")  # fmt: skip
+
+    @property
+    def unproved(self) -> bool:
+        """Expected to hold, and neither proved nor violated on the new version: a bound or a
+        budget was reached (holds-to-depth, unknown) — not a break, but no proof either."""
+        return bool(self.new and self.new.expected == "holds" and not self.new.matches
+                    and self.new.verdict in ("holds-to-depth", "unknown"))
+
+    @property
+    def category(self) -> str:
+        """added, removed, unproved, breaks, flip-expected (the verdict changed and the author changed
+        expect with it: a repair foreseen), flip (the verdict changed, expect did not),
+        expect-only (expect changed, the verdict did not), mismatch (the new verdict differs
+        from its expectation), same."""
+        if self.old is None:
+            return "added"
+        if self.new is None:
+            return "removed"
+        if self.unproved:
+            return "unproved"
+        if self.breaks:
+            return "breaks"
+        if self.flipped:
+            return "flip-expected" if self.expect_changed else "flip"
+        if self.expect_changed:
+            return "expect-only"
+        if not self.new.matches:
+            return "mismatch"
+        return "same"
+
+    def to_json(self) -> dict[str, Any]:
+        def side(v: Any) -> dict[str, Any] | None:
+            if v is None:
+                return None
+            return {"verdict": v.verdict, "expected": v.expected, "matches": v.matches,
+                    "counterexample": v.counterexample}  # fmt: skip
+
+        return {"id": self.id, "title": self.title, "articles": self.articles, "category": self.category,
+                "expect_changed": self.expect_changed, "old": side(self.old), "new": side(self.new),
+                "story": self.new.story if self.new and self.new_outcome == "violated" else ""}  # fmt: skip
+
+
+def compare(old_spec: Path, new_spec: Path, properties: list[str] | None, out: Path | None,
+            use_cache: bool = True) -> list[Comparison]:  # fmt: skip
+    """Run the verifier (cached) on both versions; `properties` limits both runs to those
+    ids (an id one version lacks is skipped there). Scenarios go to OUT/old and OUT/new."""
+    from yakkan.model.spec import load_spec
+    from yakkan.verify.cli import verify
+
+    runs = []
+    for path, side in ((old_spec, "old"), (new_spec, "new")):
+        ids = list(load_spec(path).properties)
+        wanted = [p for p in ids if p in set(properties)] if properties else None
+        if properties and not wanted:
+            runs.append({})
+            continue
+        verdicts, _ = verify(path, wanted, out_dir=(out / side / "verify") if out else None, use_cache=use_cache)
+        runs.append({v.id: v for v in verdicts})
+    a, b = runs
+    order = [*a, *(p for p in b if p not in a)]
+    return [Comparison(pid, a.get(pid), b.get(pid)) for pid in order]
