@@ -277,15 +277,15 @@ def test_money_on_the_same_portfolio_and_seed(tmp_path):
                      out=tmp_path / "out")  # fmt: skip
     assert not r.money.profiles_differ  # the revision's profiles are the old ones: all differences are the terms'
     rows = {row["figure"]: (row["old"], row["new"], row["delta"]) for row in r.money.rows()}
-    assert rows["charged"] == (36_624_500, 39_061_000, 2_436_500)  # customers stay 6 months, not 3
-    assert rows["paid"] == (36_312_767, 38_733_058, 2_420_291)
-    assert rows["late_charges"] == (106_480, 72_260, -34_220)  # 10% a year, not 14.6%
-    assert rows["outstanding"] == (671_235, 653_224, -18_011)
-    assert rows["deposits_paid"] == (380_000, 380_000, 0)
+    assert rows["charged"] == (44_132_000, 47_470_500, 3_338_500)  # customers stay 6 months, not 3
+    assert rows["paid"] == (43_191_307, 46_320_245, 3_128_938)
+    assert rows["late_charges"] == (43_784, 32_224, -11_560)  # 10% a year, not 14.6%
+    assert rows["outstanding"] == (984_496, 1_237_496, 253_000)
+    assert rows["deposits_paid"] == (1_240_000, 1_240_000, 0)
     assert rows["refunded"] == (0, 0, 0)
-    assert rows["suspensions_completed"] == (3, 3, 0) and rows["suspension_max_days"] == (43, 43, 0)
+    assert rows["suspensions_completed"] == (4, 5, 1) and rows["suspension_max_days"] == (31, 31, 0)
     assert {k: v for k, v in rows.items() if k.startswith("ended_")} == {
-        "ended_cancelled": (4, 3, -1), "ended_not_renewed": (2, 2, 0), "ended_terminated": (1, 1, 0),
+        "ended_cancelled": (4, 3, -1), "ended_not_renewed": (0, 0, 0), "ended_terminated": (1, 1, 0),
         "ended_abolished": (0, 0, 0), "ended_terminated_by_customer": (0, 0, 0)}
     assert sorted(p.name for p in (tmp_path / "out" / "old" / "simulate").glob("*.svg")) == [
         "endings.svg", "money.svg", "occupancy.svg", "refusals.svg", "suspensions.svg"]
