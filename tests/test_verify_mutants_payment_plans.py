@@ -32,9 +32,6 @@ MUTANTS = {
         '  agreed_option_next: "0 if option_end < month_start(next_month) else (agreed_option_fee if agreed_from <= '
         'month_start(next_month) else option_fee)"',
         '  agreed_option_next: "agreed_option_fee if agreed_from <= month_start(next_month) else option_fee"', "P49"),
-    # 28-1: terminating a part ends the whole contract
-    "a-part-ends-the-whole": ('''      - "end_date = effective_on if part == 'whole' else end_date"''',
-                              '''      - "end_date = effective_on"''', "P50"),
 }
 
 
