@@ -64,8 +64,7 @@ class Bounds:
 
     ``today`` lies in [first_day, last_day]; contract fees in [0, money_max] yen;
     counts (support_cap) in [0, count_max]; a contract date parameter in
-    [first_day, 9999-12-31]. Event arguments are unbounded above (their ``min`` holds), but
-    a date argument ends a year before 9999-12-31 (a month added to it stays a date).
+    [first_day, 9999-12-31]. Event arguments are unbounded above (their ``min`` holds).
     """
 
     first_day: int = dt.date(2020, 1, 1).toordinal()
@@ -552,8 +551,8 @@ class System:
             x = args[key]
             if a.minimum is not None:
                 out.append(x >= a.minimum)
-            if a.type == DATE:  # a year short of the calendar's end: month arithmetic on it stays in range
-                out.append(z3.And(x >= 1, x <= MAX_ORDINAL - 366))
+            if a.type == DATE:
+                out.append(z3.And(x >= 1, x <= MAX_ORDINAL))
         return out
 
     def event_args(self, event: str, args: Mapping[tuple[str, Type], Any]) -> dict[str, Any]:
