@@ -825,13 +825,20 @@ class EnumZ3(Mapping[str, Any]):
 
 
 _SORTS: dict[tuple[str, tuple[str, ...], bool], EnumZ3] = {}
+_SORTS_CONTEXT: list[Any] = [None]  # the Z3 context the sorts above belong to
 
 
 def _enum_sort(name: str, values: tuple[str, ...], with_none: bool) -> EnumZ3:
-    """Create (once per process) the Z3 sort for an enum; Z3 sort names must be unique."""
+    """Create (once per Z3 context) the Z3 sort for an enum; Z3 sort names must be unique
+    in a context. The verifier gives every check a fresh context: the sorts are then
+    declared again, under the same names."""
+    import z3
+
+    if _SORTS_CONTEXT[0] is not z3.main_ctx():
+        _SORTS.clear()
+        _SORTS_CONTEXT[0] = z3.main_ctx()
     key = (name, values, with_none)
     if key not in _SORTS:
-        import z3
 
         taken = sum(1 for other in _SORTS if other[0] == name)
         sort_name = name if not taken else f"{name}#{taken + 1}"

@@ -217,7 +217,7 @@ def _factors(t: Any) -> tuple[int, list[Any]]:
     calendar (`_MUL`) and of Z3 are flattened."""
     if z3.is_int_value(t):
         return t.as_long(), []
-    if z3.is_mul(t) or (z3.is_app(t) and t.decl().eq(_MUL)):
+    if z3.is_mul(t) or _is_times(t):
         const, out = 1, []
         for child in t.children():
             c, fs = _factors(child)
@@ -227,13 +227,33 @@ def _factors(t: Any) -> tuple[int, list[Any]]:
     s = z3.simplify(t)
     if z3.is_int_value(s):
         return s.as_long(), []
-    if not s.eq(t) and (z3.is_mul(s) or (z3.is_app(s) and s.decl().eq(_MUL))):
+    if not s.eq(t) and (z3.is_mul(s) or _is_times(s)):
         return _factors(s)
     return 1, [s]
 
 
-_MONTH_OF_OUTSIDE = z3.Function("month_of_outside_window", z3.IntSort(), z3.IntSort())
-_MONTH_START_OUTSIDE = z3.Function("month_start_outside_window", z3.IntSort(), z3.IntSort())
+_DECLS: dict[str, tuple[Any, Any]] = {}
+
+
+def _declared(name: str, arity: int) -> Any:
+    """The calendar's uninterpreted function ``name`` (over integers) in the current Z3
+    context: every check runs in a fresh context (`engines.fresh_context`), so a function
+    declared once at import would belong to a context no longer in use."""
+    ctx = z3.main_ctx()
+    hit = _DECLS.get(name)
+    if hit is None or hit[0] is not ctx:
+        hit = (ctx, z3.Function(name, *[z3.IntSort()] * (arity + 1)))
+        _DECLS[name] = hit
+    return hit[1]
+
+
+def _MONTH_OF_OUTSIDE(x: Any) -> Any:
+    return _declared("month_of_outside_window", 1)(x)
+
+
+def _MONTH_START_OUTSIDE(m: Any) -> Any:
+    return _declared("month_start_outside_window", 1)(m)
+
 
 FUNCTIONS = ("month_of", "month_start", "month_end", "add_months", "day_of", "days_in_month")
 
@@ -352,6 +372,17 @@ def _ordered(u: Any, v: Any) -> Any:
 # a month starts at most 4.4 days off the average (tests check it).
 ENVELOPE = (-1763286, -1742205)
 
-_MO = z3.Function("month_of", z3.IntSort(), z3.IntSort())
-_MUL = z3.Function("times", z3.IntSort(), z3.IntSort(), z3.IntSort())
-_MS = z3.Function("month_start", z3.IntSort(), z3.IntSort())
+def _MO(x: Any) -> Any:
+    return _declared("month_of", 1)(x)
+
+
+def _MUL(a: Any, b: Any) -> Any:
+    return _declared("times", 2)(a, b)
+
+
+def _MS(m: Any) -> Any:
+    return _declared("month_start", 1)(m)
+
+
+def _is_times(t: Any) -> bool:
+    return z3.is_app(t) and t.decl().eq(_declared("times", 2))

@@ -140,6 +140,22 @@ def _resource_count(z: z3.Solver) -> int:
         return _COUNT[0]
 
 
+def fresh_context() -> None:
+    """Give this process a new, empty Z3 context for the next check. Z3's search depends on
+    its context's history (which terms exist, in what order they were created): P41 took
+    18.9M units alone and 31.9M after P28 in the same process, and in a test run that
+    had verified other specs first it spent its whole budget. A check therefore never
+    shares a context with anything before it, so its verdict is the same wherever it runs.
+    (z3py keeps the default context in a module global and has no call to replace it.)"""
+    z3.z3._main_ctx = z3.Context()
+    # Z3 5's Diophantine-equation module of the integer solver works on numbers that grow
+    # to hundreds of digits with the calendar's coefficients (146097 days in 4800 months)
+    # and counts no resource units while it does: P17 spent 18 s of CPU for 0.2M units in
+    # one query, and a proof's path came to depend on the 8 s CPU cap below. Without it
+    # every phase is counted, P17 takes 37 s instead of 88-166 s, P33 7 s instead of 36 s.
+    z3.set_param("lp.dio", False)
+
+
 def start_counting() -> None:
     """Take the Z3 context's resource count as it is now (a forked process inherits its
     parent's context, whose count the parent's own work moved on): units are then charged

@@ -168,10 +168,23 @@ class Verifier:
 
     # -- one property -----------------------------------------------------------------------
 
+    def _fresh_context(self) -> None:
+        """A new Z3 context for the next check (see `engines.fresh_context`), and the
+        symbolic model declared in it: what the preparation computed (the runs, the
+        candidates' truth tables) holds no Z3 term and is kept."""
+        from .encoding import Model
+        from .engines import fresh_context
+
+        fresh_context()
+        self.model = Model(self.spec, self.settings.bounds)
+        self._spaces.clear()
+        self._stated = None
+
     def check(self, pid: str) -> Verdict:
         from .engines import Budget, DepthReached, Unknown, start_counting
         from .properties import obligation
 
+        self._fresh_context()
         prop = self.spec.properties[pid]
         ob = obligation(self.spec, prop)
         start_counting()
