@@ -167,6 +167,7 @@ class PropertyDef:
     text: str = ""
     title_ja: str = ""
     reviewer_ja: str = ""
+    witness: str | None = None  # a reachability's witness scenario, relative to the spec's folder
 
 
 @dataclass(frozen=True)
@@ -969,7 +970,7 @@ class _Loader:
     def _read_properties(self, node: Any) -> dict[str, PropertyDef]:
         out = {}
         keys = ("kind", "title", "articles", "expect", "reviewer", "formula", "trigger",
-                "response", "within", "check", "ja")  # fmt: skip
+                "response", "within", "check", "ja", "witness")  # fmt: skip
         for pid, body in self.mapping(node, "properties").items():
             where = f"properties.{pid}"
             body = self.mapping(body, where, node, pid)
@@ -1003,6 +1004,8 @@ class _Loader:
                     self.fail(f"check is one of {', '.join(STRUCTURAL_CHECKS)}", where, body, "check")
                 fields["check"] = str(body["check"])
                 fields["text"] = str(body["check"])
+            if "witness" in body:
+                fields["witness"] = self._witness_path(body, kind, where)
             ja = self.translation(body, where, ("title", "reviewer"))
             out[str(pid)] = PropertyDef(
                 id=str(pid), kind=kind, title=str(body["title"]), articles=self.articles(body, where),
@@ -1011,6 +1014,24 @@ class _Loader:
                 **fields,
             )  # fmt: skip
         return out
+
+    def _witness_path(self, body: Any, kind: str, where: str) -> str:
+        """A reachability's ``witness:``: a scenario in the spec's folder (``witnesses/P54.yaml``)
+        that the verifier replays and checks step by step in Z3 before it searches, for a
+        right whose shortest route is deeper than the bounded search reaches."""
+        raw = body["witness"]
+        if kind != "reachable":
+            self.fail("only a reachable property has a witness scenario", where, body, "witness",
+                      hint="remove `witness:`, or make the property `kind: reachable`")  # fmt: skip
+        text = str(raw) if isinstance(raw, str) else ""
+        parts = text.split("/")
+        if (not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*\.yaml", text) or any(p in ("", ".", "..") for p in parts)):
+            self.fail(f"witness must be a relative path to a .yaml scenario in the spec's folder, not {raw!r}",
+                      where, body, "witness", hint="write e.g. `witness: witnesses/P54.yaml`")  # fmt: skip
+        if not (self.path.parent / text).is_file():
+            self.fail(f"witness scenario {text} does not exist next to the spec", where, body, "witness",
+                      hint=f"create {self.path.parent / text} (a scenario, as `yakkan replay` reads it)")  # fmt: skip
+        return text
 
     def lemma_env(self) -> dict[str, Type]:
         """A state formula's names, plus ``passed_<event>`` for each calendar event."""

@@ -168,6 +168,7 @@ def spec_folder(folder: Path, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "terms").exists():
         shutil.copytree(SPEC.parent / "terms", folder / "terms")
+        shutil.copytree(SPEC.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
     path = folder / "spec.yaml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -41,6 +41,7 @@ def spec_mutant(tmp_path: Path, old: str, new: str) -> Path:
     folder = tmp_path / "clara"
     if not (folder / "terms").exists():
         shutil.copytree(SPEC_PATH.parent / "terms", folder / "terms")
+        shutil.copytree(SPEC_PATH.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
     path = folder / "spec.yaml"
     path.write_text(SPEC_TEXT.replace(old, new, 1), encoding="utf-8")
     return path

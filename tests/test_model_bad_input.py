@@ -24,6 +24,7 @@ def mutant(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
     assert SPEC_TEXT.count(old) >= 1, f"mutation anchor not found: {old!r}"
     folder = tmp_path / "clara"
     shutil.copytree(SPEC_PATH.parent / "terms", folder / "terms")
+    shutil.copytree(SPEC_PATH.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
     path = folder / "spec.yaml"
     path.write_text(SPEC_TEXT.replace(old, new, count), encoding="utf-8")
     return path
@@ -122,6 +123,14 @@ SPEC_MUTANTS = [
         '    reviewr: "No path returns a fee."}',
         "did you mean 'reviewer'?",
     ),
+    # a reachability's witness scenario (P54): a file in the spec's folder, nothing else
+    ("witness outside the spec's folder", "witness: witnesses/P54.yaml", "witness: ../../etc/passwd.yaml",
+     "witness must be a relative path to a .yaml scenario in the spec's folder"),
+    ("witness that does not exist", "witness: witnesses/P54.yaml", "witness: witnesses/P99.yaml",
+     "witness scenario witnesses/P99.yaml does not exist next to the spec"),
+    ("witness on an invariant", "P46: {kind: invariant, articles: [\"10-2\"], expect: holds,",
+     "P46: {kind: invariant, articles: [\"10-2\"], expect: holds, witness: witnesses/P54.yaml,",
+     "only a reachable property has a witness scenario"),
 ]
 
 

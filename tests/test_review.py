@@ -31,6 +31,7 @@ def version(tmp_path: Path, name: str, spec: dict[str, str] | None = None,
     """A copy of the 2024-04-01 version (spec, terms, profiles) with text replaced."""
     folder = tmp_path / name
     shutil.copytree(BASE / "terms", folder / "terms")
+    shutil.copytree(BASE / "witnesses", folder / "witnesses")  # P54's witness scenario
     shutil.copy(BASE / "profiles.yaml", folder / "profiles.yaml")
     text = (BASE / "spec.yaml").read_text(encoding="utf-8")
     for old, new in (spec or {}).items():

@@ -97,6 +97,7 @@ def test_ddmin_finds_a_one_minimal_subset():
 def _mutant(tmp_path: Path, old: str, new: str) -> Path:
     """The Clara spec and its terms copied to tmp_path, with one edit to the spec's text."""
     shutil.copytree(CLARA / "terms", tmp_path / "terms")
+    shutil.copytree(CLARA / "witnesses", tmp_path / "witnesses")  # P54's witness scenario
     text = SPEC.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
     path = tmp_path / "spec.yaml"

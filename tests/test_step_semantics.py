@@ -38,6 +38,7 @@ def with_guard(tmp_path: Path, transition_site: str, clause: str, name: str = "s
     folder = tmp_path / name
     folder.mkdir()
     shutil.copytree(SPEC_PATH.parent / "terms", folder / "terms")
+    shutil.copytree(SPEC_PATH.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
     text = SPEC_PATH.read_text(encoding="utf-8")
     assert text.count(transition_site) == 1, transition_site
     head, effects = transition_site.split("    effects:\n", 1)

@@ -24,6 +24,7 @@ def mutant(tmp_path: Path, old: str, new: str) -> Path:
     folder = tmp_path / "spec"
     folder.mkdir()
     shutil.copytree(SPEC_PATH.parent / "terms", folder / "terms")
+    shutil.copytree(SPEC_PATH.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
     text = SPEC_PATH.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"the mutation site is not unique: {old!r}"
     path = folder / "spec.yaml"
@@ -52,6 +53,11 @@ MUTANTS = {
     # F2: a raise notice overwrites an agreed change not yet in force
     "f02-notice-overwrites-agreement": ('      - "raise_to = new_base_fee"\n',
                                         '      - "raise_to = new_base_fee"\n      - "agreed_from = FOREVER"\n', "P30"),
+    # F3: after the minimum term, going back from an agreed upgrade to the fee in force is
+    # refused ("plan already has this fee"): P54's witness scenario is refused at its 9th event
+    "f03-no-way-back-to-the-fee-in-force": (
+        '      - {when: "new_base_fee != agreed_base_next", rule: "the base fee agreed for next month is already this fee"',
+        '      - {when: "new_base_fee != base_fee", rule: "the base fee agreed for next month is already this fee"', "P54"),
     # F4: the initial bill frozen at acceptance: a rise before the start month is not billed
     "f04-first-month-frozen-at-acceptance": ('    effects: ["new_month()", "top_up_first_month()"]\n',
                                              '    effects: ["new_month()"]\n', "P31"),

@@ -520,7 +520,7 @@ class Verifier:
         spec = self.spec
         best = None
         reached = goal_finder(spec, goal) if goal is not None else None
-        for run in self.runs():
+        for run in [*self._witness_runs(ob), *self.runs()]:
             until = None
             if reached is not None:
                 i = reached(list(run.steps))
@@ -571,6 +571,23 @@ class Verifier:
         trace.note = "found in a random run of the executable model, shrunk" + (
             ", then checked step by step in Z3" if z3_check else "")
         return trace, checked
+
+    def _witness_runs(self, ob: Any) -> list[Any]:
+        """The property's own witness scenario (``witness:``) as a run of the executable
+        model, looked at before the random runs: a route a lawyer wrote down, which the
+        verifier then shrinks and checks step by step in Z3 like any sampled run."""
+        from yakkan.model.replay import replay
+        from yakkan.model.scenario import load_scenario
+
+        from .sampling import Run
+
+        prop = ob.prop if ob is not None else None
+        if prop is None or prop.witness is None or self.spec.path is None:
+            return []
+        scenario = load_scenario(self.spec.path.parent / prop.witness, self.spec)
+        result = replay(self.compiled, scenario)
+        events = tuple((e.day, e.event, dict(e.args)) for e in scenario.events)
+        return [Run(dict(scenario.parameters), events, tuple(result.contract.steps), None)]
 
     def _quiet_tail(self, prop: PropertyDef, run: Any) -> tuple[int, int] | None:
         """A response missed when nothing more happens: the run up to the first step that
