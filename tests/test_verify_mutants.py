@@ -56,8 +56,8 @@ MUTANTS = {
     # F3: after the minimum term, going back from an agreed upgrade to the fee in force is
     # refused ("plan already has this fee"): P54's witness scenario is refused at its 9th event
     "f03-no-way-back-to-the-fee-in-force": (
-        '      - {when: "new_base_fee != agreed_base_next", rule: "the base fee agreed for next month is already this fee"',
-        '      - {when: "new_base_fee != base_fee", rule: "the base fee agreed for next month is already this fee"', "P54"),
+        '      - {when: "new_base_fee != agreed_base_next", rule: "the base fee agreed for next month',
+        '      - {when: "new_base_fee != base_fee", rule: "the base fee agreed for next month', "P54"),
     # F4: the initial bill frozen at acceptance: a rise before the start month is not billed
     "f04-first-month-frozen-at-acceptance": ('    effects: ["new_month()", "top_up_first_month()"]\n',
                                              '    effects: ["new_month()"]\n', "P31"),
