@@ -82,5 +82,6 @@ def test_proofs_say_why(catalogue, spec) -> None:
     assert len(p04) >= 5 and set(p04) <= set(spec.lemmas), p04
     for lid, w in p04.items():
         lemma = spec.lemmas[lid]
-        assert w["formula"] == f"({lemma.when_text}) → {lemma.holds_text}"
+        expected = f"({lemma.when_text}) → {lemma.holds_text}" if lemma.when_text else lemma.holds_text
+        assert w["formula"] == expected
         assert w["lemma"] == f"{lid}: {lemma.doc}" and w["articles"] == list(lemma.articles)
