@@ -1,6 +1,6 @@
 """Budgets are Z3 resource units, not seconds (issue 12 §3): the same spec gets the same
 verdicts on a quiet machine and with four CPU-bound processes competing for its cores.
-(The units spent are the same too unless a Houdini query meets its cap of 8 s of CPU
+(The units spent are the same too unless a Houdini query meets its cap of 30 s of CPU
 time, which is not bit-exact: see `verify/engines.py`.)"""
 
 from __future__ import annotations
