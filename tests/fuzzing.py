@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from typing import Any
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from conftest import copy_spec_folders
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "contracts" / "clara-msp" / "spec.yaml"
@@ -167,8 +168,7 @@ def spec_folder(folder: Path, text: str) -> Path:
     """A spec folder (with the bundled terms text) holding `text` as spec.yaml."""
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "terms").exists():
-        shutil.copytree(SPEC.parent / "terms", folder / "terms")
-        shutil.copytree(SPEC.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
+        copy_spec_folders(folder)
     path = folder / "spec.yaml"
     path.write_text(text, encoding="utf-8")
     return path

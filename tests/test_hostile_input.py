@@ -6,7 +6,6 @@ quickly, and writes nothing; Ctrl-C stops a command with status 130 and no trace
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from yakkan.model.limits import (
 from yakkan.model.scenario import load_scenario
 from yakkan.model.spec import load_spec
 
-from conftest import SCENARIOS, SPEC_PATH
+from conftest import SCENARIOS, SPEC_PATH, copy_spec_folders
 
 SPEC_TEXT = SPEC_PATH.read_text(encoding="utf-8")
 PROFILES_PATH = SPEC_PATH.parent / "profiles.yaml"
@@ -40,8 +39,7 @@ def spec_mutant(tmp_path: Path, old: str, new: str) -> Path:
     assert old in SPEC_TEXT, old
     folder = tmp_path / "clara"
     if not (folder / "terms").exists():
-        shutil.copytree(SPEC_PATH.parent / "terms", folder / "terms")
-        shutil.copytree(SPEC_PATH.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
+        copy_spec_folders(folder)
     path = folder / "spec.yaml"
     path.write_text(SPEC_TEXT.replace(old, new, 1), encoding="utf-8")
     return path

@@ -3,7 +3,6 @@ fix, exit status 2, and no traceback."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from yakkan.model.errors import ScenarioError, SpecError
 from yakkan.model.scenario import load_scenario
 from yakkan.model.spec import load_spec
 
-from conftest import ROOT, SCENARIOS, SPEC_PATH
+from conftest import ROOT, SCENARIOS, SPEC_PATH, copy_spec_folders
 
 SPEC_TEXT = SPEC_PATH.read_text(encoding="utf-8")
 
@@ -23,8 +22,7 @@ def mutant(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
     """A copy of the bundled spec (with its terms) with `old` replaced by `new`."""
     assert SPEC_TEXT.count(old) >= 1, f"mutation anchor not found: {old!r}"
     folder = tmp_path / "clara"
-    shutil.copytree(SPEC_PATH.parent / "terms", folder / "terms")
-    shutil.copytree(SPEC_PATH.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
+    copy_spec_folders(folder)
     path = folder / "spec.yaml"
     path.write_text(SPEC_TEXT.replace(old, new, count), encoding="utf-8")
     return path

@@ -20,6 +20,8 @@ from yakkan.terms.verdicts import Comparison
 from yakkan.verify.cache import spec_fingerprint
 from yakkan.verify.runner import Verdict
 
+from conftest import copy_spec_folders
+
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "contracts" / "clara-msp"
 REVISION = BASE / "2025-04-01"
@@ -30,8 +32,7 @@ def version(tmp_path: Path, name: str, spec: dict[str, str] | None = None,
             terms: dict[str, str] | None = None) -> Path:  # fmt: skip
     """A copy of the 2024-04-01 version (spec, terms, profiles) with text replaced."""
     folder = tmp_path / name
-    shutil.copytree(BASE / "terms", folder / "terms")
-    shutil.copytree(BASE / "witnesses", folder / "witnesses")  # P54's witness scenario
+    copy_spec_folders(folder)
     shutil.copy(BASE / "profiles.yaml", folder / "profiles.yaml")
     text = (BASE / "spec.yaml").read_text(encoding="utf-8")
     for old, new in (spec or {}).items():

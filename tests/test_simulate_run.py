@@ -16,6 +16,8 @@ from yakkan.simulate import run_portfolio
 from yakkan.simulate.monitors import MonitorSet
 from yakkan.simulate.shrink import ddmin
 
+from conftest import copy_spec_folders
+
 ROOT = Path(__file__).resolve().parents[1]
 CLARA = ROOT / "contracts" / "clara-msp"
 SPEC = CLARA / "spec.yaml"
@@ -96,8 +98,7 @@ def test_ddmin_finds_a_one_minimal_subset():
 
 def _mutant(tmp_path: Path, old: str, new: str) -> Path:
     """The Clara spec and its terms copied to tmp_path, with one edit to the spec's text."""
-    shutil.copytree(CLARA / "terms", tmp_path / "terms")
-    shutil.copytree(CLARA / "witnesses", tmp_path / "witnesses")  # P54's witness scenario
+    copy_spec_folders(tmp_path)
     text = SPEC.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
     path = tmp_path / "spec.yaml"

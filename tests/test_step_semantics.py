@@ -7,7 +7,6 @@ parts from the spec's semantics fails the run instead of leaving a log entry."""
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from yakkan.verify.cli import verify
 from yakkan.verify.runner import Settings, Verifier
 from yakkan.verify.sampling import random_run
 
-from conftest import SPEC_PATH, day
+from conftest import SPEC_PATH, copy_spec_folders, day
 
 DETECT_EVASION = """    source: [concluded, in_force, ended]
     target: same
@@ -37,8 +36,7 @@ def with_guard(tmp_path: Path, transition_site: str, clause: str, name: str = "s
     """The bundled spec in tmp_path with one guard clause added to one transition."""
     folder = tmp_path / name
     folder.mkdir()
-    shutil.copytree(SPEC_PATH.parent / "terms", folder / "terms")
-    shutil.copytree(SPEC_PATH.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
+    copy_spec_folders(folder)
     text = SPEC_PATH.read_text(encoding="utf-8")
     assert text.count(transition_site) == 1, transition_site
     head, effects = transition_site.split("    effects:\n", 1)

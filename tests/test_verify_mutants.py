@@ -6,7 +6,6 @@ mutant takes its route away. Each new property of issue 10 has a mutant of its o
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,14 @@ from yakkan.model.scenario import load_scenario
 from yakkan.verify.cli import verify
 from yakkan.verify.runner import Settings
 
-from conftest import SPEC_PATH
+from conftest import SPEC_PATH, copy_spec_folders
 
 
 def mutant(tmp_path: Path, old: str, new: str) -> Path:
     """The bundled spec (and its terms) in tmp_path, with one text edit."""
     folder = tmp_path / "spec"
     folder.mkdir()
-    shutil.copytree(SPEC_PATH.parent / "terms", folder / "terms")
-    shutil.copytree(SPEC_PATH.parent / "witnesses", folder / "witnesses")  # P54's witness scenario
+    copy_spec_folders(folder)
     text = SPEC_PATH.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"the mutation site is not unique: {old!r}"
     path = folder / "spec.yaml"
