@@ -61,7 +61,7 @@ def test_arithmetic_inside_functions_keeps_its_grouping(text):
     src = "max(0, month_of(cancel_period_end) - billed_through_month) * plan_fees_next"
     assert text.expr(src, "ja") == \
         ("（0、(解約時に料金を負う期間の末日の月 - 請求済みの最終月)のうち大きい方） × "
-         "翌月の月額料金の合計")
+         "翌月からの1回の請求期間の料金の合計")
     # a conditional inside a comparison is bracketed
     assert text.expr("base_fee == (agreed_base_fee if agreed_from <= today else base_fee)", "ja") == (
         "基本利用料 = （合意済み変更の適用開始日 ≤ 本日 ならば 合意済みの翌月以降の基本利用料、"
@@ -80,7 +80,7 @@ def test_record_and_set_syntax_is_read(text):
 def test_effects_are_shown_by_their_names(spec, text):
     assert text.effect("end_date = month_end(month_of(today))", "ja", "cancel") == "終了日 ← 本日の月の末日"
     assert text.effect("months_billed += 1", "ja", "cancel") == "請求済みの月数 ← 請求済みの月数 + 1"
-    assert text.effect("bill_now(plan_fees)", "ja", "cancel") == "即時に請求する（月額料金の合計）"
+    assert text.effect("bill_now(plan_fees)", "ja", "cancel") == "即時に請求する（1回の請求期間の料金の合計）"
     html = text.effect("initial_charged += bill_total", "ja", html=True)
     assert html == '初回入金の請求額 ← 初回入金の請求額 + <code class="name">bill_total</code>'  # no name: marked
 

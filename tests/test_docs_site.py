@@ -85,7 +85,8 @@ def test_guards_and_effects_are_rendered_readably(site):
     assert '<span class="f-leaf">最低利用期間内ではない</span>' in box  # a derived name by its Japanese name
     assert "終了日 ← 本日の月の末日" in box  # an effect by the names
     assert "請求済みの最終月 ← （請求済みの最終月、解約時に料金を負う期間の末日の月のうち大きい方）" in box
-    assert "即時に請求する（期間のうち未請求の月数 × 翌月の月額料金の合計）" in box  # the cancellation's bill
+    assert ("即時に請求する（年額プラン ならば ⌊期間のうち未請求の月数 × 翌月からの1回の請求期間の料金の合計 ÷ 12⌋、"
+            "そうでなければ 期間のうち未請求の月数 × 翌月からの1回の請求期間の料金の合計）") in box  # grouped
     assert '<code class="src name">not within_minimum_term</code>' in box  # the spec's text, marked
     en = (site / "en/transitions.html").read_text(encoding="utf-8")
     assert "not within_minimum_term" in en

@@ -137,3 +137,77 @@ def test_a_part_is_terminated_only_under_28_1(tmp_path: Path, compiled) -> None:
     assert r["events"][6]["articles"] == ["28-1", "28-2", "37-2"]
     assert charges(r) == [("2024-04-30", 110000), ("2024-05-31", 110000)]
     assert (r["state"], r["ended_by"]) == ("active", None)
+
+
+# -- 8-1①, 9-2, 11-2: annual plans ---------------------------------------------------------------
+
+ANNUAL = [  # a base fee of ¥1,200,000 a year: ¥1,320,000 with tax, the first year paid up front
+    {"on": "2024-04-01", "do": "apply"},
+    {"on": "2024-04-01", "do": "accept"},
+    {"on": "2024-04-01", "do": "pay", "amount": 1320000},
+    {"on": "2024-04-01", "do": "start_service"},
+]
+
+
+def test_an_annual_plan_is_billed_a_year_at_a_time(tmp_path: Path, compiled) -> None:
+    """8-1①, 8-2, 10-1, 7-1 (I-41): the initial payment holds the first plan year
+    (April 2024 – March 2025, ¥1,320,000); nothing is billed during the year; the second
+    year is billed on 2025-03-31, the last day of the month before it, and the term, which
+    ended with the first plan year, renews for a year (to 2026-03-31)."""
+    r = run(tmp_path, compiled, ANNUAL, "2025-04-30", base_fee=1200000, annual_plan=True)
+    assert refused(r) == []
+    assert charges(r) == [("2025-03-31", 1320000)]
+    assert r["ledger"]["charged"] == 2 * 1320000
+    assert r["ledger"]["late_charges"] == 1320000 * 30 * 4 // 10000  # due 03-31, 30 days to 04-30
+
+
+def test_an_annual_bill_covers_only_the_months_before_a_known_end(tmp_path: Path, compiled) -> None:
+    """9-1, 9-2 (I-41): an abolition announced on 2024-10-01 for 2025-06-15 is known when
+    the second year is billed (2025-03-31): only April, May and June 2025 are billed, at
+    1/12 of the annual fee each: 3 × ¥100,000 + 10% tax = ¥330,000."""
+    abolition = {"on": "2024-10-01", "do": "announce_abolition", "effective_on": "2025-06-15"}
+    r = run(tmp_path, compiled, [*ANNUAL, abolition], "2025-06-30", base_fee=1200000, annual_plan=True)
+    assert refused(r) == []
+    assert charges(r) == [("2025-03-31", 330000)]
+    assert (r["state"], r["ended_by"]) == ("ended", "abolished")
+
+
+def test_an_annual_plans_deposit_is_capped_at_the_annual_total(tmp_path: Path, compiled) -> None:
+    """11-2: the fees are annual: the cap is their annual total, ¥1,200,000 (a monthly
+    plan's cap would be 12 × the monthly total)."""
+    r = run(tmp_path, compiled, [{"on": "2024-04-01", "do": "apply"},
+                                 {"on": "2024-04-01", "do": "request_deposit", "amount": 1200001},
+                                 {"on": "2024-04-01", "do": "request_deposit", "amount": 1200000}],
+            "2024-04-01", base_fee=1200000, annual_plan=True)
+    assert refused(r) == [1]
+    assert r["events"][1]["articles"] == ["11-2"]
+
+
+def test_cancelling_an_annual_plan_owes_the_year_already_billed(tmp_path: Path, compiled) -> None:
+    """29, 14 (I-41): cancelled on 2024-08-10, after the minimum term (April–June): the
+    contract ends on 2024-08-31; the contract period is the plan year, already billed in
+    the initial payment, so nothing more is billed and nothing is returned."""
+    r = run(tmp_path, compiled, [*ANNUAL, {"on": "2024-08-10", "do": "cancel"}], "2025-04-30",
+            base_fee=1200000, annual_plan=True)
+    assert refused(r) == []
+    assert (r["state"], r["ended_by"]) == ("ended", "cancelled")
+    assert r["ledger"]["charged"] == 1320000
+    assert r["ledger"]["refunded"] == 0
+
+
+def test_an_annual_plan_ending_in_its_first_year_keeps_only_its_months(tmp_path: Path, compiled) -> None:
+    """9-1 (I-41): concluded 2024-04-01 on an annual plan (¥1,200,000 a year) and paid
+    ¥1,320,000; on 04-02 the company announces the abolition of the service on
+    2024-07-20, before the service starts on 04-05. April–July are the first plan
+    period's months in force: 4 × ¥100,000 + 10% = ¥440,000 is owed; the other
+    ¥880,000 paid is credit (I-12), not a refund (14)."""
+    r = run(tmp_path, compiled, [
+        {"on": "2024-04-01", "do": "apply"}, {"on": "2024-04-01", "do": "accept"},
+        {"on": "2024-04-01", "do": "pay", "amount": 1320000},
+        {"on": "2024-04-02", "do": "announce_abolition", "effective_on": "2024-07-20"},
+        {"on": "2024-04-05", "do": "start_service"},
+    ], "2024-07-31", base_fee=1200000, annual_plan=True)
+    assert refused(r) == []
+    assert r["ledger"]["charged"] == 440000
+    assert r["ledger"]["balance_due"] == -880000
+    assert (r["state"], r["ended_by"]) == ("ended", "abolished")

@@ -1,4 +1,4 @@
-"""The rules added for the terms' payment methods, and partial endings (issue
+"""The rules added for the terms' payment methods, partial endings and annual plans (issue
 10, "missing rules"), each taken out again as a mutant of the spec: the property that
 states the promise must then be violated, with a counterexample that replays."""
 
@@ -32,6 +32,20 @@ MUTANTS = {
         '  agreed_option_next: "0 if option_end < month_start(next_month) else (agreed_option_fee if agreed_from <= '
         'month_start(next_month) else option_fee)"',
         '  agreed_option_next: "agreed_option_fee if agreed_from <= month_start(next_month) else option_fee"', "P49"),
+    # 28-1: terminating a part ends the whole contract
+    "a-part-ends-the-whole": ('''      - "end_date = effective_on if part == 'whole' else end_date"''',
+                              '''      - "end_date = effective_on"''', "P50"),
+    # 9-1, 9-2: an annual plan billed a whole year past a known end
+    "annual-billed-past-the-end": (
+        '      - "bill_month(plan_fees_next if months_to_bill == period_months '
+        'else months_to_bill * plan_fees_next // 12)"',
+        '      - "bill_month(plan_fees_next)"', "P10"),
+    "annual-months-past-the-end": ('      - "billed_through_month = next_month + months_to_bill - 1"',
+                                   '      - "billed_through_month = next_month + period_months - 1"', "P28"),
+    # 11-2: an annual plan's deposit capped at 12 annual totals
+    "annual-deposit-cap-times-12": (
+        '  deposit_cap: "(1 if annual_plan else deposit_cap_months) * (base_fee + option_fee + other_fee)"',
+        '  deposit_cap: "deposit_cap_months * (base_fee + option_fee + other_fee)"', "P06"),
 }
 
 
