@@ -259,3 +259,13 @@ def scenario_to_data(scenario_contract: Mapping[str, Any], events: list[tuple[in
     if expect:
         data["expect"] = dict(expect)
     return data
+
+
+def load_witnesses(spec: Spec) -> dict[str, Scenario]:
+    """The witness scenarios of the spec's reachable properties (``witness:``), each read
+    and checked against the spec: a bad witness is bad input of ``yakkan check`` already,
+    not only of the ``yakkan verify`` run that replays it."""
+    if spec.path is None:
+        return {}
+    return {pid: load_scenario(spec.path.parent / prop.witness, spec)
+            for pid, prop in spec.properties.items() if prop.witness is not None}  # fmt: skip

@@ -220,3 +220,19 @@ def test_cli_not_yaml(tmp_path):
     path.write_text("events: [\n", encoding="utf-8")
     out = yakkan("replay", str(path))
     assert out.returncode == 2 and "not valid YAML" in out.stderr
+
+
+def test_check_reads_the_witness_scenarios(tmp_path):
+    """A witness scenario is bad input of `yakkan check`, not only of the `verify` run that
+    replays it: a misspelt event in P54's witness is named with its file and line."""
+    path = mutant(tmp_path, "witness: witnesses/P54.yaml", "witness: witnesses/P54.yaml")
+    witness = path.parent / "witnesses" / "P54.yaml"
+    text = witness.read_text(encoding="utf-8")
+    witness.write_text(text.replace("do: change_plan, base_fee: 100000", "do: chnge_plan, base_fee: 100000"),
+                       encoding="utf-8")
+    out = yakkan("check", str(path))
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert f"{witness}:{line_of(witness.read_text(encoding='utf-8'), 'chnge_plan')}:" in out.stderr
+    assert "chnge_plan" in out.stderr
+    assert yakkan("check", str(SPEC_PATH)).returncode == 0

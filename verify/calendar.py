@@ -317,6 +317,12 @@ class AbstractCalendar(Calendar):
             z3.Implies(z3.And(a >= 0, b <= 0), m <= 0),
             z3.Implies(z3.And(a <= 0, b >= 0), m <= 0),
         ]  # fmt: skip
+        # a factor the spec bounds by a small constant (a count of the months of a plan
+        # year in force, I-41) multiplies exactly: one linear case for each of its values
+        for f, g in ((a, b), (b, a)):
+            top = _upper_bound(f)
+            if top is not None and top <= SMALL_FACTOR:
+                self.definitions += [z3.Implies(f == k, m == k * g) for k in range(2, top + 1)]
         return m
 
     def month_of(self, x: Any) -> Any:
@@ -374,6 +380,25 @@ ENVELOPE = (-1763286, -1742205)
 
 def _MO(x: Any) -> Any:
     return _declared("month_of", 1)(x)
+
+
+SMALL_FACTOR = 12
+"""The largest bound of a factor that `SymbolicCalendar.mul` multiplies out case by case."""
+
+
+def _upper_bound(t: Any) -> int | None:
+    """A constant no value of ``t`` exceeds, read from its form: a number, a choice between
+    bounded values, or the smaller of two values one of which is bounded (``min``)."""
+    if z3.is_int_value(t):
+        return t.as_long()
+    if z3.is_app_of(t, z3.Z3_OP_ITE):
+        cond, then, other = t.children()
+        if (z3.is_app_of(cond, z3.Z3_OP_LE) or z3.is_app_of(cond, z3.Z3_OP_LT)) and z3.eq(cond.arg(0), then) and z3.eq(cond.arg(1), other):
+            tops = [b for b in (_upper_bound(then), _upper_bound(other)) if b is not None]
+            return min(tops) if tops else None
+        a, b = _upper_bound(then), _upper_bound(other)
+        return max(a, b) if a is not None and b is not None else None
+    return None
 
 
 def _MUL(a: Any, b: Any) -> Any:
