@@ -10,7 +10,7 @@ from argparse import Namespace
 from .coverage import coverage_table
 from .machine import CompiledSpec
 from .replay import format_human, replay
-from .scenario import load_scenario, load_witnesses
+from .scenario import load_scenario, load_spec_scenarios
 from .spec import load_spec
 
 
@@ -18,7 +18,7 @@ def run_check(args: Namespace) -> int:
     from yakkan.terms.lint import lint, load_terms_input
 
     spec = load_spec(args.spec)
-    load_witnesses(spec)
+    load_spec_scenarios(spec)
     rows = coverage_table(spec)
     report = lint(load_terms_input(spec.terms_path))
     if args.json:

@@ -261,11 +261,12 @@ def scenario_to_data(scenario_contract: Mapping[str, Any], events: list[tuple[in
     return data
 
 
-def load_witnesses(spec: Spec) -> dict[str, Scenario]:
-    """The witness scenarios of the spec's reachable properties (``witness:``), each read
-    and checked against the spec: a bad witness is bad input of ``yakkan check`` already,
-    not only of the ``yakkan verify`` run that replays it."""
+def load_spec_scenarios(spec: Spec) -> dict[str, Scenario]:
+    """The scenarios the spec names — each reachable property's witness (``witness:``) and
+    the worked ``examples:`` — read and checked against the spec, by their file names: a
+    bad one is bad input of ``yakkan check`` already, not only of the ``yakkan verify`` run
+    that replays it."""
     if spec.path is None:
         return {}
-    return {pid: load_scenario(spec.path.parent / prop.witness, spec)
-            for pid, prop in spec.properties.items() if prop.witness is not None}  # fmt: skip
+    names = [*(p.witness for p in spec.properties.values() if p.witness is not None), *spec.examples]
+    return {name: load_scenario(spec.path.parent / name, spec) for name in dict.fromkeys(names)}

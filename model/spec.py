@@ -253,6 +253,9 @@ class Spec:
     # article number -> fingerprint of its text when the encoding was last re-read against it
     # (`yakkan review --reread ARTICLE`; terms/staleness.py)
     reread: Mapping[str, str] = field(default_factory=dict)
+    # worked scenarios (relative to the spec's folder) the verifier replays before its random
+    # runs when it looks for a violation of any property
+    examples: tuple[str, ...] = ()
 
     @property
     def leaf_states(self) -> tuple[str, ...]:
@@ -318,7 +321,7 @@ class _Loader:
     SECTIONS = (
         "meta", "enums", "sets", "records", "constants", "parameters", "derived", "variables", "procedures",
         "time_advance", "states", "events", "transitions", "interpretations", "properties",
-        "lemmas", "out_of_scope", "limitations", "names_ja", "reread",
+        "lemmas", "out_of_scope", "limitations", "names_ja", "reread", "examples",
     )  # fmt: skip
     REQUIRED = ("meta", "states", "events", "transitions", "variables", "properties")
 
@@ -444,6 +447,7 @@ class _Loader:
         limitations = self._read_limitations(root.get("limitations", []))
         names_ja = self._read_names_ja(root.get("names_ja", {}))
         reread = self._read_reread(root.get("reread", {}))
+        examples = self._read_examples(root)
         terms_path = (self.path.parent / str(self.meta["terms"])).resolve()
         spec = Spec(
             path=self.path, meta=self.meta, enums=self.enums, constants=self.constants,
@@ -455,7 +459,7 @@ class _Loader:
             out_of_scope=out_of_scope, out_of_scope_ja=self.out_of_scope_ja, shared_args=self.shared_args(),
             limitations=limitations,
             terms_path=terms_path, lemmas=lemmas, sets=self.sets, records=self.records, names_ja=names_ja,
-            reread=reread,
+            reread=reread, examples=examples,
         )  # fmt: skip
         self._check_graph(spec, root["transitions"])
         self._check_citations(spec, root)
@@ -1019,17 +1023,35 @@ class _Loader:
         """A reachability's ``witness:``: a scenario in the spec's folder (``witnesses/P54.yaml``)
         that the verifier replays and checks step by step in Z3 before it searches, for a
         right whose shortest route is deeper than the bounded search reaches."""
-        raw = body["witness"]
         if kind != "reachable":
             self.fail("only a reachable property has a witness scenario", where, body, "witness",
                       hint="remove `witness:`, or make the property `kind: reachable`")  # fmt: skip
+        return self._scenario_path(body, "witness", where, "witness: witnesses/P54.yaml")
+
+    def _read_examples(self, root: Any) -> tuple[str, ...]:
+        """``examples:``: worked scenarios in the spec's folder, each a dated story a lawyer can
+        check by hand, replayed by the verifier before its random runs (a long route to a
+        violation, such as an annual plan's second year, that random runs seldom draw)."""
+        node = root.get("examples", [])
+        if not isinstance(node, list):
+            self.fail("examples is a list of scenario files", "examples", root, "examples",
+                      hint="write e.g. `examples: [examples/annual-plan-abolished.yaml]`")  # fmt: skip
+        return tuple(self._scenario_path(node, i, "examples", "examples: [examples/annual-plan-abolished.yaml]")
+                     for i in range(len(node)))  # fmt: skip
+
+    def _scenario_path(self, node: Any, key: Any, where: str, example: str) -> str:
+        """A scenario file named in the spec: a relative ``.yaml`` path inside the spec's
+        folder that exists (never ``..``, never absolute)."""
+        raw = node[key]
+        name = "witness" if key == "witness" else "an example"
         text = str(raw) if isinstance(raw, str) else ""
         parts = text.split("/")
         if (not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*\.yaml", text) or any(p in ("", ".", "..") for p in parts)):
-            self.fail(f"witness must be a relative path to a .yaml scenario in the spec's folder, not {raw!r}",
-                      where, body, "witness", hint="write e.g. `witness: witnesses/P54.yaml`")  # fmt: skip
+            self.fail(f"{name} must be a relative path to a .yaml scenario in the spec's folder, not {raw!r}",
+                      where, node, key, hint=f"write e.g. `{example}`")  # fmt: skip
         if not (self.path.parent / text).is_file():
-            self.fail(f"witness scenario {text} does not exist next to the spec", where, body, "witness",
+            kind = "witness" if key == "witness" else "example"
+            self.fail(f"{kind} scenario {text} does not exist next to the spec", where, node, key,
                       hint=f"create {self.path.parent / text} (a scenario, as `yakkan replay` reads it)")  # fmt: skip
         return text
 

@@ -14,12 +14,12 @@ from yakkan.model.spec import Spec, load_spec
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "contracts" / "clara-msp" / "spec.yaml"
 SCENARIOS = ROOT / "scenarios"
-SPEC_FOLDERS = ("terms", "witnesses")  # what the bundled spec reads beside itself
+SPEC_FOLDERS = ("terms", "witnesses", "examples")  # what the bundled spec reads beside itself
 
 
 def copy_spec_folders(folder: Path) -> None:
     """Copy into ``folder`` what the bundled spec reads beside itself (its terms text and
-    P54's witness scenario), so that an edited copy of the spec written there loads as
+    the witness and example scenarios), so that an edited copy of the spec written there loads as
     the bundled one does."""
     for name in SPEC_FOLDERS:
         shutil.copytree(SPEC_PATH.parent / name, folder / name)

@@ -129,6 +129,13 @@ SPEC_MUTANTS = [
     ("witness on an invariant", "P46: {kind: invariant, articles: [\"10-2\"], expect: holds,",
      "P46: {kind: invariant, articles: [\"10-2\"], expect: holds, witness: witnesses/P54.yaml,",
      "only a reachable property has a witness scenario"),
+    # the worked examples the verifier replays: scenarios in the spec's folder, in a list
+    ("example outside the spec's folder", "  - examples/annual-plan-abolished-in-its-second-year.yaml",
+     "  - /etc/annual.yaml", "an example must be a relative path to a .yaml scenario in the spec's folder"),
+    ("example that does not exist", "  - examples/annual-plan-abolished-in-its-second-year.yaml",
+     "  - examples/annual.yaml", "example scenario examples/annual.yaml does not exist next to the spec"),
+    ("examples not a list", "examples:\n  - examples/annual-plan-abolished-in-its-second-year.yaml",
+     "examples: examples/annual-plan-abolished-in-its-second-year.yaml", "examples is a list of scenario files"),
 ]
 
 

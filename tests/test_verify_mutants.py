@@ -18,15 +18,19 @@ from yakkan.verify.runner import Settings
 from conftest import SPEC_PATH, copy_spec_folders
 
 
-def mutant(tmp_path: Path, old: str, new: str) -> Path:
-    """The bundled spec (and its terms) in tmp_path, with one text edit."""
+def mutant(tmp_path: Path, old: str | tuple[str, ...], new: str | tuple[str, ...]) -> Path:
+    """The bundled spec (and its terms) in tmp_path, with one text edit (or one edit for
+    each pair of ``old`` and ``new`` when they are tuples: one fault at several sites)."""
     folder = tmp_path / "spec"
     folder.mkdir()
     copy_spec_folders(folder)
     text = SPEC_PATH.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"the mutation site is not unique: {old!r}"
+    olds, news = (old, new) if isinstance(old, tuple) else ((old,), (new,))
+    for o, n in zip(olds, news, strict=True):
+        assert text.count(o) == 1, f"the mutation site is not unique: {o!r}"
+        text = text.replace(o, n)
     path = folder / "spec.yaml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -46,6 +46,16 @@ MUTANTS = {
     "annual-deposit-cap-times-12": (
         '  deposit_cap: "(1 if annual_plan else deposit_cap_months) * (base_fee + option_fee + other_fee)"',
         '  deposit_cap: "deposit_cap_months * (base_fee + option_fee + other_fee)"', "P06"),
+    # 10-2: choosing direct debit changes nothing (the customer's choice is lost): no
+    # direct-debit customer ever has fees fall due on a debit day (P48 unreachable)
+    "direct-debit-never-chosen": ('    effects: ["payment_method = new_payment_method"]',
+                                  '    effects: ["payment_method = payment_method"]', "P48"),
+    # 19, 28-1: abolishing or terminating a part ends the whole contract: no month is
+    # billed after the option services end (P51 unreachable)
+    "every-partial-end-ends-the-whole": (
+        ('''      - "end_date = min(end_date, effective_on) if part == 'whole' else end_date"''',
+         '''      - "end_date = effective_on if part == 'whole' else end_date"'''),
+        ('''      - "end_date = min(end_date, effective_on)"''', '''      - "end_date = effective_on"'''), "P51"),
 }
 
 
@@ -53,6 +63,13 @@ MUTANTS = {
 def test_mutant_turns_the_gate_red(tmp_path, name) -> None:
     old, new, pid = MUTANTS[name]
     path = mutant(tmp_path, old, new)
+    if load_spec(path).properties[pid].kind == "reachable":
+        # the customer's route is gone: the verdict is the proof that no step reaches it
+        settings = Settings(depth=3, samples=80)
+        verdicts, _ = verify(path, [pid], settings, tmp_path / "out", use_cache=False, cache_dir=tmp_path / "c")
+        (v,) = verdicts
+        assert v.verdict == "unreachable" and not v.matches, (v.verdict, v.reason)
+        return
     verdicts, _ = verify(path, [pid], Settings(), tmp_path / "out", use_cache=False, cache_dir=tmp_path / "c")
     (v,) = verdicts
     assert v.verdict == "violated" and not v.matches, (v.verdict, v.reason)

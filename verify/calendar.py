@@ -393,7 +393,8 @@ def _upper_bound(t: Any) -> int | None:
         return t.as_long()
     if z3.is_app_of(t, z3.Z3_OP_ITE):
         cond, then, other = t.children()
-        if (z3.is_app_of(cond, z3.Z3_OP_LE) or z3.is_app_of(cond, z3.Z3_OP_LT)) and z3.eq(cond.arg(0), then) and z3.eq(cond.arg(1), other):
+        is_min = z3.is_app_of(cond, z3.Z3_OP_LE) or z3.is_app_of(cond, z3.Z3_OP_LT)
+        if is_min and z3.eq(cond.arg(0), then) and z3.eq(cond.arg(1), other):
             tops = [b for b in (_upper_bound(then), _upper_bound(other)) if b is not None]
             return min(tops) if tops else None
         a, b = _upper_bound(then), _upper_bound(other)

@@ -123,6 +123,7 @@ class Verifier:
         self.compiled = CompiledSpec(spec)
         self.model = Model(spec, settings.bounds)
         self._runs: list[Any] | None = None
+        self._scenario_runs: dict[str, Any] = {}  # the spec's witness and example scenarios, replayed
         self._stated: list[Any] | None = None
         self._masks: dict[Any, Any] = {}
         self._spaces: dict[Any, Any] = {}
@@ -573,21 +574,29 @@ class Verifier:
         return trace, checked
 
     def _witness_runs(self, ob: Any) -> list[Any]:
-        """The property's own witness scenario (``witness:``) as a run of the executable
-        model, looked at before the random runs: a route a lawyer wrote down, which the
-        verifier then shrinks and checks step by step in Z3 like any sampled run."""
+        """The property's own witness scenario (``witness:``) and the spec's worked
+        ``examples:`` as runs of the executable model, looked at before the random runs:
+        routes a lawyer wrote down, which the verifier then shrinks and checks step by step
+        in Z3 like any sampled run."""
+        prop = ob.prop if ob is not None else None
+        if self.spec.path is None:
+            return []
+        names = [prop.witness] if prop is not None and prop.witness is not None else []
+        return [self._scenario_run(name) for name in [*names, *self.spec.examples]]
+
+    def _scenario_run(self, name: str) -> Any:
+        """A scenario file of the spec, replayed once on the executable model, as a run."""
         from yakkan.model.replay import replay
         from yakkan.model.scenario import load_scenario
 
         from .sampling import Run
 
-        prop = ob.prop if ob is not None else None
-        if prop is None or prop.witness is None or self.spec.path is None:
-            return []
-        scenario = load_scenario(self.spec.path.parent / prop.witness, self.spec)
-        result = replay(self.compiled, scenario)
-        events = tuple((e.day, e.event, dict(e.args)) for e in scenario.events)
-        return [Run(dict(scenario.parameters), events, tuple(result.contract.steps), None)]
+        if name not in self._scenario_runs:
+            scenario = load_scenario(self.spec.path.parent / name, self.spec)
+            result = replay(self.compiled, scenario)
+            events = tuple((e.day, e.event, dict(e.args)) for e in scenario.events)
+            self._scenario_runs[name] = Run(dict(scenario.parameters), events, tuple(result.contract.steps), None)
+        return self._scenario_runs[name]
 
     def _quiet_tail(self, prop: PropertyDef, run: Any) -> tuple[int, int] | None:
         """A response missed when nothing more happens: the run up to the first step that
