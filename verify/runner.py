@@ -337,25 +337,26 @@ class Verifier:
         as a lawyer reads it (`realistic`)."""
         v.verdict = "reachable" if ob.kind == "reach" else "violated"
         v.engine = "simulation + z3 step check" if trace.note else "bmc"
-        trace, checked = self._realistic(ob, trace, checked, budget)
+        trace, checked = self._realistic(ob.prop, ob.violation, trace, checked, budget)
         v.depth = len(trace.steps)
         self._write(ob.prop, trace, checked, v, "witness" if ob.kind == "reach" else "counterexample",
                     frozenset(ob.reads))  # fmt: skip
 
-    def _realistic(self, ob: Any, trace: Any, checked: Any, budget: Any) -> tuple[Any, Any]:
-        """The counterexample rewritten by `realistic` (minimal, usual fees, round amounts,
-        dates near the terms' effective date), replayed and then checked step by step in
-        Z3; the original when the rewrite does not hold up (or the budget is spent)."""
+    def _realistic(self, prop: PropertyDef, goal: Any, trace: Any, checked: Any, budget: Any,
+                   z3_check: bool = True) -> tuple[Any, Any]:  # fmt: skip
+        """The counterexample (witness) rewritten by `realistic` (minimal, usual fees, round
+        amounts, dates near the terms' effective date), replayed and then checked step by
+        step in Z3 (``z3_check``); the original when the rewrite does not hold up (or the
+        budget is spent)."""
         from .counterexample import check, find_goal
         from .engines import Unknown
         from .realistic import Polisher, Story
 
         spec = self.spec
-        goal = ob.violation
         contract = {k: v for k, v in trace.parameters.items() if spec.parameters[k].scope == "contract"}
         events = ((trace.day0, spec.creating_event.name, {}), *trace.scenario_events)
         story = Story(contract, events, checked.replay.scenario.until)
-        got = Polisher(self.compiled, ob.prop, goal).polish(story)
+        got = Polisher(self.compiled, prop, goal).polish(story)
         if got is None:
             return trace, checked
         new, result = got
@@ -363,12 +364,12 @@ class Verifier:
         if goal is not None:
             steps = steps[: find_goal(spec, goal, result)[0] + 1]
         try:
-            polished = self.run_trace(steps, {**trace.parameters, **new.parameters}, budget)
+            polished = self.run_trace(steps, {**trace.parameters, **new.parameters}, budget, z3_check)
         except Unknown:
             return trace, checked
         polished.until = new.until if goal is None else None
         polished.note = trace.note
-        again = check(self.compiled, ob.prop, polished, goal)
+        again = check(self.compiled, prop, polished, goal)
         if not again.reproduced or again.divergence is not None:
             return trace, checked
         return polished, again
@@ -459,7 +460,7 @@ class Verifier:
                 v.verdict = "unknown"
                 v.reason = f"no witness for {goal.text} within {reached} steps"
                 return
-            trace, checked = found
+            trace, checked = self._realistic(ob.prop, goal, *found, budget, z3_check=False)
             if self.out_dir is not None:
                 from .counterexample import write_scenario
 
