@@ -15,8 +15,9 @@ the plainest one that still shows the violation:
 * **round amounts** — an event's yen argument at its default, else rounded to ¥10,000 or
   ¥1,000;
 * **dates near the terms** — the story moved by whole years so that the application falls
-  in the first year after the terms' effective date (``meta.effective``), and each quiet
-  period before an event shortened by whole months.
+  in the first year after the terms' effective date (``meta.effective``), each quiet
+  period before an event shortened by whole months, and a date argument far from its
+  event (an effective date in 9891) brought within months of it.
 
 Every candidate is a scenario replayed by the executable model (the fast engine) and kept
 only when the violation (or the witness's goal) still happens; the search is a fixed
@@ -154,8 +155,9 @@ class Polisher:
         best = self.settle(story)
         if best is None:
             return None
-        for step in (self.minimal, self.usual_fees, self.round_amounts, self.near_effective, self.compact,
-                     self.minimal):  # fmt: skip
+        # the fees first: with a fee of ¥0 the payment is not needed and would be dropped
+        for step in (self.usual_fees, self.round_amounts, self.minimal, self.near_effective, self.compact,
+                     self.near_dates, self.minimal):  # fmt: skip
             best = step(*best)
         return best
 
@@ -190,8 +192,8 @@ class Polisher:
             money = is_money(name, p.type)
             if money and isinstance(p.default, int) and p.default > 0 and value < p.default:
                 over = round_yen(p.default * 3 // 2, NICE[0])
-                events = tuple((d, e, {k: (over if self._money_arg(e, k) and value < v < over else v)
-                                       for k, v in a.items()}) for d, e, a in story.events)  # fmt: skip
+                events = tuple((d, e, {k: self._over(e, k, v, value, over) for k, v in a.items()})
+                               for d, e, a in story.events)  # fmt: skip
                 if events != story.events:
                     candidates.append(({**story.parameters, name: p.default}, events))
                 lows = [p.default // k for k in (2, 5, 10, 20, 50, 100)]
@@ -267,7 +269,39 @@ class Polisher:
                 best = found
         return best
 
+    def near_dates(self, story: Story, result: Replay) -> tuple[Story, Replay]:
+        """A date argument more than a year from its event's day (Z3 picks 9891-10-04 for a
+        termination's effective date) at the event's day (its default ``today``), else a
+        whole number of months after it. The last event first: a later notice that brings
+        the end forward (28-3) keeps its date before the earlier notice's."""
+        best = (story, result)
+        for i in range(len(story.events) - 1, 0, -1):
+            day, event, args = best[0].events[i]
+            for key, value in args.items():
+                if not self._date_arg(event, key) or abs(value - day) <= 366:
+                    continue
+                options = [day] if self.spec.events[event].arg(key).default == "today" else []
+                options += [_plus_months(day, k) for k in (1, 2, 3, 6, 12)]
+                for option in options:
+                    events = list(best[0].events)
+                    events[i] = (day, event, {**events[i][2], key: option})
+                    got = self.settle(replace(best[0], events=tuple(events)))
+                    if got is not None:
+                        best = got
+                        break
+        return best
+
     # -- helpers --------------------------------------------------------------------------
+
+    def _over(self, event: str, key: str, v: Any, fee: int, over: int) -> Any:
+        """An event's yen argument that exceeded the odd ``fee``, at ``over`` (one and a half
+        usual fees); one with a default (a bank charge) at its default."""
+        if not self._money_arg(event, key):
+            return v
+        default = self.spec.events[event].arg(key).default
+        if isinstance(default, int):
+            return default
+        return over if fee < v < over else v
 
     def _money_arg(self, event: str, key: str) -> bool:
         arg = self.spec.events[event].arg(key)

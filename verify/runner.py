@@ -568,11 +568,10 @@ class Verifier:
                 if hit is None:
                     continue
                 prefix, until = run.steps[: hit[0]], hit[1]
-            # a counterexample or witness a reviewer reads: the closest to the spec's usual
-            # contract (familiar fees; the story is shrunk anyway), then the shortest; a
-            # witness of a state (z3_check off): the shortest, cheapest to shrink
-            unusual = self._unusual_parameters(run.parameters)
-            key = (unusual, len(prefix)) if z3_check else (len(prefix), unusual)
+            # a counterexample or witness a reviewer reads (a state's too): the closest to
+            # the spec's usual contract (familiar fees; the story is shrunk anyway), then
+            # the shortest
+            key = (self._unusual_parameters(run.parameters), len(prefix))
             if best is None or key < best[3]:
                 best = (prefix, until, run, key)
         if best is None:
@@ -586,12 +585,13 @@ class Verifier:
             return _response_violation(prop, result)[1]
 
         events = [(st.day, st.event, dict(st.args)) for st in prefix if st.accepted and st.by != "calendar"]
+        # the usual fees first, on the whole run: with a fee of ¥0 its payment is not
+        # needed, and shrinking would drop it
+        parameters, _ = toward_defaults(self.compiled, run.parameters, events, until, happens)
         try:
-            events, result = shrink(self.compiled, run.parameters, events, until, happens)
+            events, result = shrink(self.compiled, parameters, events, until, happens)
         except ValueError:
             return None
-        parameters, usual = toward_defaults(self.compiled, run.parameters, events, until, happens)
-        result = usual or result
         if goal is not None:
             cut = find_goal(spec, goal, result)[0]
             steps = list(result.contract.steps[: cut + 1])
