@@ -56,6 +56,27 @@ def test_every_counterexample_and_witness_replays(catalogue, spec, compiled) -> 
         assert result.expectation_mismatches() == [], f
 
 
+def test_counterexamples_and_witnesses_read_like_a_contract(catalogue, spec) -> None:
+    """Issue 12 §7, issue 13: no 9999-12-31, every date within three years after the terms'
+    effective date (2024-04-01), the base fee the usual ¥100,000, no event with ¥0."""
+    import datetime as dt
+
+    from ruamel.yaml import YAML
+
+    verdicts, _, _ = catalogue
+    files = [Path(v.counterexample) for v in verdicts.values() if v.counterexample]
+    files += [Path(w) for v in verdicts.values() for w in v.witnesses]
+    effective = spec.meta["effective"]
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert "9999" not in text, f
+        data = YAML(typ="safe").load(text)
+        dates = [data["until"], *(v for e in data["events"] for v in e.values() if isinstance(v, dt.date))]
+        assert all(effective <= d <= effective.replace(year=effective.year + 3) for d in dates), (f, dates)
+        assert data["contract"]["base_fee"] == 100000, f
+        assert all(e.get("amount", 1) > 0 for e in data["events"]), f
+
+
 def test_counterexamples_show_the_violation_in_the_replay(catalogue, spec, compiled) -> None:
     from yakkan.verify.counterexample import _response_violation, find_goal
     from yakkan.verify.properties import obligation

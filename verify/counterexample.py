@@ -23,6 +23,7 @@ from typing import Any
 
 from yakkan.model import calendar_math as cm
 from yakkan.model.contract import StepFormulaEnv
+from yakkan.model.expr import DATE
 from yakkan.model.machine import CompiledSpec
 from yakkan.model.replay import Replay, format_human, ledger_detail, replay
 from yakkan.model.scenario import scenario_from_data, scenario_to_data
@@ -41,18 +42,28 @@ class Check:
     at_step: int | None  # index in the replay's steps where the property fails / is witnessed
     divergence: int | None  # first Z3 step the replay does not match (None: all match)
     detail: str = ""
+    missed: Missed | None = None  # a calendar event due but not taken, to blame instead of at_step
 
 
 def scenario_data(spec: Spec, trace: Trace, name: str, until: int | None = None,
                   expect: Mapping[str, Any] | None = None,
                   description: str = "") -> dict[str, Any]:  # fmt: skip
-    contract = {k: v for k, v in trace.parameters.items() if spec.parameters[k].scope == "contract"}
+    contract = {k: v for k, v in trace.parameters.items() if spec.parameters[k].scope == "contract"
+                and not unset_date(spec, k, v)}  # fmt: skip
     creator = spec.creating_event.name
     events = [(trace.day0, creator, {}), *trace.scenario_events]
     data = scenario_to_data(contract, events, until, spec, name=name, expect=expect)
     if description:
         data = {"name": data.pop("name"), "description": description, **data}
     return data
+
+
+def unset_date(spec: Spec, name: str, value: Any) -> bool:
+    """A contract date left at its default ``FOREVER`` ("not set": 8-2's initial due date is
+    then the service's start): not written, a lawyer reads no 9999-12-31 (issue 13)."""
+    p = spec.parameters[name]
+    forever = spec.constants.get("FOREVER")
+    return p.type == DATE and value == p.default and forever is not None and value >= forever
 
 
 def replay_trace(compiled: CompiledSpec, trace: Trace, until: int | None = None) -> Replay:
@@ -276,7 +287,10 @@ def write_scenario(path: Path, compiled: CompiledSpec, prop: PropertyDef, trace:
     spec = compiled.spec
     result = checked.replay
     where = ""
-    if checked.at_step is not None:
+    if checked.missed is not None:
+        m = checked.missed
+        where = f" at {dt.date.fromordinal(m.day)} ({m.event} did not happen)"
+    elif checked.at_step is not None:
         s = result.contract.steps[checked.at_step]
         where = f" at {dt.date.fromordinal(s.day)} ({s.event})"
     description = (
@@ -298,7 +312,12 @@ def write_scenario(path: Path, compiled: CompiledSpec, prop: PropertyDef, trace:
 def story(compiled: CompiledSpec, prop: PropertyDef, checked: Check) -> str:
     """The dated story a person reads: every step with its articles and money."""
     text = format_human(checked.replay)
-    if checked.at_step is not None:
+    if checked.missed is not None:
+        m = checked.missed
+        text += (f"\n\n{prop.id} broken on {dt.date.fromordinal(m.day)}: the calendar's {m.event} did not happen "
+                 f"in state {m.state} (transition {m.transition.id} [{', '.join(m.transition.articles)}]), "
+                 "so the next step found the promise broken")
+    elif checked.at_step is not None:
         s = checked.replay.contract.steps[checked.at_step]
         verb = "witnessed" if prop.kind == "reachable" else "broken"
         who = "the calendar's" if s.by == "calendar" else f"the {s.by}'s"
@@ -307,3 +326,62 @@ def story(compiled: CompiledSpec, prop: PropertyDef, checked: Check) -> str:
             t = next(t for t in compiled.spec.transitions if t.id == s.transition)
             text += f" (transition {t.id} [{', '.join(t.articles)}])"
     return text
+
+
+# --------------------------------------------------------------------------------------
+# blame
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A calendar event that was due but did not happen (no transition took it in that
+    state, or its guard refused it): the step that broke the promise."""
+
+    day: int
+    event: str
+    transition: Any  # the spec's first transition of the event (where its rule is written)
+    state: str
+
+
+def missed_calendar_event(compiled: CompiledSpec, reads: frozenset[str] | set[str], result: Replay,
+                          at: int) -> Missed | None:  # fmt: skip
+    """The step to blame when the step at ``at`` breaks an invariant only because time
+    passed (it changed none of the property's variables but ``today``): the last calendar
+    event due since the previous accepted step that did not happen although its
+    transitions write a variable the property reads (17-1: the month's bill of
+    ``month_ends``, not the next ``month_starts``). None when there is none."""
+    spec = compiled.spec
+    steps = result.contract.steps
+    s = steps[at]
+    if not s.before or not s.after:
+        return None
+    if any(s.before.get(n) != s.after.get(n) for n in reads if n != "today"):
+        return None  # the step itself changed what the property reads
+    prev = next((j for j in range(at - 1, -1, -1) if steps[j].accepted and steps[j].after), None)
+    if prev is None:
+        return None
+    writers = {t.event for t in spec.transitions if any(a.target in reads for a in t.effects)}
+    taken = {(x.day, x.event) for x in steps[prev + 1 : at + 1] if x.accepted}
+    values = dict(steps[prev].after)
+    order = [e.name for e, _ in compiled.calendar]
+    found: tuple[int, str] | None = None
+    for day in range(steps[prev].day, s.day + 1):
+        values["today"] = day
+        for event, when in compiled.calendar:
+            if event.name not in writers or (day, event.name) in taken:
+                continue
+            if day == steps[prev].day and (steps[prev].by != "calendar" and event.phase == "start"):
+                continue  # before the previous step
+            if day == s.day and (event.phase != "start" or (s.by == "calendar" and order.index(event.name)
+                                                              >= order.index(s.event))):  # fmt: skip
+                continue  # after the breaking step
+            try:
+                due = when(values) == day
+            except (KeyError, TypeError, ValueError):
+                continue
+            if due:
+                found = (day, event.name)
+    if found is None:
+        return None
+    t = next(t for t in spec.transitions if t.event == found[1])
+    return Missed(found[0], found[1], t, str(steps[prev].after.get("state", "")))

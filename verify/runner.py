@@ -18,6 +18,7 @@ variable and the exact calendar.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import time
@@ -320,7 +321,7 @@ class Verifier:
                 if ob.kind == "reach":
                     v.reason = f"no witness within {reached} steps"
             return False
-        self._record(ob, v, *found)
+        self._record(ob, v, *found, budget=budget)
         return True
 
     def _sampled_violation(self, ob: Any, v: Verdict, budget: Any) -> bool:
@@ -329,15 +330,50 @@ class Verifier:
         found = self._from_samples(ob, ob.violation, budget)
         if found is None:
             return False
-        self._record(ob, v, *found)
+        self._record(ob, v, *found, budget=budget)
         return True
 
-    def _record(self, ob: Any, v: Verdict, trace: Any, checked: Any) -> None:
-        """A replayed counterexample (a witness, for a reachability) as the verdict."""
+    def _record(self, ob: Any, v: Verdict, trace: Any, checked: Any, budget: Any) -> None:
+        """A replayed counterexample (a witness, for a reachability) as the verdict, told
+        as a lawyer reads it (`realistic`)."""
         v.verdict = "reachable" if ob.kind == "reach" else "violated"
-        v.depth = len(trace.steps)
         v.engine = "simulation + z3 step check" if trace.note else "bmc"
-        self._write(ob.prop, trace, checked, v, "witness" if ob.kind == "reach" else "counterexample")
+        trace, checked = self._realistic(ob.prop, ob.violation, trace, checked, budget)
+        v.depth = len(trace.steps)
+        self._write(ob.prop, trace, checked, v, "witness" if ob.kind == "reach" else "counterexample",
+                    frozenset(ob.reads))  # fmt: skip
+
+    def _realistic(self, prop: PropertyDef, goal: Any, trace: Any, checked: Any, budget: Any,
+                   z3_check: bool = True) -> tuple[Any, Any]:  # fmt: skip
+        """The counterexample (witness) rewritten by `realistic` (minimal, usual fees, round
+        amounts, dates near the terms' effective date), replayed and then checked step by
+        step in Z3 (``z3_check``); the original when the rewrite does not hold up (or the
+        budget is spent)."""
+        from .counterexample import check, find_goal
+        from .engines import Unknown
+        from .realistic import Polisher, Story
+
+        spec = self.spec
+        contract = {k: v for k, v in trace.parameters.items() if spec.parameters[k].scope == "contract"}
+        events = ((trace.day0, spec.creating_event.name, {}), *trace.scenario_events)
+        story = Story(contract, events, checked.replay.scenario.until)
+        got = Polisher(self.compiled, prop, goal).polish(story)
+        if got is None:
+            return trace, checked
+        new, result = got
+        steps = list(result.contract.steps)
+        if goal is not None:
+            steps = steps[: find_goal(spec, goal, result)[0] + 1]
+        try:
+            polished = self.run_trace(steps, {**trace.parameters, **new.parameters}, budget, z3_check)
+        except Unknown:
+            return trace, checked
+        polished.until = new.until if goal is None else None
+        polished.note = trace.note
+        again = check(self.compiled, prop, polished, goal)
+        if not again.reproduced or again.divergence is not None:
+            return trace, checked
+        return polished, again
 
     def _reachable(self, ob: Any, v: Verdict, budget: Any) -> None:
         """A witness; failing that, a proof that no step satisfies the formula."""
@@ -425,7 +461,7 @@ class Verifier:
                 v.verdict = "unknown"
                 v.reason = f"no witness for {goal.text} within {reached} steps"
                 return
-            trace, checked = found
+            trace, checked = self._realistic(ob.prop, goal, *found, budget, z3_check=False)
             if self.out_dir is not None:
                 from .counterexample import write_scenario
 
@@ -533,11 +569,10 @@ class Verifier:
                 if hit is None:
                     continue
                 prefix, until = run.steps[: hit[0]], hit[1]
-            # a counterexample or witness a reviewer reads: the closest to the spec's usual
-            # contract (familiar fees; the story is shrunk anyway), then the shortest; a
-            # witness of a state (z3_check off): the shortest, cheapest to shrink
-            unusual = self._unusual_parameters(run.parameters)
-            key = (unusual, len(prefix)) if z3_check else (len(prefix), unusual)
+            # a counterexample or witness a reviewer reads (a state's too): the closest to
+            # the spec's usual contract (familiar fees; the story is shrunk anyway), then
+            # the shortest
+            key = (self._unusual_parameters(run.parameters), len(prefix))
             if best is None or key < best[3]:
                 best = (prefix, until, run, key)
         if best is None:
@@ -551,12 +586,13 @@ class Verifier:
             return _response_violation(prop, result)[1]
 
         events = [(st.day, st.event, dict(st.args)) for st in prefix if st.accepted and st.by != "calendar"]
+        # the usual fees first, on the whole run: with a fee of ¥0 its payment is not
+        # needed, and shrinking would drop it
+        parameters, _ = toward_defaults(self.compiled, run.parameters, events, until, happens)
         try:
-            events, result = shrink(self.compiled, run.parameters, events, until, happens)
+            events, result = shrink(self.compiled, parameters, events, until, happens)
         except ValueError:
             return None
-        parameters, usual = toward_defaults(self.compiled, run.parameters, events, until, happens)
-        result = usual or result
         if goal is not None:
             cut = find_goal(spec, goal, result)[0]
             steps = list(result.contract.steps[: cut + 1])
@@ -660,11 +696,19 @@ class Verifier:
         names = {a.name: a.expr_name for a in self.spec.events[step.event].args}
         return self._slot(step), step.event, {names[k]: v for k, v in step.args.items()}, step.after
 
-    def _write(self, prop: PropertyDef, trace: Any, checked: Any, v: Verdict, kind: str) -> None:
-        from .counterexample import story, write_scenario
+    def _write(self, prop: PropertyDef, trace: Any, checked: Any, v: Verdict, kind: str,
+               reads: frozenset[str] = frozenset()) -> None:  # fmt: skip
+        from .counterexample import missed_calendar_event, story, write_scenario
 
+        if prop.kind == "invariant" and checked.at_step is not None and reads:
+            checked.missed = missed_calendar_event(self.compiled, reads, checked.replay, checked.at_step)
         v.story = story(self.compiled, prop, checked)
-        if checked.at_step is not None:
+        if checked.missed is not None:
+            m = checked.missed
+            v.fault = {"transition": m.transition.id, "line": m.transition.line, "event": m.event,
+                       "date": dt.date.fromordinal(m.day).isoformat(), "articles": list(m.transition.articles),
+                       "happened": False, "state": m.state}  # fmt: skip
+        elif checked.at_step is not None:
             step = checked.replay.contract.steps[checked.at_step]
             if step.transition:
                 t = next(t for t in self.spec.transitions if t.id == step.transition)

@@ -1,0 +1,137 @@
+"""Counterexamples a lawyer believes (issue 12 §7, issue 13): minimal, usual fees, round
+amounts, dates near the terms' effective date (2024-04-01), responses replayed one day past
+the deadline, the blame on the calendar event that did not happen; still replayed by the
+executable model and still violating the property; byte-identical when verified twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from test_verify_mutants import MUTANTS, mutant
+
+from yakkan.model import calendar_math as cm
+from yakkan.model.machine import CompiledSpec
+from yakkan.model.replay import replay
+from yakkan.model.scenario import load_scenario
+from yakkan.model.spec import load_spec
+from yakkan.verify.cli import verify
+from yakkan.verify.properties import obligation
+from yakkan.verify.realistic import Polisher, Story, ddmin
+from yakkan.verify.runner import Settings
+
+from conftest import SPEC_PATH, day
+
+EFFECTIVE = dt.date(2024, 4, 1)
+
+
+def dates_in(path: Path) -> list[dt.date]:
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    out = [e["on"] for e in data["events"]] + [data["until"]]
+    out += [v for e in data["events"] for v in e.values() if isinstance(v, dt.date)]
+    out += [v for v in data["contract"].values() if isinstance(v, dt.date)]
+    return out
+
+
+def test_ddmin_keeps_only_what_is_needed() -> None:
+    tried: list[list[int]] = []
+
+    def keeps(sub: list[int]) -> bool:
+        tried.append(sub)
+        return {2, 5} <= set(sub)
+
+    assert ddmin(list(range(8)), keeps) == [2, 5]
+    assert ddmin([3], lambda sub: True) == []
+
+
+def test_a_raw_story_is_told_near_the_terms_with_usual_fees(spec, compiled) -> None:
+    """P13 (27-2's cap) from an odd story: the years 2061-2063, a base fee of ¥1, a claim
+    that plays no part, ¥50,001 of damages. Told again: a year after the terms, the
+    default ¥100,000 base fee, damages ¥150,000, three events."""
+    ob = obligation(spec, spec.properties["P13"])
+    params = {n: p.default for n, p in spec.parameters.items() if p.scope == "contract"} | {"base_fee": 1}
+    raw = Story(params, ((day("2061-09-06"), "apply", {}), (day("2062-05-15"), "accept", {}),
+                         (day("2062-07-01"), "claim_damages", {"amount": 30000, "cause": "27-1(1)"}),
+                         (day("2063-01-27"), "claim_damages", {"amount": 50001, "cause": "gross_negligence"})),
+                day("2063-01-27"))  # fmt: skip
+    polisher = Polisher(compiled, ob.prop, ob.violation)
+    assert polisher.settle(raw) is not None
+    new, result = polisher.polish(raw)
+    assert dict(new.parameters) == {n: p.default for n, p in spec.parameters.items() if p.scope == "contract"}
+    assert [(dt.date.fromordinal(d).isoformat(), e, dict(a)) for d, e, a in new.events] == [
+        ("2024-09-06", "apply", {}), ("2024-10-15", "accept", {}),
+        ("2024-11-27", "claim_damages", {"amount": 150000, "cause": "gross_negligence"})]
+    assert dt.date.fromordinal(new.until) == dt.date(2024, 11, 27)
+    assert (result.contract.values["liability_awarded"], result.contract.values["base_fee"]) == (150000, 100000)
+    assert len(new.events) < len(raw.events)
+
+
+def test_p13_counterexample_is_realistic_replays_and_is_deterministic(tmp_path) -> None:
+    files = []
+    for run in ("a", "b"):
+        verdicts, _ = verify(SPEC_PATH, ["P13"], Settings(), tmp_path / run, use_cache=False,
+                             cache_dir=tmp_path / f"c{run}")  # fmt: skip
+        (v,) = verdicts
+        assert (v.verdict, v.matches) == ("violated", True)
+        files.append(Path(v.counterexample))
+    text = files[0].read_text(encoding="utf-8")
+    assert files[1].read_text(encoding="utf-8") == text  # byte-identical
+    assert "9999" not in text
+    data = YAML(typ="safe").load(text)
+    assert data["contract"] == {"base_fee": 100000, "option_fee": 0, "other_fee": 0, "initial_fee": 0,
+                                "support_cap": 10, "restriction_fee": 10000}  # fmt: skip
+    assert data["events"] == [
+        {"on": dt.date(2024, 9, 6), "do": "apply"}, {"on": dt.date(2024, 10, 15), "do": "accept"},
+        {"on": dt.date(2024, 11, 27), "do": "claim_damages", "amount": 150000, "cause": "gross_negligence"}]
+    assert all(EFFECTIVE <= d <= dt.date(2026, 4, 1) for d in dates_in(files[0]))
+    assert all(v > 0 for k, v in data["contract"].items() if k == "base_fee")
+    spec = load_spec(SPEC_PATH)
+    result = replay(CompiledSpec(spec), load_scenario(files[0], spec))
+    assert result.expectation_mismatches() == []
+    assert result.contract.values["liability_awarded"] > result.contract.values["base_fee"]  # P13 broken
+
+
+def test_blame_on_the_month_ends_that_did_not_happen(tmp_path) -> None:
+    """17-1 mutant: a suspended contract is not billed. P02 breaks when the month passes:
+    the blame is the refused month_ends of 30 June (bill_next_month is not possible while
+    suspended), not the month_starts of 1 July that finds the month unbilled."""
+    old, new, pid = MUTANTS["suspension-stops-charging"]
+    path = mutant(tmp_path, old, new)
+    verdicts, _ = verify(path, [pid], Settings(samples=80), tmp_path / "out", use_cache=False,
+                         cache_dir=tmp_path / "c")  # fmt: skip
+    (v,) = verdicts
+    assert v.verdict == "violated"
+    assert v.fault == {"transition": "bill_next_month", "line": 570, "event": "month_ends", "date": "2025-06-30",
+                       "articles": ["10-1", "9-2", "9-1", "17-1", "18", "8-1"], "happened": False,
+                       "state": "suspended"}  # fmt: skip
+    assert "P02 broken on 2025-06-30: the calendar's month_ends did not happen in state suspended" in v.story
+    cex = Path(v.counterexample)
+    data = YAML(typ="safe").load(cex.read_text(encoding="utf-8"))
+    assert [(e["on"].isoformat(), e["do"]) for e in data["events"]] == [
+        ("2024-05-12", "apply"), ("2024-06-06", "accept"), ("2024-07-16", "pay"), ("2024-08-07", "start_service"),
+        ("2025-06-12", "suspend")]
+    assert data["until"] == dt.date(2025, 7, 1)
+    assert all(EFFECTIVE <= d <= dt.date(2027, 4, 1) for d in dates_in(cex))
+    mspec = load_spec(path)
+    result = replay(CompiledSpec(mspec), load_scenario(cex, mspec))
+    assert result.expectation_mismatches() == []
+    values = result.contract.values
+    assert result.state == "suspended" and values["billed_through_month"] < cm.month_of(values["today"])
+
+
+def test_a_response_is_replayed_one_day_past_its_deadline(tmp_path) -> None:
+    """P15 (17: a suspension ends within 6 months): suspended on 2025-06-12, so the
+    deadline is 2025-12-12 and the counterexample runs to 2025-12-13."""
+    verdicts, _ = verify(SPEC_PATH, ["P15"], Settings(), tmp_path / "out", use_cache=False,
+                         cache_dir=tmp_path / "c")  # fmt: skip
+    (v,) = verdicts
+    assert (v.verdict, v.matches) == ("violated", True)
+    cex = Path(v.counterexample)
+    data = YAML(typ="safe").load(cex.read_text(encoding="utf-8"))
+    assert data["events"][-1] == {"on": dt.date(2025, 6, 12), "do": "suspend", "ground": "17-1(1)"}
+    assert data["until"] == dt.date(2025, 12, 13)
+    assert "9999" not in cex.read_text(encoding="utf-8")
+    spec = load_spec(SPEC_PATH)
+    result = replay(CompiledSpec(spec), load_scenario(cex, spec))
+    assert result.expectation_mismatches() == [] and result.state == "suspended"
