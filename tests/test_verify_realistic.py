@@ -135,3 +135,26 @@ def test_a_response_is_replayed_one_day_past_its_deadline(tmp_path) -> None:
     spec = load_spec(SPEC_PATH)
     result = replay(CompiledSpec(spec), load_scenario(cex, spec))
     assert result.expectation_mismatches() == [] and result.state == "suspended"
+
+
+def test_a_usual_fee_gets_the_payment_it_needs(compiled) -> None:
+    """P18's witness as Z3 may tell it: every fee ¥0, so the service starts unpaid, and the
+    raise is ¥10,000. Told with the usual base fee of ¥100,000 the start is refused until the
+    initial payment is in (6-2, I-09): the payment of what is billed, ¥100,000 + 10% tax =
+    ¥110,000, is put before it, and the raise goes above the usual fee (¥150,000)."""
+    spec = compiled.spec
+    prop = spec.properties["P18"]
+    zeros = {"annual_plan": False, "base_fee": 0, "option_fee": 0, "other_fee": 0, "initial_fee": 0,
+             "support_cap": 10, "restriction_fee": 10000}
+    events = ((day("2024-06-25"), "apply", {}), (day("2024-07-18"), "accept", {}),
+              (day("2024-08-19"), "start_service", {}),
+              (day("2024-09-19"), "raise_fee", {"base_fee": 10000, "effective_on": day("2024-10-19")}))
+    got = Polisher(compiled, prop, obligation(spec, prop).violation).polish(Story(zeros, events, day("2024-09-19")))
+    assert got is not None
+    story, _ = got
+    assert story.parameters["base_fee"] == 100000
+    assert [(dt.date.fromordinal(d).isoformat(), e, dict(a)) for d, e, a in story.events] == [
+        ("2024-06-25", "apply", {}), ("2024-07-18", "accept", {}),
+        ("2024-08-19", "pay", {"amount": 110000}), ("2024-08-19", "start_service", {}),
+        ("2024-09-19", "raise_fee", {"base_fee": 150000, "effective_on": day("2024-10-19")}),
+    ]

@@ -201,10 +201,41 @@ class Polisher:
                                for low in lows if low > value and low % 1000 == 0]  # fmt: skip
             for params, events in candidates:
                 got = self.settle(replace(story, parameters=params, events=events))
+                if got is None and money:  # the usual fee is billed: pay it when it is needed
+                    paid = self._paid_up(params, events, story.until)
+                    got = self.settle(replace(story, parameters=params, events=paid)) if paid else None
                 if got is not None:
                     best = got
                     break
         return best
+
+    def _paid_up(self, parameters: Mapping[str, Any], events: tuple[Event, ...],
+                 until: int | None) -> tuple[Event, ...] | None:  # fmt: skip
+        """``events`` with a payment of what is billed and unpaid (``pay``, ``amount``) put
+        before each customer or company event refused (a service started only once the
+        initial payment is in, 6-2): the story told with a usual fee needs the payment a ¥0
+        fee did not. None when nothing changes or the spec has no such payment event."""
+        pay = self.spec.events.get("pay")
+        if pay is None or "amount" not in {a.name for a in pay.args}:
+            return None
+        events = tuple(events)
+        for _ in range(4):
+            result = self._replay(parameters, list(events), until)
+            if result is None:
+                return None
+            steps = list(result.contract.steps)
+            at_step = next((i for i, st in enumerate(steps) if not st.accepted and st.by != "calendar"), None)
+            if at_step is None:
+                return events
+            refused = steps[at_step]
+            # a refused step records no values: the ledger as the last step before it left it
+            before = next((st.after for st in reversed(steps[:at_step]) if st.after), {})
+            due = int(before.get("charged", 0)) - int(before.get("paid", 0))
+            at = next((i for i, (d, e, _) in enumerate(events) if d == refused.day and e == refused.event), None)
+            if due <= 0 or at is None or (at > 0 and events[at - 1][1] == "pay"):
+                return None
+            events = (*events[:at], (refused.day, "pay", {"amount": due}), *events[at:])
+        return None
 
     def round_amounts(self, story: Story, result: Replay) -> tuple[Story, Replay]:
         """Each yen argument of an event at its default, else a round amount."""
