@@ -79,11 +79,15 @@ def test_p13_counterexample_is_realistic_replays_and_is_deterministic(tmp_path) 
     assert files[1].read_text(encoding="utf-8") == text  # byte-identical
     assert "9999" not in text
     data = YAML(typ="safe").load(text)
-    assert data["contract"] == {"base_fee": 100000, "option_fee": 0, "other_fee": 0, "initial_fee": 0,
-                                "support_cap": 10, "restriction_fee": 10000}  # fmt: skip
-    assert data["events"] == [
-        {"on": dt.date(2024, 9, 6), "do": "apply"}, {"on": dt.date(2024, 10, 15), "do": "accept"},
-        {"on": dt.date(2024, 11, 27), "do": "claim_damages", "amount": 150000, "cause": "gross_negligence"}]
+    assert data["contract"] == {"annual_plan": False, "base_fee": 100000, "option_fee": 0, "other_fee": 0,
+                                "initial_fee": 0, "support_cap": 10, "restriction_fee": 10000}  # fmt: skip
+    # three events, the dates the random run's (moved into the year after the terms)
+    # (damages a round amount above the month's base fee, the cap P13 states)
+    claim = data["events"][-1]
+    assert [{k: v for k, v in e.items() if k != "on"} for e in data["events"]] == [
+        {"do": "apply"}, {"do": "accept"},
+        {"do": "claim_damages", "amount": claim["amount"], "cause": "gross_negligence"}]
+    assert claim["amount"] > 100000 and claim["amount"] % 10000 == 0
     assert all(EFFECTIVE <= d <= dt.date(2026, 4, 1) for d in dates_in(files[0]))
     assert all(v > 0 for k, v in data["contract"].items() if k == "base_fee")
     spec = load_spec(SPEC_PATH)
@@ -102,16 +106,19 @@ def test_blame_on_the_month_ends_that_did_not_happen(tmp_path) -> None:
                          cache_dir=tmp_path / "c")  # fmt: skip
     (v,) = verdicts
     assert v.verdict == "violated"
-    assert v.fault == {"transition": "bill_next_month", "line": 570, "event": "month_ends", "date": "2025-06-30",
-                       "articles": ["10-1", "9-2", "9-1", "17-1", "18", "8-1"], "happened": False,
-                       "state": "suspended"}  # fmt: skip
-    assert "P02 broken on 2025-06-30: the calendar's month_ends did not happen in state suspended" in v.story
     cex = Path(v.counterexample)
     data = YAML(typ="safe").load(cex.read_text(encoding="utf-8"))
-    assert [(e["on"].isoformat(), e["do"]) for e in data["events"]] == [
-        ("2024-05-12", "apply"), ("2024-06-06", "accept"), ("2024-07-16", "pay"), ("2024-08-07", "start_service"),
-        ("2025-06-12", "suspend")]
-    assert data["until"] == dt.date(2025, 7, 1)
+    kinds = [e["do"] for e in data["events"]]
+    assert kinds[:2] == ["apply", "accept"] and "start_service" in kinds and kinds[-1] == "suspend"
+    # the blame: the last day of the month of the suspension, whose month_ends was refused
+    suspended = data["events"][-1]["on"]
+    month_end = dt.date.fromordinal(cm.month_end(cm.month_of(suspended.toordinal())))
+    line = next(t.line for t in load_spec(path).transitions if t.id == "bill_next_month")
+    assert v.fault == {"transition": "bill_next_month", "line": line, "event": "month_ends",
+                       "date": month_end.isoformat(), "articles": ["10-1", "9-2", "9-1", "17-1", "18", "8-1"],
+                       "happened": False, "state": "suspended"}  # fmt: skip
+    assert f"P02 broken on {month_end}: the calendar's month_ends did not happen in state suspended" in v.story
+    assert data["until"] == month_end + dt.timedelta(days=1)
     assert all(EFFECTIVE <= d <= dt.date(2027, 4, 1) for d in dates_in(cex))
     mspec = load_spec(path)
     result = replay(CompiledSpec(mspec), load_scenario(cex, mspec))
@@ -121,16 +128,18 @@ def test_blame_on_the_month_ends_that_did_not_happen(tmp_path) -> None:
 
 
 def test_a_response_is_replayed_one_day_past_its_deadline(tmp_path) -> None:
-    """P15 (17: a suspension ends within 6 months): suspended on 2025-06-12, so the
-    deadline is 2025-12-12 and the counterexample runs to 2025-12-13."""
+    """P15 (17: a suspension ends within 6 months): suspended on day D, the deadline is D
+    plus 6 calendar months and the counterexample runs to the day after it (2025-04-14:
+    deadline 2025-10-14, run to 2025-10-15)."""
     verdicts, _ = verify(SPEC_PATH, ["P15"], Settings(), tmp_path / "out", use_cache=False,
                          cache_dir=tmp_path / "c")  # fmt: skip
     (v,) = verdicts
     assert (v.verdict, v.matches) == ("violated", True)
     cex = Path(v.counterexample)
     data = YAML(typ="safe").load(cex.read_text(encoding="utf-8"))
-    assert data["events"][-1] == {"on": dt.date(2025, 6, 12), "do": "suspend", "ground": "17-1(1)"}
-    assert data["until"] == dt.date(2025, 12, 13)
+    last = data["events"][-1]
+    assert last["do"] == "suspend"
+    assert data["until"] == dt.date.fromordinal(cm.add_months(last["on"].toordinal(), 6) + 1)
     assert "9999" not in cex.read_text(encoding="utf-8")
     spec = load_spec(SPEC_PATH)
     result = replay(CompiledSpec(spec), load_scenario(cex, spec))
