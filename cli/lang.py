@@ -1,0 +1,182 @@
+"""The language of the command line's messages: which one, and how a message is put in it.
+
+A Japanese reader of `yakkan` meets no English sentence (issue 13): the language is
+`--lang ja|en` (before or after the subcommand), else the environment — `YAKKAN_LANG`,
+then the first set of `LC_ALL`, `LC_MESSAGES`, `LANG` (POSIX order): a value starting
+with `ja` is Japanese, anything else English. Same arguments and environment, same
+language, same bytes.
+
+The sentences themselves are in `yakkan.messages` (English message id → Japanese).
+`Catalogue` is a `gettext.NullTranslations`, so the standard interface serves both
+yakkan's own sentences and argparse's (argparse asks the `gettext` module; `argparse_in`
+hands it the catalogue for the duration of a command). Bad-input errors keep their
+English text in the exception (tests and callers read it); `render_error` puts them in
+the chosen language when they are printed, through the catalogue's templates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gettext
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
+
+LANGS = ("ja", "en")
+_current = "en"
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> str:
+    """The language the environment asks for: YAKKAN_LANG, then LC_ALL, LC_MESSAGES, LANG."""
+    env = os.environ if environ is None else environ
+    chosen = env.get("YAKKAN_LANG", "").strip().lower()
+    if chosen[:2] in LANGS:
+        return chosen[:2]
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+def from_argv(argv: Sequence[str]) -> str | None:
+    """The last `--lang ja|en` (or `--lang=…`) of a command line, before any `--`; None if none."""
+    found = None
+    for i, tok in enumerate(argv):
+        if tok == "--":
+            break
+        if tok == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
+            found = argv[i + 1]
+        elif tok.startswith("--lang=") and tok[7:] in LANGS:
+            found = tok[7:]
+    return found
+
+
+def current() -> str:
+    """The language of the messages now being printed ('ja' or 'en')."""
+    return _current
+
+
+@contextlib.contextmanager
+def using(lang: str) -> Iterator[None]:
+    """Print messages in `lang` inside the block (the command line sets it once per command)."""
+    global _current
+    before, _current = _current, lang if lang in LANGS else "en"
+    try:
+        yield
+    finally:
+        _current = before
+
+
+def tr(msgid: str, /, **fields: object) -> str:
+    """The sentence `msgid` (English, with `{field}`s) in the current language, filled in."""
+    text = catalogue(_current).gettext(msgid)
+    return text.format(**fields) if fields else text
+
+
+class Catalogue(gettext.NullTranslations):
+    """yakkan's sentences in one language, through the standard gettext interface."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        from .messages import ARGPARSE, MESSAGES
+
+        self.lang = lang
+        self._table: dict[str, str] = {**MESSAGES, **ARGPARSE} if lang == "ja" else {}
+
+    def gettext(self, message: str) -> str:  # noqa: D102
+        return self._table.get(message, message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:  # noqa: D102
+        return self.gettext(msgid1 if n == 1 else msgid2)
+
+
+@cache
+def catalogue(lang: str) -> Catalogue:
+    return Catalogue(lang)
+
+
+@contextlib.contextmanager
+def argparse_in(lang: str) -> Iterator[None]:
+    """argparse's own words (usage:, error:, the required arguments …) in `lang` inside the block."""
+    cat = catalogue(lang)
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = cat.gettext, cat.ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+# -- bad-input errors: English text → Japanese, through templates ----------------------------
+
+_HOLE = re.compile(r"\{\}")
+
+
+@cache
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    """The catalogue's error templates as anchored patterns, the most specific first."""
+    from .messages import ERRORS
+
+    out = []
+    for en, ja in ERRORS.items():
+        parts = _HOLE.split(en)
+        regex = "(.*?)".join(re.escape(p) for p in parts)
+        out.append((len(en) - 2 * (len(parts) - 1), re.compile(f"^{regex}$", re.S), ja))
+    out.sort(key=lambda x: -x[0])
+    return [(p, ja) for _, p, ja in out]
+
+
+def translate(text: str, lang: str | None = None, depth: int = 0) -> str:
+    """An English sentence of an error (a message or a fix) in `lang`: each template of the
+    catalogue that matches it whole is filled with its holes, each hole translated in turn
+    (a nested message, a type, a did-you-mean); text no template matches is left as it is."""
+    lang = lang or _current
+    if lang == "en" or not text or depth > 6:
+        return text
+    from .messages import ERRORS, MESSAGES
+
+    if text in MESSAGES:
+        return MESSAGES[text]
+    if "{}" not in text and text in ERRORS:
+        return ERRORS[text]
+    for pattern, ja in _patterns():
+        m = pattern.match(text)
+        if m:
+            holes = [translate(g, lang, depth + 1) for g in m.groups()]
+            return _fill(ja, holes)
+    return text
+
+
+def _fill(template: str, holes: list[str]) -> str:
+    return re.sub(r"\{(\d+)\}", lambda h: holes[int(h.group(1))], template)
+
+
+def untranslated(text: str) -> bool:
+    """True when no template of the catalogue matches `text` whole (the test of coverage)."""
+    return translate(text, "ja") == text
+
+
+def render_error(exc: BaseException, lang: str | None = None) -> str:
+    """An InputError as printed: `file:line: where: what` and its `fix:` line, in `lang`."""
+    lang = lang or _current
+    if lang == "en":
+        return str(exc)
+    place = ""
+    path, line, column = getattr(exc, "path", None), getattr(exc, "line", None), getattr(exc, "column", None)
+    if path is not None:
+        place = str(path)
+        if line is not None:
+            place += f":{line}"
+            if column is not None:
+                place += f":{column}"
+        place += ": "
+    where = getattr(exc, "where", None)
+    message = getattr(exc, "message", str(exc))
+    text = place + (f"{where}: " if where else "") + translate(str(message), lang)
+    hint = getattr(exc, "hint", None)
+    if hint:
+        text += "\n  " + catalogue(lang).gettext("fix:") + " " + translate(str(hint), lang)
+    return text
