@@ -76,6 +76,12 @@ def tr(msgid: str, /, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def tr_in(lang: str, msgid: str, /, **fields: object) -> str:
+    """`tr` in a given language (for text computed apart from the command, e.g. in a worker)."""
+    text = catalogue(lang).gettext(msgid)
+    return text.format(**fields) if fields else text
+
+
 class Catalogue(gettext.NullTranslations):
     """yakkan's sentences in one language, through the standard gettext interface."""
 
@@ -180,3 +186,33 @@ def render_error(exc: BaseException, lang: str | None = None) -> str:
     if hint:
         text += "\n  " + catalogue(lang).gettext("fix:") + " " + translate(str(hint), lang)
     return text
+
+
+# -- texts of the spec: its own Japanese -----------------------------------------------------
+
+_SPEC_TABLES: list[tuple[object, dict[str, str]]] = []
+
+
+def spec_text(spec: object, text: str) -> str:
+    """A text of the spec (a refusal rule, a property title, an out-of-scope reason) in the
+    language of the messages: the spec's own `ja` when it has one, else the text as written
+    (the spec is the one source of its sentences; DocModel.tr does the same for the docs)."""
+    if _current != "ja" or not text:
+        return text
+    for known, table in _SPEC_TABLES:
+        if known is spec:
+            return table.get(text) or text
+    table: dict[str, str] = {}
+    for tr_ in getattr(spec, "transitions", ()):
+        for clause in tr_.guard:
+            if clause.rule_ja:
+                table.setdefault(clause.rule, clause.rule_ja)
+    for p in getattr(spec, "properties", {}).values():
+        if p.title_ja:
+            table.setdefault(p.title, p.title_ja)
+    ja = getattr(spec, "out_of_scope_ja", {})
+    for art, reason in getattr(spec, "out_of_scope", {}).items():
+        if ja.get(art):
+            table.setdefault(reason, ja[art])
+    _SPEC_TABLES[:] = [*_SPEC_TABLES[-3:], (spec, table)]
+    return table.get(text) or text

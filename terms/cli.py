@@ -7,6 +7,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+from yakkan.lang import current, tr
 from yakkan.model.spec import load_spec
 
 from .lint import LintFinding, LintReport, lint, lint_file, load_terms_input
@@ -58,17 +59,19 @@ def run_review(args: Namespace) -> int:
         write_in(html_dir, "index.html", render_html(blocks(review, "ja", link), "ja", "en.html"))
         write_in(html_dir, "en.html", render_html(blocks(review, "en", link), "en", "index.html"))
     if review.exit_status:
-        why = [f"{len(review.breaks)} property(ies) expected to hold break"] if review.breaks else []
+        why = [tr("{n} property(ies) expected to hold break", n=len(review.breaks))] if review.breaks else []
         if review.unproved:
-            why.append(f"{', '.join(c.id for c in review.unproved)} not proved (a bound or budget was reached)")
+            why.append(tr("{ids} not proved (a bound or budget was reached)",
+                          ids=", ".join(c.id for c in review.unproved)))  # fmt: skip
         if review.stale_constants:
-            why.append("old values of changed parameters kept in " + ", ".join(
-                dict.fromkeys(c.element for c in review.stale_constants)))
+            why.append(tr("old values of changed parameters kept in {elements}", elements=", ".join(
+                dict.fromkeys(c.element for c in review.stale_constants))))
         if review.stale_articles:
             arts = ", ".join(str(s.article) for s in review.stale_articles)
-            why.append(f"stale encoding of article(s) {arts} (fix: update the spec, then "
-                       f"`yakkan review {args.old} {args.new} --reread ARTICLE`)")  # fmt: skip
-        print(f"yakkan review: {'; '.join(why)}", file=sys.stderr)
+            why.append(tr("stale encoding of article(s) {arts} (fix: update the spec, then "
+                          "`yakkan review {old} {new} --reread ARTICLE`)", arts=arts, old=args.old,
+                          new=args.new))  # fmt: skip
+        print(tr("yakkan review: {why}", why=("。" if current() == "ja" else "; ").join(why)), file=sys.stderr)
     return review.exit_status
 
 
@@ -141,7 +144,7 @@ def run_lint(args: Namespace) -> int:
     else:
         print(format_report(report, args.lang, args.all))
     if any(f.status == "new" for f in report.findings):
-        print(f"yakkan: {sum(1 for f in report.findings if f.status == 'new')} finding(s) of {args.terms} "
-              "not reviewed", file=sys.stderr)  # fmt: skip
+        print(tr("yakkan: {n} finding(s) of {terms} not reviewed", terms=args.terms,
+                 n=sum(1 for f in report.findings if f.status == "new")), file=sys.stderr)  # fmt: skip
         return 1
     return 0
