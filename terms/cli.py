@@ -115,11 +115,11 @@ def format_finding(f: LintFinding, path: Path | None, lang: str, indent: str = "
     x = f.finding
     path = _shown_path(path) if path is not None else None
     where = f"{path}:{x.line}: " if path is not None and x.line else ""
-    status = {"new": "", "open": " [reviewed]", "accepted": " [accepted]"}[f.status]
+    status = {"new": "", "open": tr(" [reviewed]"), "accepted": tr(" [accepted]")}[f.status]
     message = x.message_ja if lang == "ja" and x.message_ja else x.message_en
     lines = [f"{indent}{where}{x.citation} {x.kind}{status}: {message}", f"{indent}    「{x.excerpt}」"]
     if f.reason:
-        lines.append(f"{indent}    reason: {f.reason}")
+        lines.append(f"{indent}    {tr('reason:')} {f.reason}")
     return "\n".join(lines)
 
 
@@ -127,13 +127,15 @@ def format_report(report: LintReport, lang: str = "ja", all_findings: bool = Fal
     shown = report.shown(all_findings)
     accepted = sum(1 for f in report.findings if f.status == "accepted")
     new = sum(1 for f in shown if f.status == "new")
-    head = f"{_shown_path(report.terms_path)}: {len(shown)} finding(s), {new} not reviewed"
+    head = tr("{path}: {n} finding(s), {new} not reviewed", path=_shown_path(report.terms_path), n=len(shown),
+              new=new)  # fmt: skip
     if accepted and not all_findings:
-        head += f"; {accepted} accepted not shown (--all shows them)"
+        head += tr("; {accepted} accepted not shown (--all shows them)", accepted=accepted)
     out = [head] + [format_finding(f, report.terms_path, lang) for f in shown]
     for e in report.stale:
         where = _shown_path(report.reviewed_path or report.terms_path)
-        out.append(f"{where}:{e.line}: {e.id}: no longer found in the text (fix: remove the entry, or update its id)")
+        out.append(tr("{where}:{line}: {id}: no longer found in the text (fix: remove the entry, or update its id)",
+                      where=where, line=e.line, id=e.id))  # fmt: skip
     return "\n".join(out)
 
 

@@ -121,7 +121,7 @@ def details(verdicts: list[Verdict], titles: dict[str, str] | None = None, why: 
                 arts = f"  [{', '.join(w['articles'])}]" if w.get("articles") else ""
                 out.append(f"    · {why(w['lemma']) if why else w['lemma']}{arts}")
                 if w.get("formula"):
-                    out.append(f"        {w['formula']}")
+                    out.append(f"        `{w['formula']}`" if ja else f"        {w['formula']}")
         elif v.verdict in ("violated", "reachable"):
             out.append(f"{v.id} {_verdict(v.verdict)} — {title}")
             if ja:
