@@ -45,6 +45,7 @@ def names() -> set[str]:
     out = {*spec.states, *spec.events, *spec.parameters, *spec.variables, *spec.properties, *spec.enums}
     out |= {a.name for e in spec.events.values() for a in e.args}
     out |= {v for values in spec.enums.values() for v in values}
+    out |= {p.stem for p in (ROOT / "scenarios").glob("*.yaml")}  # a scenario's name is its file's
     out |= {"charged", "late_charges", "penalties", "paid", "refunded", "deposit_held", "deposit_returned",
             "balance_due", "outstanding", "credit", "liability_awarded", "overdue", "applied", "returned",
             "held", "service_start", "minimum_term_end", "term_end", "end_date", "ended_by", "yakkan",
@@ -339,3 +340,17 @@ def test_every_bad_input_template_in_the_sources_has_its_japanese():
     assert len(templates) > 300  # the scan finds the raise sites
     missing = [f"{where}:{line}: {t}" for where, line, t in templates if not _matches(t)]
     assert missing == []
+
+
+def test_the_demo_replays_in_japanese(tmp_path, capsys, names):
+    """The demo's stages print through the catalogue (its replay stage here; the whole demo is
+    the main job, run by `make demo`)."""
+    from yakkan.demo import replay_examples
+    from yakkan.lang import using
+
+    with using("ja"):
+        assert replay_examples(load_spec(SPEC), tmp_path) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\n== 2. 再生: シナリオ例 ")
+    assert "   一致 issue-example                    active     請求   ¥715,000  残高   ¥563,420  拒否 1\n" in out
+    assert english_runs_in_text(out, names) == []
