@@ -122,47 +122,52 @@ _HOLE = re.compile(r"\{\}")
 
 
 @cache
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    """The catalogue's error templates as anchored patterns, the most specific first."""
+def _patterns() -> list[tuple[re.Pattern[str], str, tuple[bool, ...]]]:
+    """The catalogue's error templates as anchored patterns, the most specific first, each
+    with which of its holes hold a name (quoted, or part of a dotted path or a call: never
+    translated) rather than a nested sentence."""
     from .messages import ERRORS
 
     out = []
     for en, ja in ERRORS.items():
         parts = _HOLE.split(en)
         regex = "(.*?)".join(re.escape(p) for p in parts)
-        out.append((len(en) - 2 * (len(parts) - 1), re.compile(f"^{regex}$", re.S), ja))
+        names = tuple(_is_name(parts[i][-1:], parts[i + 1][:1]) for i in range(len(parts) - 1))
+        out.append((len(en) - 2 * (len(parts) - 1), re.compile(f"^{regex}$", re.S), ja, names))
     out.sort(key=lambda x: -x[0])
-    return [(p, ja) for _, p, ja in out]
+    return [(p, ja, names) for _, p, ja, names in out]
+
+
+def _is_name(before: str, after: str) -> bool:
+    """Whether a hole between these characters holds a name: 'x', `x`, "x", a.x, x(…), [x]."""
+    return (before in ("'", '"', "`") and after == before) or before == "." or after == "(" or \
+        (before == "[" and after == "]")  # fmt: skip
 
 
 def translate(text: str, lang: str | None = None, depth: int = 0) -> str:
-    """An English sentence of an error (a message or a fix) in `lang`: each template of the
-    catalogue that matches it whole is filled with its holes, each hole translated in turn
-    (a nested message, a type, a did-you-mean); text no template matches is left as it is."""
+    """An English sentence of an error (a message or a fix) in `lang`: the catalogue's
+    template that matches it whole is filled with its holes, each hole that is not a name
+    translated in turn (a nested message, a type, a did-you-mean); text no template
+    matches is left as it is."""
     lang = lang or _current
     if lang == "en" or not text or depth > 6:
         return text
     from .messages import ERRORS, MESSAGES
 
-    if text in MESSAGES:
+    if depth == 0 and text in MESSAGES:
         return MESSAGES[text]
     if "{}" not in text and text in ERRORS:
         return ERRORS[text]
-    for pattern, ja in _patterns():
+    for pattern, ja, names in _patterns():
         m = pattern.match(text)
         if m:
-            holes = [translate(g, lang, depth + 1) for g in m.groups()]
+            holes = [g if name else translate(g, lang, depth + 1) for g, name in zip(m.groups(), names, strict=True)]
             return _fill(ja, holes)
     return text
 
 
 def _fill(template: str, holes: list[str]) -> str:
     return re.sub(r"\{(\d+)\}", lambda h: holes[int(h.group(1))], template)
-
-
-def untranslated(text: str) -> bool:
-    """True when no template of the catalogue matches `text` whole (the test of coverage)."""
-    return translate(text, "ja") == text
 
 
 def render_error(exc: BaseException, lang: str | None = None) -> str:
