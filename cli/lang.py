@@ -118,7 +118,7 @@ def argparse_in(lang: str) -> Iterator[None]:
 
 # -- bad-input errors: English text → Japanese, through templates ----------------------------
 
-_HOLE = re.compile(r"\{\}")
+_HOLE = re.compile(r"(\{=?\})")  # {} a hole; {=} a hole that always holds a name
 
 
 @cache
@@ -130,10 +130,11 @@ def _patterns() -> list[tuple[re.Pattern[str], str, tuple[bool, ...]]]:
 
     out = []
     for en, ja in ERRORS.items():
-        parts = _HOLE.split(en)
+        pieces = _HOLE.split(en)
+        parts, holes = pieces[0::2], pieces[1::2]
         regex = "(.*?)".join(re.escape(p) for p in parts)
-        names = tuple(_is_name(parts[i][-1:], parts[i + 1][:1]) for i in range(len(parts) - 1))
-        out.append((len(en) - 2 * (len(parts) - 1), re.compile(f"^{regex}$", re.S), ja, names))
+        names = tuple(h == "{=}" or _is_name(parts[i][-1:], parts[i + 1][:1]) for i, h in enumerate(holes))
+        out.append((sum(map(len, parts)), re.compile(f"^{regex}$", re.S), ja, names))
     out.sort(key=lambda x: -x[0])
     return [(p, ja, names) for _, p, ja, names in out]
 

@@ -16,8 +16,9 @@ Three tables:
 - ARGPARSE: argparse's own words (its gettext message ids, %-style fields);
 - ERRORS: the English templates of bad-input errors (InputError and its kinds, raised in
   model/, simulate/, verify/, diagrams/, terms/): `{}` marks each hole in order, `{0}`,
-  `{1}` … place them in the Japanese. Holes are translated in turn (a message nested in
-  another, a type, a did-you-mean), so names, file names and values stay as they are.
+  `{1}` … place them in the Japanese. A hole is translated in turn (a message nested in
+  another, a type, a did-you-mean) unless it holds a name: quoted ('x', `x`, "x"), dotted
+  (a.x), called (x(…)), or marked `{=}`; names, file names and values stay as they are.
 Japanese style: terse compiler-message style (体言止め), fixes as 「〜してください」.
 """
 
@@ -349,8 +350,13 @@ ERRORS: dict[str, str] = {
     "the default {} is below the minimum {}": "既定値 {0} が最小値 {1} を下回る",
     "raise the default to at least {}, or lower `min`": "既定値を {0} 以上にするか、`min` を下げてください",
     # shape (model/shape.py)
-    "expected {} here, found {}": "ここには{0}が必要だが、{1}がある",
-    "write {} for {} (see contracts/clara-msp/spec.yaml)": "{1} には{0}を書いてください（contracts/clara-msp/spec.yaml 参照）",
+    "expected {} here, found {}": "ここには{0}が必要（実際: {1}）",
+    "write {} for {=} (see contracts/clara-msp/spec.yaml)": "{1} には{0}を書いてください（contracts/clara-msp/spec.yaml 参照）",
+    "a single value (text, a number or a date)": "単一の値（文字列、数値、日付）",
+    "text": "文字列",
+    "a whole number": "整数",
+    "a mapping": "マッピング",
+    "nothing": "なし",
     # the spec loader (model/spec.py)
     "in `{}`: {}": "`{0}` の中: {1}",
     "unknown type '{}'{}": "不明な型 '{0}'{1}",

@@ -285,6 +285,11 @@ def test_an_error_is_rendered_with_its_holes_translated():
     assert render_error(exc, "en") == str(exc)
     assert translate("'+' needs an int or date target, but 'x' is a bool", "ja") == \
         "'+' の代入先は整数か日付でなければならないが、'x' は真偽値"
+    # a name in a hole stays as written, even when it is a word the catalogue knows
+    assert translate("unknown key 'status' — did you mean 'state'?", "ja") == \
+        "不明なキー 'status'（'state' の誤りでは？）"
+    assert translate("expect.state is one name", "ja") == "expect.state は名前一つ"
+    assert translate("value 'date' is not a int", "ja") == "値 'date' は整数ではない"
     assert translate("cannot compare int 'a' with enum Breach 'b'", "ja") == \
         "整数 の 'a' と 列挙型 Breach の 'b' は比較できない"
 
