@@ -139,6 +139,9 @@ def _patterns() -> list[tuple[re.Pattern[str], str, tuple[bool, ...]]]:
     return [(p, ja, names) for _, p, ja, names in out]
 
 
+_SUFFIX = re.compile(r" — did you mean (['\"]).*\1\?$| \(known: [^()]*\)$")
+
+
 def _is_name(before: str, after: str) -> bool:
     """Whether a hole between these characters holds a name: 'x', `x`, "x", a.x, x(…), [x]."""
     return (before in ("'", '"', "`") and after == before) or before == "." or after == "(" or \
@@ -157,6 +160,9 @@ def translate(text: str, lang: str | None = None, depth: int = 0) -> str:
 
     if depth == 0 and text in MESSAGES:
         return MESSAGES[text]
+    suffix = _SUFFIX.search(text)  # a did-you-mean or a list of the names known, after any message
+    if suffix and suffix.start() > 0:
+        return translate(text[: suffix.start()], lang, depth + 1) + translate(suffix.group(), lang, depth + 1)
     if "{}" not in text and text in ERRORS:
         return ERRORS[text]
     for pattern, ja, names in _patterns():

@@ -75,7 +75,7 @@ def english_runs_in_text(text: str, names: Iterable[str] = ()) -> list[str]:
     known = sorted({n for n in names if n}, key=len, reverse=True)
     out = []
     for line in text.splitlines():
-        line = _TERMINAL_MARKED.sub(" ", line)
+        line = _TERMINAL_MARKED.sub(" ", _URL.sub(" ", line))
         if known:
             line = re.sub(r"(?<![\w-])(?:" + "|".join(map(re.escape, known)) + r")(?![\w-])", " ", line)
         out += english_runs(f"<p>{escape(line)}</p>")
