@@ -45,6 +45,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 LANG_HELP = "language of the messages and reports: ja or en (default: YAKKAN_LANG, then LC_ALL/LC_MESSAGES/LANG)"
+LANG_HELP_REPORT = ("language of the report: ja (the default) or en; also of the messages (default: YAKKAN_LANG, "
+                    "then LC_ALL/LC_MESSAGES/LANG)")
 # These commands wrote Japanese before `--lang` was global: without --lang, their report stays Japanese
 # (the messages around it follow the environment).
 REPORTS_IN_JA = ("diagram", "review", "lint")
@@ -55,7 +57,8 @@ def _with_lang(add_parser: Any) -> Any:
 
     def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
         p = add_parser(name, **kwargs)
-        p.add_argument("--lang", choices=LANGS, default=None, help=tr(LANG_HELP))
+        p.add_argument("--lang", choices=LANGS, default=None,
+                       help=tr(LANG_HELP_REPORT if name in REPORTS_IN_JA else LANG_HELP))  # fmt: skip
         return p
 
     return add

@@ -125,6 +125,9 @@ def cases(tmp: Path) -> list[tuple[list[str], int]]:
         (["replay"], 2),
         (["verify", "--property"], 2),
         (["frobnicate"], 2),
+        (["--help"], 0),
+        *[([command, "--help"], 0) for command in ("check", "replay", "verify", "simulate", "diagram", "docs",
+                                                  "review", "lint", "demo")],
     ]
 
 
