@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from yakkan.lang import render_error, tr
+from yakkan.lang import render_error, tr, translate
 
 from .errors import DiagramError
 
@@ -98,7 +98,7 @@ def _in_folder(folder: Path, names: tuple[str, ...], key: str) -> Path | None:
 
 
 def _warn(message: str) -> None:
-    print(tr("yakkan docs: warning: {message}", message=message), file=sys.stderr)
+    print(tr("yakkan docs: warning: {message}", message=translate(message)), file=sys.stderr)
 
 
 def _locate(path: str | Path | None, near: Path | None, sub: str, names: tuple[str, ...],
