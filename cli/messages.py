@@ -278,6 +278,7 @@ ERRORS: dict[str, str] = {
     # files and limits (model/limits.py, model/yamlio.py)
     "file not found": "ファイルが見つからない",
     "check the path": "パスを確認してください",
+    "pass the path of the extracted terms text (.txt)": "抽出した約款本文（.txt）のパスを指定してください",
     "cannot read the file ({})": "ファイルを読めない（{0}）",
     "check the path and the file's permissions": "パスとファイルの権限を確認してください",
     "{}, not a regular file": "{0}であり、通常のファイルではない",
@@ -598,6 +599,7 @@ ERRORS: dict[str, str] = {
     "write {}": "{0} と書いてください",
     "arrival_month counts months from `start`: 0 or more": "arrival_month は `start` からの月数で、0 以上",
     "onboarding must begin with the application `{}`, once": "onboarding は申込み `{0}` で始め、一度だけ書く",
+    "make the first entry {}": "最初の項目を {0} にしてください",
     "at least one profile is needed": "プロファイルが少なくとも一つ必要",
     "the mix needs at least one profile with a positive weight": "mix には重みが正のプロファイルが少なくとも一つ必要",
     "a profile needs `rules` (a list; may be empty)": "プロファイルには `rules`（リスト、空でもよい）が必要",

@@ -26,6 +26,7 @@ from yakkan.model.errors import InputError, ScenarioError
 from yakkan.model.scenario import load_scenario
 from yakkan.model.shape import SPEC as SHAPE
 from yakkan.model.spec import load_spec
+from yakkan.simulate.profiles import DIST_KEYS, PROFILE_KEYS, RULE_KEYS, TOP_KEYS, load_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "contracts/clara-msp/spec.yaml"
@@ -49,6 +50,8 @@ def names() -> set[str]:
     out |= {v for values in spec.enums.values() for v in values}
     out |= {p.stem for p in (ROOT / "scenarios").glob("*.yaml")}  # a scenario's name is its file's
     out |= _schema_keys(SHAPE)  # the spec's own keys, as a list of allowed keys names them
+    out |= {*TOP_KEYS, *RULE_KEYS, *PROFILE_KEYS, *DIST_KEYS}  # and the profiles'
+    out |= set(load_profiles(SPEC.parent / "profiles.yaml", spec).profiles)
     out |= {"charged", "late_charges", "penalties", "paid", "refunded", "deposit_held", "deposit_returned",
             "balance_due", "outstanding", "credit", "liability_awarded", "overdue", "applied", "returned",
             "held", "service_start", "minimum_term_end", "term_end", "end_date", "ended_by", "yakkan",
@@ -393,4 +396,18 @@ def test_the_bad_input_tests_read_in_japanese(tmp_path, names):
             load_scenario(path, spec)
         found += [(case, run_) for run_ in english_runs_in_text(render_error(err.value, "ja"), names)]
     assert len(SPEC_MUTANTS) + len(SCENARIO_CASES) > 25
+    assert found == []
+
+
+def test_the_bad_profiles_tests_read_in_japanese(tmp_path, names):
+    """Every bad profiles file of tests/test_simulate_profiles.py, rendered in Japanese."""
+    from test_simulate_profiles import CASES, _bad
+
+    spec = load_spec(SPEC)
+    found = []
+    for n, (old, new, *_) in enumerate(CASES):
+        (tmp_path / f"p{n}").mkdir()
+        err = _bad(tmp_path / f"p{n}", spec, old, new)
+        found += [(old, run_) for run_ in english_runs_in_text(render_error(err, "ja"), names)]
+    assert len(CASES) > 10
     assert found == []
