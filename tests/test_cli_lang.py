@@ -411,3 +411,10 @@ def test_the_bad_profiles_tests_read_in_japanese(tmp_path, names):
         found += [(old, run_) for run_ in english_runs_in_text(render_error(err, "ja"), names)]
     assert len(CASES) > 10
     assert found == []
+
+
+def test_json_is_the_same_in_both_languages(capsys):
+    """`--json` is a stable interface: the language changes no byte of it."""
+    for argv in (["replay", str(EXAMPLE), "--json"], ["check", "--json"]):
+        ja, en = run(capsys, "--lang", "ja", *argv), run(capsys, "--lang", "en", *argv)
+        assert ja == en and ja[0] == 0 and ja[1].startswith("{")
