@@ -20,6 +20,7 @@ from yakkan.model.scenario import load_scenario
 from yakkan.model.spec import load_spec
 
 from .cli import DEFAULT_SCENARIOS, DEFAULT_SPEC
+from .lang import tr, translate
 
 
 def run(args: Namespace) -> int:
@@ -29,24 +30,26 @@ def run(args: Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     spec = load_spec(DEFAULT_SPEC)
     rows = coverage_table(spec)
-    print(f"== 1. spec: {spec.meta['name_ja']} ({spec.meta['version']}) — OK")
-    print(f"   {len(spec.leaf_states)} states, {len(spec.events)} events, {len(spec.transitions)} transitions, "
-          f"{len(spec.properties)} properties; {sum(1 for r in rows if r.elements)}/{len(rows)} articles encoded, "
-          f"{sum(1 for r in rows if r.out_of_scope and not r.elements)} out of scope with reasons")  # fmt: skip
+    print(tr("== 1. spec: {name} ({version}) — OK", name=spec.meta["name_ja"], version=spec.meta["version"]))
+    print(tr("   {states} states, {events} events, {transitions} transitions, {properties} properties; "
+             "{encoded}/{total} articles encoded, {out} out of scope with reasons", states=len(spec.leaf_states),
+             events=len(spec.events), transitions=len(spec.transitions), properties=len(spec.properties),
+             encoded=sum(1 for r in rows if r.elements), total=len(rows),
+             out=sum(1 for r in rows if r.out_of_scope and not r.elements)))  # fmt: skip
     failures = replay_examples(spec, out)
     failures += verify_catalogue(out)
     failures += simulate_portfolio(out)
     index = draw_and_document(spec, out)
-    print(f"\nwritten under {out.resolve()}")
-    print(f"open the documentation: {index.resolve()}")
+    print(tr("\nwritten under {folder}", folder=out.resolve()))
+    print(tr("open the documentation: {index}", index=index.resolve()))
     return 1 if failures else 0
 
 
 def verify_catalogue(out: Path) -> int:
     """Stage 3: the verifier's verdict table (results under out/verify)."""
-    print("\n== 3. verify: the property catalogue with Z3")
+    print(tr("\n== 3. verify: the property catalogue with Z3"))
     if importlib.util.find_spec("yakkan.verify.cli") is None:
-        print("   NOT VERIFIED: the verifier is not part of this build (the docs say 'not yet verified')")
+        print(tr("   NOT VERIFIED: the verifier is not part of this build (the docs say 'not yet verified')"))
         return 0
     from yakkan.verify.cli import run as verify
 
@@ -56,8 +59,8 @@ def verify_catalogue(out: Path) -> int:
                      out=out / "verify", no_cache=False, json=False)  # fmt: skip
     status = verify(args)
     if status != 0:
-        print("   NOT ALL VERDICTS AS EXPECTED (see the table): `yakkan verify`, the CI gate, exits 1 on this;"
-              " the demo goes on")  # fmt: skip
+        print(tr("   NOT ALL VERDICTS AS EXPECTED (see the table): `yakkan verify`, the CI gate, exits 1 on this; "
+                 "the demo goes on"))  # fmt: skip
     return 0
 
 
@@ -65,16 +68,19 @@ def simulate_portfolio(out: Path) -> int:
     """Stage 4: the default portfolio, 1,000 customers for 60 months, every property monitored."""
     from yakkan.simulate import run_portfolio
 
-    print("\n== 4. simulate: 1,000 customers × 60 months, default portfolio, seed 0")
+    print(tr("\n== 4. simulate: 1,000 customers × 60 months, default portfolio, seed 0"))
     report = run_portfolio(DEFAULT_SPEC, customers=1000, months=60, seed=0, out=out / "simulate")
     data = report.to_json()
     money = data["money"]
-    print(f"   charged {format_yen(money['charged'])}, paid {format_yen(money['paid'])}, "
-          f"late charges {format_yen(money['late_charges'])}, outstanding {format_yen(money['outstanding'])}")
-    print(f"   monitors: {len(report.violations)} violation(s) of properties expected to hold; "
-          f"known findings: {', '.join(sorted({f['property'] for f in data['known_findings']})) or 'none'}")
+    print(tr("   charged {charged}, paid {paid}, late charges {late}, outstanding {outstanding}",
+             charged=format_yen(money["charged"]), paid=format_yen(money["paid"]),
+             late=format_yen(money["late_charges"]), outstanding=format_yen(money["outstanding"])))  # fmt: skip
+    print(tr("   monitors: {n} violation(s) of properties expected to hold; known findings: {known}",
+             n=len(report.violations),
+             known=", ".join(sorted({f["property"] for f in data["known_findings"]})) or tr("none")))  # fmt: skip
     for v in data["violations"]:
-        print(f"   VIOLATION {v['property']}: customer {v['customer']}, scenario {v['scenario']}")
+        print(tr("   VIOLATION {property}: customer {customer}, scenario {scenario}", property=v["property"],
+                 customer=v["customer"], scenario=v["scenario"]))  # fmt: skip
     return int(report.exit_status != 0)
 
 
@@ -83,9 +89,9 @@ def draw_and_document(spec, out: Path) -> Path:
     from yakkan.diagrams import write_diagrams
     from yakkan.diagrams.site import build_site
 
-    print("\n== 5. diagrams and docs")
+    print(tr("\n== 5. diagrams and docs"))
     paths = write_diagrams(spec, out / "diagrams")
-    print(f"   {len(paths)} diagram files under {out / 'diagrams'}")
+    print(tr("   {n} diagram files under {folder}", n=len(paths), folder=out / "diagrams"))
     verify_results = out / "verify" / "results.json"
     index = build_site(spec, out / "docs", verify_results=verify_results if verify_results.exists() else None,
                        simulate_report=out / "simulate")  # fmt: skip
@@ -95,7 +101,7 @@ def draw_and_document(spec, out: Path) -> Path:
 def replay_examples(spec, out: Path) -> int:
     compiled = CompiledSpec(spec)
     paths = sorted(DEFAULT_SCENARIOS.glob("*.yaml"))
-    print(f"\n== 2. replay: {len(paths)} example scenarios")
+    print(tr("\n== 2. replay: {n} example scenarios", n=len(paths)))
     folder = out / "replay"
     folder.mkdir(parents=True, exist_ok=True)
     failures = 0
@@ -105,10 +111,11 @@ def replay_examples(spec, out: Path) -> int:
         failures += bool(misses)
         ledger = result.ledger()
         refused = sum(1 for s in result.event_steps if not s.accepted)
-        mark = "ok " if not misses else "FAIL"
-        print(f"   {mark} {path.stem:<32} {result.state:<10} charged {format_yen(ledger['charged']):>10}  "
-              f"balance {format_yen(ledger['balance_due']):>10}  refused {refused}")  # fmt: skip
+        mark = tr("ok ") if not misses else tr("FAIL")
+        print(tr("   {mark} {name:<32} {state:<10} charged {charged:>10}  balance {balance:>10}  refused {refused}",
+                 mark=mark, name=path.stem, state=result.state, charged=format_yen(ledger["charged"]),
+                 balance=format_yen(ledger["balance_due"]), refused=refused))  # fmt: skip
         for m in misses:
-            print(f"        {m}")
+            print(f"        {translate(m)}")
         write_in(folder, f"{path.stem}.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     return failures

@@ -6,6 +6,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+from yakkan.lang import tr
 from yakkan.model.spec import load_spec
 
 from .errors import DiagramError
@@ -38,7 +39,7 @@ def run_diagram(args: Namespace) -> int:
         sys.stdout.flush()
         return 0
     write_atomic(output, data)
-    print(f"wrote {output}", file=sys.stderr)
+    print(tr("wrote {path}", path=output), file=sys.stderr)
     return 0
 
 
@@ -54,5 +55,5 @@ def run_docs(args: Namespace) -> int:
     verify = load_verify_results(getattr(args, "verify_results", None), near=out)
     simulate = load_simulate_report(getattr(args, "simulate_report", None), near=out)
     index = build_site(spec, out, verify_results=verify, simulate_report=simulate)
-    print(f"docs: open {index}")
+    print(tr("docs: open {index}", index=index))
     return 0

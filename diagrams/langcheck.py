@@ -9,6 +9,8 @@ three or more English words in the page's text — is an untranslated sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from html import escape
 from html.parser import HTMLParser
 
 _SKIP_TAGS = {"code", "pre", "script", "style", "svg", "kbd", "samp", "title"}
@@ -52,3 +54,29 @@ def english_runs(html: str) -> list[str]:
     parser.feed(html)
     text = _URL.sub(" ", "".join(parser.chunks))
     return [m.group(0) for m in _WORDS.finditer(text)]
+
+
+_TERMINAL_MARKED = re.compile(
+    r"`[^`\n]*`"  # code, as the messages quote it
+    r"|'[^'\n]*'|\"[^\"\n]*\"|「[^」\n]*」"  # a name, a value or a title, quoted
+    r"|(?<![\w-])--?[\w-]+"  # an option: --all-calendar
+    r"|\S*/\S*"  # a path or a folder: /tmp/x.yaml, contracts/clara-msp/
+    r"|\[[^\]\n]*\]"  # an argument in a usage line: [--lang {ja,en}], a citation: [7-2]
+    r"|\{[^}\n]*\}"  # a choice or a YAML example: {ja,en}, {on: DATE, do: EVENT}
+)
+
+
+def english_runs_in_text(text: str, names: Iterable[str] = ()) -> list[str]:
+    """The runs of three or more English words in a terminal message (the command line's
+    `--lang ja` output): what the message marks as written — code in backquotes, a quoted
+    name, value or title, an option, a path, a usage line's bracketed arguments — and the `names`
+    given (a spec's states, events, parameters …) are names, not sentences; each line is a
+    block of its own."""
+    known = sorted({n for n in names if n}, key=len, reverse=True)
+    out = []
+    for line in text.splitlines():
+        line = _TERMINAL_MARKED.sub(" ", _URL.sub(" ", line))
+        if known:
+            line = re.sub(r"(?<![\w-])(?:" + "|".join(map(re.escape, known)) + r")(?![\w-])", " ", line)
+        out += english_runs(f"<p>{escape(line)}</p>")
+    return out

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from yakkan.lang import render_error, tr, translate
+
 from .errors import DiagramError
 
 VERIFY_NAMES = ("results.json", "verify.json", "verify-results.json", "report.json", "summary.json")
@@ -96,7 +98,7 @@ def _in_folder(folder: Path, names: tuple[str, ...], key: str) -> Path | None:
 
 
 def _warn(message: str) -> None:
-    print(f"yakkan docs: warning: {message}", file=sys.stderr)
+    print(tr("yakkan docs: warning: {message}", message=translate(message)), file=sys.stderr)
 
 
 def _locate(path: str | Path | None, near: Path | None, sub: str, names: tuple[str, ...],
@@ -139,7 +141,7 @@ def load_verify_results(path: str | Path | None = None, near: str | Path | None 
     except DiagramError as exc:
         if explicit:
             raise
-        _warn(f"ignoring {found}: {exc}")
+        _warn(tr("ignoring {path}: {error}", path=found, error=render_error(exc)))
         return None
     missing = missing_scenarios(results)
     if missing and explicit:  # results given: their counterexamples are never dropped silently
@@ -239,7 +241,7 @@ def load_simulate_report(path: str | Path | None = None, near: str | Path | None
     except DiagramError as exc:
         if explicit:
             raise
-        _warn(f"ignoring {found}: {exc}")
+        _warn(tr("ignoring {path}: {error}", path=found, error=render_error(exc)))
         return None
     folder = found.parent
     plots: dict[str, Path] = {}

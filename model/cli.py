@@ -7,6 +7,8 @@ import sys
 import unicodedata
 from argparse import Namespace
 
+from yakkan.lang import current, spec_text, tr, translate
+
 from .coverage import coverage_table
 from .machine import CompiledSpec
 from .replay import format_human, replay
@@ -32,26 +34,31 @@ def run_check(args: Namespace) -> int:
         }  # fmt: skip
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    print(f"{spec.meta['name_ja']} ({spec.meta['version']}): spec OK — {args.spec}")
-    print(f"  {len(spec.leaf_states)} states, {len(spec.events)} events, {len(spec.transitions)} transitions, "
-          f"{len(spec.parameters)} parameters, {len(spec.interpretations)} interpretations, "
-          f"{len(spec.properties)} properties")  # fmt: skip
+    print(tr("{name} ({version}): spec OK — {path}", name=spec.meta["name_ja"], version=spec.meta["version"],
+             path=args.spec))  # fmt: skip
+    print(tr("  {states} states, {events} events, {transitions} transitions, {parameters} parameters, "
+             "{interpretations} interpretations, {properties} properties", states=len(spec.leaf_states),
+             events=len(spec.events), transitions=len(spec.transitions), parameters=len(spec.parameters),
+             interpretations=len(spec.interpretations), properties=len(spec.properties)))  # fmt: skip
     encoded = sum(1 for r in rows if r.elements)
-    print(f"  article coverage: {encoded} of {len(rows)} articles encoded by model elements, "
-          f"{sum(1 for r in rows if r.out_of_scope and not r.elements)} out of scope with reasons")  # fmt: skip
+    print(tr("  article coverage: {encoded} of {total} articles encoded by model elements, {out} out of scope "
+             "with reasons", encoded=encoded, total=len(rows),
+             out=sum(1 for r in rows if r.out_of_scope and not r.elements)))  # fmt: skip
     for r in rows:
+        reason = spec_text(spec, r.out_of_scope) if r.out_of_scope else r.out_of_scope
         if r.elements and r.out_of_scope:
-            status = f"partly: {len(r.elements)} elements; rest out of scope — {r.out_of_scope}"
+            status = tr("partly: {n} elements; rest out of scope — {reason}", n=len(r.elements), reason=reason)
         elif r.elements:
-            status = f"encoded by {len(r.elements)} elements"
+            status = tr("encoded by {n} elements", n=len(r.elements))
         else:
-            status = f"out of scope — {r.out_of_scope}"
+            status = tr("out of scope — {reason}", reason=reason)
         print(f"    {pad(f'第{r.article}条 {r.title}', 38)} {status}")
     shown = report.shown()
     new = [f for f in shown if f.status == "new"]
     accepted = len(report.findings) - len(shown)
-    print(f"  terms lint: {len(shown)} findings in the terms text ({len(new)} not reviewed, {accepted} accepted "
-          f"not shown) — yakkan lint {spec.terms_path.name} for the messages")  # fmt: skip
+    print(tr("  terms lint: {shown} findings in the terms text ({new} not reviewed, {accepted} accepted not shown) "
+             "— yakkan lint {name} for the messages", shown=len(shown), new=len(new), accepted=accepted,
+             name=spec.terms_path.name))  # fmt: skip
     for f in shown:
         x = f.finding
         mark = "  " if f.status == "open" else "! "
@@ -76,13 +83,14 @@ def run_replay(args: Namespace) -> int:
             out["expectations_met"] = not mismatches
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(format_human(result, show_calendar_all=args.all_calendar))
+        print(format_human(result, show_calendar_all=args.all_calendar, lang=current()))
         if scenario.expect:
-            print("expectations: " + ("all met" if not mismatches else "NOT MET"))
+            print(tr("expectations: ") + (tr("all met") if not mismatches else tr("NOT MET")))
             for m in mismatches:
-                print(f"  {m}")
+                print(f"  {translate(m)}")
     if mismatches:
-        print(f"yakkan: {len(mismatches)} expectation(s) of {args.scenario} not met", file=sys.stderr)
+        print(tr("yakkan: {n} expectation(s) of {scenario} not met", n=len(mismatches), scenario=args.scenario),
+              file=sys.stderr)  # fmt: skip
         return 1
     return 0
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from yakkan.lang import tr_in
+
 from .contract import Contract, Step
 from .machine import CompiledSpec
 from .scenario import Scenario
@@ -143,12 +145,14 @@ def format_yen(n: int) -> str:
     return f"¥{n:,}" if n >= 0 else f"-¥{-n:,}"
 
 
-def format_human(result: Replay, show_calendar_all: bool = False) -> str:
-    """The dated trace a reviewer reads: state changes, charges, refusals with articles."""
+def format_human(result: Replay, show_calendar_all: bool = False, lang: str = "en") -> str:
+    """The dated trace a reviewer reads: state changes, charges, refusals with articles, in
+    `lang` (the spec's own Japanese for a refusal's rule)."""
     spec = result.contract.spec
     lines = [
-        f"{spec.meta['name_ja']} ({spec.meta['version']}) — scenario {result.scenario.name}",
-        "contract: " + ", ".join(f"{k}={v}" for k, v in result.scenario.contract.items()),
+        tr_in(lang, "{name} ({version}) — scenario {scenario}", name=spec.meta["name_ja"], version=spec.meta["version"],
+           scenario=result.scenario.name),
+        tr_in(lang, "contract: ") + ", ".join(f"{k}={v}" for k, v in result.scenario.contract.items()),
         "",
     ]
     hidden = frozenset(n for n, v in spec.variables.items() if v.scratch) | BOOKKEEPING
@@ -156,9 +160,9 @@ def format_human(result: Replay, show_calendar_all: bool = False) -> str:
         quiet = step.state_before == step.state_after and not step.changes(hidden)
         if step.by == "calendar" and quiet and not show_calendar_all:
             continue
-        lines.append(_format_step(step, spec, hidden))
-    lines += ["", f"as of {iso(result.scenario.until)}: state {result.state}"
-              + (f" (ended by {result.ended_by})" if result.ended_by else "")]  # fmt: skip
+        lines.append(_format_step(step, spec, hidden, lang))
+    lines += ["", tr_in(lang, "as of {day}: state {state}", day=iso(result.scenario.until), state=result.state)
+              + (tr_in(lang, " (ended by {how})", how=result.ended_by) if result.ended_by else "")]  # fmt: skip
     ledger = result.ledger()
     width = max(len(k) for k in ledger)
     for k, v in ledger.items():
@@ -181,12 +185,13 @@ MONEY = {"charged", "paid", "penalties", "deposit_held", "deposit_returned", "de
          "deposit_applied", "credit", "overdue", "refunded", "liability_awarded"}  # fmt: skip
 
 
-def _format_step(step: Step, spec: Any, hidden: frozenset[str]) -> str:
-    who = {"customer": "customer", "company": "company ", "calendar": "calendar"}[step.by]
+def _format_step(step: Step, spec: Any, hidden: frozenset[str], lang: str = "en") -> str:
+    who = tr_in(lang, {"customer": "customer", "company": "company ", "calendar": "calendar"}[step.by])
     args = ", ".join(f"{k}={iso(v) if _is_date_arg(step, k) else v}" for k, v in step.args.items())
     head = f"{iso(step.day)}  {who}  {step.event}" + (f"({args})" if args else "")
     if not step.accepted:
-        return f"{head}\n            REFUSED: {step.rule} [{', '.join(step.articles)}]"
+        rule = (step.rule_ja or step.rule) if lang == "ja" else step.rule
+        return f"{head}\n            {tr_in(lang, 'REFUSED')}: {rule} [{', '.join(step.articles)}]"
     move = ""
     if step.state_before != step.state_after:
         move = f"  {step.state_before or '—'} → {step.state_after}"

@@ -10,6 +10,8 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+from yakkan.lang import tr
+
 from .runner import run_portfolio
 
 
@@ -20,7 +22,7 @@ def run(args: Namespace) -> int:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-        bar = Progress("simulating", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+        bar = Progress(tr("simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
                        console=Console(stderr=True))  # fmt: skip
         bar.start()
         task = bar.add_task("customers", total=args.customers)
@@ -45,12 +47,15 @@ def run(args: Namespace) -> int:
         console = Console(highlight=False)
         report.render(console)
         if report.files:
-            console.print(f"report and plots: {Path(args.out)}/ ({len(report.files)} files)")
+            console.print(tr("report and plots: {folder}/ ({n} files)", folder=Path(args.out), n=len(report.files)))
     cm = report.customers * report.months
-    print(f"yakkan simulate: {cm:,} customer-months in {report.simulated:.1f} s "
-          f"({cm / max(report.simulated, 1e-9):,.0f}/s, {report.workers} worker(s), engine {report.engine}); "
-          f"{report.elapsed:.1f} s in all", file=sys.stderr)  # fmt: skip
+    print(tr("yakkan simulate: {cm:,} customer-months in {simulated:.1f} s ({rate:,.0f}/s, {workers} worker(s), "
+             "engine {engine}); {elapsed:.1f} s in all", cm=cm, simulated=report.simulated,
+             rate=cm / max(report.simulated, 1e-9), workers=report.workers, engine=report.engine,
+             elapsed=report.elapsed), file=sys.stderr)  # fmt: skip
     for f in report.violations:
-        print(f"yakkan simulate: {f.property} ({', '.join(f.articles)}) VIOLATED on customer {f.customer}, "
-              f"step {f.step}; reproduce: yakkan replay {f.scenario} --spec {args.spec}", file=sys.stderr)  # fmt: skip
+        print(tr("yakkan simulate: {property} ({articles}) VIOLATED on customer {customer}, step {step}; "
+                 "reproduce: yakkan replay {scenario} --spec {spec}", property=f.property,
+                 articles=", ".join(f.articles), customer=f.customer, step=f.step, scenario=f.scenario,
+                 spec=args.spec), file=sys.stderr)  # fmt: skip
     return report.exit_status

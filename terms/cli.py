@@ -7,6 +7,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+from yakkan.lang import current, tr
 from yakkan.model.spec import load_spec
 
 from .lint import LintFinding, LintReport, lint, lint_file, load_terms_input
@@ -58,17 +59,19 @@ def run_review(args: Namespace) -> int:
         write_in(html_dir, "index.html", render_html(blocks(review, "ja", link), "ja", "en.html"))
         write_in(html_dir, "en.html", render_html(blocks(review, "en", link), "en", "index.html"))
     if review.exit_status:
-        why = [f"{len(review.breaks)} property(ies) expected to hold break"] if review.breaks else []
+        why = [tr("{n} property(ies) expected to hold break", n=len(review.breaks))] if review.breaks else []
         if review.unproved:
-            why.append(f"{', '.join(c.id for c in review.unproved)} not proved (a bound or budget was reached)")
+            why.append(tr("{ids} not proved (a bound or budget was reached)",
+                          ids=", ".join(c.id for c in review.unproved)))  # fmt: skip
         if review.stale_constants:
-            why.append("old values of changed parameters kept in " + ", ".join(
-                dict.fromkeys(c.element for c in review.stale_constants)))
+            why.append(tr("old values of changed parameters kept in {elements}", elements=", ".join(
+                dict.fromkeys(c.element for c in review.stale_constants))))
         if review.stale_articles:
             arts = ", ".join(str(s.article) for s in review.stale_articles)
-            why.append(f"stale encoding of article(s) {arts} (fix: update the spec, then "
-                       f"`yakkan review {args.old} {args.new} --reread ARTICLE`)")  # fmt: skip
-        print(f"yakkan review: {'; '.join(why)}", file=sys.stderr)
+            why.append(tr("stale encoding of article(s) {arts} (fix: update the spec, then "
+                          "`yakkan review {old} {new} --reread ARTICLE`)", arts=arts, old=args.old,
+                          new=args.new))  # fmt: skip
+        print(tr("yakkan review: {why}", why=("。" if current() == "ja" else "; ").join(why)), file=sys.stderr)
     return review.exit_status
 
 
@@ -112,11 +115,11 @@ def format_finding(f: LintFinding, path: Path | None, lang: str, indent: str = "
     x = f.finding
     path = _shown_path(path) if path is not None else None
     where = f"{path}:{x.line}: " if path is not None and x.line else ""
-    status = {"new": "", "open": " [reviewed]", "accepted": " [accepted]"}[f.status]
+    status = {"new": "", "open": tr(" [reviewed]"), "accepted": tr(" [accepted]")}[f.status]
     message = x.message_ja if lang == "ja" and x.message_ja else x.message_en
     lines = [f"{indent}{where}{x.citation} {x.kind}{status}: {message}", f"{indent}    「{x.excerpt}」"]
     if f.reason:
-        lines.append(f"{indent}    reason: {f.reason}")
+        lines.append(f"{indent}    {tr('reason:')} {f.reason}")
     return "\n".join(lines)
 
 
@@ -124,13 +127,15 @@ def format_report(report: LintReport, lang: str = "ja", all_findings: bool = Fal
     shown = report.shown(all_findings)
     accepted = sum(1 for f in report.findings if f.status == "accepted")
     new = sum(1 for f in shown if f.status == "new")
-    head = f"{_shown_path(report.terms_path)}: {len(shown)} finding(s), {new} not reviewed"
+    head = tr("{path}: {n} finding(s), {new} not reviewed", path=_shown_path(report.terms_path), n=len(shown),
+              new=new)  # fmt: skip
     if accepted and not all_findings:
-        head += f"; {accepted} accepted not shown (--all shows them)"
+        head += tr("; {accepted} accepted not shown (--all shows them)", accepted=accepted)
     out = [head] + [format_finding(f, report.terms_path, lang) for f in shown]
     for e in report.stale:
         where = _shown_path(report.reviewed_path or report.terms_path)
-        out.append(f"{where}:{e.line}: {e.id}: no longer found in the text (fix: remove the entry, or update its id)")
+        out.append(tr("{where}:{line}: {id}: no longer found in the text (fix: remove the entry, or update its id)",
+                      where=where, line=e.line, id=e.id))  # fmt: skip
     return "\n".join(out)
 
 
@@ -141,7 +146,7 @@ def run_lint(args: Namespace) -> int:
     else:
         print(format_report(report, args.lang, args.all))
     if any(f.status == "new" for f in report.findings):
-        print(f"yakkan: {sum(1 for f in report.findings if f.status == 'new')} finding(s) of {args.terms} "
-              "not reviewed", file=sys.stderr)  # fmt: skip
+        print(tr("yakkan: {n} finding(s) of {terms} not reviewed", terms=args.terms,
+                 n=sum(1 for f in report.findings if f.status == "new")), file=sys.stderr)  # fmt: skip
         return 1
     return 0

@@ -38,3 +38,11 @@ def compiled(spec: Spec) -> CompiledSpec:
 def day(text: str) -> int:
     """A date as the model holds it (a proleptic Gregorian ordinal)."""
     return dt.date.fromisoformat(text).toordinal()
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests read the command line's English messages whatever the machine's locale
+    (`YAKKAN_LANG` comes before LC_ALL / LC_MESSAGES / LANG; tests/test_cli_lang.py sets
+    the language it tests)."""
+    monkeypatch.setenv("YAKKAN_LANG", "en")

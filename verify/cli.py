@@ -21,6 +21,7 @@ from argparse import Namespace
 from pathlib import Path
 from typing import Any
 
+from yakkan.lang import current, tr, translate
 from yakkan.model.errors import InputError, clip
 
 from .cache import CACHE_DIR, Cache, spec_fingerprint
@@ -164,14 +165,17 @@ def run(args: Namespace) -> int:
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(report.details(verdicts))
-        print(report.table(verdicts))
+        titles, why = _in_language(args.spec)
+        print(report.details(verdicts, titles, why))
+        print(report.table(verdicts, titles))
         print()
         total = sum(v.seconds for v in verdicts)
         n_bad = sum(1 for v in verdicts if not v.matches)
-        verdict_line = "all verdicts as expected" if good else f"{n_bad} verdict(s) differ from the catalogue"
-        print(f"{info['id']} {info['version']}: {len(verdicts)} properties, {verdict_line} "
-              f"(solver time {total:.1f} s; domain: {settings.bounds.describe()})")  # fmt: skip
+        verdict_line = tr("all verdicts as expected") if good else \
+            tr("{n} verdict(s) differ from the catalogue", n=n_bad)  # fmt: skip
+        print(tr("{id} {version}: {n} properties, {verdicts} (solver time {seconds:.1f} s; domain: {domain})",
+                 id=info["id"], version=info["version"], n=len(verdicts), verdicts=verdict_line, seconds=total,
+                 domain=translate(settings.bounds.describe())))  # fmt: skip
     suite = f"{info['id']}-{info['version']}"
     if getattr(args, "junit", None):
         _write(args.junit, report.junit(verdicts, suite))
@@ -184,6 +188,31 @@ def run(args: Namespace) -> int:
         report.write_markdown(md, getattr(args, "markdown", None))
     sys.stdout.flush()
     return 0 if good else 1
+
+
+def _in_language(spec_path: Path) -> tuple[dict[str, str], Any]:
+    """The properties' titles and a reader of the proofs' lemmas in the language of the
+    messages: in Japanese, the spec's own titles and the docs' sentences (diagrams/why.py)."""
+    if current() != "ja":
+        return {}, None
+    import html
+    import re
+
+    from yakkan.diagrams.readable import Readable
+    from yakkan.diagrams.why import Why
+    from yakkan.model.spec import load_spec
+
+    spec = load_spec(spec_path)
+    titles = {pid: p.title_ja for pid, p in spec.properties.items() if p.title_ja}
+    reader = Why(Readable(spec))
+
+    def why(label: str) -> str:
+        lemma = re.match(r"^(L\d+): ", label)
+        if lemma and lemma.group(1) in spec.lemmas and spec.lemmas[lemma.group(1)].doc_ja:
+            return f"{lemma.group(1)}: {spec.lemmas[lemma.group(1)].doc_ja}"
+        return html.unescape(re.sub(r"<[^>]+>", "", str(reader.sentence(label, "ja"))))
+
+    return titles, why
 
 
 def _write(path: Path, text: str) -> None:

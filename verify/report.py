@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from yakkan.lang import current, translate
+
 from .runner import Verdict
 
 MARK = {"proved": "✔", "holds-to-depth": "…", "violated": "✘", "reachable": "✔", "unreachable": "✘",
@@ -34,13 +36,49 @@ def ok(verdicts: Iterable[Verdict]) -> bool:
 
 
 def status_word(v: Verdict) -> str:
+    if current() == "ja":
+        if v.matches:
+            return "一致" if v.expected != "violated" else "既知の指摘"
+        return "不一致"
     if v.matches:
         return "ok" if v.expected != "violated" else "known finding"
     return "MISMATCH"
 
 
+def _verdict(word: str, prefix: str = "verdict") -> str:
+    """A verdict (or an expectation) in the language of the messages; as written in English."""
+    if current() != "ja":
+        return word
+    from yakkan.diagrams.i18n import t
+
+    try:
+        return t("ja", f"{prefix}_{word}")
+    except KeyError:
+        return word
+
+
+def _pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns (CJK characters take two)."""
+    from unicodedata import east_asian_width
+
+    used = sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
+def _cols(text: str) -> int:
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def line(v: Verdict) -> str:
     """One plain line per property (CI logs)."""
+    if current() == "ja":
+        depth = f" 深さ {v.depth}" if v.depth is not None else ""
+        cached = "（キャッシュ）" if v.cached else ""
+        extra = f" — {translate(v.reason)}" if v.reason and not v.matches else ""
+        return (f"{v.id}  {_pad(_verdict(v.verdict), 15)} 期待 {_pad(_verdict(v.expected, 'expect'), 10)} "
+                f"{_pad(status_word(v), 13)} {v.seconds:6.2f}秒{depth}{cached}{extra}")  # fmt: skip
     depth = f" depth {v.depth}" if v.depth is not None else ""
     cached = " (cached)" if v.cached else ""
     extra = f" — {v.reason}" if v.reason and not v.matches else ""
@@ -48,40 +86,56 @@ def line(v: Verdict) -> str:
             f"{v.seconds:6.2f}s{depth}{cached}{extra}")  # fmt: skip
 
 
-def table(verdicts: list[Verdict]) -> str:
-    """The verdict table a person reads at the end."""
-    rows = [("id", "verdict", "expected", "", "time", "depth", "articles", "property")]
+def table(verdicts: list[Verdict], titles: dict[str, str] | None = None) -> str:
+    """The verdict table a person reads at the end (`titles`: a property's title in the
+    language of the messages, when it differs from the spec's English)."""
+    ja = current() == "ja"
+    titles = titles or {}
+    head = ("ID", "判定", "期待", "", "時間", "深さ", "条項", "プロパティ") if ja else \
+        ("id", "verdict", "expected", "", "time", "depth", "articles", "property")  # fmt: skip
+    rows = [head]
     for v in verdicts:
-        rows.append((v.id, v.verdict, v.expected, "ok" if v.matches else "MISMATCH",
-                     f"{v.seconds:.2f}s", "" if v.depth is None else str(v.depth),
-                     ", ".join(v.articles), v.title))  # fmt: skip
-    widths = [max(len(r[i]) for r in rows) for i in range(7)]
+        mark = status_word(v) if ja else ("ok" if v.matches else "MISMATCH")
+        rows.append((v.id, _verdict(v.verdict), _verdict(v.expected, "expect"), mark,
+                     f"{v.seconds:.2f}" + ("秒" if ja else "s"), "" if v.depth is None else str(v.depth),
+                     ", ".join(v.articles), titles.get(v.id, v.title)))  # fmt: skip
+    widths = [max(_cols(r[i]) for r in rows) for i in range(7)]
     out = []
     for r in rows:
-        out.append("  ".join(c.ljust(widths[i]) for i, c in enumerate(r[:7])) + "  " + r[7])
+        out.append("  ".join(_pad(c, widths[i]) for i, c in enumerate(r[:7])) + "  " + r[7])
     return "\n".join(out)
 
 
-def details(verdicts: list[Verdict]) -> str:
-    """Why each proof holds, and the story of each counterexample and witness."""
+def details(verdicts: list[Verdict], titles: dict[str, str] | None = None, why: Any = None) -> str:
+    """Why each proof holds, and the story of each counterexample and witness (`why`: a
+    lemma label → a sentence in the language of the messages; in Japanese a counterexample's
+    story is told by `yakkan replay --lang ja`, which reads the spec's own Japanese)."""
+    ja = current() == "ja"
+    titles = titles or {}
     out = []
     for v in verdicts:
+        title = titles.get(v.id, v.title)
         if v.verdict in ("proved", "unreachable") and v.why:
-            out.append(f"{v.id} {v.verdict} — {v.title}")
+            out.append(f"{v.id} {_verdict(v.verdict)} — {title}")
             for w in v.why:
                 arts = f"  [{', '.join(w['articles'])}]" if w.get("articles") else ""
-                out.append(f"    · {w['lemma']}{arts}")
+                out.append(f"    · {why(w['lemma']) if why else w['lemma']}{arts}")
                 if w.get("formula"):
-                    out.append(f"        {w['formula']}")
+                    out.append(f"        `{w['formula']}`" if ja else f"        {w['formula']}")
         elif v.verdict in ("violated", "reachable"):
-            kind = "witness" if v.verdict == "reachable" else "counterexample"
-            out.append(f"{v.id} {v.verdict} — {v.title}")
-            if v.counterexample:
-                out.append(f"    {kind}: {v.counterexample}  (yakkan replay {v.counterexample})")
-            if v.story:
-                out += ["    " + s for s in v.story.splitlines()]
+            out.append(f"{v.id} {_verdict(v.verdict)} — {title}")
+            if ja:
+                kind = "実例" if v.verdict == "reachable" else "反例"
+                if v.counterexample:
+                    out.append(f"    {kind}: {v.counterexample}（経過: yakkan replay --lang ja {v.counterexample}）")
+            else:
+                kind = "witness" if v.verdict == "reachable" else "counterexample"
+                if v.counterexample:
+                    out.append(f"    {kind}: {v.counterexample}  (yakkan replay {v.counterexample})")
+                if v.story:
+                    out += ["    " + s for s in v.story.splitlines()]
         elif not v.matches:
-            out.append(f"{v.id} {v.verdict} — {v.title}: {v.reason}")
+            out.append(f"{v.id} {_verdict(v.verdict)} — {title}: {translate(v.reason)}")
         if out and out[-1] != "":
             out.append("")
     return "\n".join(out)
@@ -118,16 +172,17 @@ class Live:
         from rich.table import Table
 
         t = Table(title="yakkan verify", show_edge=False)
-        for col in ("id", "status", "time", "property"):
+        ja = current() == "ja"
+        for col in (("ID", "状況", "時間", "プロパティ") if ja else ("id", "status", "time", "property")):
             t.add_column(col)
         for pid in self.ids or list(self.done):
             v = self.done.get(pid)
             if v is None:
-                t.add_row(pid, "[dim]checking…[/dim]", "", self.titles.get(pid, ""))
+                t.add_row(pid, "[dim]検証中…[/dim]" if ja else "[dim]checking…[/dim]", "", self.titles.get(pid, ""))
             else:
                 style = "green" if v.matches else "bold red"
-                t.add_row(pid, f"[{style}]{MARK.get(v.verdict, '')} {v.verdict}[/{style}]",
-                          f"{v.seconds:.2f}s", self.titles.get(pid, ""))  # fmt: skip
+                t.add_row(pid, f"[{style}]{MARK.get(v.verdict, '')} {_verdict(v.verdict)}[/{style}]",
+                          f"{v.seconds:.2f}" + ("秒" if ja else "s"), self.titles.get(pid, ""))  # fmt: skip
         return t
 
     def update(self, v: Verdict) -> None:
