@@ -1043,15 +1043,18 @@ class _Loader:
         """A scenario file named in the spec: a relative ``.yaml`` path inside the spec's
         folder that exists (never ``..``, never absolute)."""
         raw = node[key]
-        name = "witness" if key == "witness" else "an example"
+        witness = key == "witness"
         text = str(raw) if isinstance(raw, str) else ""
         parts = text.split("/")
         if (not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*\.yaml", text) or any(p in ("", ".", "..") for p in parts)):
-            self.fail(f"{name} must be a relative path to a .yaml scenario in the spec's folder, not {raw!r}",
-                      where, node, key, hint=f"write e.g. `{example}`")  # fmt: skip
+            message = (f"witness must be a relative path to a .yaml scenario in the spec's folder, not {raw!r}"
+                       if witness else
+                       f"an example must be a relative path to a .yaml scenario in the spec's folder, not {raw!r}")
+            self.fail(message, where, node, key, hint=f"write e.g. `{example}`")  # fmt: skip
         if not (self.path.parent / text).is_file():
-            kind = "witness" if key == "witness" else "example"
-            self.fail(f"{kind} scenario {text} does not exist next to the spec", where, node, key,
+            message = (f"witness scenario {text} does not exist next to the spec" if witness else
+                       f"example scenario {text} does not exist next to the spec")
+            self.fail(message, where, node, key,
                       hint=f"create {self.path.parent / text} (a scenario, as `yakkan replay` reads it)")  # fmt: skip
         return text
 
