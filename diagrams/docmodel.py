@@ -108,6 +108,7 @@ class DocModel:
         self.terms = terms or load_terms(spec.terms_path)
         self.text = Readable(spec)
         self.verdicts = verdicts or {}
+        self.profile_titles: dict[str, str] = {}  # a simulation's profiles in this language (site)
 
     # -- small helpers ------------------------------------------------------------------------
 
@@ -412,6 +413,8 @@ class DocModel:
                 words.append(SIM_KEYS_JA[part])
             elif self.lang == "ja" and key in SIM_KEYS_JA:
                 return Markup(escape(SIM_KEYS_JA[key]))
+            elif part in self.profile_titles:
+                words.append(self.profile_titles[part])
             elif part in self.spec.states:
                 words.append(self.state_name(part))
             elif part in self.spec.events:

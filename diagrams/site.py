@@ -148,6 +148,7 @@ class SiteBuilder:
 
     def _context(self, model: DocModel, simulation: dict[str, Any] | None) -> dict[str, Any]:
         lang = model.lang
+        model.profile_titles = dict(simulation["profile_titles"].get(lang, {})) if simulation else {}
         return {
             "lang": lang, "other": "en" if lang == "ja" else "ja", "ui": ui(lang), "m": model,
             "meta": self.spec.meta, "kinds": KIND_NAMES[lang], "pages": PAGES,
@@ -277,7 +278,8 @@ class SiteBuilder:
             lists[key] = rows
         not_monitored = [v for v in data.get("not_monitored") or () if isinstance(v, Mapping)]
         return {"source": rep.source.name, "scalars": scalars, "tables": tables, "plots": plots,
-                "lists": lists, "not_monitored": not_monitored}  # fmt: skip
+                "lists": lists, "not_monitored": not_monitored,
+                "profile_titles": profile_titles(data)}  # fmt: skip
 
     def _plots(self, folder: Path, data: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
         """The run's plots drawn anew from the report, in each language (SVG): per language,
@@ -452,3 +454,16 @@ def search_script(model: DocModel) -> str:
     for pr in model.procedures:
         add(kinds["procedure"], pr["label"], f"transitions.html#pr-{pr['name']}", pr["name"], pr["doc"])
     return "window.YAKKAN_INDEX = " + json.dumps(entries, ensure_ascii=False, separators=(",", ":")) + ";\n"
+
+
+def profile_titles(data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The profiles' titles in each language, as the simulator's report gives them
+    (``profiles.titles``): {lang: {profile: title}}; empty for a report without them."""
+    titles = (data.get("profiles") or {}).get("titles") if isinstance(data.get("profiles"), Mapping) else None
+    out: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+    for name, entry in (titles or {}).items() if isinstance(titles, Mapping) else ():
+        if isinstance(entry, Mapping):
+            for lang in LANGS:
+                if isinstance(entry.get(lang), str):
+                    out[lang][str(name)] = entry[lang]
+    return out

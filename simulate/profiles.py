@@ -15,6 +15,7 @@ names no profile — each is a `ProfileError` with the file, the line and a fix.
     profiles:
       punctual:
         title: Punctual payer
+        ja: {title: 期日どおりに支払う顧客}  # the Japanese docs' title (and doc)
         rules:                         # tried every month
           - {do: pay, day: {uniform: [15, 27]}, when: "in_force", amount: {expr: "max(1, balance_due)"}}
     company: [...]                     # the company's policy, tried every month for each customer
@@ -56,7 +57,7 @@ DEFAULT_PROFILES = Path(__file__).resolve().parent.parent / "contracts" / "clara
 TOP_KEYS = ("version", "description", "start", "arrival_month", "contract", "onboarding", "profiles",
             "company", "service", "mix")  # fmt: skip
 RULE_KEYS = ("do", "chance", "rate", "day", "after_days", "when", "then", "note")
-PROFILE_KEYS = ("title", "doc", "contract", "rules")
+PROFILE_KEYS = ("title", "doc", "ja", "contract", "rules")
 DIST_KEYS = ("uniform", "choice", "weights", "step", "fixed")
 
 
@@ -152,6 +153,8 @@ class Profile:
     name: str
     title: str
     doc: str
+    title_ja: str  # the Japanese docs' title (``ja: {title: …, doc: …}``); else the name
+    doc_ja: str
     contract: Mapping[str, Dist]
     rules: tuple[Rule, ...]
 
@@ -282,8 +285,11 @@ class _Checker:
         self.keys(body, PROFILE_KEYS, where)
         if "rules" not in body:
             self.fail("a profile needs `rules` (a list; may be empty)", parent, name, where, hint="add `rules: []`")
+        ja = self.mapping(body.get("ja") or {}, f"{where}.ja", body, "ja")
+        self.keys(ja, ("title", "doc"), f"{where}.ja")
         return Profile(
             name=name, title=str(body.get("title", name)), doc=str(body.get("doc", "")),
+            title_ja=str(ja.get("title", name)), doc_ja=str(ja.get("doc", "")),
             contract=self.contract(body.get("contract") or {}, f"{where}.contract", body),
             rules=self.rules(body["rules"], f"{where}.rules", body),
         )  # fmt: skip

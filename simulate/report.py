@@ -154,7 +154,8 @@ class Report:
         return {
             "format": FORMAT,
             "spec": {"id": spec.meta["id"], "version": str(spec.meta["version"]), "path": str(self.spec_path)},
-            "profiles": {"path": str(self.profiles_path), "digest": self.portfolio.digest},
+            "profiles": {"path": str(self.profiles_path), "digest": self.portfolio.digest,
+                         "titles": {n: {"en": p.title, "ja": p.title_ja} for n, p in self.portfolio.profiles.items()}},
             "customers": self.customers,
             "months": self.months,
             "seed": self.seed,

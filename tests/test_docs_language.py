@@ -122,3 +122,15 @@ def test_print_styles_hide_the_navigation_and_open_the_text(site):
     assert "header.site nav, header.site .lang, form.search, footer a { display: none; }" in block
     assert ".row > .text > .sticky { position: static; }" in block
     assert "break-inside: avoid" in block
+
+
+def test_profiles_are_named_in_the_pages_language(site):
+    """The profiles file gives each profile a Japanese title (`ja: {title: …}`): the ja
+    simulation page's mix and money tables name the profiles so, the en page by their
+    English titles' keys as before, and no profile key is left as a bare name on ja."""
+    sim = (site / "ja/simulation.html").read_text(encoding="utf-8")
+    assert "<th>期日どおりに支払う顧客</th>" in sim
+    assert "<th>期日どおりに支払う顧客 · 請求額（税込）</th>" in sim
+    assert '<span class="name">punctual</span>' not in sim
+    en = (site / "en/simulation.html").read_text(encoding="utf-8")
+    assert "期日どおり" not in en
