@@ -78,6 +78,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(module="yakkan.verify.cli", func="run")
 
+    p = sub.add_parser("mutate", help="measure the property catalogue by mutation testing of the spec")
+    _spec_arg(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--out", type=Path, default=None, help="folder for report.json and the surviving mutants' specs")
+    p.add_argument("--limit", type=int, default=None, metavar="N",
+                   help="run N mutants drawn with --seed (default: all)")  # fmt: skip
+    p.add_argument("--seed", type=int, default=0, help="seed of the --limit sample")
+    p.add_argument("--mutant", action="append", metavar="ID", help="run only this mutant (repeatable)")
+    p.add_argument("--list", action="store_true", help="list the mutants (id and description) without running them")
+    p.add_argument("--workers", type=int, default=1, help="processes (one mutant each at a time)")
+    p.add_argument("--min-score", type=float, default=0.95, metavar="F",
+                   help="exit 1 when killed / non-equivalent mutants is below F (default 0.95)")  # fmt: skip
+    p.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the terminal report")
+    p.add_argument("--no-cache", action="store_true", help="ignore cached outcomes")
+    p.set_defaults(module="yakkan.verify.mutate_cli", func="run")
+
     p = sub.add_parser("simulate", help="run randomized customer portfolios with every property monitored")
     _spec_arg(p)
     p.add_argument("--profiles", type=Path, default=None, help="behaviour profiles (YAML)")
