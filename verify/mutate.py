@@ -430,9 +430,9 @@ def run_mutants(ctx: Context, ids: Sequence[str], workers: int = 1, use_cache: b
                                initargs=(str(ctx.path), ctx.settings, str(ctx.profiles) if ctx.profiles else None))
         finally:
             signal.signal(signal.SIGINT, quiet)
-        with pool:
-            for i, o in zip(todo, pool.imap(_evaluate_here, todo, chunksize=1), strict=True):
-                done(i, o)
+        with pool:  # each outcome cached as it comes (an interrupted run keeps what it finished)
+            for o in pool.imap_unordered(_evaluate_here, todo, chunksize=1):
+                done(o["id"], o)
     return [out[i] for i in ids]
 
 
