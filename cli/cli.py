@@ -49,7 +49,7 @@ LANG_HELP_REPORT = ("language of the report: ja (the default) or en; also of the
                     "then LC_ALL/LC_MESSAGES/LANG)")
 # These commands wrote Japanese before `--lang` was global: without --lang, their report stays Japanese
 # (the messages around it follow the environment).
-REPORTS_IN_JA = ("diagram", "review", "lint")
+REPORTS_IN_JA = ("diagram", "review", "lint", "mutate")
 
 
 def _with_lang(add_parser: Any) -> Any:
@@ -104,6 +104,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help=tr("ignore cached verdicts"))
     p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
     p.set_defaults(module="yakkan.verify.cli", func="run")
+
+    p = sub.add_parser("mutate", help=tr("measure the property catalogue by mutation testing of the spec"))
+    _spec_arg(p)
+    p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
+    p.add_argument("--out", type=Path, default=None,
+                   help=tr("folder for report.json and the surviving mutants' specs"))  # fmt: skip
+    p.add_argument("--limit", type=int, default=None, metavar="N",
+                   help=tr("run N mutants drawn with --seed (default: all)"))  # fmt: skip
+    p.add_argument("--seed", type=int, default=0, help=tr("seed of the --limit sample"))
+    p.add_argument("--mutant", action="append", metavar="ID", help=tr("run only this mutant (repeatable)"))
+    p.add_argument("--list", action="store_true",
+                   help=tr("list the mutants (id and description) without running them"))  # fmt: skip
+    p.add_argument("--workers", type=int, default=1, help=tr("processes (one mutant each at a time)"))
+    p.add_argument("--min-score", type=float, default=0.95, metavar="F",
+                   help=tr("exit 1 when killed / non-equivalent mutants is below F (default 0.95)"))  # fmt: skip
+    p.add_argument("--no-cache", action="store_true", help=tr("ignore cached outcomes"))
+    p.set_defaults(module="yakkan.verify.mutate_cli", func="run")
 
     p = sub.add_parser("simulate", help=tr("run randomized customer portfolios with every property monitored"))
     _spec_arg(p)

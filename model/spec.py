@@ -315,6 +315,13 @@ def load_spec(path: str | Path) -> Spec:
     return _Loader(Path(path)).load()
 
 
+def load_spec_document(path: str | Path, doc: Any) -> Spec:
+    """Check a spec document already read from `path` (``yamlio.read_yaml``), perhaps
+    edited in memory (`yakkan mutate`'s mutants): the same checks as `load_spec`, the
+    lines of the document as read."""
+    return _Loader(Path(path)).load(doc)
+
+
 class _Loader:
     """Reads one spec file; each `_read_*` method checks one section."""
 
@@ -418,8 +425,9 @@ class _Loader:
 
     # -- top level ------------------------------------------------------------------------
 
-    def load(self) -> Spec:
-        doc = read_yaml(self.path, SpecError)
+    def load(self, doc: Any = None) -> Spec:
+        if doc is None:
+            doc = read_yaml(self.path, SpecError)
         check_spec_document(doc, self.path)  # names, control characters, dates, defaults (model/names.py)
         root = self.mapping(doc, "spec")
         self.check_keys(root, self.SECTIONS, "spec", self.REQUIRED)

@@ -119,6 +119,13 @@ class Cache:
     def put_verdict(self, spec_fp: str, settings_key: str, v: Verdict) -> None:
         self._write(self._path("verdict", spec_fp, code_fingerprint(), settings_key, v.id), v.to_data())
 
+    def entry(self, *parts: str) -> Any:
+        """Any JSON value stored under ``parts`` (with the code's fingerprint), or None."""
+        return self._read(self._path(*parts, code_fingerprint()))
+
+    def put_entry(self, data: Any, *parts: str) -> None:
+        self._write(self._path(*parts, code_fingerprint()), data)
+
     def timings(self) -> dict[str, float]:
         """Seconds each property took when last checked (any spec): a scheduling hint only,
         read even when cached verdicts are not used."""

@@ -242,6 +242,35 @@ class Verifier:
             v.reason = f"no violation in {v.depth} steps, but no proof for all depths"
         return v
 
+    def refute(self, pid: str, depth: int) -> Verdict | None:
+        """The cheap half of a check, for a property expected to hold (`yakkan mutate`'s
+        first kill stage): a random run of the executable model that breaks it, else the
+        bounded search to ``depth`` steps — no proof. The verdict with its replayed
+        counterexample, or None when neither finds one within the budget."""
+        from .engines import Budget, Unknown, start_counting
+        from .properties import obligation
+
+        self._fresh_context()
+        prop = self.spec.properties[pid]
+        ob = obligation(self.spec, prop)
+        if ob.kind in ("structural", "reach") or prop.expect != "holds":
+            return None
+        start_counting()
+        budget = Budget(self.settings.rlimit, self.settings.timeout)
+        v = Verdict(
+            id=pid, title=prop.title, kind=prop.kind, verdict="unknown", expected=prop.expect,
+            matches=False, depth=None, seconds=0.0, articles=list(prop.articles), line=prop.line,
+        )  # fmt: skip
+        try:
+            found = self._search(ob, v, budget, depth)
+        except Unknown:
+            found = False
+        except BackendDisagreement as exc:  # never a log entry: it fails the gate
+            v.verdict, v.reason, found = "error", f"the backends disagree: {exc}", True
+        v.seconds, v.units = budget.spent, budget.used
+        v.matches = matches(v.verdict, v.expected)
+        return v if found else None
+
     # -- engines ------------------------------------------------------------------------------
 
     def slices(self, names: set[str]) -> list[frozenset[str]]:
