@@ -697,6 +697,10 @@ ERRORS: dict[str, str] = {
     "e.g. --rlimit {} (the default)": "例: --rlimit {0}（既定値）",
     "--timeout must be a positive number of seconds (at most {}), got {}": "--timeout は正の秒数（{0} 以下）でなければならないが、{1} が指定された",
     "e.g. --timeout 600 (a far-off guard; --rlimit decides verdicts)": "例: --timeout 600（十分に長い保険。判定は --rlimit が決めます）",
+    "--min-score must be between 0 and 1, got {}": "--min-score は 0 以上 1 以下でなければならない（指定値 {0}）",
+    "e.g. --min-score 0.95": "例えば --min-score 0.95",
+    "unknown mutant '{}'{}": "不明な変異体 '{0}'{1}",
+    "`yakkan mutate --list` lists every mutant's id": "`yakkan mutate --list` ですべての変異体の ID を確認してください",
     "unknown property '{}'{}": "不明なプロパティ '{0}'{1}",
     "properties: {}": "プロパティ: {0}",
     # diagrams, docs
