@@ -45,8 +45,9 @@ MUTANTS = {
     source: [in_force.active, in_force.restricted, in_force.interrupted]
 """, "P02"),
     # 11-2: the guards cap the deposit at 13 months of fees instead of the terms' 12
-    "deposit-cap-13": ('  deposit_cap: "deposit_cap_months * (base_fee + option_fee + other_fee)"',
-                       '  deposit_cap: "13 * (base_fee + option_fee + other_fee)"', "P06"),
+    "deposit-cap-13": ('  deposit_cap: "(1 if annual_plan else deposit_cap_months) * '
+                       '(base_fee + option_fee + other_fee)"',
+                       '  deposit_cap: "(1 if annual_plan else 13) * (base_fee + option_fee + other_fee)"', "P06"),
     # the faults of the legal reviews (issue 10), each as the old behaviour:
     # F1: a downgrade measured against the fee in force, not the fee agreed for next month
     "f01-downgrade-against-fee-in-force": (
@@ -185,11 +186,12 @@ L06 = """  L06: {articles: ["9-1", "10-1"], when: "service_start != FOREVER",
 
 def test_a_false_lemma_is_dropped_not_trusted(tmp_path) -> None:
     """L06 says one month too many: it is false, so no proof may use it; P04 is still
-    proved from what holds (the verifier mines the correct relation), without L06. Mining
-    it costs about 76M units, more than the proof's half of the default 120M: the test
-    gives the check 200M (the point is which lemmas are trusted, not the budget)."""
+    proved from what holds (the verifier mines the correct relation), without L06. With
+    annual plans the mined proof needs the per-query caps of a 400M budget (at 200M it
+    ran out; at 400M it takes 80M units): the point is which lemmas are trusted, not the
+    budget."""
     path = mutant(tmp_path, L06, L06.replace("month_of(service_start) + 1", "month_of(service_start) + 2"))
-    verdicts, _ = verify(path, ["P04"], Settings(rlimit=200_000_000), tmp_path / "out", use_cache=False,
+    verdicts, _ = verify(path, ["P04"], Settings(rlimit=400_000_000), tmp_path / "out", use_cache=False,
                          cache_dir=tmp_path / "c")  # fmt: skip
     (v,) = verdicts
     assert v.verdict == "proved", (v.verdict, v.reason)

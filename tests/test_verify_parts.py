@@ -20,7 +20,7 @@ def test_guard_boundaries_solved_for_the_argument(compiled) -> None:
     """11-2: `amount <= deposit_cap` (12 × monthly fees); 11-1: `deposit_held + amount <=
     deposit_requested` solved for amount."""
     c = _contract(compiled, deposit_held=30000, deposit_requested=200000)
-    env = {"deposit_cap_months": 12, **c.parameters, **c.values, "today": 738000}
+    env = {"deposit_cap_months": 12, "annual_plan": False, **c.parameters, **c.values, "today": 738000}
     request = sorted(fn(env) for fn in boundaries(compiled, "request_deposit")["amount"])
     assert 12 * 105000 in request  # the deposit cap of 11-2
     pay = sorted(fn(env) for fn in boundaries(compiled, "pay_deposit")["amount"])

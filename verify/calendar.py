@@ -39,10 +39,15 @@ from yakkan.model import calendar_math as cm
 
 DAY0 = dt.date(1900, 3, 1).toordinal()  # a 4-year cycle starts here (the leap day ends it)
 MONTH0 = 1900 * 12 + 2  # month index of 1900-03
-DAY_LAST = dt.date(2099, 2, 28).toordinal()  # month_of is exact up to here …
-MONTH_LAST = 2099 * 12 + 1  # … and a month index is decomposed up to here (2099-02)
+# month_of is exact up to here, and a month index is decomposed up to its month (2100-01):
+# 13 months past the domain's last day (2098-12-31), so that a date the spec derives from
+# today (a term's end a plan year ahead) is exact too. The 4-year cycles end in February
+# 2100: 2100 is not a leap year.
+DAY_LAST = dt.date(2100, 1, 31).toordinal()
+MONTH_LAST = 2100 * 12
 MAX_OFFSET = 13  # month_start(m + j) shares m's decomposition for 0 <= j <= MAX_OFFSET
 CYCLES = (MONTH_LAST - MONTH0) // 48 + 1
+LAST_ORDINAL = dt.date.max.toordinal()  # 9999-12-31
 
 # First day of each month of a 4-year cycle, counted from the cycle's first day, extended
 # over the next cycle for the offsets.
@@ -136,6 +141,9 @@ class Calendar:
         first, following = dec.start(0), dec.start(1)
         self.definitions.append(z3.Implies(inside, z3.And(first <= x, x < following)))
         term = z3.If(inside, MONTH0 + 48 * cycle + k, _MONTH_OF_OUTSIDE(x))
+        # the calendar's last day (9999-12-31, a spec's FOREVER: a date not set) is in its
+        # last month, so that `min(period, month_of(end_date) - …)` is exact for an end not set
+        self.definitions.append(z3.Implies(x == LAST_ORDINAL, term == cm.month_of(LAST_ORDINAL)))
         dec.term = term
         self._months[term.get_id()] = dec
         self._month_of[x.get_id()] = term
