@@ -131,6 +131,6 @@ def test_profiles_are_named_in_the_pages_language(site):
     sim = (site / "ja/simulation.html").read_text(encoding="utf-8")
     assert "<th>期日どおりに支払う顧客</th>" in sim
     assert "<th>期日どおりに支払う顧客 · 請求額（税込）</th>" in sim
-    assert '<span class="name">punctual</span>' not in sim
+    assert '<span class="name">punctual</span>' not in sim and "(chronic)" not in sim and "(impatient)" not in sim
     en = (site / "en/simulation.html").read_text(encoding="utf-8")
     assert "期日どおり" not in en
