@@ -30,8 +30,9 @@ when that fails within the budget, the original counterexample is kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from itertools import takewhile
 from typing import Any
 
 from yakkan.model import calendar_math as cm
@@ -251,15 +252,8 @@ class Polisher:
                     options.append(arg.default)
                 options += [round_yen(value, unit) for unit in NICE]
                 lo = arg.minimum if arg.minimum is not None else 0
-                for option in dict.fromkeys(o for o in options if o >= lo):
-                    if option == value:
-                        break
-                    events = list(best[0].events)
-                    events[i] = (day, event, {**events[i][2], key: option})
-                    got = self.settle(replace(best[0], events=tuple(events)))
-                    if got is not None:
-                        best = got
-                        break
+                tried = takewhile(lambda o, value=value: o != value, dict.fromkeys(o for o in options if o >= lo))
+                best = self._first_argument(best, i, key, tried)
         return best
 
     def near_effective(self, story: Story, result: Replay) -> tuple[Story, Replay]:
@@ -313,16 +307,23 @@ class Polisher:
                     continue
                 options = [day] if self.spec.events[event].arg(key).default == "today" else []
                 options += [_plus_months(day, k) for k in (1, 2, 3, 6, 12)]
-                for option in options:
-                    events = list(best[0].events)
-                    events[i] = (day, event, {**events[i][2], key: option})
-                    got = self.settle(replace(best[0], events=tuple(events)))
-                    if got is not None:
-                        best = got
-                        break
+                best = self._first_argument(best, i, key, options)
         return best
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _first_argument(self, best: tuple[Story, Replay], i: int, key: str,
+                        options: Iterable[Any]) -> tuple[Story, Replay]:  # fmt: skip
+        """``best`` with event ``i``'s argument ``key`` at the first of ``options`` that
+        still shows the violation (goal); ``best`` unchanged when none does."""
+        for option in options:
+            events = list(best[0].events)
+            day, event, args = events[i]
+            events[i] = (day, event, {**args, key: option})
+            got = self.settle(replace(best[0], events=tuple(events)))
+            if got is not None:
+                return got
+        return best
 
     def _over(self, event: str, key: str, v: Any, fee: int, over: int) -> Any:
         """An event's yen argument that exceeded the odd ``fee``, at ``over`` (one and a half
