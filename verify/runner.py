@@ -183,18 +183,13 @@ class Verifier:
         self._stated = None
 
     def check(self, pid: str) -> Verdict:
-        from .engines import Budget, DepthReached, Unknown, start_counting
+        from .engines import DepthReached, Unknown
         from .properties import obligation
 
         self._fresh_context()
         prop = self.spec.properties[pid]
         ob = obligation(self.spec, prop)
-        start_counting()
-        budget = Budget(self.settings.rlimit, self.settings.timeout)
-        v = Verdict(
-            id=pid, title=prop.title, kind=prop.kind, verdict="unknown", expected=prop.expect,
-            matches=False, depth=None, seconds=0.0, articles=list(prop.articles), line=prop.line,
-        )  # fmt: skip
+        budget, v = self._start(prop)
         try:
             if ob.kind == "structural":
                 self._structural(ob, v, budget)
@@ -247,7 +242,7 @@ class Verifier:
         first kill stage): a random run of the executable model that breaks it, else the
         bounded search to ``depth`` steps — no proof. The verdict with its replayed
         counterexample, or None when neither finds one within the budget."""
-        from .engines import Budget, Unknown, start_counting
+        from .engines import Unknown
         from .properties import obligation
 
         self._fresh_context()
@@ -255,12 +250,7 @@ class Verifier:
         ob = obligation(self.spec, prop)
         if ob.kind in ("structural", "reach") or prop.expect != "holds":
             return None
-        start_counting()
-        budget = Budget(self.settings.rlimit, self.settings.timeout)
-        v = Verdict(
-            id=pid, title=prop.title, kind=prop.kind, verdict="unknown", expected=prop.expect,
-            matches=False, depth=None, seconds=0.0, articles=list(prop.articles), line=prop.line,
-        )  # fmt: skip
+        budget, v = self._start(prop)
         try:
             found = self._search(ob, v, budget, depth)
         except Unknown:
@@ -296,6 +286,18 @@ class Verifier:
             if kept not in out:
                 out.append(kept)
         return out
+
+    def _start(self, prop: PropertyDef) -> tuple[Any, Verdict]:
+        """A check's budget (its Z3 units counted from now) and its verdict, not yet known."""
+        from .engines import Budget, start_counting
+
+        start_counting()
+        budget = Budget(self.settings.rlimit, self.settings.timeout)
+        v = Verdict(
+            id=prop.id, title=prop.title, kind=prop.kind, verdict="unknown", expected=prop.expect,
+            matches=False, depth=None, seconds=0.0, articles=list(prop.articles), line=prop.line,
+        )  # fmt: skip
+        return budget, v
 
     def _prove(self, ob: Any, v: Verdict, budget: Any) -> bool:
         from .encoding import System
