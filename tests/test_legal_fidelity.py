@@ -337,7 +337,7 @@ def test_f18_a_restriction_survives_a_suspension_or_an_interruption(tmp_path, co
                {"on": "2024-04-06", "do": "suspend", "ground": "17-1(2)"},
                {"on": "2024-04-07", "do": "resolve", "ground": "21(2)"},
                {"on": "2024-04-08", "do": "restore"}] if detour == "suspension" else
-              [{"on": "2024-04-06", "do": "interrupt", "cause": "18(1)"},
+              [{"on": "2024-04-06", "do": "interrupt", "interrupt_cause": "18(1)"},
                {"on": "2024-04-08", "do": "resume"}])  # fmt: skip
     r = run(tmp_path, compiled, [*START, *ELEVEN_REQUESTS, {"on": "2024-04-03", "do": "restrict"}, *middle],
             "2024-04-08")

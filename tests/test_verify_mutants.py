@@ -138,6 +138,34 @@ MUTANTS = {
     # no cancellation at all
     "p45-no-cancellation": ('      - {when: "not within_minimum_term", rule: "no cancellation',
                             '      - {when: "False", rule: "no cancellation', "P45"),
+    # the properties that kill what `yakkan mutate` found surviving (issue 12), each with the
+    # surviving mutant:
+    # 11-1: a deposit requested from any customer in force, overdue or not
+    "p55-deposit-requested-without-ground": (
+        """      - {when: "state in ('applied', 'documents_requested', 'concluded') or resumed or overdue > 0",""",
+        """      - {when: "state in ('applied', 'documents_requested', 'concluded') or resumed or overdue >= 0",""",
+        "P55"),
+    # 10-2: the 27th refused as a debit day
+    "p56-no-debit-on-the-27th": ('      - {when: "payment_method != \'direct_debit\' or new_payment_day <= 27",',
+                                 '      - {when: "payment_method != \'direct_debit\' or new_payment_day < 27",', "P56"),
+    # 28-1: a termination of the option services leaves their end unset
+    "p57-option-termination-sets-no-end": (
+        """      - "end_date = effective_on if part == 'whole' else end_date"
+      - "option_end = effective_on if part == 'options' else option_end"
+""", """      - "end_date = effective_on if part == 'whole' else end_date"
+""", "P57"),
+    # 17-1: the ground of a suspension is not recorded
+    "p58-suspension-ground-not-recorded": ('    effects: ["suspension_ground = ground", "suspended_on = today"]',
+                                           '    effects: ["suspended_on = today"]', "P58"),
+    # 9-1: the initial payment is not recorded, so an end before the service withdraws nothing
+    "p59-first-fees-kept-before-service": ('      - "initial_charged = bill_total"\n', "", "P59"),
+    # I-04: the withdrawn first fees still counted as not yet due
+    "p60-withdrawn-fees-still-owed": ('      - "not_due -= pay_part"\n      - "top_up -= pay_part"\n',
+                                      '      - "top_up -= pay_part"\n', "P60"),
+    # 27-1: liability for every cause but gross negligence
+    "p61-liability-without-fault": (
+        """      - "liability_awarded += amount if cause == 'gross_negligence' else 0\"""",
+        """      - "liability_awarded += amount if cause != 'gross_negligence' else 0\"""", "P61"),
 }
 
 
