@@ -19,7 +19,7 @@ from .untangle import Box, Label, label_boxes
 Point = tuple[float, float]
 SAMPLES = 24  # points per cubic Bézier segment: under 2 points apart on this diagram's curves
 SLACK = 1.0  # points by which a line may graze a label's box (its glyphs' side bearings)
-NEAR = 30.0  # a label within this distance (points) of its own line reads as its own
+NEAR = 16.0  # a label within this distance (points, about a line and a half) of its line reads as its own
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,10 @@ def _bezier(points: list[Point]) -> list[Point]:
     """A Graphviz B-spline (1 + 3n control points) sampled into a polyline."""
     out = [points[0]]
     for i in range(0, len(points) - 3, 3):
-        p0, p1, p2, p3 = points[i:i + 4]
+        p0, p1, p2, p3 = points[i : i + 4]
         for k in range(1, SAMPLES + 1):
             t = k / SAMPLES
-            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
+            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
             out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
     return out
 
