@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
-from html import escape
+from html import escape, unescape
 
 import graphviz
 
@@ -33,6 +33,7 @@ from .i18n import cite_list, event_name, state_name, t
 from .readable import Readable, pack, wrap
 
 FONT = "Noto Sans CJK JP"
+_TAG = re.compile(r"<[^>]*>")
 START = "__start__"
 GUARD_LIMIT = 44
 INTERNAL_WIDTH = 34
@@ -209,7 +210,7 @@ class LifecycleDiagram:
     def _add_start_edge(self, g: graphviz.Digraph) -> None:
         ev = self.spec.creating_event
         first = [s.n for s in (self.path.steps if self.path else ()) if s.source is None and s.accepted]
-        label = _lines(self._edge_lines(ev.name, None, ev.articles, first))
+        label = self._edge_lines(ev.name, None, ev.articles, first)
         attrs = {"color": COLORS["hl"], "penwidth": "2.4", "fontcolor": COLORS["hl"]} if first else {}
         self._labelled_edge(g, START, self.spec.initial_state, "edge_start", label, attrs)
 
@@ -223,22 +224,24 @@ class LifecycleDiagram:
     def _add_edges(self, g: graphviz.Digraph) -> None:
         shown: set[str] = set()
         for group in self._edge_groups():
-            shown_before = set(shown)
             lines: list[str] = []
+            hrefs: list[str | None] = []  # each line's link: its transition's first article
             numbers_all: list[int] = []
             for edge in group:
                 tr = edge.transition
                 numbers = [s.n for s in self.path.steps if s.edge == edge.key] if self.path else []
                 numbers_all += numbers
                 if tr.id in shown:  # the same transition from another state: its name suffices
-                    lines += self._edge_lines(tr.event, None, (), numbers)
-                    continue
-                shown.add(tr.id)
-                guard = self.text.guard(tr, self.lang, GUARD_LIMIT) if tr.guard else None
-                lines += self._edge_lines(tr.event, guard, tr.articles, numbers,
-                                          self._scheduler_line(tr.event))
+                    more = self._edge_lines(tr.event, None, (), numbers)
+                else:
+                    shown.add(tr.id)
+                    guard = self.text.guard(tr, self.lang, GUARD_LIMIT) if tr.guard else None
+                    more = self._edge_lines(tr.event, guard, tr.articles, numbers, self._scheduler_line(tr.event))
+                lines += more
+                hrefs += [self._link(tr.articles).get("URL")] * len(more)
             first = group[0]
-            attrs: dict[str, str] = self._link(first.transition.articles)
+            several = len({e.transition.articles for e in group}) > 1  # each line links to its own article
+            attrs: dict[str, str] = {} if several else self._link(first.transition.articles)
             if first.from_compound:
                 attrs["ltail"] = cluster_name(first.source)
             if first.back:
@@ -249,12 +252,14 @@ class LifecycleDiagram:
                 attrs.update(color="#b8c0c8", fontcolor="#8a949e")
             src, dst = self._rows(first)
             self._labelled_edge(g, self._node_of(first.source), first.target,
-                                "edge_" + first.key.replace(":", "__"), _lines(lines),
-                                attrs, flat=src == dst, up=dst < src, inside=self._shared_cluster(first))  # fmt: skip
+                                "edge_" + first.key.replace(":", "__"), lines, attrs, flat=src == dst,
+                                up=dst < src, inside=self._shared_cluster(first),
+                                hrefs=hrefs if several else None)  # fmt: skip
 
-    def _labelled_edge(self, g: graphviz.Digraph, tail: str, head: str, name: str, label: str,
+    def _labelled_edge(self, g: graphviz.Digraph, tail: str, head: str, name: str, lines: list[str],
                        attrs: dict[str, str], flat: bool = False, up: bool = False,
-                       inside: str | None = None, constraint: bool = True) -> None:  # fmt: skip
+                       inside: str | None = None, constraint: bool = True,
+                       hrefs: list[str | None] | None = None) -> None:  # fmt: skip
         """An edge drawn as two halves through a node that holds its label.
 
         Graphviz routes every line around the nodes, so a line never runs through another
@@ -267,11 +272,13 @@ class LifecycleDiagram:
         that its label sits between the two rows, not below the lower one.
         """
         ltail = attrs.pop("ltail", None)
-        line = {k: v for k, v in attrs.items() if k != "fontcolor"}
+        tip = " / ".join(unescape(_TAG.sub("", x)) for x in lines)  # the hover text: the label's, plain
+        line = {k: v for k, v in attrs.items() if k != "fontcolor"} | {"tooltip": tip}
         node = {k: v for k, v in attrs.items() if k in ("URL", "target", "fontcolor")}
         where = g.subgraph(name=cluster_name(inside)) if inside else contextlib.nullcontext(g)
         with where as c:
-            c.node(name, label=label, shape="plaintext", margin="0.08,0.05", fontsize="10", id=name, **node)
+            c.node(name, label=_lines(lines, hrefs), shape="plaintext", margin="0.08,0.05", fontsize="10", id=name,
+                   tooltip=tip, **node)  # fmt: skip
         first = {"ltail": ltail} if ltail else {}
         if up:
             g.edge(name, tail, id=f"{name}-in", dir="none", **({"lhead": ltail} if ltail else {}), **line)
@@ -350,7 +357,7 @@ class LifecycleDiagram:
             rows = [f"<B>{s.n}.</B> {escape(event_name(self.spec, s.event, self.lang))}" for s in steps]
             if len(rows) > 12:
                 rows = rows[:11] + [f"… (+{len(rows) - 11})"]
-            self._labelled_edge(g, state, state, f"loop_{state}", _lines(rows),
+            self._labelled_edge(g, state, state, f"loop_{state}", rows,
                                 {"color": COLORS["hl"], "fontcolor": COLORS["hl"], "penwidth": "1.8"},
                                 flat=True, inside=self._cluster_of(state))  # fmt: skip
         for state in sorted(refused_loops, key=self.life.order.index):
@@ -362,7 +369,7 @@ class LifecycleDiagram:
         top = self.life.top(state)
         return top if top in self.life.compounds else None
 
-    def _refused_label(self, steps: list[PathStep]) -> str:
+    def _refused_label(self, steps: list[PathStep]) -> list[str]:
         rows = []
         for s in steps:
             name = escape(event_name(self.spec, s.event, self.lang))
@@ -372,7 +379,7 @@ class LifecycleDiagram:
             if rule:  # in full, wrapped: a refusal's reason is what the reader looks for
                 for line in wrap(rule, 56):
                     rows.append(f'<FONT POINT-SIZE="8">{escape(line)}</FONT>')
-        return _lines(rows)
+        return rows
 
     def _title(self) -> str | None:
         if not self.path:
@@ -397,10 +404,16 @@ class LifecycleDiagram:
                color="#b8c0c8", margin="0.1,0.05")  # fmt: skip
 
 
-def _lines(lines: list[str]) -> str:
+def _lines(lines: list[str], hrefs: list[str | None] | None = None) -> str:
     """An edge's label: one table row a line, so that lines of mixed sizes keep a full line's
-    height (with `<BR/>`, Graphviz sets lines one point size apart and CJK glyphs touch)."""
-    return _table([f"<TR><TD>{line}</TD></TR>" for line in lines])
+    height (with `<BR/>`, Graphviz sets lines one point size apart and CJK glyphs touch).
+    With `hrefs`, each line links to its own place (a label naming several transitions)."""
+    cells = []
+    for i, line in enumerate(lines):
+        href = hrefs[i] if hrefs else None
+        link = f' HREF="{escape(href)}" TARGET="_top" TITLE="{escape(_TAG.sub("", line))}"' if href else ""
+        cells.append(f"<TR><TD{link}>{line}</TD></TR>")
+    return _table(cells)
 
 
 def _table(rows: list[str]) -> str:

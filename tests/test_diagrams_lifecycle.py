@@ -271,6 +271,11 @@ def test_the_sites_diagram_links_states_and_transitions_to_their_articles(spec):
     edge = svg[svg.index('<g id="edge_accept__applied"'):]
     assert edge[:edge.index("</g>")].count('xlink:href="../ja/terms.html#c6-1"') == 1  # the acceptance's arrow
     assert "xlink:href" not in render_diagram(spec, "svg", "ja").decode()  # `yakkan diagram`: no links
+    # three transitions share one line (restricted → active): each of their names links to its own article
+    group = svg[svg.index('<g id="edge_restriction_lapses_at_month_start__restricted" class="node"'):]
+    group = group[:group.index('class="edge"')]
+    for article, text in (("16-1", "月初"), ("16-2", "追加料金の支払い"), ("23-2", "利用制限の解除")):
+        assert f'xlink:href="../ja/terms.html#c{article}" xlink:title="{text}" target="_top">' in group
 
 
 def test_a_refusals_reason_is_drawn_in_full(spec):
