@@ -74,7 +74,7 @@ class LifecycleDiagram:
             "lifecycle",
             graph_attr={
                 "rankdir": "TB", "compound": "true", "newrank": "true", "fontname": FONT,
-                "nodesep": "0.45", "ranksep": "0.8", "pad": "0.3", "bgcolor": "white",
+                "nodesep": "0.45", "ranksep": "0.4", "pad": "0.3", "bgcolor": "white",
                 "labelloc": "t", "fontsize": "16", "forcelabels": "true",
             },
             node_attr={"fontname": FONT, "fontsize": "12", "color": COLORS["state_border"]},
