@@ -10,7 +10,8 @@ HTML-like labels whose text is escaped. Reading guide (also drawn as a legend):
 * final states have a double border; the black dot is the start (the creating event);
 * an edge is a state-changing transition: its event, its guard in brackets (shortened to
   a count of conditions when long; the docs give every clause) and its articles. An edge
-  from the cluster's border leaves from every mode;
+  from the cluster's border leaves from every mode. The label is a node the line runs
+  through (`_labelled_edge`), so no other line crosses it (`geometry` measures that);
 * with a highlighted scenario, the edges it travels are red with their step numbers, the
   states it visits are filled, internal steps are listed on a red loop and refused events
   are drawn dashed with ✗, the rule's articles and the step number.
