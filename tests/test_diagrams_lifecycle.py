@@ -141,6 +141,7 @@ def test_highlighted_dot_numbers_steps_and_marks_refusals(spec):
     assert "style=dashed" in dot
     mm = render_diagram(spec, "mermaid", "ja", path).decode()
     assert "✗ 5. 解約 [7-2]" in mm and "class active visited" in mm
+    assert "        ✗ 5. 解約 [7-2]\n        最低利用期間内は解約できません（I-06）\n    end note" in mm  # its reason
 
 
 # -- mermaid ----------------------------------------------------------------------------------
@@ -220,6 +221,9 @@ def test_labels_neither_overlap_nor_are_crossed_nor_detached(spec, lang, highlig
     assert [(a.owner, b.owner) for a, b in overlaps(labels)] == []
     assert crossings(layout) == []
     assert detached(layout) == {}
+    x0, y0, x1, y1 = (float(v) for v in layout["bb"].split(","))
+    assert [lab.owner for lab in labels if not (x0 <= lab.box[0] and lab.box[2] <= x1 and y0 <= lab.box[1]
+                                                and lab.box[3] <= y1)] == []  # nothing cut off at the edges
     lines = edge_lines(layout)
     own = [lab for lab in labels if lab.owner in lines]
     groups = LifecycleDiagram(spec, lang, path, True, Lifecycle(spec))._edge_groups()  # edges with the same ends
