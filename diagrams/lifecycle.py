@@ -10,7 +10,8 @@ HTML-like labels whose text is escaped. Reading guide (also drawn as a legend):
 * final states have a double border; the black dot is the start (the creating event);
 * an edge is a state-changing transition: its event, its guard in brackets (shortened to
   a count of conditions when long; the docs give every clause) and its articles. An edge
-  from the cluster's border leaves from every mode;
+  from the cluster's border leaves from every mode. The label is a node the line runs
+  through (`_labelled_edge`), so no other line crosses it (`geometry` measures that);
 * with a highlighted scenario, the edges it travels are red with their step numbers, the
   states it visits are filled, internal steps are listed on a red loop and refused events
   are drawn dashed with ✗, the rule's articles and the step number.
@@ -18,9 +19,10 @@ HTML-like labels whose text is escaped. Reading guide (also drawn as a legend):
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
-from html import escape
+from html import escape, unescape
 
 import graphviz
 
@@ -32,6 +34,7 @@ from .i18n import cite_list, event_name, state_name, t
 from .readable import Readable, pack, wrap
 
 FONT = "Noto Sans CJK JP"
+_TAG = re.compile(r"<[^>]*>")
 START = "__start__"
 GUARD_LIMIT = 44
 INTERNAL_WIDTH = 34
@@ -72,7 +75,7 @@ class LifecycleDiagram:
             "lifecycle",
             graph_attr={
                 "rankdir": "TB", "compound": "true", "newrank": "true", "fontname": FONT,
-                "nodesep": "0.45", "ranksep": "0.8", "pad": "0.3", "bgcolor": "white",
+                "nodesep": "0.45", "ranksep": "0.4", "pad": "0.3", "bgcolor": "white",
                 "labelloc": "t", "fontsize": "16", "forcelabels": "true",
             },
             node_attr={"fontname": FONT, "fontsize": "12", "color": COLORS["state_border"]},
@@ -208,9 +211,9 @@ class LifecycleDiagram:
     def _add_start_edge(self, g: graphviz.Digraph) -> None:
         ev = self.spec.creating_event
         first = [s.n for s in (self.path.steps if self.path else ()) if s.source is None and s.accepted]
-        label = "<" + "<BR/>".join(self._edge_lines(ev.name, None, ev.articles, first)) + ">"
+        label = self._edge_lines(ev.name, None, ev.articles, first)
         attrs = {"color": COLORS["hl"], "penwidth": "2.4", "fontcolor": COLORS["hl"]} if first else {}
-        g.edge(START, self.spec.initial_state, label=label, **attrs)
+        self._labelled_edge(g, START, self.spec.initial_state, "edge_start", label, attrs)
 
     def _edge_groups(self) -> list[list[DrawnEdge]]:
         """Drawn edges with the same ends, merged into one line with stacked labels."""
@@ -222,49 +225,86 @@ class LifecycleDiagram:
     def _add_edges(self, g: graphviz.Digraph) -> None:
         shown: set[str] = set()
         for group in self._edge_groups():
-            shown_before = set(shown)
             lines: list[str] = []
+            hrefs: list[str | None] = []  # each line's link: its transition's first article
             numbers_all: list[int] = []
             for edge in group:
                 tr = edge.transition
                 numbers = [s.n for s in self.path.steps if s.edge == edge.key] if self.path else []
                 numbers_all += numbers
                 if tr.id in shown:  # the same transition from another state: its name suffices
-                    lines += self._edge_lines(tr.event, None, (), numbers)
-                    continue
-                shown.add(tr.id)
-                guard = self.text.guard(tr, self.lang, GUARD_LIMIT) if tr.guard else None
-                lines += self._edge_lines(tr.event, guard, tr.articles, numbers,
-                                          self._scheduler_line(tr.event))
+                    more = self._edge_lines(tr.event, None, (), numbers)
+                else:
+                    shown.add(tr.id)
+                    guard = self.text.guard(tr, self.lang, GUARD_LIMIT) if tr.guard else None
+                    more = self._edge_lines(tr.event, guard, tr.articles, numbers, self._scheduler_line(tr.event))
+                lines += more
+                hrefs += [self._link(tr.articles).get("URL")] * len(more)
             first = group[0]
-            attrs: dict[str, str] = {"id": "edge_" + first.key.replace(":", "__"),
-                                     **self._link(first.transition.articles)}
+            several = len({e.transition.articles for e in group}) > 1  # each line links to its own article
+            attrs: dict[str, str] = {} if several else self._link(first.transition.articles)
             if first.from_compound:
                 attrs["ltail"] = cluster_name(first.source)
             if first.back:
                 attrs["color"] = COLORS["back"]
-            if self._same_rank(first):
-                attrs["constraint"] = "false"
             if numbers_all:
                 attrs.update(color=COLORS["hl"], penwidth="2.4", fontcolor=COLORS["hl"])
             elif self.path:
                 attrs.update(color="#b8c0c8", fontcolor="#8a949e")
-            text = "<" + "<BR/>".join(lines) + ">"
-            if all(e.transition.id in shown_before for e in group) and self._same_rank(first):
-                # a flat edge repeating a transition named elsewhere: its name by its tail,
-                # clear of the labels in the middle of the row
-                attrs.update(taillabel=text, labeldistance="4.5", labelangle="25")
-            elif self._same_rank(first):
-                # a flat edge: Graphviz places its label after the layout, clear of the nodes
-                # and of the other labels (a plain label of a flat edge may sit on a state)
-                attrs["xlabel"] = text
-            else:
-                attrs["label"] = text
-            g.edge(self._node_of(first.source), first.target, **attrs)
+            src, dst = self._rows(first)
+            self._labelled_edge(g, self._node_of(first.source), first.target,
+                                "edge_" + first.key.replace(":", "__"), lines, attrs, flat=src == dst,
+                                up=dst < src, inside=self._shared_cluster(first),
+                                hrefs=hrefs if several else None)  # fmt: skip
 
-    def _same_rank(self, edge: DrawnEdge) -> bool:
-        ranks = self.life.ranks
-        return ranks[edge.target] == min(ranks[s] for s in self.life.leaves_of(edge.source))
+    def _labelled_edge(self, g: graphviz.Digraph, tail: str, head: str, name: str, lines: list[str],
+                       attrs: dict[str, str], flat: bool = False, up: bool = False,
+                       inside: str | None = None, constraint: bool = True,
+                       hrefs: list[str | None] | None = None) -> None:  # fmt: skip
+        """An edge drawn as two halves through a node that holds its label.
+
+        Graphviz routes every line around the nodes, so a line never runs through another
+        transition's label, and the label sits on its own line (a plain edge label, or an
+        `xlabel`, may be crossed by the lines drawn after it). The label node `name` carries
+        the edge's id and link; the halves are `name-in` (no arrowhead) and `name-out`. A
+        flat edge (its ends on one row) dips to its label in the row below: tail → label ←
+        head, the second half drawn backwards so that its arrow points at the head. An edge
+        going up (back to an earlier row) is declared from its head (drawn backwards), so
+        that its label sits between the two rows, not below the lower one.
+        """
+        ltail = attrs.pop("ltail", None)
+        tip = " / ".join(unescape(_TAG.sub("", x)) for x in lines)  # the hover text: the label's, plain
+        line = {k: v for k, v in attrs.items() if k != "fontcolor"} | {"tooltip": tip}
+        node = {k: v for k, v in attrs.items() if k in ("URL", "target", "fontcolor")}
+        where = g.subgraph(name=cluster_name(inside)) if inside else contextlib.nullcontext(g)
+        with where as c:
+            c.node(name, label=_lines(lines, hrefs), shape="plaintext", margin="0.08,0.05", fontsize="10", id=name,
+                   tooltip=tip, **node)  # fmt: skip
+        first = {"ltail": ltail} if ltail else {}
+        if up:
+            g.edge(name, tail, id=f"{name}-in", dir="none", **({"lhead": ltail} if ltail else {}), **line)
+            g.edge(head, name, id=f"{name}-out", dir="back", **line)
+            return
+        g.edge(tail, name, id=f"{name}-in", arrowhead="none", **first, **line)
+        if flat:
+            g.edge(head, name, id=f"{name}-out", dir="back", **line)
+        else:
+            g.edge(name, head, id=f"{name}-out", **line, **({} if constraint else {"constraint": "false"}))
+
+    def _shared_cluster(self, edge: DrawnEdge) -> str | None:
+        """The compound state both ends of `edge` are modes of (its label is drawn inside)."""
+        if edge.from_compound:
+            return None
+        tops = {self.life.top(edge.source), self.life.top(edge.target)}
+        top = tops.pop() if len(tops) == 1 else None
+        return top if top in self.life.compounds else None
+
+    def _rows(self, edge: DrawnEdge) -> tuple[int, int]:
+        """The rows (`_add_ranks`) of `edge`'s tail node and head: a compound's edges leave
+        from its anchor, on the row of its deepest mode."""
+        layers = self.life.layers
+        src = max(layers[x] for x in self.life.leaves_of(edge.source))
+        return src, layers[edge.target]
 
     def _scheduler_line(self, event: str) -> list[str] | None:
         """For a calendar event, the events that set the date it fires on (name and article)."""
@@ -310,22 +350,27 @@ class LifecycleDiagram:
             elif not s.accepted and s.target == s.source:
                 refused_loops.setdefault(s.source, []).append(s)
             elif not s.accepted and s.target:
-                g.edge(s.source, s.target, label=self._refused_label([s]), style="dashed",
-                       color=COLORS["refused"], fontcolor=COLORS["refused"], constraint="false",
-                       penwidth="1.6", id=f"refused_{s.n}")  # fmt: skip
+                self._labelled_edge(g, s.source, s.target, f"refused_{s.n}", self._refused_label([s]),
+                                    {"style": "dashed", "color": COLORS["refused"], "penwidth": "1.6",
+                                     "fontcolor": COLORS["refused"]}, constraint=False)  # fmt: skip
         for state in sorted(internal, key=self.life.order.index):
             steps = internal[state]
             rows = [f"<B>{s.n}.</B> {escape(event_name(self.spec, s.event, self.lang))}" for s in steps]
             if len(rows) > 12:
                 rows = rows[:11] + [f"… (+{len(rows) - 11})"]
-            g.edge(state, state, label="<" + "<BR/>".join(rows) + ">", color=COLORS["hl"],
-                   fontcolor=COLORS["hl"], penwidth="1.8", id=f"loop_{state}")  # fmt: skip
+            self._labelled_edge(g, state, state, f"loop_{state}", rows,
+                                {"color": COLORS["hl"], "fontcolor": COLORS["hl"], "penwidth": "1.8"},
+                                flat=True, inside=self._cluster_of(state))  # fmt: skip
         for state in sorted(refused_loops, key=self.life.order.index):
-            g.edge(state, state, label=self._refused_label(refused_loops[state]), style="dashed",
-                   color=COLORS["refused"], fontcolor=COLORS["refused"], penwidth="1.6",
-                   id=f"refused_loop_{state}")  # fmt: skip
+            self._labelled_edge(g, state, state, f"refused_loop_{state}", self._refused_label(refused_loops[state]),
+                                {"style": "dashed", "color": COLORS["refused"], "fontcolor": COLORS["refused"],
+                                 "penwidth": "1.6"}, flat=True, inside=self._cluster_of(state))  # fmt: skip
 
-    def _refused_label(self, steps: list[PathStep]) -> str:
+    def _cluster_of(self, state: str) -> str | None:
+        top = self.life.top(state)
+        return top if top in self.life.compounds else None
+
+    def _refused_label(self, steps: list[PathStep]) -> list[str]:
         rows = []
         for s in steps:
             name = escape(event_name(self.spec, s.event, self.lang))
@@ -335,7 +380,7 @@ class LifecycleDiagram:
             if rule:  # in full, wrapped: a refusal's reason is what the reader looks for
                 for line in wrap(rule, 56):
                     rows.append(f'<FONT POINT-SIZE="8">{escape(line)}</FONT>')
-        return "<" + "<BR/>".join(rows) + ">"
+        return rows
 
     def _title(self) -> str | None:
         if not self.path:
@@ -358,6 +403,18 @@ class LifecycleDiagram:
                  for k in keys]  # fmt: skip
         g.node("__legend__", label=_table(rows), shape="box", style="rounded",
                color="#b8c0c8", margin="0.1,0.05")  # fmt: skip
+
+
+def _lines(lines: list[str], hrefs: list[str | None] | None = None) -> str:
+    """An edge's label: one table row a line, so that lines of mixed sizes keep a full line's
+    height (with `<BR/>`, Graphviz sets lines one point size apart and CJK glyphs touch).
+    With `hrefs`, each line links to its own place (a label naming several transitions)."""
+    cells = []
+    for i, line in enumerate(lines):
+        href = hrefs[i] if hrefs else None
+        link = f' HREF="{escape(href)}" TARGET="_top" TITLE="{escape(_TAG.sub("", line))}"' if href else ""
+        cells.append(f"<TR><TD{link}>{line}</TD></TR>")
+    return _table(cells)
 
 
 def _table(rows: list[str]) -> str:

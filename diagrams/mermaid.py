@@ -16,7 +16,7 @@ from yakkan.model.spec import Spec
 from .analysis import DrawnEdge, Lifecycle
 from .highlight import ScenarioPath
 from .i18n import cite_list, event_name, state_name, t
-from .readable import Readable, pack
+from .readable import Readable, pack, wrap
 
 GUARD_LIMIT = 44
 _UNSAFE = re.compile(r"[;#:\n\r\"`{}]")
@@ -122,6 +122,9 @@ def mermaid_text(spec: Spec, lang: str = "ja", path: ScenarioPath | None = None,
             for s in refused:
                 out.append(f"        ✗ {s.n}. {_clean(event_name(spec, s.event, lang))} "
                            f"[{_clean(cite_list(s.articles))}]")  # fmt: skip
+                rule = s.rule_in(lang)
+                for line in wrap(rule, 56) if rule else ():  # the reason in full, as in the Graphviz diagram
+                    out.append(f"        {_clean(line)}")
             out.append("    end note")
         out.append("    classDef visited fill:#fff3cd,stroke:#c62828,stroke-width:2px")
         for state in path.visited:

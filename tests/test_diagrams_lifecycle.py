@@ -141,6 +141,7 @@ def test_highlighted_dot_numbers_steps_and_marks_refusals(spec):
     assert "style=dashed" in dot
     mm = render_diagram(spec, "mermaid", "ja", path).decode()
     assert "✗ 5. 解約 [7-2]" in mm and "class active visited" in mm
+    assert "        ✗ 5. 解約 [7-2]\n        最低利用期間内は解約できません（I-06）\n    end note" in mm  # its reason
 
 
 # -- mermaid ----------------------------------------------------------------------------------
@@ -192,16 +193,64 @@ def _final_layout(spec, lang, path=None, links=None):
     return label_boxes(layout_json(_untangled(graph).pipe(format="json", neato_no_op=2)))
 
 
+def _final_json(spec, lang, path=None):
+    """The positioned layout the SVG is written from (`dot -Tjson` of the drawn graph)."""
+    from yakkan.diagrams.lifecycle import LifecycleDiagram
+    from yakkan.diagrams.render import _untangled
+    from yakkan.diagrams.untangle import layout_json
+
+    graph = LifecycleDiagram(spec, lang, path, True, Lifecycle(spec)).build()
+    return layout_json(_untangled(graph).pipe(format="json", neato_no_op=2))
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_no_two_labels_overlap(spec, lang):
-    from yakkan.diagrams.untangle import overlaps
+@pytest.mark.parametrize("highlighted", [False, True])
+def test_labels_neither_overlap_nor_are_crossed_nor_detached(spec, lang, highlighted):
+    """Issue 13: no two labels overlap, no line runs through a label not its own, and every
+    transition's label is on its own line (the layout before the label nodes had 8 crossings
+    in each language, and labels up to 34.7 points from their lines)."""
+    from yakkan.diagrams.geometry import crossings, detached, edge_lines
+    from yakkan.diagrams.lifecycle import LifecycleDiagram
+    from yakkan.diagrams.untangle import label_boxes, overlaps
 
-    labels = _final_layout(spec, lang)
-    assert len(labels) == 31  # the states' and the transitions' labels, all there
+    path = path_of_scenario(spec, EXAMPLE) if highlighted else None
+    layout = _final_json(spec, lang, path)
+    labels = label_boxes(layout)
+    assert len(labels) == (33 if highlighted else 31)  # the states' and the transitions' labels, all there
     assert [(a.owner, b.owner) for a, b in overlaps(labels)] == []
-    path = path_of_scenario(spec, ROOT / "scenarios/issue-example.yaml")
-    assert [(a.owner, b.owner) for a, b in overlaps(_final_layout(spec, lang, path))] == []
+    assert crossings(layout) == []
+    assert detached(layout) == {}
+    x0, y0, x1, y1 = (float(v) for v in layout["bb"].split(","))
+    assert [lab.owner for lab in labels if not (x0 <= lab.box[0] and lab.box[2] <= x1 and y0 <= lab.box[1]
+                                                and lab.box[3] <= y1)] == []  # nothing cut off at the edges
+    lines = edge_lines(layout)
+    own = [lab for lab in labels if lab.owner in lines]
+    groups = LifecycleDiagram(spec, lang, path, True, Lifecycle(spec))._edge_groups()  # edges with the same ends
+    drawn = {"edge_start"} | {"edge_" + group[0].key.replace(":", "__") for group in groups}
+    loops = {"loop_concluded", "refused_loop_active"} if highlighted else set()  # 3. 支払い; ✗ 5. 解約 and its reason
+    assert len(drawn) == 20 and sorted(lab.owner for lab in own) == sorted(drawn | loops)  # one label each
+
+
+def test_a_line_through_a_foreign_label_is_found_and_a_far_label_is_detached():
+    from yakkan.diagrams.geometry import Crossing, crossings, detached
+
+    def edge(eid, points, label_at=None):
+        e = {"_gvid": 0, "tail": 0, "head": 0, "id": eid, "_draw_": [{"op": "b", "points": points}]}
+        if label_at:
+            e["_ldraw_"] = [{"op": "F", "size": 10.0}, {"op": "T", "pt": label_at, "align": "c", "width": 40.0}]
+            e["lp"] = f"{label_at[0]},{label_at[1]}"
+        return e
+
+    layout = {"objects": [{"_gvid": 0, "name": "a"}], "edges": [
+        edge("edge_a", [[0, 0], [0, 30], [0, 70], [0, 100]], label_at=[10, 50]),  # its own label on it
+        edge("edge_b", [[-50, 52], [-20, 52], [20, 52], [50, 52]]),  # straight through edge_a's label
+        edge("edge_c", [[200, 0], [200, 30], [200, 70], [200, 100]], label_at=[100, 50]),  # 80 points off
+    ]}  # fmt: skip
+    assert crossings(layout) == [Crossing("edge_b", "edge_a")]  # a line never crosses its own label
+    assert detached(layout) == {"edge_c": 80.0}
+    layout["edges"][1]["_draw_"][0]["points"] = [[-50, 70], [-20, 70], [20, 70], [50, 70]]  # above the box
+    assert crossings(layout) == []
 
 
 def test_an_overlapping_xlabel_is_moved_clear():
@@ -226,6 +275,11 @@ def test_the_sites_diagram_links_states_and_transitions_to_their_articles(spec):
     edge = svg[svg.index('<g id="edge_accept__applied"'):]
     assert edge[:edge.index("</g>")].count('xlink:href="../ja/terms.html#c6-1"') == 1  # the acceptance's arrow
     assert "xlink:href" not in render_diagram(spec, "svg", "ja").decode()  # `yakkan diagram`: no links
+    # three transitions share one line (restricted → active): each of their names links to its own article
+    group = svg[svg.index('<g id="edge_restriction_lapses_at_month_start__restricted" class="node"'):]
+    group = group[:group.index('class="edge"')]
+    for article, text in (("16-1", "月初"), ("16-2", "追加料金の支払い"), ("23-2", "利用制限の解除")):
+        assert f'xlink:href="../ja/terms.html#c{article}" xlink:title="{text}" target="_top">' in group
 
 
 def test_a_refusals_reason_is_drawn_in_full(spec):

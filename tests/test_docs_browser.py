@@ -209,11 +209,57 @@ OVERLAPS_JS = """() => {
 }"""
 
 
+CROSSINGS_JS = """() => {
+  const own = id => id.replace(/-(in|out)$/, '');  // the halves of a line drawn through its label node
+  const boxes = [];
+  for (const g of document.querySelectorAll('g.node, g.edge')) {
+    let x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (const t of g.querySelectorAll('text')) {
+      const b = t.getBBox();
+      if (!b.width) continue;
+      x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y);
+      x1 = Math.max(x1, b.x + b.width); y1 = Math.max(y1, b.y + b.height);
+    }
+    if (x1 > x0) boxes.push({id: own(g.id), box: [x0 + 1, y0 + 1, x1 - 1, y1 - 1]});
+  }
+  const out = new Set();
+  for (const g of document.querySelectorAll('g.edge')) {
+    for (const p of g.querySelectorAll('path')) {
+      for (let s = 0, n = p.getTotalLength(); s <= n; s += 1) {
+        const pt = p.getPointAtLength(s);
+        for (const {id, box} of boxes) {
+          if (id !== own(g.id) && pt.x > box[0] && pt.x < box[2] && pt.y > box[1] && pt.y < box[3])
+            out.add(own(g.id) + ' -> ' + id);
+        }
+      }
+    }
+  }
+  return [...out].sort();
+}"""
+
+
+LINES_JS = """() => {
+  // two lines of text (any labels) whose boxes overlap by more than 2 units: Noto CJK's line box is
+  // 1.45 em, so lines a full pitch apart overlap by under 2, lines set one point size apart by 4.3
+  const ts = [...document.querySelectorAll('g.node text, g.edge text')].map(t => [t.getBBox(), t.textContent]);
+  const out = [];
+  for (let i = 0; i < ts.length; i++) for (let j = i + 1; j < ts.length; j++) {
+    const a = ts[i][0], b = ts[j][0];
+    const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+    const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+    if (w > 1 && h > 2) out.push([ts[i][1], ts[j][1]]);
+  }
+  return out;
+}"""
+
+
 def test_diagram_labels_never_overlap_and_link_to_their_articles(browser, served):
     page = browser.new_page()
     for svg in ("assets/lifecycle.ja.svg", "assets/lifecycle.en.svg", "assets/paths/P03.ja.svg"):
         page.goto(served + svg)
         assert page.evaluate(OVERLAPS_JS) == [], svg  # the text boxes as the browser draws them
+        assert page.evaluate(CROSSINGS_JS) == [], svg  # no line through another's text, as drawn
+        assert page.evaluate(LINES_JS) == [], svg  # the lines of a label do not touch
     page.goto(served + "ja/index.html")
     page.wait_for_load_state("load")
     frame = next(f for f in page.frames if f.url.endswith("/assets/lifecycle.ja.svg"))  # the <object>
