@@ -29,7 +29,7 @@ class MarkedTransition:
     id: str
     kind: str
     event: str
-    sources: tuple[str, ...]
+    sources: tuple[str, ...]  # as the spec writes them (a compound state stands for its modes)
     target: str | None  # None: the transition keeps its state
     articles: tuple[str, ...]
 
@@ -69,7 +69,7 @@ def diagram_changes(old: Spec, new: Spec, model: list[Change]) -> DiagramChanges
         for t in spec.transitions:
             k = kind.get(("transitions", t.id))
             if k in wanted:
-                marked.append(MarkedTransition(t.id, k, t.event, tuple(t.sources), t.target, tuple(t.articles)))
+                marked.append(MarkedTransition(t.id, k, t.event, tuple(t.source_spec), t.target, tuple(t.articles)))
     states = [(s, kind[("states", s)]) for s in new.states if kind.get(("states", s)) in ("added", "changed")]
     states += [(s, "removed") for s in old.states if kind.get(("states", s)) == "removed"]
     return DiagramChanges(tuple(marked), tuple(states))
@@ -87,3 +87,23 @@ def render_review_diagram(old: Spec, new: Spec, changes: DiagramChanges, lang: s
     add_removed(graph, old, new, life, changes.removed, lang)
     add_legend(graph, lang)
     return pipe(graph, fmt)
+
+
+def transition_rows(old: Spec, new: Spec, changes: DiagramChanges, lang: str) -> list[list[str]]:
+    """The marked transitions as table rows: mark, id, event, from → to, articles, each name
+    in `lang` (a removed transition's names from the old spec)."""
+    from yakkan.diagrams.i18n import cite_list, event_name, state_name
+    from yakkan.diagrams.marks import TAGS
+
+    def state(spec: Spec, s: str) -> str:
+        s = s.rsplit(".", 1)[-1]
+        return state_name(spec, s, lang) if s in spec.states else s
+
+    rows = []
+    for t in changes.transitions:
+        spec = old if t.kind == "removed" else new
+        sep = "・" if lang == "ja" else ", "
+        target = state(spec, t.target) if t.target else ("（状態は変わらない）" if lang == "ja" else "(same state)")
+        rows.append([TAGS[lang][t.kind], t.id, event_name(spec, t.event, lang),
+                     f"{sep.join(state(spec, x) for x in t.sources)} → {target}", cite_list(t.articles)])  # fmt: skip
+    return rows

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,14 @@ T: dict[str, dict[str, str]] = {
         "absent": "なし",
         "other_lang": "English",
         "expected": "期待",
+        "h_diagram": "状態遷移図の変更",
+        "diagram_intro": "新しい版の状態遷移図です。追加された遷移・状態を緑の太線「追加」、条件・効果・遷移先・条項が"
+                         "変わったものを橙の太線「変更」、旧版にあって削除されたものを灰色の破線「削除」で示します"
+                         "（状態を変えない遷移は、状態の枠内の一覧で色と印が付きます）。",
+        "diagram_alt": "状態遷移図（変更箇所に印）",
+        "diagram_svg": "SVG 版：",
+        "diagram_cols": "印|遷移|イベント|遷移元 → 遷移先|条項",
+        "no_diagram_change": "遷移と状態に変更はありません。",
     },
     "en": {
         "title": "Review of a change of the terms: {name} {old} → {new}",
@@ -133,6 +141,15 @@ T: dict[str, dict[str, str]] = {
         "absent": "none",
         "other_lang": "日本語",
         "expected": "expected",
+        "h_diagram": "The lifecycle, changes marked",
+        "diagram_intro": "The new version's lifecycle: a transition or state added is drawn green and bold "
+                         "[added], one whose guard, effects, target or articles changed orange and bold [changed], "
+                         "and one of the old version that was removed dashed and grey [removed] (a transition that "
+                         "keeps its state is marked in its state's list of events).",
+        "diagram_alt": "the lifecycle with the changes marked",
+        "diagram_svg": "SVG: ",
+        "diagram_cols": "mark|transition|event|from → to|articles",
+        "no_diagram_change": "No transition or state changed.",
     },
 }
 
@@ -158,7 +175,7 @@ FIGURES_EN = {"suspensions_completed": "suspensions completed", "suspension_mean
 
 @dataclass
 class Block:
-    kind: str  # h2 h3 p code table redline fold link
+    kind: str  # h2 h3 p code table redline fold link image
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)
     segments: list[tuple[str, str]] = field(default_factory=list)
@@ -189,10 +206,13 @@ def _art_label(n: int, lang: str) -> str:
     return f"第{n}条" if lang == "ja" else f"Article {n}"
 
 
-def blocks(r: Review, lang: str, link: Callable[[str], str], redline: bool = True) -> list[Block]:
+def blocks(r: Review, lang: str, link: Callable[[str], str], redline: bool = True,
+           diagram: Mapping[str, Path] | None = None) -> list[Block]:  # fmt: skip
     """The report in `lang` as blocks; `link` turns a file path into the link a reader follows.
     Without `redline` the text's section only points to the redline of the other part (the
-    terms text is Japanese in both: a pull-request comment carries it once)."""
+    terms text is Japanese in both: a pull-request comment carries it once). `diagram`: per
+    format (svg, png), the marked lifecycle drawn in `lang` (review_diagram.py), shown and
+    linked."""
     t = T[lang]
     name = r.name_ja if lang == "ja" else r.name
     out = [Block("h2", t["title"].format(name=name, old=r.old_version, new=r.new_version))]
@@ -205,6 +225,7 @@ def blocks(r: Review, lang: str, link: Callable[[str], str], redline: bool = Tru
     out += _verdict_blocks(r, lang, link)
     out += _stale_blocks(r, lang)
     out += _model_blocks(r, lang)
+    out += _diagram_blocks(r, lang, link, diagram or {})
     out += _text_blocks(r, lang) if redline else [Block("h3", t["h_text"]), Block("p", t["redline_above"])]
     if r.money is not None:
         out += _money_blocks(r, lang, link)
@@ -333,6 +354,36 @@ def _model_blocks(r: Review, lang: str) -> list[Block]:
     return out
 
 
+def _diagram_blocks(r: Review, lang: str, link: Callable[[str], str], files: Mapping[str, Path]) -> list[Block]:
+    """The marked lifecycle: the picture (PNG where drawn, else SVG), the SVG's link, and the
+    marked transitions as a table."""
+    from .review_diagram import transition_rows
+
+    t = T[lang]
+    if r.diagram is None or r.specs is None:
+        return []
+    out = [Block("h3", t["h_diagram"])]
+    if not r.diagram.transitions and not r.diagram.states:
+        out.append(Block("p", t["no_diagram_change"]))
+    else:
+        out.append(Block("p", t["diagram_intro"]))
+    picture = files.get("png") or files.get("svg")
+    if picture is not None:
+        out.append(Block("image", t["diagram_alt"], target=link(str(picture))))
+        if "png" in files and "svg" in files:
+            out.append(Block("link", t["diagram_svg"], target=link(str(files["svg"])),
+                             segments=[("=", Path(files["svg"]).name)]))  # fmt: skip
+    if r.diagram.transitions:
+        out.append(Block("table", rows=[t["diagram_cols"].split("|"),
+                                        *transition_rows(*r.specs, r.diagram, lang)]))  # fmt: skip
+    sep = "、" if lang == "ja" else ", "
+    if r.diagram.states:
+        from yakkan.diagrams.marks import TAGS
+
+        out.append(Block("p", sep.join(f"{TAGS[lang][k]} {s}" for s, k in r.diagram.states)))
+    return out
+
+
 def _article_head(d: ArticleDiff, lang: str) -> str:
     label = d.label if lang == "ja" else d.label_en
     title = d.title_new or d.title_old
@@ -422,6 +473,8 @@ def render_text(bs: list[Block], indent: str = "") -> str:
             out.append(render_text(b.children, indent + "  "))
         elif b.kind == "link":
             out.append(f"{indent}{b.text}{b.target}")
+        elif b.kind == "image":
+            out.append(f"{indent}{b.text}: {b.target}")
     return "\n".join(out)
 
 
@@ -464,6 +517,8 @@ def render_markdown(bs: list[Block]) -> str:
         elif b.kind == "link":
             label = b.segments[0][1] if b.segments else b.target
             out += [f"{_md_escape(b.text)}[{_md_escape(label)}]({b.target})", ""]
+        elif b.kind == "image":
+            out += [f"![{_md_escape(b.text)}]({b.target})", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -506,6 +561,9 @@ def render_html(bs: list[Block], lang: str, other: str) -> str:
             elif b.kind == "link":
                 label = b.segments[0][1] if b.segments else b.target
                 out.append(f'<p>{e(b.text)}<a href="{e(b.target)}">{e(label)}</a></p>')
+            elif b.kind == "image":
+                out.append(f'<figure class="diagram"><a href="{e(b.target)}"><img src="{e(b.target)}" '
+                           f'alt="{e(b.text)}"></a></figure>')
         return out
 
     title = bs[0].text if bs else ""
