@@ -10,6 +10,7 @@ The verifier is not run (`--no-verify`): none of this needs verdicts.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -18,10 +19,8 @@ from pathlib import Path
 import pytest
 
 from yakkan.cli import main
-from yakkan.diagrams import build_site
 from yakkan.diagrams.cli import site_review
 from yakkan.diagrams.langcheck import english_runs
-from yakkan.model.spec import load_spec
 from yakkan.terms.review_data import build_review
 from yakkan.terms.review_diagram import render_review_diagram
 
@@ -175,9 +174,29 @@ def test_the_reports_show_and_link_the_marked_diagram(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    """`yakkan docs 2025-04-01/spec.yaml --review spec.yaml`, run from the repository's root."""
     out = tmp_path_factory.mktemp("review-site") / "site"
-    build_site(load_spec(REVISION / "spec.yaml"), out, review=site_review(BASE / "spec.yaml", REVISION))
+    here = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        assert main(["docs", str(REVISION / "spec.yaml"), "-o", str(out), "--review", str(BASE / "spec.yaml")]) == 0
+    finally:
+        os.chdir(here)
     return out
+
+
+def test_a_review_of_a_missing_version_is_bad_input_and_writes_nothing(tmp_path, capsys):
+    assert main(["docs", str(REVISION / "spec.yaml"), "-o", str(tmp_path / "site"), "--review",
+                 str(tmp_path / "2023-04-01")]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{tmp_path / '2023-04-01'}: no such spec file or version folder" in err and "fix:" in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_site_review_shows_paths_outside_the_working_folder_by_their_version_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    review = site_review(BASE / "spec.yaml", REVISION)
+    assert (review.old_path, review.new_path) == (Path("clara-msp/spec.yaml"), Path("2025-04-01/spec.yaml"))
 
 
 def test_the_site_has_the_review_pages_linked_from_its_index_and_navigation(site):
