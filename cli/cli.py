@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--simulate-report", type=Path, metavar="FILE",
                    help=tr("simulation report to show (default: DIR/../simulate/report.json when present)"),
                    )  # fmt: skip
+    p.add_argument("--review", type=Path, metavar="OLD",
+                   help=tr("add the review of the change from OLD (a spec file or version folder) to this spec: "
+                           "review/index.html, review/en.html"))  # fmt: skip
     p.set_defaults(module="yakkan.diagrams.cli", func="run_docs")
 
     p = sub.add_parser("review", help=tr("review a change of the terms: verdicts, model, redline, staleness, money"))

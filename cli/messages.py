@@ -80,6 +80,7 @@ MESSAGES: dict[str, str] = {
     "output folder": "出力フォルダ",
     "verdicts to show (default: DIR/../verify/results.json when present)": "表示する判定（既定: DIR/../verify/results.json があればそれ）",
     "simulation report to show (default: DIR/../simulate/report.json when present)": "表示するシミュレーション報告（既定: DIR/../simulate/report.json があればそれ）",
+    "add the review of the change from OLD (a spec file or version folder) to this spec: review/index.html, review/en.html": "OLD（仕様ファイルまたは版のフォルダ）からこの仕様への変更のレビューを加える: review/index.html、review/en.html",
     "review a change of the terms: verdicts, model, redline, staleness, money": "約款の変更をレビュー（判定、モデル、新旧対照、古くなった符号化、金額）",
     "the spec before the change (a spec file or a version folder)": "変更前の仕様（仕様ファイルまたは版のフォルダ）",
     "the spec after the change (a spec file or a version folder)": "変更後の仕様（仕様ファイルまたは版のフォルダ）",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from argparse import Namespace
 from pathlib import Path
+from typing import Any
 
 from yakkan.lang import tr
 from yakkan.model.spec import load_spec
@@ -43,6 +44,26 @@ def run_diagram(args: Namespace) -> int:
     return 0
 
 
+def site_review(old: Path, new: Path) -> Any:
+    """The review from `old` (a spec file or version folder) to the site's spec, for the
+    site's review pages: without the verifier (`yakkan review` compares verdicts), its two
+    paths as a reader's command line would give them (relative to the working folder when
+    inside it, else the version folder and file name), so the pages hold no absolute path."""
+    import dataclasses
+
+    from yakkan.terms.review_data import build_review
+
+    review = build_review(old, new, verify=False)
+    return dataclasses.replace(review, old_path=_shown(review.old_path), new_path=_shown(review.new_path))
+
+
+def _shown(path: Path) -> Path:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return Path(path.resolve().parent.name) / path.name
+
+
 def run_docs(args: Namespace) -> int:
     """Build the documentation site of `args.spec` into `args.output`."""
     from .fsio import check_replaceable
@@ -54,6 +75,8 @@ def run_docs(args: Namespace) -> int:
     spec = load_spec(args.spec)
     verify = load_verify_results(getattr(args, "verify_results", None), near=out)
     simulate = load_simulate_report(getattr(args, "simulate_report", None), near=out)
-    index = build_site(spec, out, verify_results=verify, simulate_report=simulate)
+    old = getattr(args, "review", None)
+    review = site_review(old, spec.path) if old is not None else None
+    index = build_site(spec, out, verify_results=verify, simulate_report=simulate, review=review)
     print(tr("docs: open {index}", index=index))
     return 0

@@ -31,6 +31,8 @@ from yakkan.model.spec import Spec, TransitionDef
 from .analysis import DrawnEdge, Lifecycle
 from .highlight import PathStep, ScenarioPath
 from .i18n import cite_list, event_name, state_name, t
+from .marks import COLOR as MARK_COLOR
+from .marks import EDGE_STYLE, TAGS, Marks, node_style, tag
 from .readable import Readable, pack, wrap
 
 FONT = "Noto Sans CJK JP"
@@ -59,7 +61,9 @@ class LifecycleDiagram:
 
     def __init__(self, spec: Spec, lang: str = "ja", path: ScenarioPath | None = None,
                  legend: bool = True, life: Lifecycle | None = None,
-                 links: Callable[[tuple[str, ...]], str | None] | None = None) -> None:  # fmt: skip
+                 links: Callable[[tuple[str, ...]], str | None] | None = None,
+                 marks: Marks | None = None) -> None:  # fmt: skip
+        self.marks = marks or Marks()  # a review's added / changed transitions and states (marks.py)
         self.links = links  # the docs site: a state's or transition's articles → their place in the terms
         self.spec = spec
         self.lang = lang
@@ -142,7 +146,7 @@ class LifecycleDiagram:
             state, label=self._state_label(state), shape="box", style="rounded,filled",
             fillcolor=fill, peripheries="2" if d.final else "1", penwidth=penwidth,
             margin="0.12,0.06", tooltip=f"{d.ja} / {d.en} ({state})", id=f"state_{state}",
-            **self._link(d.articles),
+            **self._link(d.articles), **(node_style(self.marks.states[state]) if state in self.marks.states else {}),
         )  # fmt: skip
 
     def _link(self, articles: tuple[str, ...]) -> dict[str, str]:
@@ -157,6 +161,8 @@ class LifecycleDiagram:
         rows = [f'<TR><TD><B>{escape(name)}</B></TD></TR>',
                 f'<TR><TD><FONT POINT-SIZE="9" COLOR="{COLORS["muted"]}">'
                 f'{escape(sub)}{escape(self._cites(d.articles))}</FONT></TD></TR>']  # fmt: skip
+        if state in self.marks.states:
+            rows.insert(1, f"<TR><TD>{tag(self.marks.states[state], self.lang)}</TD></TR>")
         internal = self.life.internals.get(state, ())
         if internal:
             rows.append("<HR/>")
@@ -168,17 +174,31 @@ class LifecycleDiagram:
 
     def _internal_rows(self, transitions: tuple[TransitionDef, ...]) -> list[str]:
         names: dict[str, bool] = {}
+        marked: dict[str, list[str]] = {}
         for tr in transitions:
             names[tr.event] = self.spec.events[tr.event].by == "calendar"
+            marked.setdefault(tr.event, []).append(tr.id)
+        kinds = {e: self.marks.strongest(ids) for e, ids in marked.items()}
         items = [event_name(self.spec, e, self.lang) for e in names]
         italic = {event_name(self.spec, e, self.lang) for e, cal in names.items() if cal}
+        labels = {event_name(self.spec, e, self.lang): (k, event_name(self.spec, e, self.lang) + TAGS[self.lang][k])
+                  for e, k in kinds.items() if k}  # an internal event a review marks, packed with its tag
+        tagged = {label: (name, k) for name, (k, label) in labels.items()}
         sep = "・" if self.lang == "ja" else ", "
         rows = []
-        for line in pack(items, INTERNAL_WIDTH, sep):
-            parts = line.split(sep)
-            html = escape(sep).join(f"<I>{escape(p)}</I>" if p in italic else escape(p) for p in parts)
+        for line in pack([labels[x][1] if x in labels else x for x in items], INTERNAL_WIDTH, sep):
+            html = escape(sep).join(self._internal_item(p, italic, tagged) for p in line.split(sep))
             rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{html}</FONT></TD></TR>')
         return rows
+
+    def _internal_item(self, item: str, italic: set[str], tagged: dict[str, tuple[str, str]]) -> str:
+        """One internal event as drawn: italic when the calendar raises it; in its mark's
+        colour, bold, with the tag when a review marks it (marks.py)."""
+        name, kind = tagged.get(item, (item, None))
+        html = f"<I>{escape(name)}</I>" if name in italic else escape(name)
+        if not kind:
+            return html
+        return f'<FONT COLOR="{MARK_COLOR[kind]}"><B>{html}</B></FONT>{tag(kind, self.lang)}'
 
     def _add_cluster(self, g: graphviz.Digraph, state: str, placed: set[str]) -> None:
         d = self.spec.states[state]
@@ -190,6 +210,8 @@ class LifecycleDiagram:
             c.attr(label=label, style="rounded,filled", fillcolor=COLORS["cluster"],
                    color=COLORS["cluster_border"], fontname=FONT, fontsize="13",
                    labeljust="l", margin="14")  # fmt: skip
+            if state in self.marks.states:
+                c.attr(**node_style(self.marks.states[state]))
             shared = self.life.internals.get(state, ())
             rows = [f'<TR><TD><FONT POINT-SIZE="9" COLOR="{COLORS["muted"]}">'
                     f'{escape(t(self.lang, "internal_all"))}</FONT></TD></TR>', "<HR/>"]  # fmt: skip
@@ -238,6 +260,8 @@ class LifecycleDiagram:
                     shown.add(tr.id)
                     guard = self.text.guard(tr, self.lang, GUARD_LIMIT) if tr.guard else None
                     more = self._edge_lines(tr.event, guard, tr.articles, numbers, self._scheduler_line(tr.event))
+                    if tr.id in self.marks.transitions:  # a review's mark: the tag after the event's name
+                        more[0] += " " + tag(self.marks.transitions[tr.id], self.lang)
                 lines += more
                 hrefs += [self._link(tr.articles).get("URL")] * len(more)
             first = group[0]
@@ -247,6 +271,9 @@ class LifecycleDiagram:
                 attrs["ltail"] = cluster_name(first.source)
             if first.back:
                 attrs["color"] = COLORS["back"]
+            mark = self.marks.strongest([e.transition.id for e in group])
+            if mark:
+                attrs.update(EDGE_STYLE[mark])
             if numbers_all:
                 attrs.update(color=COLORS["hl"], penwidth="2.4", fontcolor=COLORS["hl"])
             elif self.path:

@@ -12,6 +12,10 @@ Layout of the output folder (everything relative, no network needed):
     scenarios/<P>.yaml         that scenario, to download and `yakkan replay`
     simulate/…                 the simulator's plots and scenarios, when a run is given
     yakkan.md, yakkan.ja.md    the same content as Markdown (English / Japanese)
+    review/index.html, review/en.html, review/lifecycle.<lang>.svg
+                               with a review (`yakkan docs --review OLD`): the change from
+                               an older version to this spec (terms/review_render.py), in
+                               the site's pages, linked from the navigation and the index
 
 The site is built in a temporary folder and swapped in (see `fsio.building`).
 """
@@ -49,6 +53,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_DRAWN = 10  # scenarios of a simulation run drawn per list (all are offered as files)
 PAGES = ("index", "terms", "states", "events", "transitions", "interpretations", "properties",
          "coverage", "simulation")  # fmt: skip
+REVIEW_PAGES = {"ja": "index.html", "en": "en.html"}  # in review/, beside each other
+REVIEW_PAGES_FROM_LANG = {lang: f"../review/{name}" for lang, name in REVIEW_PAGES.items()}  # from ja/, en/
 
 
 def _cites(terms: Any) -> Any:
@@ -104,7 +110,8 @@ class SiteBuilder:
     """Writes the site of one spec into a folder (see the module docstring)."""
 
     def __init__(self, spec: Spec, verify_results: VerifyResults | None = None,
-                 simulate_report: SimulateReport | None = None) -> None:  # fmt: skip
+                 simulate_report: SimulateReport | None = None, review: Any = None) -> None:  # fmt: skip
+        self.review = review  # a terms.review_data.Review from an older version to `spec`, or None
         self.spec = spec
         self.verify = verify_results
         self.simulate = simulate_report
@@ -138,8 +145,11 @@ class SiteBuilder:
             for page in PAGES:
                 html = self.html.get_template(f"{page}.html.j2").render(page=page, **ctx)
                 (root / lang / f"{page}.html").write_text(html, encoding="utf-8")
+        if self.review is not None:
+            self._review_pages(root, models, simulation)
+        review = {"old": self.review.old_version, "new": self.review.new_version} if self.review else None
         top = self.html.get_template("root.html.j2").render(
-            meta=self.spec.meta, ui_ja=ui("ja"), ui_en=ui("en"), summary=models["en"].summary)
+            meta=self.spec.meta, ui_ja=ui("ja"), ui_en=ui("en"), summary=models["en"].summary, review=review)
         (root / "index.html").write_text(top, encoding="utf-8")
         for lang, name in (("en", "yakkan.md"), ("ja", "yakkan.ja.md")):
             ctx = self._context(models[lang], simulation)
@@ -156,7 +166,28 @@ class SiteBuilder:
             "spec_name": self.spec.path.name, "terms_name": self.spec.terms_path.name,
             "mermaid": (Path("assets") / f"lifecycle.{lang}.mmd").as_posix(),
             "mermaid_text": render_diagram(self.spec, "mermaid", lang, life=self.life).decode("utf-8"),
+            "review_pages": REVIEW_PAGES_FROM_LANG if self.review is not None else None,
         }  # fmt: skip
+
+    def _review_pages(self, root: Path, models: Mapping[str, DocModel], simulation: dict[str, Any] | None) -> None:
+        """review/index.html (ja) and review/en.html: the review's report in the site's pages,
+        with the marked lifecycle beside them (review/lifecycle.<lang>.svg)."""
+        from yakkan.terms.review_diagram import FILE, render_review_diagram
+        from yakkan.terms.review_render import blocks, html_body
+
+        r = self.review
+        folder = root / "review"
+        folder.mkdir()
+        for lang in LANGS:
+            svg = folder / FILE.format(lang=lang, ext="svg")
+            svg.write_bytes(render_review_diagram(*r.specs, r.diagram, lang, "svg"))
+            body = html_body(blocks(r, lang, lambda p: Path(p).name, diagram={"svg": svg}, site=True))
+            other = "en" if lang == "ja" else "ja"
+            ctx = {**self._context(models[lang], simulation), "page": "review", "nav_up": f"../{lang}/",
+                   "search_base": f"../{lang}/", "other_href": REVIEW_PAGES[other],
+                   "review_pages": REVIEW_PAGES}  # fmt: skip
+            html = self.html.get_template("review.html.j2").render(review_body=Markup(body), **ctx)
+            (folder / REVIEW_PAGES[lang]).write_text(html, encoding="utf-8")
 
     def _links(self, lang: str, up: str) -> Callable[[tuple[str, ...]], str | None]:
         """For the site's diagrams: a state's or transition's articles → the first one's place
@@ -331,18 +362,20 @@ class SiteBuilder:
 
 
 def build_site(spec: Spec, out_dir: str | Path, verify_results: VerifyResults | str | Path | None = None,
-               simulate_report: SimulateReport | str | Path | None = None) -> Path:  # fmt: skip
+               simulate_report: SimulateReport | str | Path | None = None, review: Any = None) -> Path:  # fmt: skip
     """Build the docs site of `spec` into `out_dir`; returns the path of its index.html.
 
     The results are loaded objects (`load_verify_results`, `load_simulate_report`) or the
-    path of a results file or folder; None shows "not yet verified" / no simulation."""
+    path of a results file or folder; None shows "not yet verified" / no simulation.
+    `review`: a review (terms.review_data.build_review) from an older version to `spec`,
+    written as review/index.html and review/en.html."""
     from .results import load_simulate_report, load_verify_results
 
     if isinstance(verify_results, str | Path):
         verify_results = load_verify_results(verify_results)
     if isinstance(simulate_report, str | Path):
         simulate_report = load_simulate_report(simulate_report)
-    return SiteBuilder(spec, verify_results, simulate_report).build(Path(out_dir))
+    return SiteBuilder(spec, verify_results, simulate_report, review).build(Path(out_dir))
 
 
 def tidy_markdown(text: str) -> str:

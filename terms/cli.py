@@ -6,6 +6,7 @@ import json
 import sys
 from argparse import Namespace
 from pathlib import Path
+from typing import Any
 
 from yakkan.lang import current, tr
 from yakkan.model.spec import load_spec
@@ -47,8 +48,10 @@ def run_review(args: Namespace) -> int:
     if md_path is not None or summary:
         base = (md_path.parent if md_path is not None else Path.cwd())
         link = lambda p: relative_link(p, base)  # noqa: E731
-        md = render_markdown(blocks(review, "ja", link)) + "\n---\n\n" + \
-            render_markdown(blocks(review, "en", link, redline=False))  # fmt: skip
+        pictures = {lang: _write_diagram(review, lang, base, f"{md_path.stem}.", ("svg", "png"))
+                    for lang in ("ja", "en")} if md_path is not None else {}  # fmt: skip
+        md = render_markdown(blocks(review, "ja", link, diagram=pictures.get("ja"))) + "\n---\n\n" + \
+            render_markdown(blocks(review, "en", link, redline=False, diagram=pictures.get("en")))  # fmt: skip
         if md_path is not None:
             write_output(md_path, md)
         if summary:
@@ -56,8 +59,9 @@ def run_review(args: Namespace) -> int:
                 fh.write(md)
     if html_dir is not None:
         link = lambda p: relative_link(p, html_dir)  # noqa: E731
-        write_in(html_dir, "index.html", render_html(blocks(review, "ja", link), "ja", "en.html"))
-        write_in(html_dir, "en.html", render_html(blocks(review, "en", link), "en", "index.html"))
+        svg = {lang: _write_diagram(review, lang, html_dir, "", ("svg",)) for lang in ("ja", "en")}
+        write_in(html_dir, "index.html", render_html(blocks(review, "ja", link, diagram=svg["ja"]), "ja", "en.html"))
+        write_in(html_dir, "en.html", render_html(blocks(review, "en", link, diagram=svg["en"]), "en", "index.html"))
     if review.exit_status:
         why = [tr("{n} property(ies) expected to hold break", n=len(review.breaks))] if review.breaks else []
         if review.unproved:
@@ -73,6 +77,19 @@ def run_review(args: Namespace) -> int:
                           new=args.new))  # fmt: skip
         print(tr("yakkan review: {why}", why=("。" if current() == "ja" else "; ").join(why)), file=sys.stderr)
     return review.exit_status
+
+
+def _write_diagram(review: Any, lang: str, folder: Path, prefix: str, formats: tuple[str, ...]) -> dict[str, Path]:
+    """Draw the review's marked lifecycle in `lang` into `folder` as
+    `<prefix>lifecycle.<lang>.<fmt>` (review_diagram.py); per format, the file written."""
+    from yakkan.model.limits import write_in
+
+    from .review_diagram import FILE, render_review_diagram
+
+    if review.diagram is None or review.specs is None:
+        return {}
+    return {fmt: write_in(folder, prefix + FILE.format(lang=lang, ext=fmt),
+                          render_review_diagram(*review.specs, review.diagram, lang, fmt)) for fmt in formats}
 
 
 def _run_reread(args: Namespace) -> int:

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from yakkan.model.errors import InputError
+from yakkan.model.spec import Spec
 
 from .money import MoneyComparison
 from .redline import ArticleDiff
 from .review import Change
+from .review_diagram import DiagramChanges
 from .staleness import StaleArticle
 from .verdicts import Comparison
 
@@ -52,6 +54,8 @@ class Review:
     money: MoneyComparison | None = None
     titles_ja: dict[str, str] = field(default_factory=dict)  # property id -> its Japanese title
     constants: list[Any] = field(default_factory=list)  # CopiedConstant: a changed parameter's old value kept
+    diagram: DiagramChanges | None = None  # the transitions and states the diagram marks
+    specs: tuple[Spec, Spec] | None = field(default=None, repr=False)  # the loaded old and new specs
 
     @property
     def breaks(self) -> list[Comparison]:
@@ -87,6 +91,7 @@ class Review:
             "copied_constants": [c.to_json() for c in self.constants],
             "lint": [f.to_json() for f in self.lint],
             "money": self.money.to_json() if self.money else None,
+            "diagram": self.diagram.to_json() if self.diagram else None,
         }  # fmt: skip
 
 
@@ -98,11 +103,13 @@ def build_review(old: Path, new: Path, *, verify: bool = True, properties: list[
     from .cli import _new_lint_findings
     from .redline import redline
     from .review import _raw, diff_model, diff_profiles
+    from .review_diagram import diagram_changes
     from .staleness import copied_constants, staleness
     from .structure import load_terms
 
     old_path, new_path = resolve_version(old), resolve_version(new)
     a, b = load_spec(old_path), load_spec(new_path)
+    model = diff_model(a, b)
     if properties:
         unknown = [p for p in properties if p not in a.properties and p not in b.properties]
         if unknown:
@@ -116,11 +123,12 @@ def build_review(old: Path, new: Path, *, verify: bool = True, properties: list[
         old_path=old_path, new_path=new_path, name=str(b.meta.get("name", "")),
         name_ja=str(b.meta.get("name_ja", b.meta.get("name", ""))),
         old_version=str(a.meta["version"]), new_version=str(b.meta["version"]),
-        model=diff_model(a, b), profiles=diff_profiles(profiles_beside(old_path), profiles_beside(new_path)),
+        model=model, profiles=diff_profiles(profiles_beside(old_path), profiles_beside(new_path)),
         text=text, stale=staleness(_raw(a), _raw(b), terms_b, text, b.reread),
         constants=copied_constants(_raw(a), _raw(b), terms_b, b.reread),
         lint=_new_lint_findings(a.terms_path, b.terms_path),
         titles_ja={p.id: p.title_ja or p.title for spec in (a, b) for p in spec.properties.values()},
+        diagram=diagram_changes(a, b, model), specs=(a, b),
     )  # fmt: skip
     if verify:
         from .verdicts import compare

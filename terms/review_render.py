@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,8 @@ T: dict[str, dict[str, str]] = {
         "counts": "本文の変更 {text} 条、モデルの変更 {model} 件、検証結果の変化 {flips} 件。",
         "h_verdicts": "検証結果の変化",
         "no_verify": "検証は実行していません（--no-verify）。",
+        "no_verify_site": "このページは検証を実行していません。両版の検証結果の比較は `yakkan review {old} {new}` で"
+                          "確認できます。",
         "verdict_cols": "ID|性質|条項|旧|新|区分",
         "same": "変化のない性質：{n} 件",
         "no_flip": "検証結果の変化はありません（{n} 件の性質）。",
@@ -76,6 +78,14 @@ T: dict[str, dict[str, str]] = {
         "absent": "なし",
         "other_lang": "English",
         "expected": "期待",
+        "h_diagram": "状態遷移図の変更",
+        "diagram_intro": "新しい版の状態遷移図です。追加された遷移・状態を緑の太線「追加」、条件・効果・遷移先・条項が"
+                         "変わったものを橙の太線「変更」、旧版にあって削除されたものを灰色の破線「削除」で示します"
+                         "（状態を変えない遷移は、状態の枠内の一覧で色と印が付きます）。",
+        "diagram_alt": "状態遷移図（変更箇所に印）",
+        "diagram_svg": "SVG 版：",
+        "diagram_cols": "印|遷移|イベント|遷移元 → 遷移先|条項",
+        "no_diagram_change": "遷移と状態に変更はありません。",
     },
     "en": {
         "title": "Review of a change of the terms: {name} {old} → {new}",
@@ -85,6 +95,8 @@ T: dict[str, dict[str, str]] = {
         "counts": "{text} article(s) of the text changed, {model} change(s) of the model, {flips} verdict(s) changed.",
         "h_verdicts": "Verdicts",
         "no_verify": "The verifier was not run (--no-verify).",
+        "no_verify_site": "This page does not run the verifier: `yakkan review {old} {new}` compares the verdicts of "
+                          "both versions.",
         "verdict_cols": "id|property|articles|old|new|change",
         "same": "Properties with the same verdict: {n}",
         "no_flip": "No verdict changed ({n} properties).",
@@ -133,6 +145,15 @@ T: dict[str, dict[str, str]] = {
         "absent": "none",
         "other_lang": "日本語",
         "expected": "expected",
+        "h_diagram": "The lifecycle, changes marked",
+        "diagram_intro": "The new version's lifecycle: a transition or state added is drawn green and bold "
+                         "[added], one whose guard, effects, target or articles changed orange and bold [changed], "
+                         "and one of the old version that was removed dashed and grey [removed] (a transition that "
+                         "keeps its state is marked in its state's list of events).",
+        "diagram_alt": "the lifecycle with the changes marked",
+        "diagram_svg": "SVG: ",
+        "diagram_cols": "mark|transition|event|from → to|articles",
+        "no_diagram_change": "No transition or state changed.",
     },
 }
 
@@ -158,7 +179,7 @@ FIGURES_EN = {"suspensions_completed": "suspensions completed", "suspension_mean
 
 @dataclass
 class Block:
-    kind: str  # h2 h3 p code table redline fold link
+    kind: str  # h2 h3 p code table redline model_redline fold link image
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)
     segments: list[tuple[str, str]] = field(default_factory=list)
@@ -189,10 +210,13 @@ def _art_label(n: int, lang: str) -> str:
     return f"第{n}条" if lang == "ja" else f"Article {n}"
 
 
-def blocks(r: Review, lang: str, link: Callable[[str], str], redline: bool = True) -> list[Block]:
+def blocks(r: Review, lang: str, link: Callable[[str], str], redline: bool = True,
+           diagram: Mapping[str, Path] | None = None, site: bool = False) -> list[Block]:  # fmt: skip
     """The report in `lang` as blocks; `link` turns a file path into the link a reader follows.
     Without `redline` the text's section only points to the redline of the other part (the
-    terms text is Japanese in both: a pull-request comment carries it once)."""
+    terms text is Japanese in both: a pull-request comment carries it once). `diagram`: per
+    format (svg, png), the marked lifecycle drawn in `lang` (review_diagram.py), shown and
+    linked. `site`: a page of the docs site (`yakkan docs --review`), which runs no verifier."""
     t = T[lang]
     name = r.name_ja if lang == "ja" else r.name
     out = [Block("h2", t["title"].format(name=name, old=r.old_version, new=r.new_version))]
@@ -202,20 +226,22 @@ def blocks(r: Review, lang: str, link: Callable[[str], str], redline: bool = Tru
     flips = sum(1 for c in r.verdicts or [] if c.category != "same")
     n_text = sum(1 for d in r.text if d.kind != "unchanged")
     out.append(Block("p", t["counts"].format(text=n_text, model=len(r.model), flips=flips)))
-    out += _verdict_blocks(r, lang, link)
+    out += _verdict_blocks(r, lang, link, site)
     out += _stale_blocks(r, lang)
     out += _model_blocks(r, lang)
+    out += _diagram_blocks(r, lang, link, diagram or {})
     out += _text_blocks(r, lang) if redline else [Block("h3", t["h_text"]), Block("p", t["redline_above"])]
     if r.money is not None:
         out += _money_blocks(r, lang, link)
     return out
 
 
-def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Block]:
+def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool = False) -> list[Block]:
     t = T[lang]
     out = [Block("h3", t["h_verdicts"])]
     if r.verdicts is None:
-        return out + [Block("p", t["no_verify"])]
+        note = t["no_verify_site"].format(old=r.old_path, new=r.new_path) if site else t["no_verify"]
+        return out + [Block("p", note)]
     order = ["breaks", "unproved", "mismatch", "flip", "flip-expected", "expect-only", "added", "removed"]
     shown = sorted((c for c in r.verdicts if c.category != "same"), key=lambda c: order.index(c.category))
     same = [c for c in r.verdicts if c.category == "same"]
@@ -296,7 +322,7 @@ def _change_line(c: Any, lang: str) -> list[Block]:
     if lang == "ja" and not before and not after:
         return [Block("p", head + "（英語の記述のみの変更。English 版を参照）")]
     if c.kind == "changed" and before and after:
-        return [Block("p", head), Block("redline", segments=_word_diff(before, after))]
+        return [Block("p", head), Block("model_redline", segments=_word_diff(before, after))]
     body = after or before
     return [Block("p", head)] + ([Block("code", body)] if body else [])
 
@@ -330,6 +356,36 @@ def _model_blocks(r: Review, lang: str) -> list[Block]:
             msg = x.message_ja if lang == "ja" and x.message_ja else x.message_en
             out.append(Block("p", f"{x.citation} {x.kind}：{msg}「{x.excerpt}」" if lang == "ja" else
                              f"{x.citation} {x.kind}: {msg} 「{x.excerpt}」"))  # fmt: skip
+    return out
+
+
+def _diagram_blocks(r: Review, lang: str, link: Callable[[str], str], files: Mapping[str, Path]) -> list[Block]:
+    """The marked lifecycle: the picture (PNG where drawn, else SVG), the SVG's link, and the
+    marked transitions as a table."""
+    from .review_diagram import transition_rows
+
+    t = T[lang]
+    if r.diagram is None or r.specs is None:
+        return []
+    out = [Block("h3", t["h_diagram"])]
+    if not r.diagram.transitions and not r.diagram.states:
+        out.append(Block("p", t["no_diagram_change"]))
+    else:
+        out.append(Block("p", t["diagram_intro"]))
+    picture = files.get("png") or files.get("svg")
+    if picture is not None:
+        out.append(Block("image", t["diagram_alt"], target=link(str(picture))))
+        if "png" in files and "svg" in files:
+            out.append(Block("link", t["diagram_svg"], target=link(str(files["svg"])),
+                             segments=[("=", Path(files["svg"]).name)]))  # fmt: skip
+    if r.diagram.transitions:
+        out.append(Block("table", rows=[t["diagram_cols"].split("|"),
+                                        *transition_rows(*r.specs, r.diagram, lang)]))  # fmt: skip
+    sep = "、" if lang == "ja" else ", "
+    if r.diagram.states:
+        from yakkan.diagrams.marks import TAGS
+
+        out.append(Block("p", sep.join(f"{TAGS[lang][k]} {s}" for s, k in r.diagram.states)))
     return out
 
 
@@ -414,7 +470,7 @@ def render_text(bs: list[Block], indent: str = "") -> str:
             widths = [max(_width(row[i]) for row in b.rows) for i in range(len(b.rows[0]))]
             for row in b.rows:
                 out.append(indent + "  ".join(_pad(c, widths[i]) for i, c in enumerate(row)).rstrip())
-        elif b.kind == "redline":
+        elif b.kind in ("redline", "model_redline"):
             body = "".join(s if op == "=" else f"[-{s}-]" if op == "-" else f"{{+{s}+}}" for op, s in b.segments)
             out.append(f"{indent}  {b.text + '  ' if b.text else ''}{body}")
         elif b.kind == "fold":
@@ -422,6 +478,8 @@ def render_text(bs: list[Block], indent: str = "") -> str:
             out.append(render_text(b.children, indent + "  "))
         elif b.kind == "link":
             out.append(f"{indent}{b.text}{b.target}")
+        elif b.kind == "image":
+            out.append(f"{indent}{b.text}: {b.target}")
     return "\n".join(out)
 
 
@@ -454,7 +512,7 @@ def render_markdown(bs: list[Block]) -> str:
             out.append("|" + "|".join("---" for _ in b.rows[0]) + "|")
             out += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in b.rows[1:]]
             out.append("")
-        elif b.kind == "redline":
+        elif b.kind in ("redline", "model_redline"):
             body = "".join(_md_escape(s) if op == "=" else f"<del>{html.escape(s)}</del>" if op == "-"
                            else f"<ins>{html.escape(s)}</ins>" for op, s in b.segments)  # fmt: skip
             out += [(f"**{_md_escape(b.text)}** " if b.text else "") + body, ""]
@@ -464,6 +522,8 @@ def render_markdown(bs: list[Block]) -> str:
         elif b.kind == "link":
             label = b.segments[0][1] if b.segments else b.target
             out += [f"{_md_escape(b.text)}[{_md_escape(label)}]({b.target})", ""]
+        elif b.kind == "image":
+            out += [f"![{_md_escape(b.text)}]({b.target})", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -477,10 +537,20 @@ CSS = """body{font-family:system-ui,'Hiragino Sans','Noto Sans CJK JP',sans-seri
 padding:0 1rem;line-height:1.7;color:#222}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;
 padding:.2rem .5rem;text-align:left;vertical-align:top}del{background:#fdd;color:#900}ins{background:#dfd;color:#060;
 text-decoration:none}pre{background:#f6f6f6;padding:.5rem;overflow-x:auto}.cit{font-weight:bold;margin-right:.5rem}
-nav{float:right}"""
+nav{float:right}figure.diagram{margin:.5rem 0}figure.diagram img{max-width:100%;height:auto}"""
 
 
 def render_html(bs: list[Block], lang: str, other: str) -> str:
+    """A page of its own (`--html DIR`): the report's body with its own small stylesheet."""
+    title = bs[0].text if bs else ""
+    nav = f'<nav><a href="{other}">{html.escape(T[lang]["other_lang"])}</a></nav>'
+    return ("<!DOCTYPE html>\n" f'<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{CSS}</style></head><body>{nav}\n" + html_body(bs) + "\n</body></html>\n")
+
+
+def html_body(bs: list[Block]) -> str:
+    """The report's blocks as HTML elements (the docs site puts them in its own page)."""
+
     def body(items: list[Block]) -> list[str]:
         out: list[str] = []
         for b in items:
@@ -496,22 +566,35 @@ def render_html(bs: list[Block], lang: str, other: str) -> str:
                 out.append("<table><tr>" + "".join(f"<th>{e(c)}</th>" for c in b.rows[0]) + "</tr>")
                 out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in b.rows[1:]]
                 out.append("</table>")
-            elif b.kind == "redline":
-                text = "".join(e(s) if op == "=" else f"<del>{e(s)}</del>" if op == "-" else f"<ins>{e(s)}</ins>"
-                               for op, s in b.segments)  # fmt: skip
+            elif b.kind == "redline":  # the terms text: an English phrase in it (MSP's expansion) marked
+                text = "".join(_latin(e(s)) if op == "=" else f"<del>{_latin(e(s))}</del>" if op == "-" else
+                               f"<ins>{_latin(e(s))}</ins>" for op, s in b.segments)  # fmt: skip
                 cit = f'<span class="cit">{e(b.text)}</span>' if b.text else ""
                 out.append(f"<p>{cit}{text}</p>")
+            elif b.kind == "model_redline":  # a model element as written: code, with the change marked
+                text = "".join(e(s) if op == "=" else f"<del>{e(s)}</del>" if op == "-" else f"<ins>{e(s)}</ins>"
+                               for op, s in b.segments)  # fmt: skip
+                out.append(f'<p class="model"><code>{text}</code></p>')
             elif b.kind == "fold":
                 out += [f"<details><summary>{e(b.text)}</summary>", *body(b.children), "</details>"]
             elif b.kind == "link":
                 label = b.segments[0][1] if b.segments else b.target
                 out.append(f'<p>{e(b.text)}<a href="{e(b.target)}">{e(label)}</a></p>')
+            elif b.kind == "image":
+                out.append(f'<figure class="diagram"><a href="{e(b.target)}"><img src="{e(b.target)}" '
+                           f'alt="{e(b.text)}"></a></figure>')
         return out
 
-    title = bs[0].text if bs else ""
-    nav = f'<nav><a href="{other}">{html.escape(T[lang]["other_lang"])}</a></nav>'
-    return ("<!DOCTYPE html>\n" f'<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{CSS}</style></head><body>{nav}\n" + "\n".join(body(bs)) + "\n</body></html>\n")
+    return "\n".join(body(bs))
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ ,\-]+[A-Za-z][A-Za-z'’]*){2,}")
+
+
+def _latin(escaped: str) -> str:
+    """An escaped run of the terms text with its English phrases (three words or more, such
+    as 「MSP（Managed Service Provider）」) marked `lang="en"`: the text's own English."""
+    return _LATIN_RUN.sub(lambda m: f'<span lang="en">{m.group(0)}</span>', escaped)
 
 
 def relative_link(target: str | Path, base_dir: Path) -> str:

@@ -318,8 +318,8 @@ def test_markdown_html_json_and_the_step_summary(tmp_path, monkeypatch, capsys):
     assert "満<del>３</del><ins>６</ins>ヶ月" in ja
     assert '<html lang="en">' in (site / "en.html").read_text(encoding="utf-8")
     # the same review gives the same bytes
-    assert main(["review", str(old), str(new), "--no-verify", "--markdown", str(tmp_path / "again.md")]) == 1
-    assert (tmp_path / "again.md").read_text(encoding="utf-8") == text
+    assert main(["review", str(old), str(new), "--no-verify", "--markdown", str(tmp_path / "again" / "review.md")]) == 1
+    assert (tmp_path / "again" / "review.md").read_text(encoding="utf-8") == text
 
 
 @pytest.mark.parametrize("option", ["--markdown", "--html"])

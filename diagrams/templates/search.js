@@ -19,7 +19,7 @@
         var li = document.createElement("li"), a = document.createElement("a");
         var kind = document.createElement("span");
         kind.className = "kind"; kind.textContent = e.k;
-        a.href = e.h; a.textContent = e.t;
+        a.href = (document.body.getAttribute("data-search-base") || "") + e.h; a.textContent = e.t;
         li.appendChild(kind); li.appendChild(a);
         list.appendChild(li); shown++;
       }
