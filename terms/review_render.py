@@ -34,6 +34,8 @@ T: dict[str, dict[str, str]] = {
         "same": "変化のない性質：{n} 件",
         "no_flip": "検証結果の変化はありません（{n} 件の性質）。",
         "story": "{id} の反例（{new}）。経過は次のコマンドで再生できます（英語の経過は English 版にあります）：",
+        "story_ja": "{id} の反例（{new}）。新しい版で再生した経過：",
+        "replay": "再生するコマンド：",
         "scenario": "シナリオ：",
         "h_stale": "陳腐化の確認（本文が変わった条とその符号化）",
         "no_text_change": "本文の変更はありません。",
@@ -164,6 +166,7 @@ class Block:
     segments: list[tuple[str, str]] = field(default_factory=list)
     children: list[Block] = field(default_factory=list)
     target: str = ""
+    code: bool = False  # a redline of a formula or a name as written: code in the reports (no sentence)
 
 
 def _figure_name(name: str, lang: str) -> str:
@@ -234,11 +237,15 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Bl
         if c.category == "unproved" and c.new.reason and lang == "en":
             out.append(Block("p", f"{c.id}: {c.new.reason}"))
         if c.new is not None and c.new_outcome == "violated" and c.category in ("breaks", "flip", "mismatch"):
-            out.append(Block("p", t["story"].format(id=c.id, new=c.new.verdict)))
-            if c.new.story and lang == "en":  # the verifier tells the story in English; ja links the scenario
+            told_ja = r.stories_ja.get(c.id) if lang == "ja" else None
+            out.append(Block("p", t["story_ja" if told_ja else "story"].format(id=c.id, new=c.new.verdict)))
+            if c.new.story and lang == "en":  # the verifier tells the story in English
                 out.append(Block("code", c.new.story))
-            elif c.new.counterexample:
-                out.append(Block("code", f"yakkan replay {c.new.counterexample} --spec {r.new_path}"))
+            else:
+                if told_ja:  # … and review_data.stories_ja in Japanese (diagrams/story.py)
+                    out += [*(Block("p", line) for line in told_ja), Block("p", t["replay"])]
+                if c.new.counterexample:
+                    out.append(Block("code", f"yakkan replay {c.new.counterexample} --spec {r.new_path}"))
             if c.new.counterexample:
                 out.append(Block("link", t["scenario"], target=link(c.new.counterexample),
                                  segments=[("=", Path(c.new.counterexample).name)]))  # fmt: skip
@@ -296,9 +303,13 @@ def _change_line(c: Any, lang: str) -> list[Block]:
     if lang == "ja" and not before and not after:
         return [Block("p", head + "（英語の記述のみの変更。English 版を参照）")]
     if c.kind == "changed" and before and after:
-        return [Block("p", head), Block("redline", segments=_word_diff(before, after))]
+        code = lang == "ja" and not _JAPANESE.search(before + after)  # an expression as written, not a sentence
+        return [Block("p", head), Block("redline", segments=_word_diff(before, after), code=code)]
     body = after or before
     return [Block("p", head)] + ([Block("code", body)] if body else [])
+
+
+_JAPANESE = re.compile(r"[぀-ヿ一-鿿]")
 
 
 def _english(text: str) -> bool:
@@ -457,6 +468,7 @@ def render_markdown(bs: list[Block]) -> str:
         elif b.kind == "redline":
             body = "".join(_md_escape(s) if op == "=" else f"<del>{html.escape(s)}</del>" if op == "-"
                            else f"<ins>{html.escape(s)}</ins>" for op, s in b.segments)  # fmt: skip
+            body = f"<code>{body}</code>" if b.code else body
             out += [(f"**{_md_escape(b.text)}** " if b.text else "") + body, ""]
         elif b.kind == "fold":
             out += ["<details>", f"<summary>{html.escape(b.text)}</summary>", "", render_markdown(b.children),
@@ -499,6 +511,7 @@ def render_html(bs: list[Block], lang: str, other: str) -> str:
             elif b.kind == "redline":
                 text = "".join(e(s) if op == "=" else f"<del>{e(s)}</del>" if op == "-" else f"<ins>{e(s)}</ins>"
                                for op, s in b.segments)  # fmt: skip
+                text = f"<code>{text}</code>" if b.code else text
                 cit = f'<span class="cit">{e(b.text)}</span>' if b.text else ""
                 out.append(f"<p>{cit}{text}</p>")
             elif b.kind == "fold":
