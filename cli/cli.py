@@ -83,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("replay", help=tr("replay a dated scenario: trace, refusals, ledger"))
     p.add_argument("scenario", type=Path, help=tr("scenario file (YAML)"))
-    _spec_arg(p, positional=False)
+    p.add_argument("--spec", type=Path, default=None,
+                   help=tr("contract spec, or a contract folder holding its versions (default: the version the "
+                           "scenario names in `terms:`, from the bundled Clara MSP folder)"))  # fmt: skip
+    p.set_defaults(contract_folder=DEFAULT_SPEC.parent)
     p.add_argument("--json", action="store_true", help=tr("print one JSON object (stable interface)"))
     p.add_argument("--all-calendar", action="store_true",
                    help=tr("show every calendar step, also those that change nothing"))  # fmt: skip

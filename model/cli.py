@@ -14,6 +14,7 @@ from .machine import CompiledSpec
 from .replay import format_human, replay
 from .scenario import load_scenario, load_spec_scenarios
 from .spec import load_spec
+from .versions import choose_spec
 
 
 def run_check(args: Namespace) -> int:
@@ -73,12 +74,24 @@ def pad(text: str, width: int) -> str:
 
 
 def run_replay(args: Namespace) -> int:
-    spec = load_spec(args.spec)
+    """Replay a scenario against the version of the terms it names (`terms:`, versions.py),
+    or against the spec given; a spec of another version is replayed as asked, with a note."""
+    choice = choose_spec(args.scenario, args.spec, args.contract_folder)
+    spec = load_spec(choice.spec)
     scenario = load_scenario(args.scenario, spec)
+    version = str(spec.meta["version"])
+    if scenario.terms is not None and scenario.terms != version:
+        print(tr("note: {scenario} was written for the terms of {written} (line {line}); replayed against {version} "
+                 "as asked, its expectations are those of {written}", scenario=args.scenario, written=scenario.terms,
+                 line=scenario.terms_line, version=version), file=sys.stderr)  # fmt: skip
+        print(tr("  to replay it against its own version: yakkan replay {scenario}", scenario=args.scenario),
+              file=sys.stderr)  # fmt: skip
     result = replay(CompiledSpec(spec), scenario)
     mismatches = result.expectation_mismatches()
     if args.json:
         out = result.to_json()
+        if scenario.terms is not None:
+            out["written_for"] = scenario.terms
         if scenario.expect:
             out["expectations_met"] = not mismatches
         print(json.dumps(out, ensure_ascii=False, indent=2))

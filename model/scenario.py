@@ -24,10 +24,11 @@ from .expr import BOOL, DATE, INT, Type
 from .limits import MAX_YEN, clip, span_problem, yen_problem
 from .names import check_texts
 from .spec import Spec
+from .versions import Written, check_written_for, version_name
 from .yamlio import line_of, read_yaml
 
 EVENT_KEYS = ("on", "do", "note")
-TOP_KEYS = ("name", "description", "contract", "until", "events", "expect")
+TOP_KEYS = ("name", "description", "terms", "contract", "until", "events", "expect")
 EXPECT_KEYS = ("state", "ended_by", "ledger", "refused")
 
 
@@ -54,6 +55,8 @@ class Scenario:
     events: tuple[ScenarioEvent, ...]
     expect: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    terms: str | None = None  # the version of the terms it was written for (`terms:`; see versions.py)
+    terms_line: int | None = None
 
 
 def load_scenario(path: str | Path, spec: Spec) -> Scenario:
@@ -162,10 +165,17 @@ def scenario_from_data(doc: Any, spec: Spec, path: Path | None = None) -> Scenar
         fail(f"`expect` is a mapping with keys among: {', '.join(EXPECT_KEYS)}", doc, "expect",
              hint="e.g. expect: {state: active, refused: [4]}")  # fmt: skip
     _check_expect(expect, fail)
+    terms = None
+    if "terms" in doc:
+        terms = version_name(doc["terms"])
+        if terms is None:
+            fail("`terms` names the version of the terms the scenario was written for", doc, "terms",
+                 hint="e.g. terms: 2024-04-01")  # fmt: skip
     return Scenario(
         path=path, name=str(doc.get("name", path.stem if path else "scenario")),
         contract=dict(contract), parameters=params, until=until, events=tuple(events),
-        expect=dict(expect), description=str(doc.get("description", "")),
+        expect=dict(expect), description=str(doc.get("description", "")), terms=terms,
+        terms_line=line_of(doc, "terms") if terms else None,
     )  # fmt: skip
 
 
@@ -269,4 +279,10 @@ def load_spec_scenarios(spec: Spec) -> dict[str, Scenario]:
     if spec.path is None:
         return {}
     names = [*(p.witness for p in spec.properties.values() if p.witness is not None), *spec.examples]
-    return {name: load_scenario(spec.path.parent / name, spec) for name in dict.fromkeys(names)}
+    out = {}
+    for name in dict.fromkeys(names):
+        out[name] = load_scenario(spec.path.parent / name, spec)
+        if out[name].terms is not None:
+            s = out[name]
+            check_written_for(Written(spec.path.parent / name, s.terms, s.terms_line), str(spec.meta["version"]))
+    return out

@@ -56,6 +56,7 @@ class Review:
     constants: list[Any] = field(default_factory=list)  # CopiedConstant: a changed parameter's old value kept
     diagram: DiagramChanges | None = None  # the transitions and states the diagram marks
     specs: tuple[Spec, Spec] | None = field(default=None, repr=False)  # the loaded old and new specs
+    stories_ja: dict[str, list[str]] = field(default_factory=dict)  # property id -> its counterexample told in ja
 
     @property
     def breaks(self) -> list[Comparison]:
@@ -83,7 +84,8 @@ class Review:
             "old": {"path": str(self.old_path), "version": self.old_version},
             "new": {"path": str(self.new_path), "version": self.new_version},
             "ok": self.exit_status == 0,
-            "verdicts": [c.to_json() for c in self.verdicts] if self.verdicts is not None else None,
+            "verdicts": [{**c.to_json(), **({"story_ja": "\n".join(self.stories_ja[c.id])} if c.id in self.stories_ja
+                                            else {})} for c in self.verdicts] if self.verdicts is not None else None,
             "model": [c.to_json() for c in self.model],
             "profiles": [c.to_json() for c in self.profiles],
             "text": [d.to_json() for d in self.text if d.kind != "unchanged"],
@@ -134,8 +136,35 @@ def build_review(old: Path, new: Path, *, verify: bool = True, properties: list[
         from .verdicts import compare
 
         review.verdicts = compare(old_path, new_path, properties, out, use_cache)
+        review.stories_ja = stories_ja(b, review.verdicts)
     if simulate:
         from .money import compare_money
 
         review.money = compare_money(old_path, new_path, customers, months, seed, out)
     return review
+
+
+def told(c: Comparison) -> bool:
+    """A comparison whose new verdict is a violation the report tells: a promise broken, a flip
+    to violated, a violation not expected."""
+    return c.new is not None and c.new_outcome == "violated" and c.category in ("breaks", "flip", "mismatch")
+
+
+def stories_ja(spec: Any, verdicts: list[Comparison]) -> dict[str, list[str]]:
+    """Each told violation's counterexample, replayed on the new version and told in Japanese
+    (diagrams/story.py): the ja report's story, where the verifier's own is English. A
+    counterexample file that cannot be read is left to the report's replay command."""
+    from yakkan.diagrams.docmodel import DocModel
+    from yakkan.diagrams.story import story_lines
+
+    wanted = [c for c in verdicts if told(c) and c.new.counterexample and Path(c.new.counterexample).is_file()]
+    if not wanted:
+        return {}
+    doc = DocModel(spec, "ja")
+    out = {}
+    for c in wanted:
+        try:
+            out[c.id] = story_lines(spec, c.id, Path(c.new.counterexample), "ja", doc)
+        except InputError:
+            continue
+    return out

@@ -36,6 +36,8 @@ T: dict[str, dict[str, str]] = {
         "same": "変化のない性質：{n} 件",
         "no_flip": "検証結果の変化はありません（{n} 件の性質）。",
         "story": "{id} の反例（{new}）。経過は次のコマンドで再生できます（英語の経過は English 版にあります）：",
+        "story_ja": "{id} の反例（{new}）。新しい版で再生した経過：",
+        "replay": "再生するコマンド：",
         "scenario": "シナリオ：",
         "h_stale": "陳腐化の確認（本文が変わった条とその符号化）",
         "no_text_change": "本文の変更はありません。",
@@ -185,6 +187,7 @@ class Block:
     segments: list[tuple[str, str]] = field(default_factory=list)
     children: list[Block] = field(default_factory=list)
     target: str = ""
+    code: bool = False  # a redline of a formula or a name as written: code in the reports (no sentence)
 
 
 def _figure_name(name: str, lang: str) -> str:
@@ -260,11 +263,15 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
         if c.category == "unproved" and c.new.reason and lang == "en":
             out.append(Block("p", f"{c.id}: {c.new.reason}"))
         if c.new is not None and c.new_outcome == "violated" and c.category in ("breaks", "flip", "mismatch"):
-            out.append(Block("p", t["story"].format(id=c.id, new=c.new.verdict)))
-            if c.new.story and lang == "en":  # the verifier tells the story in English; ja links the scenario
+            told_ja = r.stories_ja.get(c.id) if lang == "ja" else None
+            out.append(Block("p", t["story_ja" if told_ja else "story"].format(id=c.id, new=c.new.verdict)))
+            if c.new.story and lang == "en":  # the verifier tells the story in English
                 out.append(Block("code", c.new.story))
-            elif c.new.counterexample:
-                out.append(Block("code", f"yakkan replay {c.new.counterexample} --spec {r.new_path}"))
+            else:
+                if told_ja:  # … and review_data.stories_ja in Japanese (diagrams/story.py)
+                    out += [*(Block("p", line) for line in told_ja), Block("p", t["replay"])]
+                if c.new.counterexample:
+                    out.append(Block("code", f"yakkan replay {c.new.counterexample} --spec {r.new_path}"))
             if c.new.counterexample:
                 out.append(Block("link", t["scenario"], target=link(c.new.counterexample),
                                  segments=[("=", Path(c.new.counterexample).name)]))  # fmt: skip
@@ -325,6 +332,9 @@ def _change_line(c: Any, lang: str) -> list[Block]:
         return [Block("p", head), Block("model_redline", segments=_word_diff(before, after))]
     body = after or before
     return [Block("p", head)] + ([Block("code", body)] if body else [])
+
+
+_JAPANESE = re.compile(r"[぀-ヿ一-鿿]")
 
 
 def _english(text: str) -> bool:
@@ -515,6 +525,7 @@ def render_markdown(bs: list[Block]) -> str:
         elif b.kind in ("redline", "model_redline"):
             body = "".join(_md_escape(s) if op == "=" else f"<del>{html.escape(s)}</del>" if op == "-"
                            else f"<ins>{html.escape(s)}</ins>" for op, s in b.segments)  # fmt: skip
+            body = f"<code>{body}</code>" if b.code or b.kind == "model_redline" else body
             out += [(f"**{_md_escape(b.text)}** " if b.text else "") + body, ""]
         elif b.kind == "fold":
             out += ["<details>", f"<summary>{html.escape(b.text)}</summary>", "", render_markdown(b.children),
