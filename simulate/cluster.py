@@ -172,9 +172,9 @@ class WorkerCache:
 class Cluster:
     """A connection to a Dask scheduler (a context manager); `map` runs work on its workers."""
 
-    def __init__(self, address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    def __init__(self, address: str, timeout: float | None = None) -> None:
         self.address = check_address(address)
-        self.timeout = timeout
+        self.timeout = CONNECT_TIMEOUT if timeout is None else timeout
         self.client: Any = None
 
     def __enter__(self) -> Cluster:
