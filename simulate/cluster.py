@@ -150,20 +150,28 @@ def _inside(root: Path, name: str) -> Path:
 
 class WorkerCache:
     """What a worker process loaded from texts, by key (the texts' digest and the job's
-    parameters): a cluster's workers run many tasks of the same job."""
+    parameters), kept for the tasks of the same job that follow. Each thread of a worker
+    has its own: a job's objects are not shared between threads (a mutation context edits
+    its document in place; the tests run one thread per worker process)."""
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
-        self.items: dict[Any, Any] = {}
+        self.threads: dict[int, dict[Any, Any]] = {}
         self.lock = threading.Lock()
 
     def get(self, key: Any, load: Callable[[], Any]) -> Any:
         with self.lock:
-            if key not in self.items:
-                while len(self.items) >= self.size:
-                    self.items.pop(next(iter(self.items)))
-                self.items[key] = load()
-            return self.items[key]
+            items = self.threads.setdefault(threading.get_ident(), {})
+        if key not in items:
+            while len(items) >= self.size:
+                items.pop(next(iter(items)))
+            items[key] = load()
+        return items[key]
+
+    def held(self) -> list[Any]:
+        """The keys held, in all threads."""
+        with self.lock:
+            return [k for items in self.threads.values() for k in items]
 
 
 # -- the connection --------------------------------------------------------------------------

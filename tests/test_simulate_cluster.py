@@ -49,7 +49,7 @@ def _workers_jobs(address: str) -> list[list]:
     def jobs() -> list:
         from yakkan.simulate import runner
 
-        return sorted(key[1] for key in runner._REMOTE_JOBS.items) if runner._REMOTE_JOBS else []
+        return sorted(key[1] for key in runner._REMOTE_JOBS.held()) if runner._REMOTE_JOBS else []
 
     with Client(address, set_as_default=False) as client:
         return sorted(client.run(jobs).values())
@@ -226,3 +226,19 @@ def test_ctrl_c_on_the_cluster_is_exit_130_and_cancels_the_tasks(tmp_path, addre
             time.sleep(0.2)
         assert tasks() == 0
     assert not (tmp_path / "out" / "report.json").exists()
+
+
+def _fails(x: int) -> int:
+    raise RuntimeError(f"no yakkan here ({x})")
+
+
+def test_a_worker_that_fails_is_bad_input_naming_it(address):
+    from yakkan.model.errors import InputError
+    from yakkan.simulate.cluster import Cluster
+
+    with Cluster(address) as on, pytest.raises(InputError) as exc:
+        list(on.map(_fails, [1]))
+    assert str(exc.value) == (
+        f"--cluster: a worker of {address} failed: RuntimeError: no yakkan here (1)\n"
+        "  fix: every worker needs Python 3.11 and the same yakkan as this machine (`pip install -e .` in the "
+        "worker's environment), then `dask worker ADDRESS`")
