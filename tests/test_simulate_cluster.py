@@ -5,6 +5,7 @@ is exit 130. `distributed` is pinned in pyproject.toml: if it is missing these t
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -118,6 +119,16 @@ def test_a_worker_needs_the_texts_only(tmp_path):
     ctx = Context.load(SPEC_PATH, MutateSettings())
     for mid in (INVALID, KILLED):
         assert remote_evaluate(texts, MutateSettings(), mid) == evaluate(ctx, mid)
+    # the worker's context keeps its folder while it lives: the verifier reads the witnesses there later
+    from yakkan.verify import mutate
+
+    (held,) = mutate._REMOTE.threads[threading.get_ident()].values()
+    witness = held.spec.path.parent / "witnesses" / "P54.yaml"
+    assert witness.read_bytes() == (SPEC_PATH.parent / "witnesses" / "P54.yaml").read_bytes()
+    mutate._REMOTE = None
+    del held
+    gc.collect()
+    assert not witness.parent.parent.exists()
 
 
 def test_mutate_on_the_cluster_gives_the_report_of_a_local_run(tmp_path, monkeypatch, address, capsys):
