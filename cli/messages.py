@@ -799,5 +799,6 @@ ERRORS: dict[str, str] = {
     "the Dask scheduler at {} has no worker": "{0} の Dask スケジューラにワーカーがない",
     "start one: dask worker {}": "ワーカーを起動してください: dask worker {0}",
     "a worker of {} failed: {}: {}": "{0} のワーカーが失敗: {1}: {2}",
+    "the worker's yakkan ({}) is not the one that sent the job ({})": "ワーカーの yakkan（{0}）がジョブを送った側の yakkan（{1}）と異なる",
     "every worker needs Python 3.11 and the same yakkan as this machine (`pip install -e .` in the worker's environment), then `dask worker ADDRESS`": "各ワーカーには Python 3.11 とこのマシンと同じ yakkan が必要です（ワーカーの環境で `pip install -e .`）。その後 `dask worker ADDRESS` を実行してください",
 }

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 import re
@@ -40,11 +41,11 @@ from yakkan.model.errors import InputError
 DISTRIBUTED = "2026.8.0"  # the version pinned in pyproject.toml
 CONNECT_TIMEOUT = 5.0  # seconds to reach the scheduler and find a worker
 ADDRESS_HINT = "give the scheduler's address as printed by `dask scheduler`, e.g. tcp://192.168.1.10:8786"
-_ADDRESS = re.compile(r"(?:(tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})")
+_ADDRESS = re.compile(r"(?:(tcp)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})")
 
 
 def check_address(address: str, reach: bool = False) -> str:
-    """`address` (tcp://HOST:PORT, tls://HOST:PORT or HOST:PORT) in full, or an InputError;
+    """`address` (tcp://HOST:PORT or HOST:PORT; TLS would need certificates) in full, or an InputError;
     with `reach`, also asked whether it is a Dask scheduler (before a long load: a wrong
     address is reported within seconds)."""
     m = _ADDRESS.fullmatch(address.strip())
@@ -78,6 +79,7 @@ class SpecTexts:
     spec_name: str
     files: tuple[tuple[str, str], ...]
     profiles: tuple[str, str] | None = None  # (file name, text)
+    code: str = ""  # the sender's `code_version()`: a worker whose yakkan differs refuses the job
 
     @classmethod
     def read(cls, spec: Any, profiles_path: str | Path | None = None) -> SpecTexts:
@@ -98,7 +100,7 @@ class SpecTexts:
         profiles = None
         if profiles_path is not None:
             profiles = (Path(profiles_path).name, read_input_text(profiles_path, ProfileError))
-        return cls(path.relative_to(base).as_posix(), files, profiles)
+        return cls(path.relative_to(base).as_posix(), files, profiles, code_version())
 
     @property
     def digest(self) -> str:
@@ -127,7 +129,11 @@ class SpecTexts:
         return out
 
     def write(self, folder: Path) -> tuple[Path, Path | None]:
-        """The texts as files under `folder`: (spec path, profiles path or None)."""
+        """The texts as files under `folder`: (spec path, profiles path or None); an
+        InputError if this machine's yakkan is not the sender's (the results could differ)."""
+        if self.code != code_version():
+            raise InputError(f"the worker's yakkan ({code_version()}) is not the one that sent the job "
+                             f"({self.code})", where="--cluster", hint=WORKER_HINT)  # fmt: skip
         root = folder / "spec"
         for name, text in self.files:
             target = _inside(root, name)
@@ -139,6 +145,20 @@ class SpecTexts:
             profiles.parent.mkdir(parents=True, exist_ok=True)
             profiles.write_text(self.profiles[1], encoding="utf-8")
         return root / self.spec_name, profiles
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of yakkan's source that decides a result (the model, the simulator, the
+    verifier and the terms parser): a worker runs a job only with the sender's."""
+    import importlib
+
+    h = hashlib.sha256()
+    for package in ("model", "simulate", "verify", "terms"):
+        folder = Path(importlib.import_module(f"yakkan.{package}").__file__ or "").parent
+        for f in sorted(folder.glob("*.py")):
+            h.update(f"{package}/{f.name}".encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
 
 
 def _inside(root: Path, name: str) -> Path:

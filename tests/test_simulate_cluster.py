@@ -253,3 +253,20 @@ def test_a_worker_that_fails_is_bad_input_naming_it(address):
         f"--cluster: a worker of {address} failed: RuntimeError: no yakkan here (1)\n"
         "  fix: every worker needs Python 3.11 and the same yakkan as this machine (`pip install -e .` in the "
         "worker's environment), then `dask worker ADDRESS`")
+
+
+def test_a_worker_with_another_yakkan_refuses_the_job(address):
+    """The texts carry the sender's code version: a worker whose yakkan differs (it could
+    give other results) refuses, and the run is bad input naming both versions."""
+    import dataclasses
+
+    from yakkan.model.errors import InputError
+    from yakkan.simulate.cluster import Cluster, code_version
+
+    texts = SpecTexts.read(Model.load(SPEC_PATH).spec, DEFAULT_PROFILES)
+    assert texts.code == code_version() and len(texts.code) == 16
+    other = dataclasses.replace(texts, code="0" * 16)
+    with Cluster(address) as on, pytest.raises(InputError) as exc:
+        list(on.map(remote_chunk, [(0, 5)], other, ("fast", 0, 12, "python")))
+    assert str(exc.value).startswith(f"--cluster: the worker's yakkan ({texts.code}) is not the one that sent "
+                                     "the job (0000000000000000)\n  fix: every worker needs Python 3.11")
