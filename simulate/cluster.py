@@ -14,7 +14,8 @@ private temporary folder and loads them with the same checked loaders as a local
             ...
 
 Every worker needs the same yakkan installed (the functions are sent by name, not by
-value). A bad address, a scheduler that cannot be reached within CONNECT_TIMEOUT seconds
+value); the texts carry a hash of the sender's source (`code_version`), and a worker whose
+yakkan differs refuses the job rather than give another result. A bad address, a scheduler that cannot be reached within CONNECT_TIMEOUT seconds
 or that has no worker, and a worker that cannot run yakkan are bad input (exit 2); the
 timeout only decides whether a run starts, never a verdict or a figure.
 """
