@@ -4,9 +4,9 @@ A portfolio (`simulate.runner`) is a map over customer chunks and a mutation swe
 (`verify.mutate`) a map over mutant ids, each followed by a merge that does not depend on
 the order of the results, so a cluster gives the same report as one process. What the
 workers need is sent as text, never as pickled objects or paths (they need not share the
-file system): `SpecTexts` holds the spec, the scenario files it names (its `examples:` and
-`witness:` files, which the loader checks) and the profiles; a worker writes them to a
-private temporary folder and loads them with the same checked loaders as a local run.
+file system): `SpecTexts` holds the spec, what loading it reads (the `examples:` and
+`witness:` scenarios it names, its terms text) and the profiles; a worker writes them to
+a private temporary folder and loads them with the same checked loaders as a local run.
 
     texts = SpecTexts.read(spec, profiles_path)
     with Cluster("tcp://10.0.0.5:8786") as cluster:
@@ -15,9 +15,10 @@ private temporary folder and loads them with the same checked loaders as a local
 
 Every worker needs the same yakkan installed (the functions are sent by name, not by
 value); the texts carry a hash of the sender's source (`code_version`), and a worker whose
-yakkan differs refuses the job rather than give another result. A bad address, a scheduler that cannot be reached within CONNECT_TIMEOUT seconds
-or that has no worker, and a worker that cannot run yakkan are bad input (exit 2); the
-timeout only decides whether a run starts, never a verdict or a figure.
+yakkan differs refuses the job rather than give another result. A bad address, a
+scheduler that cannot be reached within CONNECT_TIMEOUT seconds or that has no worker,
+and a worker that cannot run yakkan are bad input (exit 2); the timeout only decides
+whether a run starts, never a verdict or a figure.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ _ADDRESS = re.compile(r"(?:(tcp)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-
 
 
 def check_address(address: str, reach: bool = False) -> str:
-    """`address` (tcp://HOST:PORT or HOST:PORT; TLS would need certificates) in full, or an InputError;
-    with `reach`, also asked whether it is a Dask scheduler (before a long load: a wrong
-    address is reported within seconds)."""
+    """`address` (tcp://HOST:PORT or HOST:PORT; TLS would need certificates) in full, or an
+    InputError; with `reach`, also asked whether it is a Dask scheduler (before a long
+    load: a wrong address is reported within seconds)."""
     m = _ADDRESS.fullmatch(address.strip())
     if m is None or not 0 < int(m.group(3)) < 65536:
         raise InputError(f"'{address}' is not a scheduler address", where="--cluster", hint=ADDRESS_HINT)
