@@ -219,9 +219,14 @@ def test_ctrl_c_on_the_cluster_is_exit_130_and_cancels_the_tasks(tmp_path, addre
         def tasks() -> int:
             return client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
 
-        while tasks() == 0:  # until the run's chunks are on the cluster
+        for _ in range(1500):  # until the run's chunks are on the cluster (a guard of 5 min, not a target)
+            if tasks():
+                break
             assert proc.poll() is None, proc.stderr.read().decode()
             time.sleep(0.2)
+        else:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail("the run never sent its chunks to the cluster")
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
         try:
             _, err = proc.communicate(timeout=60)
