@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true",
                    help=tr("list the mutants (id and description) without running them"))  # fmt: skip
     p.add_argument("--workers", type=int, default=1, help=tr("processes (one mutant each at a time)"))
+    p.add_argument("--cluster", metavar="ADDRESS", default=None,
+                   help=tr("run the mutants on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT) "
+                           "instead of local processes"))  # fmt: skip
     p.add_argument("--min-score", type=float, default=0.95, metavar="F",
                    help=tr("exit 1 when killed / non-equivalent mutants is below F (default 0.95)"))  # fmt: skip
     p.add_argument("--no-cache", action="store_true", help=tr("ignore cached outcomes"))
@@ -132,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--months", type=int, default=60, help=tr("months simulated"))
     p.add_argument("--seed", type=int, default=0, help=tr("seed of the random draws"))
     p.add_argument("--workers", type=int, default=None, help=tr("worker processes (default: the CPUs)"))
+    p.add_argument("--cluster", metavar="ADDRESS", default=None,
+                   help=tr("run the customers on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT) "
+                           "instead of local processes; the same report"))  # fmt: skip
     p.add_argument("--engine", choices=("fast", "reference"), default="fast", help=tr("simulation engine"))
     p.add_argument("--loop", choices=("compiled", "python", "off"), default="compiled",
                    help=tr("the fast engine's fused customer loop: compiled (Cython, cached), plain Python, or off "

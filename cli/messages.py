@@ -67,6 +67,8 @@ MESSAGES: dict[str, str] = {
     "months simulated": "シミュレーションする月数",
     "seed of the random draws": "乱数のシード",
     "worker processes (default: the CPUs)": "ワーカープロセス数（既定: CPU 数）",
+    "run the customers on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT) instead of local processes; the same report": "顧客をローカルのプロセスではなく、スケジューラが ADDRESS（tcp://HOST:PORT）にある Dask クラスタで実行。報告は同じ",
+    "run the mutants on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT) instead of local processes": "変異体をローカルのプロセスではなく、スケジューラが ADDRESS（tcp://HOST:PORT）にある Dask クラスタで実行",
     "simulation engine": "シミュレーションのエンジン",
     "the fast engine's fused customer loop: compiled (Cython, cached), plain Python, or off "
     "(the table-driven engine); the same report in all three": "高速エンジンの顧客ループ: compiled（Cython、キャッシュあり）、python（純 Python）、off（表駆動エンジン）。"
@@ -791,4 +793,24 @@ ERRORS: dict[str, str] = {
     "e.g. --reread 7 (an article, not 7-1)": "例: --reread 7（7-1 ではなく条）",
     "--reread {}: the terms text {} has no article {}": "--reread {0}: 約款本文 {1} に第 {2} 条はない",
     "name an article of the new version's terms text": "新しい版の約款本文にある条を指定してください",
+    # --cluster (simulate/cluster.py)
+    "'{}' is not a scheduler address": "'{0}' はスケジューラのアドレスではない",
+    "give the scheduler's address as printed by `dask scheduler`, e.g. tcp://192.168.1.10:8786": "`dask scheduler` が表示するスケジューラのアドレスを指定してください（例: tcp://192.168.1.10:8786）",
+    "--cluster needs the Python package distributed, which is not installed": "--cluster には Python パッケージ distributed が必要だが、インストールされていない",
+    "pip install 'distributed=={}' (the version pyproject.toml pins)": "pip install 'distributed=={0}' を実行してください（pyproject.toml が固定する版）",
+    "cannot reach a Dask scheduler at {}: {}": "{0} の Dask スケジューラに接続できない: {1}",
+    "unknown host": "ホスト名を解決できない",
+    "nothing listens on that port (connection refused)": "そのポートで待ち受けているものがない（接続拒否）",
+    "no answer within {} s": "{0} 秒以内に応答なし",
+    "the network is unreachable": "ネットワークに到達できない",
+    "the host is unreachable": "ホストに到達できない",
+    "the connection failed": "接続に失敗",
+    "the client could not connect": "クライアントが接続できなかった",
+    "start one with `dask scheduler` and a worker with `dask worker {}`, or correct the address": "`dask scheduler` でスケジューラを、`dask worker {0}` でワーカーを起動するか、アドレスを直してください",
+    "{} answers, but not as a Dask scheduler": "{0} は応答したが、Dask スケジューラではない",
+    "the Dask scheduler at {} has no worker": "{0} の Dask スケジューラにワーカーがない",
+    "start one: dask worker {}": "ワーカーを起動してください: dask worker {0}",
+    "a worker of {} failed: {}: {}": "{0} のワーカーが失敗: {1}: {2}",
+    "the worker's yakkan ({}) is not the one that sent the job ({})": "ワーカーの yakkan（{0}）がジョブを送った側の yakkan（{1}）と異なる",
+    "every worker needs Python 3.11 and the same yakkan as this machine (`pip install -e .` in the worker's environment), then `dask worker ADDRESS`": "各ワーカーには Python 3.11 とこのマシンと同じ yakkan が必要です（ワーカーの環境で `pip install -e .`）。その後 `dask worker ADDRESS` を実行してください",
 }

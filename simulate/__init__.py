@@ -11,7 +11,8 @@ Modules: profiles (behaviour profiles file), driver (one customer's life), engin
 reference Contract and the fast engine behind one interface), fast + codegen (the fast
 engine generated from the spec), monitors (the property catalogue at run time), stats
 (tallies), shrink (findings to scenario files), report / table / plots (output),
-runner (run_portfolio), cli (`yakkan simulate`).
+runner (run_portfolio), cluster (`--cluster`: the chunks on a Dask cluster, the spec
+sent as text), cli (`yakkan simulate`).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def run(args: Namespace) -> int:
         report = run_portfolio(
             spec_path=args.spec, profiles_path=args.profiles, customers=args.customers, months=args.months,
             seed=args.seed, workers=args.workers, engine=args.engine, out=args.out, progress=progress,
-            loop=getattr(args, "loop", "compiled"),
+            loop=getattr(args, "loop", "compiled"), cluster=getattr(args, "cluster", None),
         )  # fmt: skip
     finally:
         if bar is not None:

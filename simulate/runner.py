@@ -46,8 +46,12 @@ _JOB: _Job | None = None  # the job of this (worker) process
 
 
 def _run_chunk(bounds: tuple[int, int]) -> Tally:
-    job = _JOB
-    assert job is not None
+    assert _JOB is not None
+    return run_chunk(_JOB, bounds)
+
+
+def run_chunk(job: _Job, bounds: tuple[int, int]) -> Tally:
+    """The tally of customers `bounds[0]` to `bounds[1] - 1` (a pure function of the job)."""
     if job.loop is not None:
         return job.loop.run_chunk(*bounds)
     tally = Tally(job.months)
@@ -82,13 +86,42 @@ def _init_worker(spec_path: str, profiles_path: str, engine: str, seed: int, mon
     global _JOB
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _JOB is None:
-        model = Model.load(spec_path)
-        portfolio = load_profiles(profiles_path, model.spec)
-        _JOB = _Job(model, portfolio, plan_service(portfolio, seed, months), engine, seed, months)
-        if engine == "fast":
-            _JOB.loop = _fused(model, portfolio, seed, months, loop)  # built by the parent if at all
-    if engine == "fast" and _JOB.loop is None:
+        _JOB = load_job(spec_path, profiles_path, engine, seed, months, loop)
+    elif engine == "fast" and _JOB.loop is None:
         _JOB.model.fast  # noqa: B018 - generate the engine once per worker
+
+
+def load_job(spec_path: str | Path, profiles_path: str | Path, engine: str, seed: int, months: int,
+             loop: str) -> _Job:  # fmt: skip
+    """A worker's job, loaded by the checked loaders: on the fast engine, the fused loop
+    compiled if the cache holds it (the parent builds it, if at all), else plain Python."""
+    model = Model.load(spec_path)
+    portfolio = load_profiles(profiles_path, model.spec)
+    job = _Job(model, portfolio, plan_service(portfolio, seed, months), engine, seed, months)
+    if engine == "fast":
+        job.loop = _fused(model, portfolio, seed, months, loop)
+        if job.loop is None:
+            model.fast  # noqa: B018 - generate the engine once per worker
+    return job
+
+
+_REMOTE_JOBS: Any = None  # a cluster worker's jobs (simulate.cluster.WorkerCache), by texts and parameters
+
+
+def remote_chunk(texts: Any, params: tuple[str, int, int, str], bounds: tuple[int, int]) -> Tally:
+    """`run_chunk` on a cluster's worker: the job loaded from `texts` (a
+    `simulate.cluster.SpecTexts`) and `params` (engine, seed, months, loop) once per worker."""
+    global _REMOTE_JOBS
+    from .cluster import WorkerCache
+
+    if _REMOTE_JOBS is None:
+        _REMOTE_JOBS = WorkerCache()
+
+    def load() -> _Job:
+        with texts.written() as (spec_path, profiles_path):
+            return load_job(spec_path, profiles_path, *params)
+
+    return run_chunk(_REMOTE_JOBS.get((texts.digest, params), load), bounds)
 
 
 def chunks(customers: int, workers: int) -> list[tuple[int, int]]:
@@ -101,13 +134,17 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
                   customers: int = 1000, months: int = 60, seed: int = 0, workers: int | None = None,
                   engine: str = "fast", out: str | Path | None = None,
                   progress: Callable[[int, int], None] | None = None,
-                  shrink_findings: bool = True, loop: str = "compiled") -> Report:  # fmt: skip
+                  shrink_findings: bool = True, loop: str = "compiled",
+                  cluster: str | None = None) -> Report:  # fmt: skip
     """Simulate `customers` contracts for `months` months; the report (files under `out`).
 
     On the fast engine the customers run in the fused loop (`simulate.fused`): `loop` is
     "compiled" (Cython, from the cache; plain Python where it cannot be built), "python",
     or "off" (the table-driven engine behind `driver.run_customer`). All three give the
     same report, byte for byte.
+
+    `cluster` (a Dask scheduler's address) runs the chunks on that cluster's workers
+    instead of `workers` local processes (`simulate.cluster`); the same report again.
 
     `profiles_path` defaults to profiles.yaml beside the spec (else the bundled one).
     Scenarios reproducing monitor findings go to `out`/scenarios (default out/simulate).
@@ -125,6 +162,10 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
     check_count(months, "--months", 1, MAX_MONTHS, "60 (at most 100 years)")
     if workers is not None:
         check_count(workers, "--workers", 1, MAX_WORKERS, str(os.cpu_count() or 2))
+    if cluster is not None:
+        from .cluster import check_address
+
+        cluster = check_address(cluster, reach=True)
     spec_path = Path(spec_path)
     if profiles_path is None:
         beside = spec_path.parent / "profiles.yaml"
@@ -144,7 +185,19 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
         _JOB.loop = _fused(model, portfolio, seed, months, loop, customers)
     tally = Tally(months)
     done = 0
-    if workers == 1 or len(parts) == 1:
+    if cluster is not None:
+        from .cluster import Cluster, SpecTexts
+
+        texts = SpecTexts.read(model.spec, profiles_path)
+        with Cluster(cluster) as on:
+            workers = on.threads
+            parts = chunks(customers, workers)
+            for part, result in on.map(remote_chunk, parts, texts, (engine, seed, months, loop)):
+                tally.merge(result)
+                done += part[1] - part[0]
+                if progress:
+                    progress(done, customers)
+    elif workers == 1 or len(parts) == 1:
         for part in parts:
             tally.merge(_run_chunk(part))
             done += part[1] - part[0]

@@ -21,7 +21,7 @@ counts, depths; no wall-clock limit decides an outcome):
    vacuous, proved where a finding was expected).
 
 The work is a map over mutant ids (``evaluate``: one mutant, one JSON-able outcome, in any
-process; ``--workers`` forks a pool, issue 14 puts it on a cluster) and a pure merge
+process; ``--workers`` forks a pool, ``--cluster`` sends it to a Dask cluster) and a pure merge
 (``merge``). Outcomes are cached per mutant by the hash of the spec folder, the code and
 the settings (``.yakkan-cache/mutate``).
 """
@@ -300,15 +300,14 @@ def _simulate_kill(ctx: Context, mspec: Any, order: list[str]) -> dict[str, Any]
     from yakkan.simulate.driver import plan_service, run_customer
     from yakkan.simulate.engines import Model
     from yakkan.simulate.monitors import expected_to_hold
-    from yakkan.simulate.profiles import DEFAULT_PROFILES, load_profiles
+    from yakkan.simulate.profiles import load_profiles
     from yakkan.simulate.shrink import shrink
 
     s = ctx.settings
     if s.customers <= 0:
         return None
     model = Model(mspec)
-    profiles = ctx.profiles or (ctx.path.parent / "profiles.yaml")
-    portfolio = load_profiles(profiles if profiles.exists() else DEFAULT_PROFILES, mspec)
+    portfolio = load_profiles(_profiles_of(ctx), mspec)
     service = plan_service(portfolio, s.sim_seed, s.months)
     rank = {p: i for i, p in enumerate(order)}
     for i in range(s.customers):
@@ -385,10 +384,38 @@ def _evaluate_here(mutant_id: str) -> dict[str, Any]:
     return evaluate(_CTX, mutant_id)
 
 
+_REMOTE: Any = None  # a cluster worker's contexts (simulate.cluster.WorkerCache)
+
+
+def remote_evaluate(texts: Any, settings: MutateSettings, mutant_id: str) -> dict[str, Any]:
+    """`evaluate` on a cluster's worker: the context loaded from `texts` (a
+    `simulate.cluster.SpecTexts`: the spec, its scenarios and terms, the profiles) once per worker."""
+    global _REMOTE
+    from yakkan.simulate.cluster import WorkerCache
+
+    if _REMOTE is None:
+        _REMOTE = WorkerCache()
+
+    def load() -> Context:
+        return texts.load_kept(lambda spec, profiles: Context.load(spec, settings, profiles))
+
+    return evaluate(_REMOTE.get((texts.digest, settings.key()), load), mutant_id)
+
+
+def _profiles_of(ctx: Context) -> Path:
+    """The profiles file stage 2 simulates (as `_simulate_kill` chooses it)."""
+    from yakkan.simulate.profiles import DEFAULT_PROFILES
+
+    profiles = ctx.profiles or (ctx.path.parent / "profiles.yaml")
+    return profiles if profiles.exists() else DEFAULT_PROFILES
+
+
 def run_mutants(ctx: Context, ids: Sequence[str], workers: int = 1, use_cache: bool = True,
                 cache_dir: Path | None = None,
-                on_done: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    """The outcomes of ``ids``, in that order (cached ones read back); ``workers`` processes."""
+                on_done: Callable[[dict[str, Any]], None] | None = None,
+                cluster: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """The outcomes of ``ids``, in that order (cached ones read back); ``workers`` processes,
+    or the workers of the Dask cluster at ``cluster`` (``simulate.cluster``), the spec sent as text."""
     import os
 
     from .cache import CACHE_DIR, Cache, spec_fingerprint
@@ -414,7 +441,14 @@ def run_mutants(ctx: Context, ids: Sequence[str], workers: int = 1, use_cache: b
             on_done(o)
 
     global _CTX
-    if workers <= 1 or len(todo) < 2 or not hasattr(os, "fork"):
+    if cluster is not None and todo:
+        from yakkan.simulate.cluster import Cluster, SpecTexts
+
+        texts = SpecTexts.read(ctx.spec, _profiles_of(ctx))
+        with Cluster(cluster) as on:
+            for i, o in on.map(remote_evaluate, todo, texts, ctx.settings):
+                done(i, o)
+    elif workers <= 1 or len(todo) < 2 or not hasattr(os, "fork"):
         _CTX = ctx
         for i in todo:
             done(i, _evaluate_here(i))

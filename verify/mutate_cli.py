@@ -1,6 +1,6 @@
 """`yakkan mutate`: the command (the work is in ``mutate``).
 
-    yakkan mutate [SPEC] [--json] [--out DIR] [--limit N] [--seed S] [--workers K]
+    yakkan mutate [SPEC] [--json] [--out DIR] [--limit N] [--seed S] [--workers K | --cluster ADDRESS]
                   [--min-score F] [--lang ja|en] [--no-cache]
 
 Exit status 0 when the score (killed / non-equivalent mutants) is at least ``--min-score``
@@ -35,6 +35,11 @@ def run(args: Namespace) -> int:
     if not 0.0 <= args.min_score <= 1.0:
         raise InputError(f"--min-score must be between 0 and 1, got {args.min_score}", hint="e.g. --min-score 0.95")
     out_dir = check_output_folder(args.out) if args.out is not None else None
+    cluster = getattr(args, "cluster", None)
+    if cluster is not None:
+        from yakkan.simulate.cluster import check_address
+
+        cluster = check_address(cluster, reach=True)
     settings = MutateSettings()
     ctx = Context.load(spec_path, settings)
     ids = list(ctx.by_id)
@@ -64,7 +69,8 @@ def run(args: Namespace) -> int:
         if live:
             print(f"\r{done[0]}/{len(ids)} {o['id'][:60]:<60} {o['outcome']}", end="", file=sys.stderr, flush=True)
 
-    outcomes = run_mutants(ctx, ids, workers=args.workers, use_cache=not args.no_cache, on_done=progress)
+    outcomes = run_mutants(ctx, ids, workers=args.workers, use_cache=not args.no_cache, on_done=progress,
+                           cluster=cluster)  # fmt: skip
     if live:
         print(file=sys.stderr)
     report = {
