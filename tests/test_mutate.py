@@ -163,3 +163,22 @@ def test_exit_2_on_bad_input(in_tmp, capsys) -> None:
     bad.write_text("meta: {id: x}\n", encoding="utf-8")
     assert main(["mutate", str(bad)]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_bad_input_met_on_the_way_is_not_a_kill(ctx, monkeypatch) -> None:
+    """A worked example that no longer loads (here: raised by the simulation stage) is bad
+    input: the run stops with it, instead of counting the mutant as killed by a crash."""
+    from yakkan.model.errors import ScenarioError
+    from yakkan.verify import mutate
+
+    def broken(*args, **kw):
+        raise ScenarioError("unknown key 'terms'", path="examples/x.yaml", line=12)
+
+    monkeypatch.setattr(mutate, "_simulate_kill", broken)
+    with pytest.raises(ScenarioError, match="unknown key 'terms'"):
+        evaluate(ctx, KILLED)
+    # a model that really crashes on the mutant is still a kill
+    monkeypatch.setattr(mutate, "_simulate_kill", lambda *a, **k: 1 // 0)
+    out = evaluate(ctx, KILLED)
+    assert (out["outcome"], out["stage"], out["reason"]) == (
+        "killed", "crash", "ZeroDivisionError: integer division or modulo by zero")

@@ -124,8 +124,10 @@ def outcome_of(m: Mutant, outcome: str, stage: str, **more: Any) -> dict[str, An
 
 
 def evaluate(ctx: Context, mutant_id: str) -> dict[str, Any]:
-    """One mutant's outcome (see the module docstring)."""
-    from yakkan.model.errors import SpecError
+    """One mutant's outcome (see the module docstring). Bad input met on the way (a scenario
+    the spec names that fails to load) stops the run as bad input: a crash of the harness is
+    not a crash of the mutant, and counting it as a kill would inflate the score."""
+    from yakkan.model.errors import InputError, SpecError
 
     m = ctx.by_id[mutant_id]
     try:
@@ -143,6 +145,8 @@ def evaluate(ctx: Context, mutant_id: str) -> dict[str, Any]:
             hit = stage(ctx, mspec, pids)
             if hit is not None:
                 return outcome_of(m, "killed", **hit)
+    except InputError:  # a worked example or a witness that no longer loads: bad input, never a kill
+        raise
     except Exception as exc:  # noqa: BLE001 - a model that crashes on the mutant turns the gate red too
         return outcome_of(m, "killed", "crash", how="crash", reason=f"{type(exc).__name__}: {str(exc)[:200]}")
     return outcome_of(m, "survived", "verify", reason=why)
