@@ -315,6 +315,7 @@ ERRORS: dict[str, str] = {
     "cannot write {} ({})": "{0} を書き出せない（{1}）",
     "check that the folder exists and is writable": "フォルダが存在し書き込めるか確認してください",
     "check the free space and the permissions of the folder": "空き容量とフォルダの権限を確認してください",
+    "check that each folder on the path is a folder, and the path has no symlink loop": "パスの途中がすべてフォルダであり、シンボリックリンクが循環していないか確認してください",
     "{} yen is beyond the limit of ¥{} for an amount (the proofs of `yakkan verify` cover fees up to ¥{})": "{0} 円は金額の上限 ¥{1} を超える（`yakkan verify` の証明が対象とする料金は ¥{2} まで）",
     "the dates {} … {} are not all within {}–{}": "日付 {0} … {1} の一部が {2}–{3} 年の範囲外",
     "brackets [ { nest more than {} levels deep": "括弧 [ { の入れ子が {0} 段を超える",

@@ -155,6 +155,29 @@ def test_every_output_option_refuses_a_fifo(tmp_path, capsys, argv):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
 
 
+@pytest.mark.parametrize("argv", [
+    ["diagram", "--format", "dot", "-o", "{bad}"],
+    ["verify", "--property", "P05", "--junit", "{bad}"],
+    ["review", "{spec}", "{spec}", "--markdown", "{bad}"],
+    ["docs", "-o", "{bad}"],
+])  # fmt: skip
+@pytest.mark.parametrize("case", ["under a file", "symlink loop"])
+def test_an_output_path_under_a_file_or_through_a_symlink_loop_is_bad_input(tmp_path, capsys, argv, case):
+    """Found by the issue-13 audit: os.stat's NotADirectoryError / ELOOP was a traceback."""
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    (tmp_path / "loop").symlink_to("loop")
+    bad = tmp_path / "afile" / "out" if case == "under a file" else tmp_path / "loop"
+    argv = [a.format(bad=bad, spec=SPEC_PATH) for a in argv]
+    status, err, seconds = run(capsys, *argv)
+    option = argv[argv.index(str(bad)) - 1]
+    reason = "(Not a directory)" if case == "under a file" else "(Too many levels of symbolic links)"
+    verb = "cannot use" if argv[0] == "docs" else "cannot write"
+    assert_bad_input(status, err, f"yakkan: error: {option}: {verb} {bad} {reason}")
+    assert seconds < 5, "refused before the work starts"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "loop"]
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "x"
+
+
 # -- resource exhaustion ------------------------------------------------------------------------
 
 
