@@ -208,7 +208,7 @@ def test_deep_nesting_is_refused(tmp_path, capsys, text):
     assert seconds < 5
 
 
-@pytest.mark.parametrize("command", ["check", "replay", "profiles", "verify-results"])
+@pytest.mark.parametrize("command", ["check", "replay", "profiles", "verify-results", "review-old", "review-new"])
 def test_devices_and_fifos_are_never_read(tmp_path, capsys, command):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
@@ -216,6 +216,8 @@ def test_devices_and_fifos_are_never_read(tmp_path, capsys, command):
         argv = {"check": ["check", source], "replay": ["replay", source],
                 "profiles": ["simulate", "--profiles", source],
                 "verify-results": ["docs", "-o", str(tmp_path / "docs"), "--verify-results", source],
+                "review-old": ["review", source, str(SPEC_PATH)],  # was "no such spec file" (audit)
+                "review-new": ["review", str(SPEC_PATH), source],
                 }[command]  # fmt: skip
         status, err, seconds = run(capsys, *argv)
         assert_bad_input(status, err, "not a regular file")
