@@ -705,8 +705,6 @@ ERRORS: dict[str, str] = {
     "unknown property '{}'{}": "不明なプロパティ '{0}'{1}",
     "properties: {}": "プロパティ: {0}",
     # diagrams, docs
-    "{} is a folder": "{0} はフォルダ",
-    "give -o a file path": "-o にファイルのパスを指定してください",
     "{} is a binary format: give an output file": "{0} はバイナリ形式。出力ファイルを指定してください",
     "yakkan diagram --format {} -o lifecycle.{}": "`yakkan diagram --format {0} -o lifecycle.{1}` としてください",
     "{} exists and is not a folder": "{0} は既に存在し、フォルダではない",

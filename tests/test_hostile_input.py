@@ -155,6 +155,13 @@ def test_every_output_option_refuses_a_fifo(tmp_path, capsys, argv):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
 
 
+def test_diagram_onto_a_folder_names_the_folder_once(tmp_path, capsys):
+    status, err, _ = run(capsys, "diagram", "--format", "dot", "-o", str(tmp_path))
+    assert err == (f"yakkan: error: -o: {tmp_path} is a folder; yakkan writes only regular files\n"
+                   "  fix: give -o the path of a new or regular file\n")  # was "PATH: PATH is a folder"
+    assert status == 2 and list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("argv", [
     ["diagram", "--format", "dot", "-o", "{bad}"],
     ["verify", "--property", "P05", "--junit", "{bad}"],
