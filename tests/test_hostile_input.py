@@ -201,6 +201,15 @@ def test_alias_bombs_are_refused_quickly(tmp_path, capsys):
         assert seconds < 5
 
 
+def test_a_long_file_of_small_values_stops_at_the_limit_as_it_is_read(tmp_path, capsys):
+    """60,000 events in 2 MB (under the 4 MiB limit): nodes are counted as they are composed,
+    so the refusal points at the 9,999th event (its 50,001st value), not at the end of a file parsed whole first
+    (which took 15 s of CPU; found by the issue-13 audit)."""
+    path = write(tmp_path, "s.yaml", "contract: {base_fee: 1}\nevents:\n" + "  - {on: 2024-04-01, do: apply}\n" * 60000)
+    status, err, _ = run(capsys, "replay", str(path))
+    assert_bad_input(status, err, f"{path}:10001: more than 50,000 values once its aliases (*name) are expanded")
+
+
 def test_a_number_too_long_to_read_is_bad_input(tmp_path, capsys):
     path = spec_mutant(tmp_path, "default: 10, scope: terms", "default: 1" + "0" * 100000 + ", scope: terms")
     status, err, _ = run(capsys, "check", str(path))
