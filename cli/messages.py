@@ -319,6 +319,8 @@ ERRORS: dict[str, str] = {
     "{} yen is beyond the limit of ¥{} for an amount (the proofs of `yakkan verify` cover fees up to ¥{})": "{0} 円は金額の上限 ¥{1} を超える（`yakkan verify` の証明が対象とする料金は ¥{2} まで）",
     "the dates {} … {} are not all within {}–{}": "日付 {0} … {1} の一部が {2}–{3} 年の範囲外",
     "brackets [ { nest more than {} levels deep": "括弧 [ { の入れ子が {0} 段を超える",
+    "a line of more than {} characters": "{0} 文字を超える行",
+    "break the line: a quoted text or an expression may go on over several lines": "行を分けてください（引用符で囲んだ文字列や式は複数行に続けて書けます）",
     "flatten the structure; a spec nests a few levels": "構造を浅くしてください（仕様の入れ子は数段です）",
     "nested too deeply (more than {} levels)": "入れ子が深すぎる（{0} 段を超える）",
     "nested more than {} levels deep": "入れ子が {0} 段を超える",

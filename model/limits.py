@@ -26,6 +26,7 @@ __all__ = ["MAX_ECHO", "clip"]  # re-exported for the readers
 MAX_INPUT_BYTES = 4 * 1024 * 1024  # any input file (spec, scenario, profiles, terms, results)
 MAX_YAML_NODES = 50_000  # YAML values once aliases are expanded (the bundled spec has 4,290)
 MAX_YAML_DEPTH = 64  # nesting of mappings and sequences (the bundled spec nests 7 deep)
+MAX_LINE_CHARS = 10_000  # a line of a YAML file (the bundled files' longest has 1,670): see yamlio.read_yaml
 MAX_YEARS = 100  # a scenario's span; a simulation's horizon
 MAX_MONTHS = 12 * MAX_YEARS
 MAX_CUSTOMERS = 1_000_000

@@ -25,7 +25,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from .errors import InputError
-from .limits import MAX_YAML_DEPTH, MAX_YAML_NODES, STANDARD_TAGS, clip, read_input_text
+from .limits import MAX_LINE_CHARS, MAX_YAML_DEPTH, MAX_YAML_NODES, STANDARD_TAGS, clip, read_input_text
 
 MAX_NUMBER_CHARS = 1000  # Python refuses to read an int of more than 4,300 digits; no amount needs 1,000
 _NUMBERS = frozenset(("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"))
@@ -71,6 +71,15 @@ def check_nodes(root: Any) -> None:
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
+_LONG_LINE = re.compile(f"[^\n]{{{MAX_LINE_CHARS + 1}}}")
+
+
+def long_line(text: str) -> int | None:
+    """The number of the first line longer than MAX_LINE_CHARS, or None. The YAML scanner
+    builds a comment one character at a time, in time quadratic in its length (a 1 MiB
+    comment line took 33 s, a 4 MiB one minutes), so this is checked before it runs."""
+    m = _LONG_LINE.search(text)
+    return None if m is None else text.count("\n", 0, m.start()) + 1
 
 
 def flow_depth(text: str) -> int:
@@ -125,6 +134,10 @@ def read_yaml(path: Path, error: type[InputError] = InputError) -> Any:
     """The document in `path`, with positions kept; bad YAML raises `error` with its line."""
     path = Path(path)
     text = read_input_text(path, error)
+    line = long_line(text)
+    if line is not None:
+        raise error(f"a line of more than {MAX_LINE_CHARS:,} characters", path=path, line=line,
+                    hint="break the line: a quoted text or an expression may go on over several lines")  # fmt: skip
     if flow_depth(text) > MAX_YAML_DEPTH:
         raise error(f"brackets [ {{ nest more than {MAX_YAML_DEPTH} levels deep", path=path,
                     hint="flatten the structure; a spec nests a few levels")  # fmt: skip
