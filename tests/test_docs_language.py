@@ -146,3 +146,22 @@ def test_each_plot_opens_full_size_from_its_page(site):
     assert plots == 5 and sim.count('<figure class="plot"><a href="../simulate/') == plots
     en = (site / "en/simulation.html").read_text(encoding="utf-8")
     assert en.count('<figure class="plot"><a href="../simulate/') == plots and "money.en.svg" in en
+
+
+def test_effects_are_listed_whole_never_cut(site):
+    """Issue 13: effects were cut to `··· (+9)`. Every transition's box on the ja and en
+    transitions pages lists each effect the spec writes, and no page shortens a list."""
+    import re
+
+    spec = load_spec(SPEC)
+    for lang in ("ja", "en"):
+        page = (site / lang / "transitions.html").read_text(encoding="utf-8")
+        for t in spec.transitions:
+            start = page.index(f'id="t-{t.id}"')
+            box = page[start:page.find('id="t-', start + 4)]
+            shown = re.search(r'<ul class="effects">(.*?)</ul>', box, re.S)
+            items = shown.group(1).count("<li>") if shown else 0
+            assert items == len(t.effect_texts), (lang, t.id, items, len(t.effect_texts))
+        for name in PAGES:
+            text = (site / lang / f"{name}.html").read_text(encoding="utf-8")
+            assert "···" not in text and not re.search(r"…\s*\(\+\d+\)", text), (lang, name)
