@@ -280,6 +280,16 @@ def test_python_and_local_tags_are_refused(tmp_path, capsys):
         assert_bad_input(status, err, "is not allowed")
 
 
+def test_python_tags_are_refused_in_scenarios_and_profiles(tmp_path, capsys):
+    scenario = write(tmp_path, "s.yaml", SCENARIO_TEXT.replace("name: issue-example", "name: !!python/tuple [a, b]"))
+    status, err, _ = run(capsys, "replay", str(scenario))
+    assert_bad_input(status, err, f"{scenario}:1: the tag 'tag:yaml.org,2002:python/tuple' is not allowed")
+    text = PROFILES_PATH.read_text(encoding="utf-8")
+    profiles = write(tmp_path, "p.yaml", text.replace("title: Late payer", "title: !!python/name:os.system", 1))
+    status, err, _ = run(capsys, "simulate", "--profiles", str(profiles))
+    assert_bad_input(status, err, "the tag 'tag:yaml.org,2002:python/name:os.system' is not allowed")
+
+
 @pytest.mark.parametrize("case,old,new,needle", [
     ("default below min", "base_fee: {type: int, default: 100000, scope: contract, min: 0,",
      "base_fee: {type: int, default: -5, scope: contract, min: 0,", "below the minimum"),
