@@ -22,10 +22,8 @@ def run_diagram(args: Namespace) -> int:
     from .highlight import path_of_scenario
 
     output: Path | None = getattr(args, "output", None)
-    if output is not None and output.is_dir():
-        raise DiagramError(f"{output} is a folder", path=output, hint="give -o a file path")
     if output is not None:
-        check_output_file(output, "-o")
+        check_output_file(output, "-o")  # a folder, device or FIFO: exit 2
     spec = load_spec(args.spec)
     fmt = getattr(args, "format", "svg") or "svg"
     lang = getattr(args, "lang", "ja") or "ja"

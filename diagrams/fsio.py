@@ -31,7 +31,9 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 
 def check_replaceable(folder: Path) -> None:
     """Raise DiagramError unless `folder` is absent, empty, or an earlier build's output."""
-    folder = Path(folder)
+    from yakkan.model.limits import check_output_folder
+
+    folder = check_output_folder(folder, "-o")  # a file on the path or a symlink loop: exit 2
     if not folder.exists():
         return
     if not folder.is_dir():

@@ -13,7 +13,6 @@ path (a symlink is written through to its target); devices, FIFOs and folders ar
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import stat
@@ -27,6 +26,7 @@ __all__ = ["MAX_ECHO", "clip"]  # re-exported for the readers
 MAX_INPUT_BYTES = 4 * 1024 * 1024  # any input file (spec, scenario, profiles, terms, results)
 MAX_YAML_NODES = 50_000  # YAML values once aliases are expanded (the bundled spec has 4,290)
 MAX_YAML_DEPTH = 64  # nesting of mappings and sequences (the bundled spec nests 7 deep)
+MAX_LINE_CHARS = 10_000  # a line of a YAML file (the bundled files' longest has 1,670): see yamlio.read_yaml
 MAX_YEARS = 100  # a scenario's span; a simulation's horizon
 MAX_MONTHS = 12 * MAX_YEARS
 MAX_CUSTOMERS = 1_000_000
@@ -202,21 +202,32 @@ def _writable_target(path: Path) -> tuple[Path, int | None]:
         st = os.stat(real)
     except FileNotFoundError:
         return real, None
+    except OSError as exc:  # a file where a folder should be, a symlink loop, a name too long
+        raise _cannot_write(path, exc, "output") from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{path} is {_kind(st.st_mode)}; yakkan writes only regular files", where="output",
                          hint="give the path of a new or regular file")  # fmt: skip
     return real, stat.S_IMODE(st.st_mode)
 
 
+def _cannot_write(path: Path, exc: OSError, option: str) -> InputError:
+    hint = "check that each folder on the path is a folder, and the path has no symlink loop"
+    return InputError(f"cannot write {path} ({exc.strerror})", where=option, hint=hint)
+
+
 def check_output_file(path: str | Path, option: str = "-o") -> Path:
     """`path` if yakkan may write it (a regular file or a new path); checked before the work starts."""
     path = Path(path)
     real = Path(os.path.realpath(path))
-    with contextlib.suppress(FileNotFoundError):
+    try:
         mode = os.stat(real).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputError(f"{path} is {_kind(mode)}; yakkan writes only regular files", where=option,
-                             hint=f"give {option} the path of a new or regular file")  # fmt: skip
+    except FileNotFoundError:
+        return path
+    except OSError as exc:  # a file where a folder should be, a symlink loop, a name too long
+        raise _cannot_write(path, exc, option) from None
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path} is {_kind(mode)}; yakkan writes only regular files", where=option,
+                         hint=f"give {option} the path of a new or regular file")  # fmt: skip
     return path
 
 

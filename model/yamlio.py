@@ -25,7 +25,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from .errors import InputError
-from .limits import MAX_YAML_DEPTH, MAX_YAML_NODES, STANDARD_TAGS, clip, read_input_text
+from .limits import MAX_LINE_CHARS, MAX_YAML_DEPTH, MAX_YAML_NODES, STANDARD_TAGS, clip, read_input_text
 
 MAX_NUMBER_CHARS = 1000  # Python refuses to read an int of more than 4,300 digits; no amount needs 1,000
 _NUMBERS = frozenset(("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"))
@@ -39,6 +39,10 @@ class _LimitError(Exception):
         self.message, self.node, self.hint = message, node, hint
 
 
+_TOO_MANY = (f"more than {MAX_YAML_NODES:,} values once its aliases (*name) are expanded",
+             "write the values out, or use fewer aliases; an alias repeats its anchor's whole value")
+
+
 def check_nodes(root: Any) -> None:
     """Walk the composed graph, aliases expanded, refusing non-standard tags, too deep a
     nesting and too many nodes (raises _LimitError at the first one)."""
@@ -48,9 +52,7 @@ def check_nodes(root: Any) -> None:
         node, depth = stack.pop()
         count += 1
         if count > MAX_YAML_NODES:
-            raise _LimitError(f"more than {MAX_YAML_NODES:,} values once its aliases (*name) are expanded",
-                              node, "write the values out, or use fewer aliases; an alias repeats its anchor's "
-                              "whole value")  # fmt: skip
+            raise _LimitError(_TOO_MANY[0], node, _TOO_MANY[1])
         if depth > MAX_YAML_DEPTH:
             raise _LimitError(f"nested more than {MAX_YAML_DEPTH} levels deep", node,
                               "flatten the structure; a spec nests a few levels")  # fmt: skip
@@ -69,6 +71,15 @@ def check_nodes(root: Any) -> None:
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
+_LONG_LINE = re.compile(f"[^\n]{{{MAX_LINE_CHARS + 1}}}")
+
+
+def long_line(text: str) -> int | None:
+    """The number of the first line longer than MAX_LINE_CHARS, or None. The YAML scanner
+    builds a comment one character at a time, in time quadratic in its length (a 1 MiB
+    comment line took 33 s, a 4 MiB one minutes), so this is checked before it runs."""
+    m = _LONG_LINE.search(text)
+    return None if m is None else text.count("\n", 0, m.start()) + 1
 
 
 def flow_depth(text: str) -> int:
@@ -86,7 +97,19 @@ def flow_depth(text: str) -> int:
 
 
 class _Composer(Composer):
-    """The composer, with the composed document checked by `check_nodes` before it is built."""
+    """The composer, with the composed document checked by `check_nodes` before it is built.
+
+    Nodes are also counted as they are composed, so that a long file of many small values
+    (60,000 events in 2 MB) stops at the limit instead of being parsed whole first: the
+    pure-Python scanner takes seconds per megabyte."""
+
+    composed = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+        self.composed += 1
+        if self.composed > MAX_YAML_NODES:
+            raise _LimitError(_TOO_MANY[0], self.parser.peek_event(), _TOO_MANY[1])
+        return super().compose_node(parent, index)
 
     def get_single_node(self) -> Any:  # noqa: D102
         node = super().get_single_node()
@@ -111,6 +134,10 @@ def read_yaml(path: Path, error: type[InputError] = InputError) -> Any:
     """The document in `path`, with positions kept; bad YAML raises `error` with its line."""
     path = Path(path)
     text = read_input_text(path, error)
+    line = long_line(text)
+    if line is not None:
+        raise error(f"a line of more than {MAX_LINE_CHARS:,} characters", path=path, line=line,
+                    hint="break the line: a quoted text or an expression may go on over several lines")  # fmt: skip
     if flow_depth(text) > MAX_YAML_DEPTH:
         raise error(f"brackets [ {{ nest more than {MAX_YAML_DEPTH} levels deep", path=path,
                     hint="flatten the structure; a spec nests a few levels")  # fmt: skip

@@ -31,7 +31,7 @@ def resolve_version(path: Path) -> Path:
             raise InputError(f"{path}: the folder holds no spec.yaml",
                              hint="give a spec file, or a version folder with its spec.yaml")  # fmt: skip
         return spec
-    if not path.is_file():
+    if not path.exists():  # a device or a FIFO is refused by the reader, by what it is
         raise InputError(f"{path}: no such spec file or version folder",
                          hint="give a spec file, or a version folder (contracts/clara-msp/2025-04-01/)")
     return path

@@ -269,3 +269,29 @@ def test_diagram_labels_never_overlap_and_link_to_their_articles(browser, served
     page.wait_for_url("**/ja/terms.html#c9-1")
     assert page.evaluate("() => !!document.getElementById('c9-1')")
     page.close()
+
+
+HEADER_AND_TARGET_JS = """id => {
+  const h = document.querySelector('header.site');
+  const sticky = getComputedStyle(h).position === 'sticky';
+  return [sticky ? h.getBoundingClientRect().bottom : 0, document.getElementById(id).getBoundingClientRect().top];
+}"""
+
+
+@pytest.mark.parametrize("width", [1600, 1280, 390])
+def test_a_link_to_a_heading_shows_the_heading_and_no_page_scrolls_sideways(browser, served, width):
+    """Issue 13 audit, from screenshots: the sticky header (two to four rows below 1,550 px)
+    covered the heading that a link, a search hit or a diagram jumps to, and the plots
+    overflowed a phone's width. The header now stays on screen only where it is one row."""
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    for url, target in (("ja/properties.html#P05", "P05"), ("ja/terms.html#c7-2", "c7-2"),
+                        ("en/properties.html#P03", "P03")):  # fmt: skip
+        page.goto(served + url)
+        header, top = page.evaluate(HEADER_AND_TARGET_JS, target)
+        assert top >= header, (url, width, top, header)
+    for lang in ("ja", "en"):
+        for name in ("index", "terms", "properties", "simulation", "transitions"):
+            page.goto(served + f"{lang}/{name}.html")
+            sizes = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            assert sizes[0] <= sizes[1], (lang, name, width, sizes)
+    page.close()

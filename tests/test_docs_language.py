@@ -134,3 +134,34 @@ def test_profiles_are_named_in_the_pages_language(site):
     assert '<span class="name">punctual</span>' not in sim and "(chronic)" not in sim and "(impatient)" not in sim
     en = (site / "en/simulation.html").read_text(encoding="utf-8")
     assert "期日どおり" not in en
+
+
+def test_each_plot_opens_full_size_from_its_page(site):
+    """A plot is a link to its own SVG, so a reader can enlarge it (issue 13, "plots that can
+    be read and enlarged"); the caption says what it shows in the page's language."""
+    sim = (site / "ja/simulation.html").read_text(encoding="utf-8")
+    assert ('<figure class="plot"><a href="../simulate/money.ja.svg"><img src="../simulate/money.ja.svg" '
+            'alt="請求額と支払額の累計"></a><figcaption class="note">請求額と支払額の累計</figcaption></figure>') in sim
+    plots = sim.count('<figure class="plot">')
+    assert plots == 5 and sim.count('<figure class="plot"><a href="../simulate/') == plots
+    en = (site / "en/simulation.html").read_text(encoding="utf-8")
+    assert en.count('<figure class="plot"><a href="../simulate/') == plots and "money.en.svg" in en
+
+
+def test_effects_are_listed_whole_never_cut(site):
+    """Issue 13: effects were cut to `··· (+9)`. Every transition's box on the ja and en
+    transitions pages lists each effect the spec writes, and no page shortens a list."""
+    import re
+
+    spec = load_spec(SPEC)
+    for lang in ("ja", "en"):
+        page = (site / lang / "transitions.html").read_text(encoding="utf-8")
+        for t in spec.transitions:
+            start = page.index(f'id="t-{t.id}"')
+            box = page[start:page.find('id="t-', start + 4)]
+            shown = re.search(r'<ul class="effects">(.*?)</ul>', box, re.S)
+            items = shown.group(1).count("<li>") if shown else 0
+            assert items == len(t.effect_texts), (lang, t.id, items, len(t.effect_texts))
+        for name in PAGES:
+            text = (site / lang / f"{name}.html").read_text(encoding="utf-8")
+            assert "···" not in text and not re.search(r"…\s*\(\+\d+\)", text), (lang, name)

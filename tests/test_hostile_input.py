@@ -155,6 +155,36 @@ def test_every_output_option_refuses_a_fifo(tmp_path, capsys, argv):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
 
 
+def test_diagram_onto_a_folder_names_the_folder_once(tmp_path, capsys):
+    status, err, _ = run(capsys, "diagram", "--format", "dot", "-o", str(tmp_path))
+    assert err == (f"yakkan: error: -o: {tmp_path} is a folder; yakkan writes only regular files\n"
+                   "  fix: give -o the path of a new or regular file\n")  # was "PATH: PATH is a folder"
+    assert status == 2 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["diagram", "--format", "dot", "-o", "{bad}"],
+    ["verify", "--property", "P05", "--junit", "{bad}"],
+    ["review", "{spec}", "{spec}", "--markdown", "{bad}"],
+    ["docs", "-o", "{bad}"],
+])  # fmt: skip
+@pytest.mark.parametrize("case", ["under a file", "symlink loop"])
+def test_an_output_path_under_a_file_or_through_a_symlink_loop_is_bad_input(tmp_path, capsys, argv, case):
+    """Found by the issue-13 audit: os.stat's NotADirectoryError / ELOOP was a traceback."""
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    (tmp_path / "loop").symlink_to("loop")
+    bad = tmp_path / "afile" / "out" if case == "under a file" else tmp_path / "loop"
+    argv = [a.format(bad=bad, spec=SPEC_PATH) for a in argv]
+    status, err, seconds = run(capsys, *argv)
+    option = argv[argv.index(str(bad)) - 1]
+    reason = "(Not a directory)" if case == "under a file" else "(Too many levels of symbolic links)"
+    verb = "cannot use" if argv[0] == "docs" else "cannot write"
+    assert_bad_input(status, err, f"yakkan: error: {option}: {verb} {bad} {reason}")
+    assert seconds < 5, "refused before the work starts"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "loop"]
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "x"
+
+
 # -- resource exhaustion ------------------------------------------------------------------------
 
 
@@ -171,10 +201,20 @@ def test_alias_bombs_are_refused_quickly(tmp_path, capsys):
         assert seconds < 5
 
 
+def test_a_long_file_of_small_values_stops_at_the_limit_as_it_is_read(tmp_path, capsys):
+    """60,000 events in 2 MB (under the 4 MiB limit): nodes are counted as they are composed,
+    so the refusal points at the 9,999th event (its 50,001st value), not at the end of a file parsed whole first
+    (which took 15 s of CPU; found by the issue-13 audit)."""
+    path = write(tmp_path, "s.yaml", "contract: {base_fee: 1}\nevents:\n" + "  - {on: 2024-04-01, do: apply}\n" * 60000)
+    status, err, _ = run(capsys, "replay", str(path))
+    assert_bad_input(status, err, f"{path}:10001: more than 50,000 values once its aliases (*name) are expanded")
+
+
 def test_a_number_too_long_to_read_is_bad_input(tmp_path, capsys):
-    path = spec_mutant(tmp_path, "default: 10, scope: terms", "default: 1" + "0" * 100000 + ", scope: terms")
+    # 5,001 digits: beyond Python's 4,300-digit int limit, within the 10,000-character line limit
+    path = spec_mutant(tmp_path, "default: 10, scope: terms", "default: 1" + "0" * 5000 + ", scope: terms")
     status, err, _ = run(capsys, "check", str(path))
-    assert_bad_input(status, err, "a number of 100,001 characters")
+    assert_bad_input(status, err, "a number of 5,001 characters")
 
 
 @pytest.mark.parametrize("text", ["a: " + "[" * 10000 + "]" * 10000 + "\n",
@@ -185,7 +225,7 @@ def test_deep_nesting_is_refused(tmp_path, capsys, text):
     assert seconds < 5
 
 
-@pytest.mark.parametrize("command", ["check", "replay", "profiles", "verify-results"])
+@pytest.mark.parametrize("command", ["check", "replay", "profiles", "verify-results", "review-old", "review-new"])
 def test_devices_and_fifos_are_never_read(tmp_path, capsys, command):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
@@ -193,6 +233,8 @@ def test_devices_and_fifos_are_never_read(tmp_path, capsys, command):
         argv = {"check": ["check", source], "replay": ["replay", source],
                 "profiles": ["simulate", "--profiles", source],
                 "verify-results": ["docs", "-o", str(tmp_path / "docs"), "--verify-results", source],
+                "review-old": ["review", source, str(SPEC_PATH)],  # was "no such spec file" (audit)
+                "review-new": ["review", str(SPEC_PATH), source],
                 }[command]  # fmt: skip
         status, err, seconds = run(capsys, *argv)
         assert_bad_input(status, err, "not a regular file")
@@ -236,6 +278,16 @@ def test_python_and_local_tags_are_refused(tmp_path, capsys):
         path = spec_mutant(tmp_path, "  name: Clara MSP terms of service", f"  name: {tag} [a, b]")
         status, err, _ = run(capsys, "check", str(path))
         assert_bad_input(status, err, "is not allowed")
+
+
+def test_python_tags_are_refused_in_scenarios_and_profiles(tmp_path, capsys):
+    scenario = write(tmp_path, "s.yaml", SCENARIO_TEXT.replace("name: issue-example", "name: !!python/tuple [a, b]"))
+    status, err, _ = run(capsys, "replay", str(scenario))
+    assert_bad_input(status, err, f"{scenario}:1: the tag 'tag:yaml.org,2002:python/tuple' is not allowed")
+    text = PROFILES_PATH.read_text(encoding="utf-8")
+    profiles = write(tmp_path, "p.yaml", text.replace("title: Late payer", "title: !!python/name:os.system", 1))
+    status, err, _ = run(capsys, "simulate", "--profiles", str(profiles))
+    assert_bad_input(status, err, "the tag 'tag:yaml.org,2002:python/name:os.system' is not allowed")
 
 
 @pytest.mark.parametrize("case,old,new,needle", [
@@ -308,11 +360,24 @@ def test_expression_syntax_error_is_plain(tmp_path):
 
 
 def test_long_input_is_not_echoed_in_full(tmp_path, capsys):
-    long = "arrears > " + "overdue + " * 50000 + "1"
+    # a 500 kB expression over 500 lines of a quoted text (a line is at most 10,000 characters)
+    long = "arrears > " + ("overdue + " * 100 + "\n          ") * 500 + "1"
     path = spec_mutant(tmp_path, 'when: "arrears > 0"', f'when: "{long}"')
     status, err, _ = run(capsys, "check", str(path))
-    assert_bad_input(status, err)
+    assert_bad_input(status, err, "in `arrears > overdue + overdue + ", "… (500,")
     assert len(err) < 1500
+
+
+@pytest.mark.parametrize("line", ["# " + "x" * 1_000_000, 'name: "' + "x" * 10_001 + '"'])
+def test_a_line_too_long_for_the_yaml_scanner_is_refused_before_it_runs(tmp_path, capsys, line):
+    """The YAML scanner builds a comment in time quadratic in its length: a 1 MiB comment line
+    took 33 s, a 4 MiB one minutes (found by the issue-13 audit). A line is at most 10,000
+    characters, checked on the text before the scanner runs."""
+    path = write(tmp_path, "s.yaml", "contract: {base_fee: 1}\n" + line + "\nevents: []\n")
+    status, err, _ = run(capsys, "replay", str(path))
+    assert err == (f"yakkan: error: {path}:2: a line of more than 10,000 characters\n"
+                   "  fix: break the line: a quoted text or an expression may go on over several lines\n")
+    assert status == 2
 
 
 def test_shift_jis_gets_a_hint_to_convert(tmp_path, capsys):
@@ -355,12 +420,15 @@ def test_every_bad_input_message_has_a_fix(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv,delay", [
-    (["simulate", "--customers", "50000", "--months", "60", "--workers", "2"], 2.5),
-    (["verify", "--property", "P06", "--property", "P17", "--no-cache"], 3.0),
+    (["simulate", "--customers", "50000", "--months", "60", "--workers", "2", "--out", "{out}"], 2.5),
+    (["verify", "--property", "P06", "--property", "P17", "--no-cache", "--out", "{out}"], 3.0),
+    (["mutate", "--workers", "2", "--no-cache", "--out", "{out}"], 3.0),  # worker processes too (issue-13 audit)
+    (["docs", "-o", "{out}"], 2.0),
 ])  # fmt: skip
 def test_ctrl_c_stops_within_a_second(tmp_path, argv, delay):
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "yakkan", *argv, "--out", str(out)], cwd=tmp_path,
+    argv = [a.format(out=out) for a in argv]
+    proc = subprocess.Popen([sys.executable, "-m", "yakkan", *argv], cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
     time.sleep(delay)
     assert proc.poll() is None, "the command ended before it could be interrupted"
@@ -378,6 +446,8 @@ def test_ctrl_c_stops_within_a_second(tmp_path, argv, delay):
     assert stopped < 2.0, f"took {stopped:.1f} s to stop"
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
     assert not leftovers
+    made = [p.name for p in tmp_path.iterdir() if p.name != ".yakkan-cache"]  # a cache (mutate makes it) is no output
+    assert made == [], "nothing half-written: no output folder, no .building folder"
 
 
 @pytest.mark.parametrize("expect", ["  ledger: [1, 2]\n", "  refused: {a: 1}\n", "  state: [active]\n",
