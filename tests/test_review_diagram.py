@@ -60,18 +60,25 @@ def tags_outside_legend(groups: dict[str, dict[str, list]], tag: str) -> list[st
 
 @pytest.fixture(scope="module")
 def revision():
-    """The review of the proposed revision: the deposit cap (11-2) and the liability cap (27-2)
-    change three transitions that keep their state, and nothing else of the lifecycle."""
+    """The review of the proposed revision: the deposit cap (11-2), the liability cap (27-2)
+    and the 17-4 ground of termination change four transitions that keep their state, and
+    17-4's longest suspension adds the two ways out of a suspension when it lapses."""
     return build_review(BASE / "spec.yaml", REVISION, verify=False)
 
 
-def test_the_proposed_revision_marks_its_three_changed_transitions(revision):
+def test_the_proposed_revision_marks_its_changed_and_added_transitions(revision):
     assert revision.diagram.to_json() == {"transitions": [
         {"id": "request_deposit", "kind": "changed", "event": "request_deposit",
          "sources": ["applied", "documents_requested", "concluded", "in_force"], "target": None,
          "articles": ["11-1", "11-2"]},
         {"id": "pay_deposit", "kind": "changed", "event": "pay_deposit",
          "sources": ["applied", "documents_requested", "concluded", "in_force"], "target": None, "articles": ["11-1"]},
+        {"id": "suspension_lapses_restricted", "kind": "added", "event": "suspension_lapses",
+         "sources": ["in_force.suspended"], "target": "restricted", "articles": ["17-4", "16-2"]},
+        {"id": "suspension_lapses", "kind": "added", "event": "suspension_lapses", "sources": ["in_force.suspended"],
+         "target": "active", "articles": ["17-4"]},
+        {"id": "terminate", "kind": "changed", "event": "terminate", "sources": ["concluded", "in_force"],
+         "target": None, "articles": ["28-1", "28-2", "28-3", "37-2", "17-4"]},
         {"id": "claim_damages", "kind": "changed", "event": "claim_damages",
          "sources": ["concluded", "in_force", "ended"], "target": None, "articles": ["27-1", "27-2", "30"]},
     ], "states": []}  # fmt: skip
@@ -86,7 +93,9 @@ def test_a_changed_transition_that_keeps_its_state_is_marked_in_its_states_list(
     assert followed_by(ja["state_ended"]["texts"], ("損害賠償請求", ORANGE), ("「変更」", ORANGE))
     assert tags_outside_legend(ja, "「変更」") == ["in_force__internal", "state_applied", "state_concluded",
                                                  "state_documents_requested", "state_ended"]  # fmt: skip
-    assert tags_outside_legend(ja, "「追加」") == [] and tags_outside_legend(ja, "「削除」") == []
+    # the lapse of 17-4 drawn on the lines out of a suspension (with the restoration's)
+    assert tags_outside_legend(ja, "「追加」") == ["edge_restore__suspended", "edge_restore_restricted__suspended"]
+    assert tags_outside_legend(ja, "「削除」") == []
     assert [t for t, _ in ja["marks_legend"]["texts"]] == [
         "改定による変更", "緑・太線「追加」 = 新しい版で追加された遷移・状態",
         "橙・太線「変更」 = 条件・効果・遷移先・条項が変わった遷移・状態",
