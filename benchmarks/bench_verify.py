@@ -5,6 +5,10 @@
 1. The whole catalogue as `yakkan verify` runs it (no cache), wall time, one solver
    process per core; then an unchanged re-run (cache).
 2. Each property alone in one process (after the shared preparation): seconds, verdict.
+4. Incremental: after one warm run (the catalogue cold, once, in a copy of the spec's
+   folder), how many properties each one-line edit re-runs (their dependency fingerprints
+   compared, nothing run), and `yakkan verify` timed as a process after the edits that
+   re-run at most ``--incremental-max`` properties (the others would re-run the catalogue).
 3. Bounded model checking from the application, depth 12, 24, 48, 96 steps, for a few
    properties (on their proof slice, abstract calendar — what the gate's fallback search
    runs), each depth capped at ``--cap`` seconds; and how the time grows per doubling.
@@ -48,6 +52,84 @@ def catalogue(spec: Path, jobs: int | None) -> None:
           f"unchanged re-run {rerun:.2f} s (cache)")  # fmt: skip
     slow = sorted(verdicts, key=lambda v: -v.seconds)[:5]
     print("  slowest: " + ", ".join(f"{v.id} {v.seconds:.1f} s ({v.verdict})" for v in slow))
+
+
+# one-line edits of the bundled spec: (label, old, new)
+EDITS = (
+    ("a Japanese doc text (names_ja.late_rate_bp)", "doc: 遅延損害金の率。", "doc: 遅延損害金の利率。"),
+    ("P02's formula", "formula: \"state != 'suspended' or billed_through_month >= month_of(today)\"",
+     "formula: \"state != 'suspended' or billed_through_month + 0 >= month_of(today)\""),
+    ("contract default base_fee 100000 -> 120000", "base_fee: {type: int, default: 100000,",
+     "base_fee: {type: int, default: 120000,"),
+    ("contract default support_cap 10 -> 12", "support_cap: {type: int, default: 10,",
+     "support_cap: {type: int, default: 12,"),
+    ("terms default late_rate_bp 1460 -> 1461", "late_rate_bp: {type: int, default: 1460,",
+     "late_rate_bp: {type: int, default: 1461,"),
+    ("terms default tax_rate_percent 10 -> 8", "tax_rate_percent: {type: int, default: 10,",
+     "tax_rate_percent: {type: int, default: 8,"),
+    ("terms default deposit_cap_months 12 -> 6", "deposit_cap_months: {type: int, default: 12,",
+     "deposit_cap_months: {type: int, default: 6,"),
+    ("terms default minimum_term_months 3 -> 6", "minimum_term_months: {type: int, default: 3,",
+     "minimum_term_months: {type: int, default: 6,"),
+)
+
+
+def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = None) -> None:
+    """Re-runs after one-line edits, and the time of `yakkan verify` after the small ones
+    (``properties``: the warm-up and the timed runs check only these)."""
+    import shutil
+    import subprocess
+
+    from yakkan.model.spec import load_spec
+    from yakkan.verify.dependencies import Fingerprints
+
+    def fingerprints(path: Path) -> dict[str, tuple[str, str]]:
+        spec = load_spec(path)
+        f = Fingerprints(spec)
+        return {p: (f.of(p), f.of(p, every_parameter=True)) for p in spec.properties}
+
+    told: set[str] = set()  # the verdicts with a scenario or witnesses (reused only with every default unchanged)
+    only = [a for p in properties or [] for a in ("--property", p)]
+
+    def yakkan_verify(folder: Path, cwd: Path) -> tuple[float, int]:
+        import json
+
+        t = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", "yakkan.cli", "verify", str(folder / "spec.yaml"), "--json",
+                               "--out", str(cwd / "out"), *only], cwd=cwd, capture_output=True, text=True)  # fmt: skip
+        wall = time.monotonic() - t
+        data = json.loads(proc.stdout)
+        told.update(p["id"] for p in data["properties"] if p["counterexample"] or p["witnesses"])
+        return wall, sum(1 for p in data["properties"] if not p["cached"])
+
+    text = spec_path.read_text(encoding="utf-8")
+    base = fingerprints(spec_path)
+    if properties:
+        base = {p: base[p] for p in properties}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "spec"
+        shutil.copytree(spec_path.parent, folder)
+        cold, n = yakkan_verify(folder, Path(tmp))
+        what = f"{len(properties)} properties" if properties else "the catalogue"
+        print(f"incremental: warm-up ({what} cold as a process) {cold:.1f} s, {n} properties checked, "
+              f"{len(told)} with a scenario or witnesses")  # fmt: skip
+        again, n = yakkan_verify(folder, Path(tmp))
+        print(f"  unchanged re-run: {again:.2f} s, {n} checked")
+        for label, old, new in EDITS:
+            if text.count(old) != 1:
+                print(f"  {label}: not found in the spec, skipped")
+                continue
+            (folder / "spec.yaml").write_text(text.replace(old, new), encoding="utf-8")
+            after = fingerprints(folder / "spec.yaml")
+            rerun = [p for p in base if base[p][0] != after[p][0] or (p in told and base[p][1] != after[p][1])]
+            line = f"  {label}: re-runs {len(rerun)} of {len(base)}"
+            if len(rerun) <= 8:
+                line += f" ({', '.join(rerun)})" if rerun else ""
+            if len(rerun) <= max_rerun:
+                wall, n = yakkan_verify(folder, Path(tmp))
+                line += f"; `yakkan verify` {wall:.2f} s wall as a process, {n} re-run"
+            print(line)
+            (folder / "spec.yaml").write_text(text, encoding="utf-8")
 
 
 def per_property(spec_path: Path) -> None:
@@ -114,7 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--depths", type=int, nargs="+", default=[12, 24, 48, 96])
     ap.add_argument("--cap", type=float, default=60.0, help="seconds per depth")
     ap.add_argument("--jobs", type=int, default=None)
-    ap.add_argument("--skip", nargs="*", default=[], choices=["catalogue", "properties", "depth"])
+    ap.add_argument("--skip", nargs="*", default=[], choices=["catalogue", "properties", "depth", "incremental"])
+    ap.add_argument("--incremental-properties", nargs="*", default=None,
+                    help="warm up and time the incremental runs on these properties only (a cheaper warm-up)")
+    ap.add_argument("--incremental-max", type=int, default=20,
+                    help="time `yakkan verify` after an edit only when it re-runs at most this many properties")
     args = ap.parse_args(argv)
     if "catalogue" not in args.skip:
         catalogue(args.spec, args.jobs)
@@ -122,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         per_property(args.spec)
     if "depth" not in args.skip:
         by_depth(args.spec, args.depths, args.cap)
+    if "incremental" not in args.skip:
+        incremental(args.spec, args.incremental_max, args.incremental_properties)
     return 0
 
 

@@ -1,7 +1,11 @@
-"""Verdicts cached by a hash of the spec (its folder: the terms too), of the verifier's and
-the model's code, of the property and of the engine settings (``.yakkan-cache/verify``).
+"""Verdicts cached by the property's dependency fingerprint (what of the spec its check can
+read, `dependencies.py`), the verifier's and the model's code and the engine settings
+(``.yakkan-cache/verify``), and an index of each request by a hash of the whole spec
+folder (the terms too).
 
-An unchanged re-run reads the verdicts back without loading the spec or starting Z3.
+An unchanged re-run reads the verdicts back through the index without loading the spec or
+starting Z3; after an edit, the spec is loaded, each property's fingerprint computed, and
+only the properties whose fingerprint changed are checked again (issue 14 §5).
 """
 
 from __future__ import annotations
@@ -105,19 +109,30 @@ class Cache:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
-    def verdict(self, spec_fp: str, settings_key: str, pid: str) -> Verdict | None:
-        data = self._read(self._path("verdict", spec_fp, code_fingerprint(), settings_key, pid))
+    def verdict(self, fingerprint: str, settings_key: str, pid: str,
+                fingerprint_all: str | None = None) -> Verdict | None:  # fmt: skip
+        """The verdict of ``pid`` computed for a system with this dependency fingerprint.
+        A verdict with a story or a scenario (their figures are the spec's at the time) is
+        only reused when ``fingerprint_all`` (every parameter's default counted) is the
+        same too; ``None``: not checked (the whole folder is unchanged)."""
+        data = self._read(self._path("verdict", fingerprint, code_fingerprint(), settings_key, pid))
         if data is None:
             return None
         try:
             v = Verdict.from_data(data)
         except TypeError:
             return None
+        if v.fingerprint != fingerprint:
+            return None
+        if fingerprint_all is not None and (v.story or v.scenario_text or v.witnesses) \
+                and v.fingerprint_all != fingerprint_all:  # fmt: skip
+            return None
         v.cached = True
         return v
 
-    def put_verdict(self, spec_fp: str, settings_key: str, v: Verdict) -> None:
-        self._write(self._path("verdict", spec_fp, code_fingerprint(), settings_key, v.id), v.to_data())
+    def put_verdict(self, settings_key: str, v: Verdict) -> None:
+        """``v`` under its own ``fingerprint``."""
+        self._write(self._path("verdict", v.fingerprint, code_fingerprint(), settings_key, v.id), v.to_data())
 
     def entry(self, *parts: str) -> Any:
         """Any JSON value stored under ``parts`` (with the code's fingerprint), or None."""

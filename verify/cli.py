@@ -71,9 +71,9 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
     spec_fp = spec_fingerprint(spec_path)
     request = json.dumps([sorted(properties) if properties else None, settings.key()])
     index = cache.index(spec_fp, request) if use_cache else None
-    if index is not None:
+    if index is not None and isinstance(index.get("fingerprints"), dict):
         ids = index["ids"]
-        cached = {pid: cache.verdict(spec_fp, settings.key(), pid) for pid in ids}
+        cached = {pid: cache.verdict(index["fingerprints"].get(pid, ""), settings.key(), pid) for pid in ids}
         if all(cached.values()):
             verdicts = [cached[p] for p in ids]
             for v in verdicts:
@@ -81,16 +81,25 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
                 if on_done:
                     on_done(v)
             return verdicts, index["spec"]
-    from yakkan.model.spec import load_spec
+    from yakkan.model.errors import SpecError
+    from yakkan.model.spec import load_spec_document
+    from yakkan.model.yamlio import read_yaml
 
-    spec = load_spec(spec_path)
+    from .dependencies import Fingerprints
+
+    doc = read_yaml(spec_path, SpecError)
+    spec = load_spec_document(spec_path, doc)
     ids = _select(spec, properties)
     info = {"id": spec.meta["id"], "version": str(spec.meta["version"]), "path": str(spec_path)}
+    fingerprints = Fingerprints(spec, doc)
+    fps = {pid: fingerprints.of(pid) for pid in ids}
+    fps_all = {pid: fingerprints.of(pid, every_parameter=True) for pid in ids}
     verdicts_by: dict[str, Verdict] = {}
     todo = []
     for pid in ids:
-        v = cache.verdict(spec_fp, settings.key(), pid) if use_cache else None
+        v = cache.verdict(fps[pid], settings.key(), pid, fps_all[pid]) if use_cache else None
         if v is not None:
+            _refresh(v, spec)
             _restore(v, out_dir)
             verdicts_by[pid] = v
             if on_done:
@@ -101,15 +110,28 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
         from .runner import check_all
 
         def done(v: Verdict) -> None:
-            cache.put_verdict(spec_fp, settings.key(), v)
+            v.fingerprint, v.fingerprint_all = fps[v.id], fps_all[v.id]
+            cache.put_verdict(settings.key(), v)
             if on_done:
                 on_done(v)
 
         for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings()):
+            v.fingerprint, v.fingerprint_all = fps[v.id], fps_all[v.id]
             verdicts_by[v.id] = v
         cache.put_timings({p: verdicts_by[p].seconds for p in todo})
-    cache.put_index(spec_fp, request, {"ids": ids, "spec": info})
+    cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps})
     return [verdicts_by[p] for p in ids], info
+
+
+def _refresh(v: Verdict, spec: Any) -> None:
+    """A reused verdict's places in the spec as they are now: an edit of a documentation
+    text may have moved the property's and the faulty transition's lines."""
+    prop = spec.properties[v.id]
+    v.title, v.line, v.articles = prop.title, prop.line, list(prop.articles)
+    if v.fault and v.fault.get("transition"):
+        t = next((t for t in spec.transitions if t.id == v.fault["transition"]), None)
+        if t is not None:
+            v.fault = {**v.fault, "line": t.line, "articles": list(t.articles)}
 
 
 def _select(spec: Any, properties: list[str] | None) -> list[str]:

@@ -75,12 +75,12 @@ def line(v: Verdict) -> str:
     """One plain line per property (CI logs)."""
     if current() == "ja":
         depth = f" 深さ {v.depth}" if v.depth is not None else ""
-        cached = "（キャッシュ）" if v.cached else ""
+        cached = f"（再利用 {v.fingerprint[:8]}）" if v.cached else ""
         extra = f" — {translate(v.reason)}" if v.reason and not v.matches else ""
         return (f"{v.id}  {_pad(_verdict(v.verdict), 15)} 期待 {_pad(_verdict(v.expected, 'expect'), 10)} "
                 f"{_pad(status_word(v), 13)} {v.seconds:6.2f}秒{depth}{cached}{extra}")  # fmt: skip
     depth = f" depth {v.depth}" if v.depth is not None else ""
-    cached = " (cached)" if v.cached else ""
+    cached = f" (reused {v.fingerprint[:8]})" if v.cached else ""
     extra = f" — {v.reason}" if v.reason and not v.matches else ""
     return (f"{v.id}  {v.verdict:<15} expected {v.expected:<10} {status_word(v):<13} "
             f"{v.seconds:6.2f}s{depth}{cached}{extra}")  # fmt: skip

@@ -79,8 +79,10 @@ class Verdict:
     witnesses: list[str] = field(default_factory=list)
     scenario_text: str | None = None  # the written scenario (kept in the cache)
     engine: str = ""
-    cached: bool = False
+    cached: bool = False  # reused from an earlier run of a system with the same fingerprint
     units: int = 0  # Z3 resource units spent (what the budget counts)
+    fingerprint: str = ""  # what the verdict depends on (`dependencies.Fingerprints`)
+    fingerprint_all: str = ""  # the same with every parameter's default (a story's figures)
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON item (see ``report``)."""
@@ -90,7 +92,7 @@ class Verdict:
             "articles": self.articles, "counterexample": self.counterexample,
             "title": self.title, "kind": self.kind, "reason": self.reason, "why": self.why,
             "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine, "cached": self.cached,
-            "units": self.units,
+            "units": self.units, "fingerprint": self.fingerprint,
         }  # fmt: skip
 
     def to_data(self) -> dict[str, Any]:
