@@ -167,3 +167,23 @@ def test_a_usual_fee_gets_the_payment_it_needs(compiled) -> None:
         ("2024-08-19", "pay", {"amount": 110000}), ("2024-08-19", "start_service", {}),
         ("2024-09-19", "raise_fee", {"base_fee": 150000, "effective_on": day("2024-10-19")}),
     ]
+
+
+def test_a_far_date_that_cannot_move_keeps_the_story(spec, compiled) -> None:
+    """A story in 2020 with an abolition announced for 9998-06-01: moving it by whole years
+    toward 2024 would put that date past 9999 (a crash, counted by `yakkan mutate` as a
+    kill). The move is skipped and the story kept as it was, still violating P13."""
+    ob = obligation(spec, spec.properties["P13"])
+    params = {n: p.default for n, p in spec.parameters.items() if p.scope == "contract"}
+    raw = Story(params, ((day("2020-09-06"), "apply", {}), (day("2020-10-15"), "accept", {}),
+                         (day("2020-11-02"), "announce_abolition",
+                          {"part": "whole", "effective_on": day("9998-06-01")}),
+                         (day("2021-01-27"), "claim_damages", {"amount": 150000, "cause": "gross_negligence"})),
+                day("2021-01-27"))  # fmt: skip
+    polisher = Polisher(compiled, ob.prop, ob.violation)
+    settled = polisher.settle(raw)
+    assert settled is not None
+    story, result = polisher.near_effective(*settled)
+    assert [dt.date.fromordinal(d).isoformat() for d, _, _ in story.events] == [
+        "2020-09-06", "2020-10-15", "2020-11-02", "2021-01-27"]
+    assert result.contract.values["liability_awarded"] == 150000

@@ -268,7 +268,10 @@ class Polisher:
             return story, result
         target = eff.year if (day0.month, day0.day) >= (eff.month, eff.day) else eff.year + 1
         for years in (target - day0.year, target - day0.year + 1):
-            got = self.settle(self._shifted(story, lambda d, y=years: _plus_years(d, y), everything=True))
+            try:
+                got = self.settle(self._shifted(story, lambda d, y=years: _plus_years(d, y), everything=True))
+            except ValueError:  # a far date (an abolition in 9998) would leave the calendar: keep the story
+                continue
             if got is not None:
                 return got
         return story, result
