@@ -35,6 +35,16 @@ def compiled(spec: Spec) -> CompiledSpec:
     return CompiledSpec(spec)
 
 
+@pytest.fixture
+def shared_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One verdict cache (`.yakkan-cache` in the session's folder) for the review tests of
+    every module: the unchanged old version is verified once."""
+    folder = tmp_path_factory.getbasetemp() / "review-cache"
+    folder.mkdir(exist_ok=True)
+    monkeypatch.chdir(folder)
+    return folder
+
+
 def day(text: str) -> int:
     """A date as the model holds it (a proleptic Gregorian ordinal)."""
     return dt.date.fromisoformat(text).toordinal()

@@ -64,15 +64,6 @@ REFUND = {  # a refund rule: fees refunded for a claim over force majeure (30) â
 }
 
 
-@pytest.fixture
-def shared_cache(tmp_path_factory, monkeypatch):
-    """One verdict cache for the tests of this module: the unchanged old version is verified once."""
-    folder = tmp_path_factory.getbasetemp() / "review-cache"
-    folder.mkdir(exist_ok=True)
-    monkeypatch.chdir(folder)
-    return folder
-
-
 def test_a_repair_with_its_expectation_changed_is_a_flip_the_author_foresaw(tmp_path, shared_cache):
     old = version(tmp_path, "old")
     cap = {**CAP, 'P13: {kind: invariant, articles: ["27-2"], expect: violated,': 'P13: {kind: step, '

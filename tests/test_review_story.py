@@ -9,47 +9,17 @@ money and the figure that breaks the promise, and the ja part passes the languag
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
-import pytest
 from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
+from test_review import REFUND, version
 
 from yakkan.cli import main
 from yakkan.diagrams.langcheck import english_runs
 from yakkan.diagrams.story import story_lines
 from yakkan.model.spec import load_spec
 
-from conftest import SCENARIOS, SPEC_PATH, copy_spec_folders
-
-REFUND = {  # a refund rule: fees refunded for a claim over force majeure (30) — breaks 14 (P05)
-    "      - \"liability_awarded += amount if cause == 'gross_negligence' else 0\"":
-        "      - \"liability_awarded += amount if cause == 'gross_negligence' else 0\"\n"
-        "      - \"refunded += amount if cause == '30' else 0\"",
-}
-
-
-def version(tmp_path: Path, name: str, spec: dict[str, str] | None = None) -> Path:
-    """A copy of the 2024-04-01 version with text of its spec replaced."""
-    folder = tmp_path / name
-    copy_spec_folders(folder)
-    shutil.copy(SPEC_PATH.parent / "profiles.yaml", folder / "profiles.yaml")
-    text = SPEC_PATH.read_text(encoding="utf-8")
-    for old, new in (spec or {}).items():
-        assert old in text, old
-        text = text.replace(old, new)
-    (folder / "spec.yaml").write_text(text, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture
-def shared_cache(tmp_path_factory, monkeypatch):
-    """The verdict cache tests/test_review.py uses: the unchanged old version is verified once."""
-    folder = tmp_path_factory.getbasetemp() / "review-cache"
-    folder.mkdir(exist_ok=True)
-    monkeypatch.chdir(folder)
-    return folder
+from conftest import SCENARIOS
 
 
 def test_a_refused_step_and_the_state_at_the_end_are_told_in_japanese(spec):
