@@ -187,7 +187,10 @@ def test_search_finds_articles_and_elements_in_the_page(browser, served):
     assert none == "該当なし"
 
 
-OVERLAPS_JS = """() => {
+# The text box of every node and edge group as the browser draws it (`inset`: shrunk on
+# each side, so a line that only grazes a label does not count), shared by the checks below.
+LABEL_BOXES_JS = """
+const labelBoxes = (idOf, inset) => {
   const boxes = [];
   for (const g of document.querySelectorAll('g.node, g.edge')) {
     let x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
@@ -197,8 +200,14 @@ OVERLAPS_JS = """() => {
       x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y);
       x1 = Math.max(x1, b.x + b.width); y1 = Math.max(y1, b.y + b.height);
     }
-    if (x1 > x0) boxes.push({id: g.id, box: [x0, y0, x1, y1]});
+    if (x1 > x0) boxes.push({id: idOf(g.id), box: [x0 + inset, y0 + inset, x1 - inset, y1 - inset]});
   }
+  return boxes;
+};
+"""
+
+OVERLAPS_JS = """() => {""" + LABEL_BOXES_JS + """
+  const boxes = labelBoxes(id => id, 0);
   const out = [];
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
     const a = boxes[i].box, b = boxes[j].box;
@@ -209,19 +218,9 @@ OVERLAPS_JS = """() => {
 }"""
 
 
-CROSSINGS_JS = """() => {
+CROSSINGS_JS = """() => {""" + LABEL_BOXES_JS + """
   const own = id => id.replace(/-(in|out)$/, '');  // the halves of a line drawn through its label node
-  const boxes = [];
-  for (const g of document.querySelectorAll('g.node, g.edge')) {
-    let x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
-    for (const t of g.querySelectorAll('text')) {
-      const b = t.getBBox();
-      if (!b.width) continue;
-      x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y);
-      x1 = Math.max(x1, b.x + b.width); y1 = Math.max(y1, b.y + b.height);
-    }
-    if (x1 > x0) boxes.push({id: own(g.id), box: [x0 + 1, y0 + 1, x1 - 1, y1 - 1]});
-  }
+  const boxes = labelBoxes(own, 1);
   const out = new Set();
   for (const g of document.querySelectorAll('g.edge')) {
     for (const p of g.querySelectorAll('path')) {
