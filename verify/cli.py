@@ -116,8 +116,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
                 on_done(v)
 
         for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings()):
-            v.fingerprint, v.fingerprint_all = fps[v.id], fps_all[v.id]
-            verdicts_by[v.id] = v
+            verdicts_by[v.id] = v  # its fingerprints set by `done`, which check_all calls with each verdict
         cache.put_timings({p: verdicts_by[p].seconds for p in todo})
     cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps})
     return [verdicts_by[p] for p in ids], info
