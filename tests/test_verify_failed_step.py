@@ -87,3 +87,22 @@ def test_verify_reports_the_step_in_json_and_text(in_tmp, capsys, monkeypatch) -
     out = capsys.readouterr().out
     assert "    the induction step not closed (event term_expires):\n" in out
     assert "      after:  state=ended, today=2030-06-01\n" in out
+
+
+def test_why_a_proof_failed_reads_in_japanese() -> None:
+    """The reasons a budget gives are sentences of the catalogue: no English is left in a
+    Japanese report (the numbers are holes that only match numbers, so a reason nested in
+    another is not split at the wrong place)."""
+    from yakkan.lang import translate
+
+    spent = ("induction: resource budget spent (60,000,000 Z3 units); no violation within 6 steps "
+             "(resource budget spent (120,000,000 Z3 units) at depth 7)")  # fmt: skip
+    assert translate(spent, "ja") == ("帰納法: リソース予算（Z3 単位 60,000,000）を使い切った。6 ステップ以内に違反なし"
+                                      "（深さ 7 でリソース予算（Z3 単位 120,000,000）を使い切った）")
+    guard = ("induction: not inductive with the lemmas found; no violation within 6 steps (wall-clock guard reached "
+             "after 0.05 s (the machine was too slow or loaded; not a verdict) at depth 7)")  # fmt: skip
+    assert translate(guard, "ja") == ("帰納法: 見つかった補題では帰納的でない。6 ステップ以内に違反なし"
+                                      "（深さ 7 で 0.05 秒の実時間の保険に達した（マシンが遅いか負荷が高い。"
+                                      "判定ではない））")
+    assert translate("induction: a query of the proof ran over its time cap", "ja") == \
+        "帰納法: 証明の問い合わせが時間の上限を超えた"

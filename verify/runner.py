@@ -337,24 +337,26 @@ class Verifier:
         # narrow slice seldom holds the lemmas needed); then the other slices
         first = slices[0] if len(slices[0]) >= 6 else slices[-1]
         attempts = [(slices[0], False), (slices[-1], False), (first, True), *((k, True) for k in slices)]
-        failed: Any = None  # the last counterexample to induction met
-        for kept, with_mined in dict.fromkeys(attempts):
+        def attempt(kept: frozenset[str], **kw: Any) -> Any:
             sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, self.mined(ob, kept) if with_mined else None, budget, given=given)
+            result = prove(ob, sysm, budget=budget, given=given, **kw)
+            if isinstance(result, NoProof) and result.cti is not None:
+                # the last counterexample to induction met, kept even when the budget
+                # runs out in a later attempt (cleared when the verdict is settled)
+                v.induction_step = failed_step(self.model, ob, result.cti, result.cti_next, result.cti_event)
+            return result
+
+        for kept, with_mined in dict.fromkeys(attempts):
+            result = attempt(kept, mined=self.mined(ob, kept) if with_mined else None)
             if not isinstance(result, NoProof):
                 break
-            failed = result if result.cti is not None else failed
         if isinstance(result, NoProof) and result.cti is not None:
             # last resort: every candidate over the widest slice at once (slow, complete
             # relative to the candidates: Houdini keeps their largest inductive subset)
             kept = slices[-1]
-            sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, self.mined(ob, kept), budget, seed_limit=4000, kmax=3, given=given)
-            failed = result if isinstance(result, NoProof) and result.cti is not None else failed
+            result = attempt(kept, mined=self.mined(ob, kept), seed_limit=4000, kmax=3)
         if isinstance(result, NoProof):
             v.reason = f"induction: {result.reason}"
-            if failed is not None:
-                v.induction_step = failed_step(self.model, ob, failed.cti, failed.cti_next, failed.cti_event)
             return False
         v.verdict = "proved" if ob.kind != "reach" else "unreachable"
         v.depth = None
