@@ -42,16 +42,26 @@ def run_diagram(args: Namespace) -> int:
     return 0
 
 
-def site_review(old: Path, new: Path) -> Any:
+def site_review(old: Path, new: Path, verify_results: Any = None) -> Any:
     """The review from `old` (a spec file or version folder) to the site's spec, for the
-    site's review pages: without the verifier (`yakkan review` compares verdicts), its two
-    paths as a reader's command line would give them (relative to the working folder when
-    inside it, else the version folder and file name), so the pages hold no absolute path."""
+    site's review pages, its two paths as a reader's command line would give them (relative
+    to the working folder when inside it, else the version folder and file name), so the
+    pages hold no absolute path. The verifier is not run: the verdicts shown are those known
+    already — the new version's from `verify_results` (the docs build's) or the verify cache,
+    the old one's from the cache (terms/verdicts.py `available`); the page names the command
+    that produces those missing."""
     import dataclasses
 
-    from yakkan.terms.review_data import build_review
+    from yakkan.terms.review_data import build_review, resolve_version, stories_ja
+    from yakkan.terms.verdicts import available
 
     review = build_review(old, new, verify=False)
+    known = available(resolve_version(old), resolve_version(new), verify_results)
+    if known.comparisons:
+        review.verdicts = known.comparisons
+        review.stories_ja = stories_ja(review.specs[1], known.comparisons) if review.specs else {}
+        review.verdicts_source = known.new_source
+    review.verdicts_missing = {side: ids for side, ids in known.missing.items() if ids}
     return dataclasses.replace(review, old_path=_shown(review.old_path), new_path=_shown(review.new_path))
 
 
@@ -74,7 +84,7 @@ def run_docs(args: Namespace) -> int:
     verify = load_verify_results(getattr(args, "verify_results", None), near=out)
     simulate = load_simulate_report(getattr(args, "simulate_report", None), near=out)
     old = getattr(args, "review", None)
-    review = site_review(old, spec.path) if old is not None else None
+    review = site_review(old, spec.path, verify) if old is not None else None
     index = build_site(spec, out, verify_results=verify, simulate_report=simulate, review=review)
     print(tr("docs: open {index}", index=index))
     return 0

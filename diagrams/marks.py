@@ -2,11 +2,13 @@
 
 A review draws the new version's lifecycle with what the change did marked: a transition
 or state the new version added in one style (green, bold, 「追加」), one it changed (its
-guard, effects, target, articles or rule texts) in another (orange, 「変更」), and a
+guard, effects, target, articles or rule texts, or a procedure it calls) in another
+(orange, 「変更」), and a
 transition of the old version that the new one dropped drawn dashed and grey from the old
 spec (「削除」). `Marks` is the small hook the diagram reads (`LifecycleDiagram(marks=…)`);
 `add_removed` and `add_legend` add the old version's dropped transitions and the legend to
-a built graph. Which elements changed is the review's business (terms/review_diagram.py).
+a built graph; `mermaid_removed` gives the same dropped transitions for the Mermaid text
+(diagrams/mermaid.py). Which elements changed is the review's business (terms/review_diagram.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 import graphviz
 
@@ -34,11 +37,11 @@ TAGS = {"ja": {"added": "「追加」", "changed": "「変更」", "removed": "�
 LEGEND = {
     "ja": {"title": "改定による変更",
            "added": "緑・太線「追加」 = 新しい版で追加された遷移・状態",
-           "changed": "橙・太線「変更」 = 条件・効果・遷移先・条項が変わった遷移・状態",
+           "changed": "橙・太線「変更」 = 条件・効果・遷移先・条項、または呼び出す手続が変わった遷移・状態",
            "removed": "灰・破線「削除」 = 旧版にあり新しい版で削除された遷移・状態"},
     "en": {"title": "Changes of the revision",
            "added": "green, bold [added] = a transition or state the new version adds",
-           "changed": "orange, bold [changed] = its guard, effects, target or articles changed",
+           "changed": "orange, bold [changed] = its guard, effects, target, articles or a procedure it calls changed",
            "removed": "grey, dashed [removed] = in the old version, removed by the new one"},
 }  # fmt: skip
 RANK = {"changed": 1, "added": 2}  # a group of transitions drawn as one edge takes its strongest mark
@@ -134,3 +137,44 @@ def add_legend(g: graphviz.Digraph, lang: str) -> None:
     g.node("__marks_legend__", label='<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
            + "".join(rows) + "</TABLE>>", shape="box", style="rounded", color="#b8c0c8",
            margin="0.12,0.06", id="marks_legend")  # fmt: skip
+
+
+def mermaid_removed(old: Spec, new: Spec, removed: list[str], removed_states: list[str], lang: str) -> Any:
+    """The old version's transitions `removed` (ids) and states `removed_states` for the
+    Mermaid lifecycle of `new` (mermaid.MermaidRemoved): a state-changing transition as an
+    edge between the states as the new version has them (a state it lacks as a node
+    `removed__<state>`), one that kept its state as a line of that state."""
+    from .mermaid import MermaidRemoved
+
+    gone = set(removed)
+    old_life = Lifecycle(old)
+    ghosts: dict[str, str] = {s: f"removed__{s}" for s in removed_states}
+
+    def node(state: str) -> str:
+        if state in new.states:
+            return state
+        ghosts.setdefault(state, f"removed__{state}")
+        return ghosts[state]
+
+    by_id = {t.id: t for t in old.transitions}
+    head = TAGS[lang]["removed"]
+    groups: dict[tuple[str, str], list[str]] = {}
+    for edge in old_life.edges:
+        if edge.transition.id in gone:
+            groups.setdefault((node(edge.source), node(edge.target)), []).append(edge.transition.id)
+    edges = []
+    for (source, target), ids in groups.items():
+        ids = list(dict.fromkeys(ids))
+        names = "・".join(dict.fromkeys(event_name(old, by_id[i].event, lang) for i in ids))
+        arts = cite_list(tuple(dict.fromkeys(a for i in ids for a in by_id[i].articles)))
+        edges.append((source, target, tuple(ids), f"{head} {names}" + (f" {arts}" if arts else "")))
+    internal: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for state, transitions in old_life.internals.items():
+        by_name: dict[str, list[str]] = {}
+        for t in transitions:
+            if t.id in gone:
+                by_name.setdefault(event_name(old, t.event, lang), []).append(t.id)
+        for name, ids in by_name.items():
+            internal.setdefault(node(state), []).append((tuple(ids), name))
+    states = tuple((ghost, f"{state_name(old, s, lang)}{head}") for s, ghost in ghosts.items())
+    return MermaidRemoved(tuple(edges), {k: tuple(v) for k, v in internal.items()}, states)

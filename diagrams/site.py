@@ -178,6 +178,13 @@ class SiteBuilder:
         r = self.review
         folder = root / "review"
         folder.mkdir()
+        for c in r.verdicts or ():  # the counterexamples the page tells, beside it (the page links them by name)
+            if c.new is not None and c.new.counterexample and c.new_outcome == "violated":
+                source = Path(c.new.counterexample)
+                text = getattr(c.new, "scenario_text", None) or (source.read_text(encoding="utf-8")
+                                                                  if source.is_file() else None)  # fmt: skip
+                if text:
+                    (folder / source.name).write_text(text, encoding="utf-8")
         for lang in LANGS:
             svg = folder / FILE.format(lang=lang, ext="svg")
             svg.write_bytes(render_review_diagram(*r.specs, r.diagram, lang, "svg"))

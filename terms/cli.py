@@ -23,7 +23,7 @@ def run_review(args: Namespace) -> int:
     from yakkan.model.limits import check_output_file, check_output_folder, write_in, write_output
 
     from .review_data import build_review
-    from .review_render import blocks, relative_link, render_html, render_markdown, render_text
+    from .review_render import FullReport, blocks, relative_link, render_html, render_markdown, render_text
 
     if getattr(args, "reread", None):
         return _run_reread(args)
@@ -46,12 +46,13 @@ def run_review(args: Namespace) -> int:
         print(render_text(blocks(review, args.lang, str)))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if md_path is not None or summary:
+        # a pull-request comment or a step summary shows no file of the runner's: the diagram
+        # as Mermaid, and where the full report (the HTML pages) is
         base = (md_path.parent if md_path is not None else Path.cwd())
         link = lambda p: relative_link(p, base)  # noqa: E731
-        pictures = {lang: _write_diagram(review, lang, base, f"{md_path.stem}.", ("svg", "png"))
-                    for lang in ("ja", "en")} if md_path is not None else {}  # fmt: skip
-        md = render_markdown(blocks(review, "ja", link, diagram=pictures.get("ja"))) + "\n---\n\n" + \
-            render_markdown(blocks(review, "en", link, redline=False, diagram=pictures.get("en")))  # fmt: skip
+        full = FullReport.from_env(os.environ, _shown_path(html_dir).as_posix() if html_dir is not None else "")
+        md = render_markdown(blocks(review, "ja", link, comment=full)) + "\n---\n\n" + \
+            render_markdown(blocks(review, "en", link, redline=False, comment=full))  # fmt: skip
         if md_path is not None:
             write_output(md_path, md)
         if summary:

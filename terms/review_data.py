@@ -57,6 +57,10 @@ class Review:
     diagram: DiagramChanges | None = None  # the transitions and states the diagram marks
     specs: tuple[Spec, Spec] | None = field(default=None, repr=False)  # the loaded old and new specs
     stories_ja: dict[str, list[str]] = field(default_factory=dict)  # property id -> its counterexample told in ja
+    # the docs site's review page (no verifier run): per version, properties left out for want of a verdict,
+    # and where the new version's verdicts came from ("results", "cache"; "" when none are shown)
+    verdicts_missing: dict[str, list[str]] = field(default_factory=dict)
+    verdicts_source: str = ""
 
     @property
     def breaks(self) -> list[Comparison]:

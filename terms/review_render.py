@@ -30,8 +30,15 @@ T: dict[str, dict[str, str]] = {
         "counts": "本文の変更 {text} 条、モデルの変更 {model} 件、検証結果の変化 {flips} 件。",
         "h_verdicts": "検証結果の変化",
         "no_verify": "検証は実行していません（--no-verify）。",
-        "no_verify_site": "このページは検証を実行していません。両版の検証結果の比較は `yakkan review {old} {new}` で"
-                          "確認できます。",
+        "no_verify_site": "このページには検証結果の変化がありません。{what}の検証結果がキャッシュにないためです。"
+                          "`{cmd}` を実行してから、同じフォルダで `yakkan docs` を実行し直すと、ここに検証結果の変化が"
+                          "載ります。",
+        "verdicts_partial": "次の性質は、{what}の検証結果がキャッシュにないため表にありません：{ids}。`{cmd}` を"
+                            "実行すると作成されます。",
+        "verdicts_source": "このページは検証を実行しません。表は実行済みの検証結果によるものです（{src}）。",
+        "src_results": "新版は docs に渡された検証結果、旧版はキャッシュ",
+        "src_cache": "両版ともキャッシュ `.yakkan-cache`",
+        "side_old": "旧版", "side_new": "新版", "side_both": "両版",
         "verdict_cols": "ID|性質|条項|旧|新|区分",
         "same": "変化のない性質：{n} 件",
         "no_flip": "検証結果の変化はありません（{n} 件の性質）。",
@@ -81,13 +88,25 @@ T: dict[str, dict[str, str]] = {
         "other_lang": "English",
         "expected": "期待",
         "h_diagram": "状態遷移図の変更",
-        "diagram_intro": "新しい版の状態遷移図です。追加された遷移・状態を緑の太線「追加」、条件・効果・遷移先・条項が"
-                         "変わったものを橙の太線「変更」、旧版にあって削除されたものを灰色の破線「削除」で示します"
+        "diagram_intro": "新しい版の状態遷移図です。追加された遷移・状態を緑の太線「追加」、条件・効果・遷移先・条項や"
+                         "呼び出す手続が変わったものを橙の太線「変更」、旧版にあって削除されたものを灰色の破線「削除」で"
+                         "示します"
                          "（状態を変えない遷移は、状態の枠内の一覧で色と印が付きます）。",
         "diagram_alt": "状態遷移図（変更箇所に印）",
         "diagram_svg": "SVG 版：",
         "diagram_cols": "印|遷移|イベント|遷移元 → 遷移先|条項",
         "no_diagram_change": "遷移と状態に変更はありません。",
+        "diagram_intro_md": "新しい版の状態遷移図です（GitHub が Mermaid で描きます）。状態を変えない遷移は、"
+                            "状態の枠内の一覧に印付きで並びます。",
+        "diagram_legend": "凡例：「追加」＝新しい版で追加された遷移・状態（状態は緑の枠）、「変更」＝条件・効果・"
+                          "遷移先・条項、または呼び出す手続が変わった遷移・状態（状態は橙の枠）、「削除」＝旧版にあり"
+                          "新しい版で削除された"
+                          "遷移・状態（状態は灰色の破線の枠）。遷移の印はイベント名の前に付きます。",
+        "full_run": "図とグラフを含む全体の報告（HTML 版）は、GitHub Actions の実行の成果物にあります：",
+        "full_run_label": "実行 {run} の成果物",
+        "full_dir": "図とグラフを含む全体の報告（HTML 版）：`{dir}/index.html`（英語版は `{dir}/en.html`）",
+        "full_none": "図とグラフを含む全体の報告（HTML 版）は `--html DIR` で書き出せます。",
+        "plots_md": "グラフは全体の報告（HTML 版）のシミュレーション結果にあります。",
     },
     "en": {
         "title": "Review of a change of the terms: {name} {old} → {new}",
@@ -97,8 +116,13 @@ T: dict[str, dict[str, str]] = {
         "counts": "{text} article(s) of the text changed, {model} change(s) of the model, {flips} verdict(s) changed.",
         "h_verdicts": "Verdicts",
         "no_verify": "The verifier was not run (--no-verify).",
-        "no_verify_site": "This page does not run the verifier: `yakkan review {old} {new}` compares the verdicts of "
-                          "both versions.",
+        "no_verify_site": "No verdicts on this page: the cache holds no verdicts of {what}. Run `{cmd}`, then "
+                          "`yakkan docs` again in the same folder, and this section shows the verdicts that changed.",
+        "verdicts_partial": "Left out for want of {what}'s verdicts in the cache: {ids}. `{cmd}` produces them.",
+        "verdicts_source": "This page does not run the verifier: the table shows verdicts already computed ({src}).",
+        "src_results": "the new version's from the results given to docs, the old one's from the cache",
+        "src_cache": "both versions' from the cache `.yakkan-cache`",
+        "side_old": "the old version", "side_new": "the new version", "side_both": "either version",
         "verdict_cols": "id|property|articles|old|new|change",
         "same": "Properties with the same verdict: {n}",
         "no_flip": "No verdict changed ({n} properties).",
@@ -149,13 +173,25 @@ T: dict[str, dict[str, str]] = {
         "expected": "expected",
         "h_diagram": "The lifecycle, changes marked",
         "diagram_intro": "The new version's lifecycle: a transition or state added is drawn green and bold "
-                         "[added], one whose guard, effects, target or articles changed orange and bold [changed], "
-                         "and one of the old version that was removed dashed and grey [removed] (a transition that "
-                         "keeps its state is marked in its state's list of events).",
+                         "[added], one whose guard, effects, target, articles or called procedures changed orange "
+                         "and bold [changed], and one of the old version that was removed dashed and grey [removed] "
+                         "(a transition that keeps its state is marked in its state's list of events).",
         "diagram_alt": "the lifecycle with the changes marked",
         "diagram_svg": "SVG: ",
         "diagram_cols": "mark|transition|event|from → to|articles",
         "no_diagram_change": "No transition or state changed.",
+        "diagram_intro_md": "The new version's lifecycle (drawn by GitHub from Mermaid). A transition that keeps its "
+                            "state is listed, marked, inside its state.",
+        "diagram_legend": "Legend: [added] = a transition or state the new version adds (a state framed green), "
+                          "[changed] = its guard, effects, target, articles or a procedure it calls changed (framed "
+                          "orange), [removed] = in the old version, removed by the new one (framed grey, dashed). "
+                          "A transition's mark precedes its event's name.",
+        "full_run": "The full report with its pictures and plots (HTML) is an artifact of the GitHub Actions run: ",
+        "full_run_label": "run {run}, its artifacts",
+        "full_dir": "The full report with its pictures and plots (HTML): `{dir}/index.html` (Japanese), "
+                    "`{dir}/en.html`",
+        "full_none": "`--html DIR` writes the full report with its pictures and plots (HTML).",
+        "plots_md": "The plots are in the full report (HTML), with the simulation's results.",
     },
 }
 
@@ -181,7 +217,7 @@ FIGURES_EN = {"suspensions_completed": "suspensions completed", "suspension_mean
 
 @dataclass
 class Block:
-    kind: str  # h2 h3 p code table redline model_redline fold link image
+    kind: str  # h2 h3 p code table redline model_redline fold link image mermaid
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)
     segments: list[tuple[str, str]] = field(default_factory=list)
@@ -214,12 +250,16 @@ def _art_label(n: int, lang: str) -> str:
 
 
 def blocks(r: Review, lang: str, link: Callable[[str], str], redline: bool = True,
-           diagram: Mapping[str, Path] | None = None, site: bool = False) -> list[Block]:  # fmt: skip
+           diagram: Mapping[str, Path] | None = None, site: bool = False,
+           comment: FullReport | None = None) -> list[Block]:  # fmt: skip
     """The report in `lang` as blocks; `link` turns a file path into the link a reader follows.
     Without `redline` the text's section only points to the redline of the other part (the
     terms text is Japanese in both: a pull-request comment carries it once). `diagram`: per
     format (svg, png), the marked lifecycle drawn in `lang` (review_diagram.py), shown and
-    linked. `site`: a page of the docs site (`yakkan docs --review`), which runs no verifier."""
+    linked. `site`: a page of the docs site (`yakkan docs --review`), which runs no verifier.
+    `comment`: the Markdown of a pull-request comment, where no file of the runner's can be
+    shown — the diagram as a Mermaid block, no picture or plot linked, and where the full
+    report (the HTML pages) is."""
     t = T[lang]
     name = r.name_ja if lang == "ja" else r.name
     out = [Block("h2", t["title"].format(name=name, old=r.old_version, new=r.new_version))]
@@ -229,22 +269,56 @@ def blocks(r: Review, lang: str, link: Callable[[str], str], redline: bool = Tru
     flips = sum(1 for c in r.verdicts or [] if c.category != "same")
     n_text = sum(1 for d in r.text if d.kind != "unchanged")
     out.append(Block("p", t["counts"].format(text=n_text, model=len(r.model), flips=flips)))
+    if comment is not None:
+        out.append(comment.block(lang))
     out += _verdict_blocks(r, lang, link, site)
     out += _stale_blocks(r, lang)
     out += _model_blocks(r, lang)
-    out += _diagram_blocks(r, lang, link, diagram or {})
+    out += _diagram_blocks(r, lang, link, diagram or {}, mermaid=comment is not None)
     out += _text_blocks(r, lang) if redline else [Block("h3", t["h_text"]), Block("p", t["redline_above"])]
     if r.money is not None:
-        out += _money_blocks(r, lang, link)
+        out += _money_blocks(r, lang, link, plots=comment is None)
     return out
+
+
+@dataclass(frozen=True)
+class FullReport:
+    """Where a pull-request comment's reader finds the full report (the HTML pages with the
+    pictures and plots): the GitHub Actions run whose artifacts hold it (`url`, from
+    $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID), else the folder it
+    was written to (`folder`), else neither."""
+
+    url: str = ""
+    run: str = ""
+    folder: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], folder: str = "") -> FullReport:
+        server, repo, run = (env.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+        if server and repo and run:
+            return cls(url=f"{server.rstrip('/')}/{repo}/actions/runs/{run}", run=run, folder=folder)
+        return cls(folder=folder)
+
+    def block(self, lang: str) -> Block:
+        t = T[lang]
+        if self.url:
+            return Block("link", t["full_run"], target=self.url, segments=[("=", t["full_run_label"].format(
+                run=self.run))])  # fmt: skip
+        if self.folder:
+            return Block("p", t["full_dir"].format(dir=self.folder.rstrip("/")))
+        return Block("p", t["full_none"])
 
 
 def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool = False) -> list[Block]:
     t = T[lang]
     out = [Block("h3", t["h_verdicts"])]
     if r.verdicts is None:
-        note = t["no_verify_site"].format(old=r.old_path, new=r.new_path) if site else t["no_verify"]
-        return out + [Block("p", note)]
+        if not site:
+            return out + [Block("p", t["no_verify"])]
+        what, cmd = _missing_command(r, lang, set(r.verdicts_missing) or {"old", "new"})
+        return out + [Block("p", t["no_verify_site"].format(what=what, cmd=cmd))]
+    if site:
+        out.append(Block("p", t["verdicts_source"].format(src=t[f"src_{r.verdicts_source or 'cache'}"])))
     order = ["breaks", "unproved", "mismatch", "flip", "flip-expected", "expect-only", "added", "removed"]
     shown = sorted((c for c in r.verdicts if c.category != "same"), key=lambda c: order.index(c.category))
     same = [c for c in r.verdicts if c.category == "same"]
@@ -271,14 +345,30 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
                 if told_ja:  # … and review_data.stories_ja in Japanese (diagrams/story.py)
                     out += [*(Block("p", line) for line in told_ja), Block("p", t["replay"])]
                 if c.new.counterexample:
-                    out.append(Block("code", f"yakkan replay {c.new.counterexample} --spec {r.new_path}"))
+                    shown = link(c.new.counterexample) if site else c.new.counterexample
+                    out.append(Block("code", f"yakkan replay {shown} --spec {r.new_path}"))
             if c.new.counterexample:
                 out.append(Block("link", t["scenario"], target=link(c.new.counterexample),
                                  segments=[("=", Path(c.new.counterexample).name)]))  # fmt: skip
     if same and shown:
         out.append(Block("fold", t["same"].format(n=len(same)),
                          children=[Block("p", ", ".join(f"{c.id} {c.new.verdict}" for c in same))]))  # fmt: skip
+    if site and r.verdicts_missing:
+        what, cmd = _missing_command(r, lang, set(r.verdicts_missing))
+        ids = list(dict.fromkeys(p for side in ("old", "new") for p in r.verdicts_missing.get(side, ())))
+        sep = "、" if lang == "ja" else ", "
+        out.append(Block("p", t["verdicts_partial"].format(what=what, ids=sep.join(ids), cmd=cmd)))
     return out
+
+
+def _missing_command(r: Review, lang: str, sides: set[str]) -> tuple[str, str]:
+    """Which version's verdicts are missing, in words, and the command that produces them:
+    `yakkan verify` of that version, or `yakkan review` for both (each caches its verdicts)."""
+    t = T[lang]
+    if sides >= {"old", "new"}:
+        return t["side_both"], f"yakkan review {r.old_path} {r.new_path}"
+    side = next(iter(sides))
+    return t[f"side_{side}"], f"yakkan verify {r.old_path if side == 'old' else r.new_path}"
 
 
 def _side(v: Any, lang: str) -> str:
@@ -369,10 +459,12 @@ def _model_blocks(r: Review, lang: str) -> list[Block]:
     return out
 
 
-def _diagram_blocks(r: Review, lang: str, link: Callable[[str], str], files: Mapping[str, Path]) -> list[Block]:
+def _diagram_blocks(r: Review, lang: str, link: Callable[[str], str], files: Mapping[str, Path],
+                    mermaid: bool = False) -> list[Block]:  # fmt: skip
     """The marked lifecycle: the picture (PNG where drawn, else SVG), the SVG's link, and the
-    marked transitions as a table."""
-    from .review_diagram import transition_rows
+    marked transitions as a table; with `mermaid`, the lifecycle as a Mermaid block with its
+    legend instead of the picture (a pull-request comment)."""
+    from .review_diagram import render_review_mermaid, transition_rows
 
     t = T[lang]
     if r.diagram is None or r.specs is None:
@@ -381,8 +473,10 @@ def _diagram_blocks(r: Review, lang: str, link: Callable[[str], str], files: Map
     if not r.diagram.transitions and not r.diagram.states:
         out.append(Block("p", t["no_diagram_change"]))
     else:
-        out.append(Block("p", t["diagram_intro"]))
-    picture = files.get("png") or files.get("svg")
+        out.append(Block("p", t["diagram_intro_md" if mermaid else "diagram_intro"]))
+    if mermaid:
+        out += [Block("p", t["diagram_legend"]), Block("mermaid", render_review_mermaid(*r.specs, r.diagram, lang))]
+    picture = None if mermaid else files.get("png") or files.get("svg")
     if picture is not None:
         out.append(Block("image", t["diagram_alt"], target=link(str(picture))))
         if "png" in files and "svg" in files:
@@ -433,7 +527,7 @@ def _unit(citation: str, lang: str) -> str:
     return citation.replace(" (title)", "（見出し）") if lang == "ja" else citation
 
 
-def _money_blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Block]:
+def _money_blocks(r: Review, lang: str, link: Callable[[str], str], plots: bool = True) -> list[Block]:
     t = T[lang]
     m = r.money
     assert m is not None
@@ -454,6 +548,8 @@ def _money_blocks(r: Review, lang: str, link: Callable[[str], str]) -> list[Bloc
         prow.append([row["profile"], _figure_name(row["figure"], lang), _num(row["old"]), _num(row["new"]),
                      _signed(row["delta"])])  # fmt: skip
     out.append(Block("fold", t["by_profile"], children=[Block("table", rows=prow)]))
+    if not plots:  # a pull-request comment: the plots are files of the runner's, in the full report
+        return out + [Block("p", t["plots_md"])] if m.files else out
     runs = {"old": r.old_version, "new_old_profiles": r.new_version, "new": f"{r.new_version} (profiles)"}
     for run, folder in sorted(m.files.items(), key=lambda kv: list(runs).index(kv[0])):
         for plot in ("money.svg", "endings.svg", "suspensions.svg"):
@@ -535,6 +631,8 @@ def render_markdown(bs: list[Block]) -> str:
             out += [f"{_md_escape(b.text)}[{_md_escape(label)}]({b.target})", ""]
         elif b.kind == "image":
             out += [f"![{_md_escape(b.text)}]({b.target})", ""]
+        elif b.kind == "mermaid":
+            out += ["```mermaid", b.text.rstrip("\n"), "```", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

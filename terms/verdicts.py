@@ -6,6 +6,9 @@ because a flip the author foresaw and one nobody foresaw read differently. A pro
 that was expected to hold and now fails — a new violation, or a promise the author gave
 up by turning `expect` to violated — *breaks*, and makes the review exit 1; so does one
 expected to hold that the verifier could neither prove nor break (*unproved*).
+
+`available` compares without running the verifier (the docs site's review page): the new
+version's verdicts from the docs build's results or the cache, the old one's from the cache.
 """
 
 from __future__ import annotations
@@ -130,3 +133,55 @@ def compare(old_spec: Path, new_spec: Path, properties: list[str] | None, out: P
     a, b = runs
     order = [*a, *(p for p in b if p not in a)]
     return [Comparison(pid, a.get(pid), b.get(pid)) for pid in order]
+
+
+@dataclass(frozen=True)
+class Available:
+    """The verdicts a docs build has without running the verifier: the comparisons of the
+    properties with a verdict on each version that has them, and per version ("old", "new")
+    the ids of its properties left out for want of a verdict."""
+
+    comparisons: list[Comparison]
+    missing: dict[str, list[str]]
+    new_source: str  # "results" (the docs build's verify results) or "cache"
+
+
+def available(old_spec: Path, new_spec: Path, new_results: Any = None) -> Available:
+    """The verdicts of both versions as far as they are known (`yakkan verify` or `yakkan
+    review` cached them in `.yakkan-cache/`, or the docs build was given NEW's results):
+    nothing is checked. `new_results`: diagrams.results.VerifyResults of the new version."""
+    from yakkan.model.spec import load_spec
+    from yakkan.verify.cli import verify
+
+    specs = {"old": load_spec(old_spec), "new": load_spec(new_spec)}
+    runs: dict[str, dict[str, Any]] = {}
+    for side, path in (("old", old_spec), ("new", new_spec)):
+        if side == "new" and new_results is not None:
+            runs[side] = {pid: from_results(v, specs[side]) for pid, v in new_results.verdicts.items()
+                          if pid in specs[side].properties}  # fmt: skip
+            continue
+        verdicts, _ = verify(path, None, out_dir=None, cached_only=True)
+        runs[side] = {v.id: v for v in verdicts}
+    missing = {side: [p for p in specs[side].properties if p not in runs[side]] for side in ("old", "new")}
+    if any(specs[side].properties and not runs[side] for side in runs):  # a version not verified at all
+        return Available([], missing, "")
+    gone = {p for side in ("old", "new") for p in missing[side]}
+    a, b = runs["old"], runs["new"]
+    order = [*specs["old"].properties, *(p for p in specs["new"].properties if p not in specs["old"].properties)]
+    comparisons = [Comparison(p, a.get(p), b.get(p)) for p in order if p not in gone]
+    return Available(comparisons, missing, "results" if new_results is not None else "cache")
+
+
+def from_results(v: Any, spec: Any) -> Any:
+    """A verdict of the docs build's results (diagrams.results.Verdict) as the verifier's own
+    (verify.runner.Verdict), its title and kind from the spec."""
+    from yakkan.verify.runner import Verdict
+
+    prop = spec.properties[v.id]
+    expected = v.expected or str(prop.expect)
+    matches = v.matches if v.matches is not None else \
+        (v.verdict == "proved" if expected == "holds" else v.verdict == expected)  # fmt: skip
+    return Verdict(id=v.id, title=prop.title, kind=prop.kind, verdict=v.verdict,
+                   expected=expected, matches=matches, depth=v.depth,
+                   seconds=v.seconds or 0.0, articles=list(v.articles or prop.articles),
+                   counterexample=str(v.scenario) if v.scenario else None, reason=v.detail)  # fmt: skip

@@ -312,7 +312,8 @@ def test_markdown_html_json_and_the_step_summary(tmp_path, monkeypatch, capsys):
     assert "満<del>３</del><ins>６</ins>ヶ月" in ja
     assert '<html lang="en">' in (site / "en.html").read_text(encoding="utf-8")
     # the same review gives the same bytes
-    assert main(["review", str(old), str(new), "--no-verify", "--markdown", str(tmp_path / "again" / "review.md")]) == 1
+    assert main(["review", str(old), str(new), "--no-verify", "--markdown", str(tmp_path / "again" / "review.md"),
+                 "--html", str(site)]) == 1  # fmt: skip
     assert (tmp_path / "again" / "review.md").read_text(encoding="utf-8") == text
 
 
@@ -353,3 +354,26 @@ def test_a_changed_parameter_whose_old_value_is_still_written_is_stale(tmp_path,
     assert "old values of changed parameters kept in interpretations.I-03, properties.P11" in err
     assert main(["review", str(old), str(new), "--reread", "12"]) == 0
     assert main(["review", str(old), str(new), "--no-verify"]) == 0
+
+
+def test_the_pull_request_comment_keeps_the_money_in_tables_and_links_no_plot(tmp_path):
+    """A plot is a file of the runner's: the comment's Markdown keeps the figures as tables and
+    says the plots are in the full report; the HTML page still links them."""
+    from yakkan.terms.money import MoneyComparison
+    from yakkan.terms.review_render import FullReport, blocks, relative_link, render_markdown
+
+    r = build_review(BASE / "spec.yaml", BASE / "spec.yaml", verify=False)
+    folder = tmp_path / "out" / "old" / "simulate"
+    folder.mkdir(parents=True)
+    (folder / "money.svg").write_text("<svg/>", encoding="utf-8")
+    run = {"money": {"charged": 1000, "late_charges": 30}, "ended_by": {"cancelled": 2}}
+    r.money = MoneyComparison(2, 3, 0, runs={"old": run, "new_old_profiles": {**run, "money": {"charged": 1500}}},
+                              files={"old": str(folder)})  # fmt: skip
+    link = lambda p: relative_link(p, tmp_path)  # noqa: E731
+    md = render_markdown(blocks(r, "ja", link, comment=FullReport(folder="out/site")))
+    assert "| 請求額 | 1,000 | 1,500 | +500 |" in md and "| 終了：解約 | 2 | 2 | 0 |" in md
+    assert "money.svg" not in md
+    assert "グラフは全体の報告（HTML 版）のシミュレーション結果にあります。\n" in md
+    assert "図とグラフを含む全体の報告（HTML 版）：`out/site/index.html`（英語版は `out/site/en.html`）\n" in md
+    page = render_markdown(blocks(r, "ja", link))  # the HTML page's blocks: the plot linked
+    assert "グラフと報告：2024-04-01 [money.svg](out/old/simulate/money.svg)" in page

@@ -59,10 +59,13 @@ def settings_from(depth: int | None, timeout: float | None, rlimit: int | None =
 
 def verify(spec_path: Path, properties: list[str] | None = None, settings: Settings | None = None,
            out_dir: Path | None = DEFAULT_OUT, use_cache: bool = True, jobs: int | None = None,
-           on_done: Any = None, cache_dir: Path | None = None) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
+           on_done: Any = None, cache_dir: Path | None = None,
+           cached_only: bool = False) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
     """Verdicts for the catalogue of ``spec_path`` (or ``properties``), in catalogue order,
     and the spec's identity {"id", "version", "path"}. Counterexamples and witnesses are
-    written to ``out_dir``. Bad input raises ``InputError`` (``SpecError``)."""
+    written to ``out_dir``. With ``cached_only`` nothing is checked: the verdicts the cache
+    holds, the others left out (what `yakkan docs --review` shows). Bad input raises
+    ``InputError`` (``SpecError``)."""
     settings = settings or Settings()
     spec_path = Path(spec_path)
     if not spec_path.is_file():
@@ -106,6 +109,8 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
                 on_done(v)
         else:
             todo.append(pid)
+    if cached_only:
+        return [verdicts_by[p] for p in ids if p in verdicts_by], info
     if todo:
         from .runner import check_all
 
