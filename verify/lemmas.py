@@ -712,14 +712,18 @@ class Mined:
             for p in prem:
                 pm &= masks(p)
             pmasks.append(pm)
+        # the premises with support (the same for every conclusion: sifted once)
+        supported = [(prem, pm) for prem, pm in zip(premises, pmasks, strict=True)
+                     if pm != 0 and pm.bit_count() >= support]  # fmt: skip
         for c in conclusions:
             cm_ = masks(c)
             if cm_ == full:
                 self.candidates.append(Candidate((), c))
                 continue
+            refuted = ~cm_ & full  # the samples where the conclusion is false
             done_single: set[str] = set()
-            for prem, pm in zip(premises, pmasks, strict=True):
-                if pm == 0 or pm & ~cm_ & full or pm.bit_count() < support:
+            for prem, pm in supported:
+                if pm & refuted:
                     continue
                 if len(prem) == 2 and (prem[0].text in done_single or prem[1].text in done_single):
                     continue
