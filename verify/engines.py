@@ -381,16 +381,14 @@ def bmc(sysm: System, budget: Budget, depth: int, target, start: int = 0,
         except Unknown as exc:
             raise DepthReached(f"{exc} at depth {k}", k - 1) from None
         if sat:
-            # the model found is kept: when the preferred values do not fit, it is the
-            # answer (solving the goal again cost P12's premise search 9.5M of its 36M units)
-            found = solver.model()
             if prefs:
                 try:
                     if solver.check(goal, *prefs):
                         return Found(k, solver.model(), path)
                 except Unknown:
                     pass
-            return Found(k, found, path)
+                solver.check(goal)
+            return Found(k, solver.model(), path)
     return None
 
 
