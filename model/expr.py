@@ -47,6 +47,7 @@ from __future__ import annotations
 import ast
 import datetime
 import difflib
+import functools
 import operator
 from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
@@ -233,7 +234,9 @@ class _Func:
 def _calendar(name: str, params: tuple[Type, ...], result: Type, signature: str, source: str = "") -> _Func:
     """The :mod:`calendar_math` function ``source`` (default: ``name``) exposed as ``name``."""
     fn = getattr(cm, source or name)
-    return _Func(name, params, result, fn, _z3_calendar(fn), signature)
+    # the Python side is memoised: a pure function of integers, called millions of times
+    # while the verifier evaluates its candidate lemmas on the sampled states
+    return _Func(name, params, result, functools.lru_cache(maxsize=1 << 16)(fn), _z3_calendar(fn), signature)
 
 
 _FUNCS: dict[str, _Func] = {
