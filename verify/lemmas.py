@@ -169,7 +169,8 @@ def monitor_lemmas(model: Model, factory: AtomFactory, monitor: Monitor | None) 
     # from (a suspension's first day, a notice's): the deadline is the response window
     # after that date or later
     for d in dates:
-        window = f"add_months({d}, {monitor.months}) + {monitor.days}" if monitor.months else f"{d} + {monitor.days}"
+        window = f"add_months({d}, {monitor.months})" if monitor.months else d
+        window += f" + {monitor.days}" if monitor.days else ""
         later = factory.make(f"{DEADLINE_NAME} >= {window}")
         if later is not None:
             out.append(Candidate((armed, factory.make(f"{d} != FOREVER")), later))
