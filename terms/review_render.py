@@ -334,8 +334,8 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
                          t[f"cat_{c.category}"]])  # fmt: skip
         out.append(Block("table", rows=rows))
     for c in shown:
-        if c.category == "unproved" and c.new.reason and lang == "en":
-            out.append(Block("p", f"{c.id}: {c.new.reason}"))
+        if c.category == "unproved":
+            out += _unproved_blocks(r, c, lang)
         if c.new is not None and c.new_outcome == "violated" and c.category in ("breaks", "flip", "mismatch"):
             told_ja = r.stories_ja.get(c.id) if lang == "ja" else None
             out.append(Block("p", t["story_ja" if told_ja else "story"].format(id=c.id, new=c.new.verdict)))
@@ -358,6 +358,22 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
         ids = list(dict.fromkeys(p for side in ("old", "new") for p in r.verdicts_missing.get(side, ())))
         sep = "、" if lang == "ja" else ", "
         out.append(Block("p", t["verdicts_partial"].format(what=what, ids=sep.join(ids), cmd=cmd)))
+    return out
+
+
+def _unproved_blocks(r: Review, c: Any, lang: str) -> list[Block]:
+    """Why a promise expected to hold is no longer proved: the verifier's reason, and the
+    induction step no lemma set closed (verify/failed_step.py), where the proof failed."""
+    from yakkan.lang import translate
+    from yakkan.verify.failed_step import describe
+
+    out = []
+    if c.new.reason:
+        out.append(Block("p", f"{c.id}: {translate(c.new.reason, lang)}"))
+    step = getattr(c.new, "induction_step", None)
+    if step:
+        event = r.specs[1].events[step["event"]].ja if r.specs and step["event"] in r.specs[1].events else None
+        out.append(Block("code", "\n".join(line[4:] for line in describe(step, lang, event))))
     return out
 
 

@@ -377,3 +377,25 @@ def test_the_pull_request_comment_keeps_the_money_in_tables_and_links_no_plot(tm
     assert "図とグラフを含む全体の報告（HTML 版）：`out/site/index.html`（英語版は `out/site/en.html`）\n" in md
     page = render_markdown(blocks(r, "ja", link))  # the HTML page's blocks: the plot linked
     assert "グラフと報告：2024-04-01 [money.svg](out/old/simulate/money.svg)" in page
+
+
+def test_an_unproved_promise_shows_why_and_the_induction_step() -> None:
+    """A promise expected to hold that is no longer proved: the review gives the verifier's
+    reason and the induction step no lemma set closed, in Japanese in the ja part."""
+    from yakkan.terms.review_data import Review
+    from yakkan.terms.review_render import _verdict_blocks, render_markdown
+
+    new = _v("holds-to-depth", "holds", False)
+    new.reason = "induction: resource budget spent (60,000,000 Z3 units)"
+    new.induction_step = {"event": "renew", "before": {"state": "active", "today": "2030-05-31"},
+                          "after": {"state": "active", "today": "2030-06-01"}}
+    r = Review(old_path=Path("a"), new_path=Path("b"), name="n", name_ja="n", old_version="1", new_version="2",
+               model=[], profiles=[], text=[], stale=[],
+               verdicts=[Comparison("P99", _v("proved", "holds", True), new)])  # fmt: skip
+    en = render_markdown(_verdict_blocks(r, "en", str))
+    assert "P99: induction: resource budget spent (60,000,000 Z3 units)" in en
+    assert ("the induction step not closed (event renew):\n  before: state=active, today=2030-05-31\n"
+            "  after:  state=active, today=2030-06-01") in en
+    ja = render_markdown(_verdict_blocks(r, "ja", str))
+    assert "P99: 帰納法: リソース予算（Z3 単位 60,000,000）を使い切った" in ja
+    assert "帰納法で閉じられなかった一歩（イベント renew）:\n  前: state=active, today=2030-05-31" in ja
