@@ -83,6 +83,8 @@ class Verdict:
     units: int = 0  # Z3 resource units spent (what the budget counts)
     fingerprint: str = ""  # what the verdict depends on (`dependencies.Fingerprints`)
     fingerprint_all: str = ""  # the same with every parameter's default (a story's figures)
+    proof: dict[str, Any] | None = None  # what re-proves it after an edit (`Verifier.recheck`)
+    route: str = ""  # "full": the whole check; "fast": re-proved with the last proof's lemmas
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON item (see ``report``)."""
@@ -92,7 +94,7 @@ class Verdict:
             "articles": self.articles, "counterexample": self.counterexample,
             "title": self.title, "kind": self.kind, "reason": self.reason, "why": self.why,
             "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine, "cached": self.cached,
-            "units": self.units, "fingerprint": self.fingerprint,
+            "units": self.units, "fingerprint": self.fingerprint, "route": self.route,
         }  # fmt: skip
 
     def to_data(self) -> dict[str, Any]:
@@ -130,6 +132,8 @@ class Verifier:
         self._stated: list[Any] | None = None
         self._masks: dict[Any, Any] = {}
         self._spaces: dict[Any, Any] = {}
+        self._proof: dict[str, Any] | None = None  # the last proof's slice, k and lemmas
+        self._premise_runs: dict[str, Any] = {}  # premise text -> (parameters, events) of a run reaching it
 
     # -- lemma candidates ---------------------------------------------------------------
 
@@ -189,9 +193,11 @@ class Verifier:
         from .properties import obligation
 
         self._fresh_context()
+        self._proof, self._premise_runs = None, {}
         prop = self.spec.properties[pid]
         ob = obligation(self.spec, prop)
         budget, v = self._start(prop)
+        v.route = "full"
         try:
             if ob.kind == "structural":
                 self._structural(ob, v, budget)
@@ -237,6 +243,8 @@ class Verifier:
         v.matches = matches(v.verdict, v.expected)
         if v.verdict == "holds-to-depth" and not v.reason:
             v.reason = f"no violation in {v.depth} steps, but no proof for all depths"
+        if v.verdict == "proved" and ob.kind not in ("structural", "reach") and self._proof is not None:
+            v.proof = self._recipe(ob)
         return v
 
     def refute(self, pid: str, depth: int) -> Verdict | None:
@@ -335,13 +343,73 @@ class Verifier:
         if isinstance(result, NoProof):
             v.reason = f"induction: {result.reason}"
             return False
+        self._proved(v, ob, kept, result)
+        return True
+
+    def _proved(self, v: Verdict, ob: Any, kept: frozenset[str], result: Any) -> None:
+        """``v`` proved by ``result`` on the slice ``kept`` (remembered for `recheck`)."""
+        from .incremental import proof_data
+
         v.verdict = "proved" if ob.kind != "reach" else "unreachable"
         v.depth = None
         v.engine = f"k-induction (k={result.k})" + (" with lemmas" if result.lemmas else "")
         v.why = why(result.lemmas)
         if not result.lemmas:
             v.why = [{"lemma": "inductive on its own: every step preserves it", "articles": []}]
-        return True
+        self._proof = proof_data(kept, result)
+
+    def _recipe(self, ob: Any) -> dict[str, Any] | None:
+        """What `recheck` needs to prove the property again: the proof's slice, k and
+        lemmas, and for each premise the run of the executable model that reached it (a
+        premise reached only by the bounded search has none: no recipe)."""
+        from .incremental import run_data
+
+        if self._proof is None or any(p.text not in self._premise_runs for p in ob.premises):
+            return None
+        premises = {p.text: run_data(self.spec, self._premise_runs[p.text]) for p in ob.premises}
+        return {**self._proof, "premises": premises}
+
+    def recheck(self, pid: str, recipe: Mapping[str, Any]) -> Verdict | None:
+        """The fast path after an edit (issue 14 §5): ``pid`` proved again with the lemmas of
+        its last proof only — one induction (base and step) of the property and those
+        lemmas on the new spec, on the same slice, with the same encoding and budget as the
+        full check; Houdini only drops the lemmas no longer inductive. Its premises must be
+        reached again by the runs that reached them last time, replayed on the new spec and
+        followed in Z3. No random runs, no mining. None when any of it fails (then the full
+        check decides): never a verdict other than ``proved``."""
+        from .encoding import System
+        from .engines import NoProof, Unknown, prove
+        from .incremental import candidates_from, replay_run
+        from .properties import obligation
+
+        self._fresh_context()
+        prop = self.spec.properties[pid]
+        ob = obligation(self.spec, prop)
+        if ob.kind in ("structural", "reach") or prop.expect != "holds":
+            return None
+        budget, v = self._start(prop)
+        v.route = "fast"
+        try:
+            kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
+            given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
+            sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
+            result = prove(ob, sysm, None, budget, kmax=int(recipe.get("k", 1)), given=given)
+            if isinstance(result, NoProof):
+                return None
+            runs: dict[str, Any] = {}
+            for p in ob.premises:
+                data = recipe["premises"].get(p.text)
+                run = replay_run(self.compiled, data) if data is not None else None
+                if run is None or self._premise_in_runs(p, budget, [run]) is None:
+                    return None
+                runs[p.text] = data
+        except (Unknown, BackendDisagreement, KeyError, TypeError, ValueError):
+            return None
+        self._proved(v, ob, kept, result)
+        v.proof = {**(self._proof or {}), "premises": runs}
+        v.seconds, v.units = budget.spent, budget.used
+        v.matches = matches(v.verdict, v.expected)
+        return v
 
     def _search(self, ob: Any, v: Verdict, budget: Any, depth: int | None = None) -> bool:
         """Bounded search for the violation; True if a replayed counterexample was found."""
@@ -432,10 +500,13 @@ class Verifier:
         for p in ob.premises:
             # a run of the executable model reaches the premise, and the encoding takes the
             # step that reaches it (between the same two states): witness enough
-            if self._premise_in_runs(p, budget):
+            if self._premise_in_runs(p, budget) is not None:
                 continue
             found, reached = self.search(ob, p, budget, self.settings.premise_depth)
             if found is not None:
+                trace = found[0]
+                creator = (trace.day0, self.spec.creating_event.name, {})
+                self._premise_runs[p.text] = (trace.parameters, [creator, *trace.scenario_events])
                 continue
             # no witness: is the premise unreachable (vacuous) or just deep?
             from .encoding import System
@@ -454,15 +525,16 @@ class Verifier:
                 v.reason = f"premise `{p.text}` can never hold: the property says nothing"
             return
 
-    def _premise_in_runs(self, premise: Any, budget: Any) -> bool:
-        """Some random run of the executable model reaches ``premise``, and the encoding
-        (exact calendar, every variable) allows the step that reaches it."""
+    def _premise_in_runs(self, premise: Any, budget: Any, runs: list[Any] | None = None) -> Any:
+        """Some random run of the executable model (of ``runs``) reaches ``premise``, and
+        the encoding (exact calendar, every variable) allows the step that reaches it: that
+        run (remembered for `recheck`), else None."""
         from .counterexample import goal_finder
         from .encoding import System
         from .engines import follow
 
         reached = goal_finder(self.spec, premise)
-        for run in self.runs():
+        for run in self.runs() if runs is None else runs:
             steps = list(run.steps)
             i = reached(steps)
             if i is None:
@@ -470,14 +542,16 @@ class Verifier:
             before = next((s for s in reversed(steps[:i]) if s.accepted and s.after), None)
             step = steps[i]
             if before is None or step.transition is None:
-                return True  # reached by the application itself: the initial state
+                self._premise_runs[premise.text] = (run.parameters, run.events)
+                return run  # reached by the application itself: the initial state
             sysm = System(self.model, None, exact=True)
             if follow(sysm, budget, before.after, [self._zstep(step)], run.parameters,
                       initial_slot=self._slot(before)) is None:  # fmt: skip
-                return True
+                self._premise_runs[premise.text] = (run.parameters, run.events)
+                return run
             raise BackendDisagreement(f"a step of a run of the executable model reaching `{premise.text}` "
                                       "is not a step of the encoding")  # fmt: skip
-        return False
+        return None
 
     def _structural(self, ob: Any, v: Verdict, budget: Any) -> None:
         from .structural import goals, graph_findings
@@ -762,38 +836,62 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
               jobs: int | None = None,
               on_start: Callable[[str], None] | None = None,
               on_done: Callable[[Verdict], None] | None = None,
-              hints: Mapping[str, float] | None = None) -> list[Verdict]:  # fmt: skip
+              hints: Mapping[str, float] | None = None,
+              recipes: Mapping[str, Mapping[str, Any]] | None = None) -> list[Verdict]:  # fmt: skip
     """Verdicts for ``ids``, in that order: one solver process per property, at most
     ``jobs`` at a time (default: one per core), the longest first (``hints``: the seconds
     each took last time; else a guess by kind).
 
-    The parent prepares what every check shares (the compiled spec, the random runs, the
-    lemma candidates' truth on them; for one property, only the runs) and forks a process
-    per property: a process that
-    runs over its time budget (Z3 does not always answer its own timeout) is killed and
-    its verdict is ``unknown``.
+    ``recipes``: for some properties, their last proof (`Verdict.proof`): these are first
+    proved again with its lemmas only (`Verifier.recheck`, the fast path of issue 14 §5);
+    only those it does not prove take the full check.
+
+    Before the full checks the parent prepares what every check shares (the compiled
+    spec, the random runs, the lemma candidates' truth on them; for one property, only the
+    runs) and forks a process per property — the fast path needs none of it, so a run
+    whose properties all pass it never prepares. A process that runs over its time budget
+    (Z3 does not always answer its own timeout) is killed and its verdict is ``unknown``.
     """
     ids = list(ids)
+    recipes = recipes or {}
     verifier = Verifier(spec, settings, out_dir, jobs)  # the preparation uses the cores asked for
-    if len(ids) > 1:
-        verifier.prepare()
-    else:  # one property: the truth of the candidates its proof asks for, and only if one is tried
-        verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
+    results: dict[str, Verdict] = {}
+
+    def finished(v: Verdict) -> None:
+        results[v.id] = v
+        if on_done:
+            on_done(v)
+
+    fast = [p for p in ids if p in recipes]
+    if fast:
+        _each(spec, fast, settings, jobs, hints, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
+              lambda pid, v: finished(v) if v is not None and v.verdict == "proved" else None)
+    rest = [p for p in ids if p not in results]
+    if rest:
+        if len(rest) > 1:
+            verifier.prepare()
+        else:  # one property: the truth of the candidates its proof asks for, and only if one is tried
+            verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
+        _each(spec, rest, settings, jobs, hints, verifier.check, on_start, lambda pid, v: finished(v))
+    return [results[p] for p in ids]
+
+
+def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hints: Mapping[str, float] | None,
+          work: Callable[[str], Verdict | None], on_start: Callable[[str], None] | None,
+          done: Callable[[str, Verdict | None], None]) -> None:  # fmt: skip
+    """``work(pid)`` for each of ``ids``, in a forked process each (at most ``jobs`` at a
+    time), ``done(pid, verdict)`` in the parent as each ends (a process killed over its
+    time, or ended without an answer: an ``unknown`` verdict)."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
     if not hasattr(os, "fork"):  # no fork: one process, in order
-        out = []
         for pid in ids:
             if on_start:
                 on_start(pid)
-            v = verifier.check(pid)
-            out.append(v)
-            if on_done:
-                on_done(v)
-        return out
+            done(pid, work(pid))
+        return
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")
-    results: dict[str, Verdict] = {}
     pending = _schedule(spec, ids, hints or {})
     running: dict[str, tuple[Any, Any, float]] = {}
     grace = 5.0 + settings.timeout * 0.2
@@ -803,38 +901,38 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
             if on_start:
                 on_start(pid)
             recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(verifier, pid, send), daemon=True)
+            proc = ctx.Process(target=_child, args=(work, pid, send), daemon=True)
             proc.start()
             send.close()
             running[pid] = (proc, recv, time.monotonic())
         ready = mp.connection.wait([r for _, r, _ in running.values()], timeout=0.2)
         now = time.monotonic()
         for pid, (proc, recv, started) in list(running.items()):
-            v = None
+            answered, v = False, None
             if recv in ready:
+                answered = True
                 try:
-                    v = Verdict.from_data(recv.recv())
+                    data = recv.recv()
+                    v = Verdict.from_data(data) if data is not None else None
                 except (EOFError, OSError):
                     v = _failed(spec, pid, now - started, "the solver process ended without a verdict")
             elif now - started > settings.timeout + grace:
+                answered = True
                 proc.kill()
                 v = _failed(spec, pid, now - started, f"timeout after {settings.timeout:g} s (solver process killed)")
-            if v is not None:
+            if answered:
                 proc.join(timeout=1)
                 recv.close()
                 del running[pid]
-                results[pid] = v
-                if on_done:
-                    on_done(v)
-    return [results[p] for p in ids]
+                done(pid, v)
 
 
-def _child(verifier: Verifier, pid: str, send: Any) -> None:
+def _child(work: Callable[[str], Verdict | None], pid: str, send: Any) -> None:
     # Ctrl-C: the parent exits and multiprocessing terminates its daemonic solver processes
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        v = verifier.check(pid)
-        send.send(v.to_data())
+        v = work(pid)
+        send.send(v.to_data() if v is not None else None)
     finally:
         send.close()
 
