@@ -128,15 +128,19 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
 
 def _recipes(cache: Cache, spec_path: Path, settings: Settings, ids: list[str],
              own: dict[str, str]) -> dict[str, Any]:  # fmt: skip
-    """The last proof of each of ``ids`` whose last verdict (this spec path, these
-    settings, the same property) was ``proved``: the fast path's lemmas (issue 14 §5).
-    Any other last verdict — a counterexample, a bound reached, unknown, a witness — and
-    a property never checked take the full path."""
+    """What the fast path (issue 14 §5) checks each of ``ids`` with, from its last verdict
+    (this spec path, these settings, the same property): the lemmas of its last proof, or
+    the runs of its last witnesses (a reachable or structural property, a known finding,
+    as the catalogue expects). Any other last verdict — a counterexample of a property
+    expected to hold, a bound reached, unknown, vacuous — and a property never checked
+    take the full path."""
     out = {}
     for pid in ids:
         last = cache.latest(spec_path, settings.key(), pid, own[pid]) if cache.enabled else None
-        if last is not None and last.verdict == "proved" and last.proof:
-            out[pid] = last.proof
+        if last is None or not last.recipe or last.recipe.get("verdict") != last.verdict:
+            continue
+        if last.verdict == "proved" or (last.matches and last.verdict in ("reachable", "violated")):
+            out[pid] = last.recipe
     return out
 
 

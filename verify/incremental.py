@@ -21,6 +21,10 @@ from yakkan.model.spec import Spec
 from .lemmas import AtomFactory, Candidate
 
 FORMAT = 1  # of the data below (the cache's own version is `cache.FORMAT`)
+# a replayed history's calendar runs this far past its last day: after an edit that moves a
+# date (a longer minimum term, a later end) the step the witness was for may come later
+MARGIN_DAYS = 731
+LAST_DAY = 3652059  # 9999-12-31
 
 
 def proof_data(kept: Iterable[str], result: Any) -> dict[str, Any]:
@@ -54,13 +58,17 @@ def candidates_from(spec: Spec, stated: list[Candidate], data: Iterable[Mapping[
     return out
 
 
-def run_data(spec: Spec, run: tuple[Mapping[str, Any], Iterable[tuple[int, str, Mapping[str, Any]]]]) -> dict[str, Any]:
-    """A history of the executable model — (parameters, events from the application on) —
-    as JSON data: the contract parameters only (the terms' are the spec's defaults when it
-    is replayed)."""
-    parameters, events = run
+History = tuple[Mapping[str, Any], Iterable[tuple[int, str, Mapping[str, Any]]], int]
+
+
+def run_data(spec: Spec, run: History) -> dict[str, Any]:
+    """A history of the executable model — (parameters, events from the application on,
+    the last day its calendar ran to) — as JSON data: the contract parameters only (the
+    terms' are the spec's defaults when it is replayed)."""
+    parameters, events, until = run
     contract = {k: v for k, v in parameters.items() if k in spec.parameters and spec.parameters[k].scope == "contract"}
-    return {"parameters": dict(sorted(contract.items())), "events": [[d, e, dict(a)] for d, e, a in events]}
+    return {"parameters": dict(sorted(contract.items())), "events": [[d, e, dict(a)] for d, e, a in events],
+            "until": int(until)}  # fmt: skip
 
 
 def replay_run(compiled: CompiledSpec, data: Mapping[str, Any]) -> Any:
@@ -87,6 +95,9 @@ def replay_run(compiled: CompiledSpec, data: Mapping[str, Any]) -> Any:
             if contract.created:
                 contract.advance_to(day)
             contract.send(event, day, args)
+        if contract.created:  # the calendar's steps after the last event, that day's end included
+            last = max(int(data["until"]), events[-1][0])
+            contract.settle_to(min(last + MARGIN_DAYS, LAST_DAY))
     except Exception:  # noqa: BLE001 - a history the new spec cannot run: no fast path
         return None
     return Run(params, tuple(events), tuple(contract.steps), None)

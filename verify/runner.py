@@ -83,7 +83,7 @@ class Verdict:
     units: int = 0  # Z3 resource units spent (what the budget counts)
     fingerprint: str = ""  # what the verdict depends on (`dependencies.Fingerprints`)
     fingerprint_all: str = ""  # the same with every parameter's default (a story's figures)
-    proof: dict[str, Any] | None = None  # what re-proves it after an edit (`Verifier.recheck`)
+    recipe: dict[str, Any] | None = None  # what checks it again after an edit (`Verifier.recheck`)
     route: str = ""  # "full": the whole check; "fast": re-proved with the last proof's lemmas
 
     def to_json(self) -> dict[str, Any]:
@@ -113,6 +113,10 @@ def matches(verdict: str, expected: str) -> bool:
     return verdict in MATCHES.get(expected, ())
 
 
+class NotAgain(Exception):
+    """A fast-path check (`Verifier.recheck`) that cannot settle the verdict: the full check does."""
+
+
 class Verifier:
     """Checks the properties of one spec (one instance per process)."""
 
@@ -133,7 +137,9 @@ class Verifier:
         self._masks: dict[Any, Any] = {}
         self._spaces: dict[Any, Any] = {}
         self._proof: dict[str, Any] | None = None  # the last proof's slice, k and lemmas
-        self._premise_runs: dict[str, Any] = {}  # premise text -> (parameters, events) of a run reaching it
+        self._premise_runs: dict[str, Any] = {}  # premise text -> (parameters, events, until) of a run reaching it
+        self._used_runs: list[Any] = []  # (parameters, events, until) of each witness and counterexample written
+        self._replaying = False  # `recheck` of a witness: the last runs only, no bounded search
 
     # -- lemma candidates ---------------------------------------------------------------
 
@@ -193,7 +199,7 @@ class Verifier:
         from .properties import obligation
 
         self._fresh_context()
-        self._proof, self._premise_runs = None, {}
+        self._proof, self._premise_runs, self._used_runs = None, {}, []
         prop = self.spec.properties[pid]
         ob = obligation(self.spec, prop)
         budget, v = self._start(prop)
@@ -244,7 +250,12 @@ class Verifier:
         if v.verdict == "holds-to-depth" and not v.reason:
             v.reason = f"no violation in {v.depth} steps, but no proof for all depths"
         if v.verdict == "proved" and ob.kind not in ("structural", "reach") and self._proof is not None:
-            v.proof = self._recipe(ob)
+            v.recipe = self._recipe(ob)
+        elif v.matches and v.verdict in ("reachable", "violated", "proved") and \
+                (ob.kind in ("structural", "reach") or prop.expect == "violated"):  # fmt: skip
+            from .incremental import run_data
+
+            v.recipe = {"verdict": v.verdict, "runs": [run_data(self.spec, r) for r in self._used_runs]}
         return v
 
     def refute(self, pid: str, depth: int) -> Verdict | None:
@@ -367,7 +378,7 @@ class Verifier:
         if self._proof is None or any(p.text not in self._premise_runs for p in ob.premises):
             return None
         premises = {p.text: run_data(self.spec, self._premise_runs[p.text]) for p in ob.premises}
-        return {**self._proof, "premises": premises}
+        return {**self._proof, "verdict": "proved", "premises": premises}
 
     def recheck(self, pid: str, recipe: Mapping[str, Any]) -> Verdict | None:
         """The fast path after an edit (issue 14 §5): ``pid`` proved again with the lemmas of
@@ -382,10 +393,12 @@ class Verifier:
         from .incremental import candidates_from, replay_run
         from .properties import obligation
 
+        if "runs" in recipe:
+            return self._rewitness(pid, recipe)
         self._fresh_context()
         prop = self.spec.properties[pid]
         ob = obligation(self.spec, prop)
-        if ob.kind in ("structural", "reach") or prop.expect != "holds":
+        if ob.kind in ("structural", "reach") or prop.expect != "holds" or recipe.get("verdict") != "proved":
             return None
         budget, v = self._start(prop)
         v.route = "fast"
@@ -406,10 +419,16 @@ class Verifier:
         except (Unknown, BackendDisagreement, KeyError, TypeError, ValueError):
             return None
         self._proved(v, ob, kept, result)
-        v.proof = {**(self._proof or {}), "premises": runs}
+        v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": runs}
         v.seconds, v.units = budget.spent, budget.used
         v.matches = matches(v.verdict, v.expected)
         return v
+
+    def _as_run(self, trace: Any) -> tuple[Any, list[Any], int]:
+        """A replayed trace as a history of the executable model: (parameters, events, the
+        day its calendar runs until)."""
+        events = [(trace.day0, self.spec.creating_event.name, {}), *trace.scenario_events]
+        return trace.parameters, events, trace.last_day
 
     def _search(self, ob: Any, v: Verdict, budget: Any, depth: int | None = None) -> bool:
         """Bounded search for the violation; True if a replayed counterexample was found."""
@@ -441,6 +460,7 @@ class Verifier:
         v.engine = "simulation + z3 step check" if trace.note else "bmc"
         trace, checked = self._realistic(ob.prop, ob.violation, trace, checked, budget)
         v.depth = len(trace.steps)
+        self._used_runs.append(self._as_run(trace))
         self._write(ob.prop, trace, checked, v, "witness" if ob.kind == "reach" else "counterexample",
                     frozenset(ob.reads))  # fmt: skip
 
@@ -455,6 +475,8 @@ class Verifier:
         from .realistic import Polisher, Story
 
         spec = self.spec
+        if self._replaying:  # the last witness was rewritten when it was found
+            return trace, checked
         contract = {k: v for k, v in trace.parameters.items() if spec.parameters[k].scope == "contract"}
         events = ((trace.day0, spec.creating_event.name, {}), *trace.scenario_events)
         story = Story(contract, events, checked.replay.scenario.until)
@@ -504,9 +526,7 @@ class Verifier:
                 continue
             found, reached = self.search(ob, p, budget, self.settings.premise_depth)
             if found is not None:
-                trace = found[0]
-                creator = (trace.day0, self.spec.creating_event.name, {})
-                self._premise_runs[p.text] = (trace.parameters, [creator, *trace.scenario_events])
+                self._premise_runs[p.text] = self._as_run(found[0])
                 continue
             # no witness: is the premise unreachable (vacuous) or just deep?
             from .encoding import System
@@ -525,6 +545,29 @@ class Verifier:
                 v.reason = f"premise `{p.text}` can never hold: the property says nothing"
             return
 
+    def _rewitness(self, pid: str, recipe: Mapping[str, Any]) -> Verdict | None:
+        """The fast path of a witness or a known counterexample (a reachable property, a
+        structural one, one expected violated): the whole check as `check` does it, with the
+        runs that gave its last witnesses (replayed on the new spec) as the only random
+        runs, and no bounded search. The verdict if it is the last one again, else None."""
+        from .incremental import replay_run
+
+        runs = [replay_run(self.compiled, r) for r in recipe["runs"]]
+        if any(r is None for r in runs):
+            return None
+        saved = self._runs
+        self._runs, self._replaying = runs, True
+        try:
+            v = self.check(pid)
+        except NotAgain:
+            return None
+        finally:
+            self._runs, self._replaying = saved, False
+        if v.verdict != recipe.get("verdict") or not v.matches:
+            return None
+        v.route = "fast"
+        return v
+
     def _premise_in_runs(self, premise: Any, budget: Any, runs: list[Any] | None = None) -> Any:
         """Some random run of the executable model (of ``runs``) reaches ``premise``, and
         the encoding (exact calendar, every variable) allows the step that reaches it: that
@@ -542,12 +585,12 @@ class Verifier:
             before = next((s for s in reversed(steps[:i]) if s.accepted and s.after), None)
             step = steps[i]
             if before is None or step.transition is None:
-                self._premise_runs[premise.text] = (run.parameters, run.events)
+                self._premise_runs[premise.text] = (run.parameters, run.events, run.steps[-1].day)
                 return run  # reached by the application itself: the initial state
             sysm = System(self.model, None, exact=True)
             if follow(sysm, budget, before.after, [self._zstep(step)], run.parameters,
                       initial_slot=self._slot(before)) is None:  # fmt: skip
-                self._premise_runs[premise.text] = (run.parameters, run.events)
+                self._premise_runs[premise.text] = (run.parameters, run.events, run.steps[-1].day)
                 return run
             raise BackendDisagreement(f"a step of a run of the executable model reaching `{premise.text}` "
                                       "is not a step of the encoding")  # fmt: skip
@@ -569,6 +612,7 @@ class Verifier:
                 v.reason = f"no witness for {goal.text} within {reached} steps"
                 return
             trace, checked = self._realistic(ob.prop, goal, *found, budget, z3_check=False)
+            self._used_runs.append(self._as_run(trace))
             if self.out_dir is not None:
                 from .counterexample import write_scenario
 
@@ -606,6 +650,8 @@ class Verifier:
         hit = self._from_samples(ob, goal, budget, z3_check)
         if hit is not None:
             return hit, depth
+        if self._replaying:
+            raise NotAgain("the last witness does not reach the goal any more")
         kept = set(self.model.cone(names & set(spec.variables)))
         exact = False
         monitor = ob.monitor if ob is not None and goal is None else None
@@ -695,11 +741,18 @@ class Verifier:
         events = [(st.day, st.event, dict(st.args)) for st in prefix if st.accepted and st.by != "calendar"]
         # the usual fees first, on the whole run: with a fee of ¥0 its payment is not
         # needed, and shrinking would drop it
-        parameters, _ = toward_defaults(self.compiled, run.parameters, events, until, happens)
-        try:
-            events, result = shrink(self.compiled, parameters, events, until, happens)
-        except ValueError:
-            return None
+        if self._replaying:  # the last witness, shrunk when it was found: replayed as it is
+            from .counterexample import _replay_events
+
+            parameters, result = dict(run.parameters), _replay_events(self.compiled, run.parameters, events, until)
+            if result is None or not happens(result):
+                return None
+        else:
+            parameters, _ = toward_defaults(self.compiled, run.parameters, events, until, happens)
+            try:
+                events, result = shrink(self.compiled, parameters, events, until, happens)
+            except ValueError:
+                return None
         if goal is not None:
             cut = find_goal(spec, goal, result)[0]
             steps = list(result.contract.steps[: cut + 1])
@@ -842,9 +895,9 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     ``jobs`` at a time (default: one per core), the longest first (``hints``: the seconds
     each took last time; else a guess by kind).
 
-    ``recipes``: for some properties, their last proof (`Verdict.proof`): these are first
-    proved again with its lemmas only (`Verifier.recheck`, the fast path of issue 14 §5);
-    only those it does not prove take the full check.
+    ``recipes``: for some properties, what their last check leaves (`Verdict.recipe`): these
+    are first checked again with it only (`Verifier.recheck`, the fast path of issue 14 §5);
+    only those it does not settle take the full check.
 
     Before the full checks the parent prepares what every check shares (the compiled
     spec, the random runs, the lemma candidates' truth on them; for one property, only the
@@ -865,7 +918,7 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     fast = [p for p in ids if p in recipes]
     if fast:
         _each(spec, fast, settings, jobs, hints, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
-              lambda pid, v: finished(v) if v is not None and v.verdict == "proved" else None)
+              lambda pid, v: finished(v) if v is not None and v.route == "fast" else None)
     rest = [p for p in ids if p not in results]
     if rest:
         if len(rest) > 1:
