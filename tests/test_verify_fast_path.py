@@ -116,3 +116,28 @@ def test_no_fast_path_unless_the_last_verdict_was_proved_or_the_finding_expected
     assert sorted(_recipes(cache, spec_path, settings, IDS, {**own, "P03": "0" * 20})) == ["P13", "P16"]
     # another spec path: no last verdict
     assert _recipes(cache, root / "elsewhere.yaml", settings, IDS, own) == {}
+
+
+def test_a_stale_lemma_or_run_is_left_out(spec, compiled) -> None:
+    """A last proof's lemma the spec no longer states or that no longer parses (a renamed
+    variable) is left out; a run with an event or a parameter the spec no longer has is
+    not replayed (no fast path: the full check decides)."""
+    from yakkan.verify.incremental import candidates_from, replay_run
+    from yakkan.verify.lemmas import AtomFactory, stated_lemmas
+
+    stated = stated_lemmas(spec, AtomFactory(spec))
+    data = [{"lemma": "L01"}, {"lemma": "L999"},
+            {"premises": [["state == 'active'", "active"]], "conclusion": ["no_such_variable > 0", "x"]},
+            {"premises": [], "conclusion": ["refunded == 0", "nothing is refunded"]}]  # fmt: skip
+    assert [c.text for c in candidates_from(spec, stated, data)] == [f"L01: {spec.lemmas['L01'].doc}",
+                                                                     "nothing is refunded"]  # fmt: skip
+    day = 739128
+    good = {"parameters": {"base_fee": 100000}, "events": [[day, "apply", {}], [day + 27, "accept", {}]],
+            "until": day + 27}  # fmt: skip
+    run = replay_run(compiled, good)
+    assert run is not None and [(s.event, s.after["state"]) for s in run.steps[:2]] == [
+        ("apply", "applied"), ("accept", "concluded")]
+    assert run.parameters["minimum_term_months"] == 3  # the terms' figures: the spec's own
+    assert replay_run(compiled, {**good, "events": [*good["events"], [day + 30, "no_such_event", {}]]}) is None
+    assert replay_run(compiled, {**good, "parameters": {"no_such_fee": 1}}) is None
+    assert replay_run(compiled, {**good, "events": good["events"][1:]}) is None  # not from the application on
