@@ -121,7 +121,8 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
         for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings(),
                            recipes=_recipes(cache, spec_path, settings, todo, own)):  # fmt: skip
             verdicts_by[v.id] = v  # its fingerprints set by `done`, which check_all calls with each verdict
-        cache.put_timings({p: verdicts_by[p].seconds for p in todo})
+        # (a full check's time: what the scheduler orders the next full checks by)
+        cache.put_timings({p: verdicts_by[p].seconds for p in todo if verdicts_by[p].route != "fast"})
     cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps})
     return [verdicts_by[p] for p in ids], info
 
