@@ -406,7 +406,7 @@ class Verifier:
             kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
             given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
             sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, None, budget, kmax=int(recipe.get("k", 1)), given=given)
+            result = prove(ob, sysm, None, budget, kmax=int(recipe.get("k", 1)), given=given, minimize=False)
             if isinstance(result, NoProof):
                 return None
             runs: dict[str, Any] = {}
