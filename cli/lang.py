@@ -118,7 +118,7 @@ def argparse_in(lang: str) -> Iterator[None]:
 
 # -- bad-input errors: English text → Japanese, through templates ----------------------------
 
-_HOLE = re.compile(r"(\{=?\})")  # {} a hole; {=} a hole that always holds a name
+_HOLE = re.compile(r"(\{[=#]?\})")  # {} a hole; {=} a hole that always holds a name; {#} a number
 
 
 @cache
@@ -132,8 +132,9 @@ def _patterns() -> list[tuple[re.Pattern[str], str, tuple[bool, ...]]]:
     for en, ja in ERRORS.items():
         pieces = _HOLE.split(en)
         parts, holes = pieces[0::2], pieces[1::2]
-        regex = "(.*?)".join(re.escape(p) for p in parts)
-        names = tuple(h == "{=}" or _is_name(parts[i][-1:], parts[i + 1][:1]) for i, h in enumerate(holes))
+        regex = re.escape(parts[0]) + "".join(
+            ("([0-9][0-9,.]*)" if h == "{#}" else "(.*?)") + re.escape(parts[i + 1]) for i, h in enumerate(holes))
+        names = tuple(h in ("{=}", "{#}") or _is_name(parts[i][-1:], parts[i + 1][:1]) for i, h in enumerate(holes))
         out.append((sum(map(len, parts)), re.compile(f"^{regex}$", re.S), ja, names))
     out.sort(key=lambda x: -x[0])
     return [(p, ja, names) for _, p, ja, names in out]

@@ -696,6 +696,18 @@ ERRORS: dict[str, str] = {
     "induction: {}": "帰納法: {0}",
     "proved by induction, but a premise was not shown reachable: {}": "帰納法で証明したが、前提に到達できることは示せていない: {0}",
     "no violation within {} steps ({})": "{0} ステップ以内に違反なし（{1}）",
+    "resource budget spent ({#} Z3 units)": "リソース予算（Z3 単位 {0}）を使い切った",
+    "resource budget spent ({#} Z3 units) at depth {#}": "深さ {1} でリソース予算（Z3 単位 {0}）を使い切った",
+    "wall-clock guard reached after {#} s (the machine was too slow or loaded; not a verdict)":
+        "{0} 秒の実時間の保険に達した（マシンが遅いか負荷が高い。判定ではない）",
+    "wall-clock guard reached after {#} s (the machine was too slow or loaded; not a verdict) at depth {#}":
+        "深さ {1} で {0} 秒の実時間の保険に達した（マシンが遅いか負荷が高い。判定ではない）",
+    "no violation within {#} steps (resource budget spent ({#} Z3 units) at depth {#})":
+        "{0} ステップ以内に違反なし（深さ {2} でリソース予算（Z3 単位 {1}）を使い切った）",
+    "a query ran over its resource cap": "一つの問い合わせがリソースの上限を超えた",
+    "a query of the proof ran over its time cap": "証明の問い合わせが時間の上限を超えた",
+    "the property fails in an initial state": "初期状態でプロパティが成り立たない",
+    "no replayable run after refining the slice": "スライスを絞り直しても再生できる実行がない",
     "the backends disagree: {}": "バックエンドの結果が食い違う: {0}",
     "no violation in {} steps, but no proof for all depths": "{0} ステップでは違反なし、ただしすべての深さについての証明はない",
     "no witness within {} steps": "{0} ステップ以内に実例なし",

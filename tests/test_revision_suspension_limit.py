@@ -74,3 +74,34 @@ def test_under_the_2024_terms_the_suspension_has_no_end(tmp_path, compiled) -> N
     out = run(tmp_path, compiled, SUSPENDED, "2024-04-01")
     assert out["state"] == "suspended"
     assert out["ledger"]["charged"] == 550000
+
+
+def test_the_response_monitor_is_given_what_it_is_by_construction(revision) -> None:
+    """A response proof starts from what its monitor is by definition: armed only while
+    the response does not hold, and armed on a day no earlier than the dates the calendar
+    times its events from, so its deadline is the window after them or later."""
+    from yakkan.verify.encoding import Model
+    from yakkan.verify.lemmas import AtomFactory, monitor_lemmas
+    from yakkan.verify.properties import obligation
+
+    spec = revision.spec
+    ob = obligation(spec, spec.properties["P15"])
+    lemmas = [c.formula for c in monitor_lemmas(Model(spec), AtomFactory(spec), ob.monitor)]
+    assert lemmas[0] == "(mon_armed) → not (state != 'suspended' or termination_declared)"
+    assert "(mon_armed) and (suspended_on != FOREVER) → mon_deadline >= add_months(suspended_on, 6) + 0" in lemmas
+    assert monitor_lemmas(Model(spec), AtomFactory(spec), obligation(spec, spec.properties["P62"]).monitor) == []
+
+
+def test_p15_is_proved_on_the_revision_and_violated_on_2024(compiled, revision) -> None:
+    """17-4 repairs the finding P15: every suspension ends within 6 months (proved, not
+    only up to a depth); under 2024-04-01 a suspension can last for ever (violated)."""
+    from yakkan.verify.runner import Settings, Verifier
+
+    new = Verifier(revision.spec, Settings(), None, jobs=1)
+    new.prepare()
+    verdict = new.check("P15")
+    assert (verdict.verdict, verdict.matches) == ("proved", True)
+    assert any("mon_deadline >= add_months(suspended_on, 6)" in str(w) for w in verdict.why)
+    old = Verifier(compiled.spec, Settings(), None, jobs=1)
+    old.prepare()
+    assert old.check("P15").verdict == "violated"

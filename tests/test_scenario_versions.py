@@ -70,6 +70,19 @@ def test_every_bundled_scenario_replays_against_its_own_version(path):
     assert result.expectation_mismatches() == []
 
 
+@pytest.mark.parametrize("folder", [CONTRACT, REVISION], ids=["2024-04-01", "2025-04-01"])
+def test_a_versions_worked_examples_happen_under_it(folder):
+    """A worked example of a version is a contract concluded under it: its first event is
+    on or after the version's effective date (before it, the earlier terms governed)."""
+    effective = str(compiled_of(folder / "spec.yaml").spec.meta["effective"])
+    examples = sorted(folder.glob("examples/*.yaml"))
+    assert len(examples) == 2
+    for path in examples:
+        scenario = load_scenario(path, compiled_of(folder / "spec.yaml").spec)
+        assert scenario.events[0].date.isoformat() >= effective, path.name
+    assert effective == ("2025-04-01" if folder == REVISION else "2024-04-01")
+
+
 def test_replay_picks_the_version_without_a_spec_and_with_the_contract_folder():
     example = REVISION / "examples/support-cap-restriction-lifted-by-the-fee.yaml"
     for argv in ([str(example), "--json"], [str(example), "--spec", str(CONTRACT), "--json"],

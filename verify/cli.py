@@ -209,8 +209,8 @@ def run(args: Namespace) -> int:
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        titles, why = _in_language(args.spec)
-        print(report.details(verdicts, titles, why))
+        titles, why, events = _in_language(args.spec)
+        print(report.details(verdicts, titles, why, events))
         print(report.table(verdicts, titles))
         print()
         total = sum(v.seconds for v in verdicts)
@@ -234,11 +234,12 @@ def run(args: Namespace) -> int:
     return 0 if good else 1
 
 
-def _in_language(spec_path: Path) -> tuple[dict[str, str], Any]:
-    """The properties' titles and a reader of the proofs' lemmas in the language of the
-    messages: in Japanese, the spec's own titles and the docs' sentences (diagrams/why.py)."""
+def _in_language(spec_path: Path) -> tuple[dict[str, str], Any, dict[str, str]]:
+    """The properties' titles, a reader of the proofs' lemmas and the events' names in the
+    language of the messages: in Japanese, the spec's own titles and names and the docs'
+    sentences (diagrams/why.py)."""
     if current() != "ja":
-        return {}, None
+        return {}, None, {}
     import html
     import re
 
@@ -256,7 +257,8 @@ def _in_language(spec_path: Path) -> tuple[dict[str, str], Any]:
             return f"{lemma.group(1)}: {spec.lemmas[lemma.group(1)].doc_ja}"
         return html.unescape(re.sub(r"<[^>]+>", "", str(reader.sentence(label, "ja"))))
 
-    return titles, why
+    events = {e: ev.ja for e, ev in spec.events.items() if ev.ja}
+    return titles, why, events
 
 
 def _write(path: Path, text: str) -> None:

@@ -148,6 +148,41 @@ def stated_lemmas(spec: Spec, factory: AtomFactory) -> list[Candidate]:
     return out
 
 
+def monitor_lemmas(model: Model, factory: AtomFactory, monitor: Monitor | None) -> list[Candidate]:
+    """What a response monitor is by construction: armed only while the response does
+    not hold (it arms where the trigger holds and the response does not, and disarms when
+    the response holds). Given to every proof of a response, and proved like the others,
+    so that no batch of mined candidates that runs over its cap can take it away. The
+    deadline bounds are candidates: keep those the sample states satisfy
+    (:func:`holds_on_samples`)."""
+    if monitor is None:
+        return []
+    armed = factory.make(ARMED_NAME)
+    waiting = factory.make(f"not ({monitor.response.text})")
+    if armed is None or waiting is None:
+        return []
+    out = [Candidate((armed,), waiting)]
+    dates = sorted({n for cal in model.calendar if cal.at.text for n in cal.at.names()
+                    if model.var_types.get(n) == DATE})  # fmt: skip
+    # the monitor armed on a day no earlier than a date the calendar times its events
+    # from (a suspension's first day, a notice's): the deadline is the response window
+    # after that date or later
+    for d in dates:
+        window = f"add_months({d}, {monitor.months}) + {monitor.days}" if monitor.months else f"{d} + {monitor.days}"
+        later = factory.make(f"{DEADLINE_NAME} >= {window}")
+        if later is not None:
+            out.append(Candidate((armed, factory.make(f"{d} != FOREVER")), later))
+    return out
+
+
+def holds_on_samples(c: Candidate, masks: Masks, support: int = 1) -> bool:
+    """``c`` holds in every sample state, and its premises in at least ``support`` of them."""
+    prem = masks.full
+    for p in c.premises:
+        prem &= masks(p)
+    return prem.bit_count() >= support and not prem & ~masks(c.conclusion) & masks.full
+
+
 def premise_region(c: Candidate) -> tuple[frozenset[str] | None, tuple[Atom, ...]]:
     """The states a lemma's premises allow (None: any), and its other premises."""
     import ast

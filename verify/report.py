@@ -10,7 +10,9 @@
 vacuous, error (two backends disagreed: a bug, never passed); ``counterexample`` is the
 path of the written scenario (``yakkan replay`` it) or null. Items also carry ``title``,
 ``kind``, ``reason``, ``why`` (the lemmas of a proof), ``fault`` (the transition at fault,
-with its spec line) and ``witnesses``.
+with its spec line), ``witnesses`` and ``induction_step`` (a proof that failed: the step
+no lemma set closed, ``{"event", "before", "after"}`` over the model's names; null
+otherwise, see ``failed_step.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, TextIO
 
 from yakkan.lang import current, translate
 
+from .failed_step import describe
 from .runner import Verdict
 
 MARK = {"proved": "✔", "holds-to-depth": "…", "violated": "✘", "reachable": "✔", "unreachable": "✘",
@@ -106,12 +109,16 @@ def table(verdicts: list[Verdict], titles: dict[str, str] | None = None) -> str:
     return "\n".join(out)
 
 
-def details(verdicts: list[Verdict], titles: dict[str, str] | None = None, why: Any = None) -> str:
-    """Why each proof holds, and the story of each counterexample and witness (`why`: a
-    lemma label → a sentence in the language of the messages; in Japanese a counterexample's
-    story is told by `yakkan replay --lang ja`, which reads the spec's own Japanese)."""
+def details(verdicts: list[Verdict], titles: dict[str, str] | None = None, why: Any = None,
+            events: dict[str, str] | None = None) -> str:  # fmt: skip
+    """Why each proof holds, the story of each counterexample and witness, and the
+    induction step a failed proof could not close (`why`: a lemma label → a sentence in the
+    language of the messages; `events`: an event's name in it; in Japanese a
+    counterexample's story is told by `yakkan replay --lang ja`, which reads the spec's own
+    Japanese)."""
     ja = current() == "ja"
     titles = titles or {}
+    events_ja = events or {}
     out = []
     for v in verdicts:
         title = titles.get(v.id, v.title)
@@ -136,6 +143,9 @@ def details(verdicts: list[Verdict], titles: dict[str, str] | None = None, why: 
                     out += ["    " + s for s in v.story.splitlines()]
         elif not v.matches:
             out.append(f"{v.id} {_verdict(v.verdict)} — {title}: {translate(v.reason)}")
+            if v.induction_step:
+                event = events_ja.get(v.induction_step["event"]) if ja else None
+                out += describe(v.induction_step, "ja" if ja else "en", event)
         if out and out[-1] != "":
             out.append("")
     return "\n".join(out)

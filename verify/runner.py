@@ -83,6 +83,7 @@ class Verdict:
     units: int = 0  # Z3 resource units spent (what the budget counts)
     fingerprint: str = ""  # what the verdict depends on (`dependencies.Fingerprints`)
     fingerprint_all: str = ""  # the same with every parameter's default (a story's figures)
+    induction_step: dict[str, Any] | None = None  # the step no lemma set closed (failed_step.py)
     recipe: dict[str, Any] | None = None  # what checks it again after an edit (`Verifier.recheck`)
     route: str = ""  # "full": the whole check; "fast": re-proved with the last proof's lemmas
 
@@ -94,7 +95,8 @@ class Verdict:
             "articles": self.articles, "counterexample": self.counterexample,
             "title": self.title, "kind": self.kind, "reason": self.reason, "why": self.why,
             "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine, "cached": self.cached,
-            "units": self.units, "fingerprint": self.fingerprint, "route": self.route,
+            "units": self.units, "fingerprint": self.fingerprint, "induction_step": self.induction_step,
+            "route": self.route,
         }  # fmt: skip
 
     def to_data(self) -> dict[str, Any]:
@@ -180,6 +182,18 @@ class Verifier:
             self._masks[ob.monitor] = Masks(sample_values(self.model, self.runs(), ob.monitor))
         return Mined(self._spaces[key], self._masks[ob.monitor], kept, focus=frozenset(ob.names))
 
+    def monitor_lemmas(self, ob: Any) -> list[Any]:
+        """What a response's monitor is by construction (``lemmas.monitor_lemmas``): that
+        it waits for the response, always; the bounds of its deadline the samples satisfy."""
+        from .lemmas import AtomFactory, Masks, holds_on_samples, monitor_lemmas, sample_values
+
+        if ob.monitor is None:
+            return []
+        if ob.monitor not in self._masks:
+            self._masks[ob.monitor] = Masks(sample_values(self.model, self.runs(), ob.monitor))
+        waiting, *bounds = monitor_lemmas(self.model, AtomFactory(self.spec), ob.monitor)
+        return [waiting, *(c for c in bounds if holds_on_samples(c, self._masks[ob.monitor]))]
+
     # -- one property -----------------------------------------------------------------------
 
     def _fresh_context(self) -> None:
@@ -244,6 +258,8 @@ class Verifier:
         except BackendDisagreement as exc:  # never a log entry: it fails the gate
             v.verdict = "error"
             v.reason = f"the backends disagree: {exc}"
+        if v.verdict in ("proved", "unreachable", "violated", "reachable"):
+            v.induction_step = None  # settled: no open induction step to show
         v.seconds = budget.spent
         v.units = budget.used
         v.matches = matches(v.verdict, v.expected)
@@ -324,6 +340,7 @@ class Verifier:
         from .encoding import System
         from .engines import NoProof, QueryTimeout
         from .engines import prove as prove_
+        from .failed_step import failed_step
 
         def prove(*args: Any, **kw: Any) -> Any:
             try:
@@ -333,24 +350,31 @@ class Verifier:
 
         result: Any = None
         slices = self.slices(ob.reads)
-        given = self.stated_lemmas()
+        given = self.stated_lemmas() + self.monitor_lemmas(ob)
         # the property alone (with the spec's lemmas) on its own variables, then on the
         # widest slice; then with mined lemmas: on its own variables first when they are
         # many (a property over much of the state), else on the widest slice first (a
         # narrow slice seldom holds the lemmas needed); then the other slices
         first = slices[0] if len(slices[0]) >= 6 else slices[-1]
         attempts = [(slices[0], False), (slices[-1], False), (first, True), *((k, True) for k in slices)]
-        for kept, with_mined in dict.fromkeys(attempts):
+        def attempt(kept: frozenset[str], **kw: Any) -> Any:
             sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, self.mined(ob, kept) if with_mined else None, budget, given=given)
+            result = prove(ob, sysm, budget=budget, given=given, **kw)
+            if isinstance(result, NoProof) and result.cti is not None:
+                # the last counterexample to induction met, kept even when the budget
+                # runs out in a later attempt (cleared when the verdict is settled)
+                v.induction_step = failed_step(self.model, ob, result.cti, result.cti_next, result.cti_event)
+            return result
+
+        for kept, with_mined in dict.fromkeys(attempts):
+            result = attempt(kept, mined=self.mined(ob, kept) if with_mined else None)
             if not isinstance(result, NoProof):
                 break
         if isinstance(result, NoProof) and result.cti is not None:
             # last resort: every candidate over the widest slice at once (slow, complete
             # relative to the candidates: Houdini keeps their largest inductive subset)
             kept = slices[-1]
-            sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, self.mined(ob, kept), budget, seed_limit=4000, kmax=3, given=given)
+            result = attempt(kept, mined=self.mined(ob, kept), seed_limit=4000, kmax=3)
         if isinstance(result, NoProof):
             v.reason = f"induction: {result.reason}"
             return False
