@@ -437,7 +437,7 @@ class Verifier:
             for p in ob.premises:
                 data = recipe["premises"].get(p.text)
                 run = replay_run(self.compiled, data) if data is not None else None
-                if run is None or self._premise_in_runs(p, budget, [run]) is None:
+                if run is None or not self._premise_in_runs(p, budget, [run]):
                     return None
                 runs[p.text] = data
         except (Unknown, BackendDisagreement, KeyError, TypeError, ValueError):
@@ -546,7 +546,7 @@ class Verifier:
         for p in ob.premises:
             # a run of the executable model reaches the premise, and the encoding takes the
             # step that reaches it (between the same two states): witness enough
-            if self._premise_in_runs(p, budget) is not None:
+            if self._premise_in_runs(p, budget):
                 continue
             found, reached = self.search(ob, p, budget, self.settings.premise_depth)
             if found is not None:
