@@ -1,14 +1,19 @@
 """Verify time per property, and bounded model checking time against depth.
 
     python benchmarks/bench_verify.py [SPEC] [--depths 12 24 48 96] [--cap 60] [--jobs N]
+    python benchmarks/bench_verify.py --incremental [--incremental-properties P03 P19 …]
 
 1. The whole catalogue as `yakkan verify` runs it (no cache), wall time, one solver
    process per core; then an unchanged re-run (cache).
 2. Each property alone in one process (after the shared preparation): seconds, verdict.
-4. Incremental: after one warm run (the catalogue cold, once, in a copy of the spec's
-   folder), how many properties each one-line edit re-runs (their dependency fingerprints
-   compared, nothing run), and `yakkan verify` timed as a process after the edits that
-   re-run at most ``--incremental-max`` properties (the others would re-run the catalogue).
+4. Incremental (alone: ``--incremental``): after one warm run (the catalogue cold, once,
+   in a copy of the spec's folder), `yakkan verify` timed as a process (wall, and the CPU
+   of it and its solver processes) after each one-parameter change of the terms in
+   ``TIMED`` — one read by a guard, one only by effects: every property's fingerprint
+   changes — with how many properties took the full check, the fast path (the last proof's
+   lemmas, the last witness's run: verify/incremental.py) or were reused; then how many
+   properties each one-line edit of ``EDITS`` re-runs (fingerprints compared, nothing run),
+   timed when at most ``--incremental-max`` do.
 3. Bounded model checking from the application, depth 12, 24, 48, 96 steps, for a few
    properties (on their proof slice, abstract calendar — what the gate's fallback search
    runs), each depth capped at ``--cap`` seconds; and how the time grows per doubling.
@@ -74,6 +79,15 @@ EDITS = (
 )
 
 
+# one-parameter changes of the terms, each timed (the spec restored after each)
+TIMED = (
+    ("terms default deposit_cap_months 12 -> 6 (read by a guard)", "deposit_cap_months: {type: int, default: 12,",
+     "deposit_cap_months: {type: int, default: 6,"),
+    ("terms default minimum_term_months 3 -> 6 (read by effects only)", "minimum_term_months: {type: int, default: 3,",
+     "minimum_term_months: {type: int, default: 6,"),
+)  # fmt: skip
+
+
 def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = None) -> None:
     """Re-runs after one-line edits, and the time of `yakkan verify` after the small ones
     (``properties``: the warm-up and the timed runs check only these)."""
@@ -92,15 +106,28 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
     only = [a for p in properties or [] for a in ("--property", p)]
 
     def yakkan_verify(folder: Path, cwd: Path) -> tuple[float, int]:
-        import json
+        wall, _, routes = timed_verify(folder, cwd)
+        return wall, routes["full"] + routes["fast"]
 
+    def timed_verify(folder: Path, cwd: Path) -> tuple[float, float, dict[str, int]]:
+        """Wall and CPU seconds (this process's children), and how many verdicts took each route."""
+        import json
+        import resource
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.monotonic()
         proc = subprocess.run([sys.executable, "-m", "yakkan.cli", "verify", str(folder / "spec.yaml"), "--json",
                                "--out", str(cwd / "out"), *only], cwd=cwd, capture_output=True, text=True)  # fmt: skip
         wall = time.monotonic() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         data = json.loads(proc.stdout)
         told.update(p["id"] for p in data["properties"] if p["counterexample"] or p["witnesses"])
-        return wall, sum(1 for p in data["properties"] if not p["cached"])
+        routes = {"reused": 0, "fast": 0, "full": 0}
+        for p in data["properties"]:
+            routes["reused" if p["cached"] else p.get("route") or "full"] += 1
+        routes["as expected"] = sum(1 for p in data["properties"] if p["matches"])
+        return wall, cpu, routes
 
     text = spec_path.read_text(encoding="utf-8")
     base = fingerprints(spec_path)
@@ -115,6 +142,19 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
               f"{len(told)} with a scenario or witnesses")  # fmt: skip
         again, n = yakkan_verify(folder, Path(tmp))
         print(f"  unchanged re-run: {again:.2f} s, {n} checked")
+        for label, old, new in TIMED:
+            if text.count(old) != 1:
+                print(f"  {label}: not found in the spec, skipped")
+                continue
+            (folder / "spec.yaml").write_text(text.replace(old, new), encoding="utf-8")
+            wall, cpu, routes = timed_verify(folder, Path(tmp))
+            print(f"  {label}: `yakkan verify` {wall:.2f} s wall, {cpu:.2f} s CPU as a process; "
+                  f"{routes['full']} full check, {routes['fast']} fast path, {routes['reused']} reused; "
+                  f"{routes['as expected']} as expected")  # fmt: skip
+            (folder / "spec.yaml").write_text(text, encoding="utf-8")
+            wall, cpu, routes = timed_verify(folder, Path(tmp))
+            print(f"    and back: {wall:.2f} s wall, {cpu:.2f} s CPU; {routes['full']} full check, "
+                  f"{routes['fast']} fast path, {routes['reused']} reused")  # fmt: skip
         for label, old, new in EDITS:
             if text.count(old) != 1:
                 print(f"  {label}: not found in the spec, skipped")
@@ -197,11 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cap", type=float, default=60.0, help="seconds per depth")
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--skip", nargs="*", default=[], choices=["catalogue", "properties", "depth", "incremental"])
+    ap.add_argument("--incremental", action="store_true", help="only the incremental part (4)")
     ap.add_argument("--incremental-properties", nargs="*", default=None,
                     help="warm up and time the incremental runs on these properties only (a cheaper warm-up)")
     ap.add_argument("--incremental-max", type=int, default=20,
                     help="time `yakkan verify` after an edit only when it re-runs at most this many properties")
     args = ap.parse_args(argv)
+    if args.incremental:
+        args.skip = ["catalogue", "properties", "depth"]
     if "catalogue" not in args.skip:
         catalogue(args.spec, args.jobs)
     if "properties" not in args.skip:

@@ -6,6 +6,11 @@ folder (the terms too).
 An unchanged re-run reads the verdicts back through the index without loading the spec or
 starting Z3; after an edit, the spec is loaded, each property's fingerprint computed, and
 only the properties whose fingerprint changed are checked again (issue 14 §5).
+
+Each property's last verdict is also kept by the spec's path and the property's id
+(:meth:`Cache.latest`), whatever the fingerprint: after an edit, a property last proved
+is first proved again with that proof's lemmas (`incremental.py`, the fast path).
+Every key holds ``FORMAT``: a new layout of the data never reads an old one.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 from .runner import Verdict
 
 CACHE_DIR = Path(".yakkan-cache") / "verify"
+FORMAT = 2  # the layout of the cached data (2: verdicts with their proof, `latest`)
 
 
 @cache
@@ -89,7 +95,7 @@ class Cache:
         self.enabled = enabled
 
     def _path(self, *parts: str) -> Path:
-        key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+        key = hashlib.sha256("|".join((f"format{FORMAT}", *parts)).encode()).hexdigest()[:32]
         return self.root / f"{key}.json"
 
     def _read(self, path: Path) -> Any:
@@ -133,6 +139,23 @@ class Cache:
     def put_verdict(self, settings_key: str, v: Verdict) -> None:
         """``v`` under its own ``fingerprint``."""
         self._write(self._path("verdict", v.fingerprint, code_fingerprint(), settings_key, v.id), v.to_data())
+
+    def latest(self, spec_path: Path, settings_key: str, pid: str, own: str) -> Verdict | None:
+        """The last verdict checked of ``pid`` in the spec at ``spec_path`` (any version of
+        it) with these settings, if the property itself (``own``: `Fingerprints.own`) is
+        the same; else None."""
+        data = self._read(self._path("latest", str(Path(spec_path).resolve()), code_fingerprint(), settings_key, pid))
+        if not isinstance(data, dict) or data.get("own") != own:
+            return None
+        try:
+            return Verdict.from_data(data["verdict"])
+        except (TypeError, KeyError):
+            return None
+
+    def put_latest(self, spec_path: Path, settings_key: str, v: Verdict, own: str) -> None:
+        """``v`` as the last verdict of its property in the spec at ``spec_path``."""
+        path = self._path("latest", str(Path(spec_path).resolve()), code_fingerprint(), settings_key, v.id)
+        self._write(path, {"own": own, "verdict": v.to_data()})
 
     def entry(self, *parts: str) -> Any:
         """Any JSON value stored under ``parts`` (with the code's fingerprint), or None."""

@@ -97,6 +97,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
     fingerprints = Fingerprints(spec, doc)
     fps = {pid: fingerprints.of(pid) for pid in ids}
     fps_all = {pid: fingerprints.of(pid, every_parameter=True) for pid in ids}
+    own = {pid: fingerprints.own(pid) for pid in ids}
     verdicts_by: dict[str, Verdict] = {}
     todo = []
     for pid in ids:
@@ -105,6 +106,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
             _refresh(v, spec)
             _restore(v, out_dir)
             verdicts_by[pid] = v
+            cache.put_latest(spec_path, settings.key(), v, own[pid])
             if on_done:
                 on_done(v)
         else:
@@ -117,14 +119,35 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
         def done(v: Verdict) -> None:
             v.fingerprint, v.fingerprint_all = fps[v.id], fps_all[v.id]
             cache.put_verdict(settings.key(), v)
+            cache.put_latest(spec_path, settings.key(), v, own[v.id])
             if on_done:
                 on_done(v)
 
-        for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings()):
+        for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings(),
+                           recipes=_recipes(cache, spec_path, settings, todo, own)):  # fmt: skip
             verdicts_by[v.id] = v  # its fingerprints set by `done`, which check_all calls with each verdict
-        cache.put_timings({p: verdicts_by[p].seconds for p in todo})
+        # (a full check's time: what the scheduler orders the next full checks by)
+        cache.put_timings({p: verdicts_by[p].seconds for p in todo if verdicts_by[p].route != "fast"})
     cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps})
     return [verdicts_by[p] for p in ids], info
+
+
+def _recipes(cache: Cache, spec_path: Path, settings: Settings, ids: list[str],
+             own: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+    """What the fast path (issue 14 §5) checks each of ``ids`` with, from its last verdict
+    (this spec path, these settings, the same property): the lemmas of its last proof, or
+    the runs of its last witnesses (a reachable or structural property, a known finding,
+    as the catalogue expects). Any other last verdict — a counterexample of a property
+    expected to hold, a bound reached, unknown, vacuous — and a property never checked
+    take the full path."""
+    out = {}
+    for pid in ids:
+        last = cache.latest(spec_path, settings.key(), pid, own[pid]) if cache.enabled else None
+        if last is None or not last.recipe or last.recipe.get("verdict") != last.verdict:
+            continue
+        if last.verdict == "proved" or (last.matches and last.verdict in ("reachable", "violated")):
+            out[pid] = last.recipe
+    return out
 
 
 def _refresh(v: Verdict, spec: Any) -> None:

@@ -113,6 +113,15 @@ class Fingerprints:
         self.files = {str(p): read_input_bytes(folder / p).decode("utf-8", "replace") for p in spec.examples}
         self.folder = folder
 
+    def _own(self, pid: str) -> dict[str, Any]:
+        return {str(k): _plain(v) for k, v in self.properties[pid].items() if str(k) not in ("ja", "reviewer")}
+
+    def own(self, pid: str) -> str:
+        """The fingerprint of the property's own entry (its formula, kind, expectation,
+        witness file name…): the same property, whatever the rest of the spec is."""
+        text = json.dumps([pid, self._own(pid)], ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
     def of(self, pid: str, every_parameter: bool = False) -> str:
         """The fingerprint of ``pid``'s verdict. ``every_parameter``: with every parameter's
         default (what a counterexample's story and figures are written with)."""
@@ -128,9 +137,7 @@ class Fingerprints:
                        if isinstance(p, dict) and (scope.get(name) == "contract" or name not in read) else p)
                 for name, p in tree.get("parameters", {}).items()
             }  # fmt: skip
-        entry = self.properties[pid]
-        own = {str(k): _plain(v) for k, v in entry.items() if str(k) not in ("ja", "reviewer")}
         witness = read_input_bytes(self.folder / prop.witness).decode("utf-8", "replace") if prop.witness else None
-        data = {"spec": tree, "property": [pid, own], "examples": self.files, "witness": witness}
+        data = {"spec": tree, "property": [pid, self._own(pid)], "examples": self.files, "witness": witness}
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:20]

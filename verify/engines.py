@@ -507,9 +507,11 @@ def _values_for_candidates(sysm: System, model: z3.ModelRef, s: Mapping[str, Any
 def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
           max_rounds: int = 40, per_round: int = 40, seed_limit: int = 600,
           query_cap: int | None = 4_000_000, kmax: int = 1,
-          given: Sequence[Candidate] = ()) -> Proof | NoProof:  # fmt: skip
+          given: Sequence[Candidate] = (), minimize: bool = True) -> Proof | NoProof:  # fmt: skip
     """Prove ``ob`` for all depths by 1-induction strengthened with lemmas: the spec's
-    own (``given``, over the slice) and those mined; Houdini keeps only what is proved."""
+    own (``given``, over the slice) and those mined; Houdini keeps only what is proved.
+    ``minimize=False``: the proof keeps every lemma Houdini kept, not a subset found by
+    unsat cores (the fast path's lemmas, minimized when they were found)."""
     m = sysm.model
     sorts = m.sorts
     kept = frozenset(sysm.kept)
@@ -632,7 +634,7 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
                 continue
             model = sol.model() if sat else None
             if not sat:
-                lemmas = _minimize(sol, goal, alive)
+                lemmas = _minimize(sol, goal, alive) if minimize else [v[0] for v in alive.values()]
                 return Proof(lemmas, sol.queries + init_sol.queries, rounds)
             dropped = [t for t, v in alive.items() if z3.is_false(model.eval(v[2], model_completion=True))]
             if _DEBUG is not None:

@@ -84,6 +84,8 @@ class Verdict:
     fingerprint: str = ""  # what the verdict depends on (`dependencies.Fingerprints`)
     fingerprint_all: str = ""  # the same with every parameter's default (a story's figures)
     induction_step: dict[str, Any] | None = None  # the step no lemma set closed (failed_step.py)
+    recipe: dict[str, Any] | None = None  # what checks it again after an edit (`Verifier.recheck`)
+    route: str = ""  # "full": the whole check; "fast": re-proved with the last proof's lemmas
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON item (see ``report``)."""
@@ -94,6 +96,7 @@ class Verdict:
             "title": self.title, "kind": self.kind, "reason": self.reason, "why": self.why,
             "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine, "cached": self.cached,
             "units": self.units, "fingerprint": self.fingerprint, "induction_step": self.induction_step,
+            "route": self.route,
         }  # fmt: skip
 
     def to_data(self) -> dict[str, Any]:
@@ -110,6 +113,10 @@ def expected_of(prop: PropertyDef) -> str:
 
 def matches(verdict: str, expected: str) -> bool:
     return verdict in MATCHES.get(expected, ())
+
+
+class NotAgain(Exception):
+    """A fast-path check (`Verifier.recheck`) that cannot settle the verdict: the full check does."""
 
 
 class Verifier:
@@ -131,6 +138,10 @@ class Verifier:
         self._stated: list[Any] | None = None
         self._masks: dict[Any, Any] = {}
         self._spaces: dict[Any, Any] = {}
+        self._proof: dict[str, Any] | None = None  # the last proof's slice, k and lemmas
+        self._premise_runs: dict[str, Any] = {}  # premise text -> (parameters, events, until) of a run reaching it
+        self._used_runs: list[Any] = []  # (parameters, events, until) of each witness and counterexample written
+        self._replaying = False  # `recheck` of a witness: the last runs only, no bounded search
 
     # -- lemma candidates ---------------------------------------------------------------
 
@@ -202,9 +213,11 @@ class Verifier:
         from .properties import obligation
 
         self._fresh_context()
+        self._proof, self._premise_runs, self._used_runs = None, {}, []
         prop = self.spec.properties[pid]
         ob = obligation(self.spec, prop)
         budget, v = self._start(prop)
+        v.route = "full"
         try:
             if ob.kind == "structural":
                 self._structural(ob, v, budget)
@@ -252,6 +265,13 @@ class Verifier:
         v.matches = matches(v.verdict, v.expected)
         if v.verdict == "holds-to-depth" and not v.reason:
             v.reason = f"no violation in {v.depth} steps, but no proof for all depths"
+        if v.verdict == "proved" and ob.kind not in ("structural", "reach") and self._proof is not None:
+            v.recipe = self._recipe(ob)
+        elif v.matches and v.verdict in ("reachable", "violated", "proved") and \
+                (ob.kind in ("structural", "reach") or prop.expect == "violated"):  # fmt: skip
+            from .incremental import run_data
+
+            v.recipe = {"verdict": v.verdict, "runs": [run_data(self.spec, r) for r in self._used_runs]}
         return v
 
     def refute(self, pid: str, depth: int) -> Verdict | None:
@@ -358,13 +378,81 @@ class Verifier:
         if isinstance(result, NoProof):
             v.reason = f"induction: {result.reason}"
             return False
+        self._proved(v, ob, kept, result)
+        return True
+
+    def _proved(self, v: Verdict, ob: Any, kept: frozenset[str], result: Any) -> None:
+        """``v`` proved by ``result`` on the slice ``kept`` (remembered for `recheck`)."""
+        from .incremental import proof_data
+
         v.verdict = "proved" if ob.kind != "reach" else "unreachable"
         v.depth = None
         v.engine = f"k-induction (k={result.k})" + (" with lemmas" if result.lemmas else "")
         v.why = why(result.lemmas)
         if not result.lemmas:
             v.why = [{"lemma": "inductive on its own: every step preserves it", "articles": []}]
-        return True
+        self._proof = proof_data(kept, result)
+
+    def _recipe(self, ob: Any) -> dict[str, Any] | None:
+        """What `recheck` needs to prove the property again: the proof's slice, k and
+        lemmas, and for each premise the run of the executable model that reached it (a
+        premise reached only by the bounded search has none: no recipe)."""
+        from .incremental import run_data
+
+        if self._proof is None or any(p.text not in self._premise_runs for p in ob.premises):
+            return None
+        premises = {p.text: run_data(self.spec, self._premise_runs[p.text]) for p in ob.premises}
+        return {**self._proof, "verdict": "proved", "premises": premises}
+
+    def recheck(self, pid: str, recipe: Mapping[str, Any]) -> Verdict | None:
+        """The fast path after an edit (issue 14 §5): ``pid`` proved again with the lemmas of
+        its last proof only — one induction (base and step) of the property and those
+        lemmas on the new spec, on the same slice, with the same encoding and budget as the
+        full check; Houdini only drops the lemmas no longer inductive. Its premises must be
+        reached again by the runs that reached them last time, replayed on the new spec and
+        followed in Z3. No random runs, no mining. None when any of it fails (then the full
+        check decides): never a verdict other than ``proved``."""
+        from .encoding import System
+        from .engines import NoProof, Unknown, prove
+        from .incremental import candidates_from, replay_run
+        from .properties import obligation
+
+        if "runs" in recipe:
+            return self._rewitness(pid, recipe)
+        self._fresh_context()
+        prop = self.spec.properties[pid]
+        ob = obligation(self.spec, prop)
+        if ob.kind in ("structural", "reach") or prop.expect != "holds" or recipe.get("verdict") != "proved":
+            return None
+        budget, v = self._start(prop)
+        v.route = "fast"
+        try:
+            kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
+            given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
+            sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
+            result = prove(ob, sysm, None, budget, kmax=int(recipe.get("k", 1)), given=given, minimize=False)
+            if isinstance(result, NoProof):
+                return None
+            runs: dict[str, Any] = {}
+            for p in ob.premises:
+                data = recipe["premises"].get(p.text)
+                run = replay_run(self.compiled, data) if data is not None else None
+                if run is None or not self._premise_in_runs(p, budget, [run]):
+                    return None
+                runs[p.text] = data
+        except (Unknown, BackendDisagreement, KeyError, TypeError, ValueError):
+            return None
+        self._proved(v, ob, kept, result)
+        v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": runs}
+        v.seconds, v.units = budget.spent, budget.used
+        v.matches = matches(v.verdict, v.expected)
+        return v
+
+    def _as_run(self, trace: Any) -> tuple[Any, list[Any], int]:
+        """A replayed trace as a history of the executable model: (parameters, events, the
+        day its calendar runs until)."""
+        events = [(trace.day0, self.spec.creating_event.name, {}), *trace.scenario_events]
+        return trace.parameters, events, trace.last_day
 
     def _search(self, ob: Any, v: Verdict, budget: Any, depth: int | None = None) -> bool:
         """Bounded search for the violation; True if a replayed counterexample was found."""
@@ -396,6 +484,7 @@ class Verifier:
         v.engine = "simulation + z3 step check" if trace.note else "bmc"
         trace, checked = self._realistic(ob.prop, ob.violation, trace, checked, budget)
         v.depth = len(trace.steps)
+        self._used_runs.append(self._as_run(trace))
         self._write(ob.prop, trace, checked, v, "witness" if ob.kind == "reach" else "counterexample",
                     frozenset(ob.reads))  # fmt: skip
 
@@ -410,6 +499,8 @@ class Verifier:
         from .realistic import Polisher, Story
 
         spec = self.spec
+        if self._replaying:  # the last witness was rewritten when it was found
+            return trace, checked
         contract = {k: v for k, v in trace.parameters.items() if spec.parameters[k].scope == "contract"}
         events = ((trace.day0, spec.creating_event.name, {}), *trace.scenario_events)
         story = Story(contract, events, checked.replay.scenario.until)
@@ -459,6 +550,7 @@ class Verifier:
                 continue
             found, reached = self.search(ob, p, budget, self.settings.premise_depth)
             if found is not None:
+                self._premise_runs[p.text] = self._as_run(found[0])
                 continue
             # no witness: is the premise unreachable (vacuous) or just deep?
             from .encoding import System
@@ -477,15 +569,39 @@ class Verifier:
                 v.reason = f"premise `{p.text}` can never hold: the property says nothing"
             return
 
-    def _premise_in_runs(self, premise: Any, budget: Any) -> bool:
-        """Some random run of the executable model reaches ``premise``, and the encoding
-        (exact calendar, every variable) allows the step that reaches it."""
+    def _rewitness(self, pid: str, recipe: Mapping[str, Any]) -> Verdict | None:
+        """The fast path of a witness or a known counterexample (a reachable property, a
+        structural one, one expected violated): the whole check as `check` does it, with the
+        runs that gave its last witnesses (replayed on the new spec) as the only random
+        runs, and no bounded search. The verdict if it is the last one again, else None."""
+        from .incremental import replay_run
+
+        runs = [replay_run(self.compiled, r) for r in recipe["runs"]]
+        if any(r is None for r in runs):
+            return None
+        saved = self._runs
+        self._runs, self._replaying = runs, True
+        try:
+            v = self.check(pid)
+        except NotAgain:
+            return None
+        finally:
+            self._runs, self._replaying = saved, False
+        if v.verdict != recipe.get("verdict") or not v.matches:
+            return None
+        v.route = "fast"
+        return v
+
+    def _premise_in_runs(self, premise: Any, budget: Any, runs: list[Any] | None = None) -> Any:
+        """Some random run of the executable model (of ``runs``) reaches ``premise``, and
+        the encoding (exact calendar, every variable) allows the step that reaches it: that
+        run (remembered for `recheck`), else None."""
         from .counterexample import goal_finder
         from .encoding import System
         from .engines import follow
 
         reached = goal_finder(self.spec, premise)
-        for run in self.runs():
+        for run in self.runs() if runs is None else runs:
             steps = list(run.steps)
             i = reached(steps)
             if i is None:
@@ -493,14 +609,16 @@ class Verifier:
             before = next((s for s in reversed(steps[:i]) if s.accepted and s.after), None)
             step = steps[i]
             if before is None or step.transition is None:
-                return True  # reached by the application itself: the initial state
+                self._premise_runs[premise.text] = (run.parameters, run.events, run.steps[-1].day)
+                return run  # reached by the application itself: the initial state
             sysm = System(self.model, None, exact=True)
             if follow(sysm, budget, before.after, [self._zstep(step)], run.parameters,
                       initial_slot=self._slot(before)) is None:  # fmt: skip
-                return True
+                self._premise_runs[premise.text] = (run.parameters, run.events, run.steps[-1].day)
+                return run
             raise BackendDisagreement(f"a step of a run of the executable model reaching `{premise.text}` "
                                       "is not a step of the encoding")  # fmt: skip
-        return False
+        return None
 
     def _structural(self, ob: Any, v: Verdict, budget: Any) -> None:
         from .structural import goals, graph_findings
@@ -518,6 +636,7 @@ class Verifier:
                 v.reason = f"no witness for {goal.text} within {reached} steps"
                 return
             trace, checked = self._realistic(ob.prop, goal, *found, budget, z3_check=False)
+            self._used_runs.append(self._as_run(trace))
             if self.out_dir is not None:
                 from .counterexample import write_scenario
 
@@ -555,6 +674,8 @@ class Verifier:
         hit = self._from_samples(ob, goal, budget, z3_check)
         if hit is not None:
             return hit, depth
+        if self._replaying:
+            raise NotAgain("the last witness does not reach the goal any more")
         kept = set(self.model.cone(names & set(spec.variables)))
         exact = False
         monitor = ob.monitor if ob is not None and goal is None else None
@@ -644,11 +765,18 @@ class Verifier:
         events = [(st.day, st.event, dict(st.args)) for st in prefix if st.accepted and st.by != "calendar"]
         # the usual fees first, on the whole run: with a fee of ¥0 its payment is not
         # needed, and shrinking would drop it
-        parameters, _ = toward_defaults(self.compiled, run.parameters, events, until, happens)
-        try:
-            events, result = shrink(self.compiled, parameters, events, until, happens)
-        except ValueError:
-            return None
+        if self._replaying:  # the last witness, shrunk when it was found: replayed as it is
+            from .counterexample import _replay_events
+
+            parameters, result = dict(run.parameters), _replay_events(self.compiled, run.parameters, events, until)
+            if result is None or not happens(result):
+                return None
+        else:
+            parameters, _ = toward_defaults(self.compiled, run.parameters, events, until, happens)
+            try:
+                events, result = shrink(self.compiled, parameters, events, until, happens)
+            except ValueError:
+                return None
         if goal is not None:
             cut = find_goal(spec, goal, result)[0]
             steps = list(result.contract.steps[: cut + 1])
@@ -785,38 +913,62 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
               jobs: int | None = None,
               on_start: Callable[[str], None] | None = None,
               on_done: Callable[[Verdict], None] | None = None,
-              hints: Mapping[str, float] | None = None) -> list[Verdict]:  # fmt: skip
+              hints: Mapping[str, float] | None = None,
+              recipes: Mapping[str, Mapping[str, Any]] | None = None) -> list[Verdict]:  # fmt: skip
     """Verdicts for ``ids``, in that order: one solver process per property, at most
     ``jobs`` at a time (default: one per core), the longest first (``hints``: the seconds
     each took last time; else a guess by kind).
 
-    The parent prepares what every check shares (the compiled spec, the random runs, the
-    lemma candidates' truth on them; for one property, only the runs) and forks a process
-    per property: a process that
-    runs over its time budget (Z3 does not always answer its own timeout) is killed and
-    its verdict is ``unknown``.
+    ``recipes``: for some properties, what their last check leaves (`Verdict.recipe`): these
+    are first checked again with it only (`Verifier.recheck`, the fast path of issue 14 §5);
+    only those it does not settle take the full check.
+
+    Before the full checks the parent prepares what every check shares (the compiled
+    spec, the random runs, the lemma candidates' truth on them; for one property, only the
+    runs) and forks a process per property — the fast path needs none of it, so a run
+    whose properties all pass it never prepares. A process that runs over its time budget
+    (Z3 does not always answer its own timeout) is killed and its verdict is ``unknown``.
     """
     ids = list(ids)
+    recipes = recipes or {}
     verifier = Verifier(spec, settings, out_dir, jobs)  # the preparation uses the cores asked for
-    if len(ids) > 1:
-        verifier.prepare()
-    else:  # one property: the truth of the candidates its proof asks for, and only if one is tried
-        verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
+    results: dict[str, Verdict] = {}
+
+    def finished(v: Verdict) -> None:
+        results[v.id] = v
+        if on_done:
+            on_done(v)
+
+    fast = [p for p in ids if p in recipes]
+    if fast:
+        _each(spec, fast, settings, jobs, hints, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
+              lambda pid, v: finished(v) if v is not None and v.route == "fast" else None)
+    rest = [p for p in ids if p not in results]
+    if rest:
+        if len(rest) > 1:
+            verifier.prepare()
+        else:  # one property: the truth of the candidates its proof asks for, and only if one is tried
+            verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
+        _each(spec, rest, settings, jobs, hints, verifier.check, on_start, lambda pid, v: finished(v))
+    return [results[p] for p in ids]
+
+
+def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hints: Mapping[str, float] | None,
+          work: Callable[[str], Verdict | None], on_start: Callable[[str], None] | None,
+          done: Callable[[str, Verdict | None], None]) -> None:  # fmt: skip
+    """``work(pid)`` for each of ``ids``, in a forked process each (at most ``jobs`` at a
+    time), ``done(pid, verdict)`` in the parent as each ends (a process killed over its
+    time, or ended without an answer: an ``unknown`` verdict)."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
     if not hasattr(os, "fork"):  # no fork: one process, in order
-        out = []
         for pid in ids:
             if on_start:
                 on_start(pid)
-            v = verifier.check(pid)
-            out.append(v)
-            if on_done:
-                on_done(v)
-        return out
+            done(pid, work(pid))
+        return
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")
-    results: dict[str, Verdict] = {}
     pending = _schedule(spec, ids, hints or {})
     running: dict[str, tuple[Any, Any, float]] = {}
     grace = 5.0 + settings.timeout * 0.2
@@ -826,38 +978,38 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
             if on_start:
                 on_start(pid)
             recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(verifier, pid, send), daemon=True)
+            proc = ctx.Process(target=_child, args=(work, pid, send), daemon=True)
             proc.start()
             send.close()
             running[pid] = (proc, recv, time.monotonic())
         ready = mp.connection.wait([r for _, r, _ in running.values()], timeout=0.2)
         now = time.monotonic()
         for pid, (proc, recv, started) in list(running.items()):
-            v = None
+            answered, v = False, None
             if recv in ready:
+                answered = True
                 try:
-                    v = Verdict.from_data(recv.recv())
+                    data = recv.recv()
+                    v = Verdict.from_data(data) if data is not None else None
                 except (EOFError, OSError):
                     v = _failed(spec, pid, now - started, "the solver process ended without a verdict")
             elif now - started > settings.timeout + grace:
+                answered = True
                 proc.kill()
                 v = _failed(spec, pid, now - started, f"timeout after {settings.timeout:g} s (solver process killed)")
-            if v is not None:
+            if answered:
                 proc.join(timeout=1)
                 recv.close()
                 del running[pid]
-                results[pid] = v
-                if on_done:
-                    on_done(v)
-    return [results[p] for p in ids]
+                done(pid, v)
 
 
-def _child(verifier: Verifier, pid: str, send: Any) -> None:
+def _child(work: Callable[[str], Verdict | None], pid: str, send: Any) -> None:
     # Ctrl-C: the parent exits and multiprocessing terminates its daemonic solver processes
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        v = verifier.check(pid)
-        send.send(v.to_data())
+        v = work(pid)
+        send.send(v.to_data() if v is not None else None)
     finally:
         send.close()
 
