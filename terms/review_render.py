@@ -338,7 +338,8 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
             out += _unproved_blocks(r, c, lang)
         if c.new is not None and c.new_outcome == "violated" and c.category in ("breaks", "flip", "mismatch"):
             told_ja = r.stories_ja.get(c.id) if lang == "ja" else None
-            out.append(Block("p", t["story_ja" if told_ja else "story"].format(id=c.id, new=c.new.verdict)))
+            head = t["story_ja" if told_ja else "story"].format(id=c.id, new=_word(c.new.verdict, lang))
+            out.append(Block("p", head))
             if c.new.story and lang == "en":  # the verifier tells the story in English
                 out.append(Block("code", c.new.story))
             else:
@@ -351,8 +352,8 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
                 out.append(Block("link", t["scenario"], target=link(c.new.counterexample),
                                  segments=[("=", Path(c.new.counterexample).name)]))  # fmt: skip
     if same and shown:
-        out.append(Block("fold", t["same"].format(n=len(same)),
-                         children=[Block("p", ", ".join(f"{c.id} {c.new.verdict}" for c in same))]))  # fmt: skip
+        listed = ", ".join(f"{c.id} {_word(c.new.verdict, lang)}" for c in same)
+        out.append(Block("fold", t["same"].format(n=len(same)), children=[Block("p", listed)]))
     if site and r.verdicts_missing:
         what, cmd = _missing_command(r, lang, set(r.verdicts_missing))
         ids = list(dict.fromkeys(p for side in ("old", "new") for p in r.verdicts_missing.get(side, ())))
@@ -390,8 +391,20 @@ def _missing_command(r: Review, lang: str, sides: set[str]) -> tuple[str, str]:
 def _side(v: Any, lang: str) -> str:
     if v is None:
         return T[lang]["absent"]
-    return f"{v.verdict}（{T[lang]['expected']} {v.expected}）" if lang == "ja" else \
-        f"{v.verdict} ({T[lang]['expected']} {v.expected})"  # fmt: skip
+    return f"{_word(v.verdict, lang)}（{T[lang]['expected']} {_word(v.expected, lang, 'expect')}）" if lang == "ja" \
+        else f"{v.verdict} ({T[lang]['expected']} {v.expected})"  # fmt: skip
+
+
+def _word(word: str, lang: str, prefix: str = "verdict") -> str:
+    """A verdict (or an expectation) as the docs name it in `lang` (証明済み, 成り立つ, …)."""
+    if lang != "ja":
+        return word
+    from yakkan.diagrams.i18n import t
+
+    try:
+        return t("ja", f"{prefix}_{word}")
+    except KeyError:
+        return word
 
 
 def _stale_blocks(r: Review, lang: str) -> list[Block]:

@@ -95,7 +95,7 @@ def test_a_new_violation_breaks_the_review_with_its_counterexample(tmp_path, cap
     err = capsys.readouterr().err
     assert "1 property(ies) expected to hold break" in err
     text = md.read_text(encoding="utf-8")
-    assert ("| P05 | 返還される料金は常に0円 | 14 | proved（期待 holds） | violated（期待 holds） | "
+    assert ("| P05 | 返還される料金は常に0円 | 14 | 証明済み（期待 成り立つ） | 違反あり（期待 成り立つ） | "
             "破れ（成り立つべき性質が成り立たない） |") in text
     # the counterexample's scenario, linked relative to the report
     assert "シナリオ：[P05-counterexample.yaml](../out/new/verify/P05-counterexample.yaml)" in text

@@ -374,7 +374,7 @@ def test_a_site_review_shows_the_verdicts_the_cache_holds(shared_cache):
     assert "<p>このページは検証を実行しません。表は実行済みの検証結果によるものです（両版ともキャッシュ " \
            "<code>.yakkan-cache</code>）。</p>" in ja  # fmt: skip
     assert "<tr><td>P13</td><td>一つの請求について当社の損害賠償責任が基本利用料1か月分を超えることはない</td>" \
-           "<td>27-2</td><td>violated（期待 violated）</td><td>proved（期待 holds）</td>" \
+           "<td>27-2</td><td>違反あり（期待 成り立たない）</td><td>証明済み（期待 成り立つ）</td>" \
            "<td>変化（作成者が expect も変更）</td></tr>" in ja  # fmt: skip
     others = "、".join(dict.fromkeys([*review.verdicts_missing["old"], *review.verdicts_missing["new"]]))
     assert f"<p>次の性質は、両版の検証結果がキャッシュにないため表にありません：{others}。<code>yakkan review " \

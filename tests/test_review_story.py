@@ -61,7 +61,7 @@ def test_a_new_violation_is_told_in_japanese_in_the_ja_report(tmp_path, capsys, 
 
     text = md.read_text(encoding="utf-8")
     ja = text.split("\n---\n")[0]
-    story = "\n\n".join(["P05 の反例（violated）。新しい版で再生した経過：", *lines, "再生するコマンド："])
+    story = "\n\n".join(["P05 の反例（違反あり）。新しい版で再生した経過：", *lines, "再生するコマンド："])
     assert story in ja
     assert "Counterexample of P05 (violated):" not in ja and "Counterexample of P05 (violated):" in text
     assert english_runs(MarkdownIt("commonmark", {"html": True}).render(ja)) == []

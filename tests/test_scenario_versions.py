@@ -31,7 +31,7 @@ from conftest import ROOT, SCENARIOS, SPEC_PATH
 CONTRACT = SPEC_PATH.parent
 REVISION = CONTRACT / "2025-04-01"
 BUNDLED = sorted([*SCENARIOS.glob("*.yaml"), *CONTRACT.glob("examples/*.yaml"), *CONTRACT.glob("witnesses/*.yaml"),
-                  *REVISION.glob("examples/*.yaml")])  # fmt: skip
+                  *REVISION.glob("examples/*.yaml"), *REVISION.glob("witnesses/*.yaml")])  # fmt: skip
 EXAMPLE = SCENARIOS / "issue-example.yaml"
 _specs: dict[Path, CompiledSpec] = {}
 
@@ -54,7 +54,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def test_the_contract_folder_holds_two_versions():
     assert versions_in(CONTRACT) == {"2024-04-01": CONTRACT / "spec.yaml", "2025-04-01": REVISION / "spec.yaml"}
-    assert len(BUNDLED) == 15 + 2 + 1 + 2
+    assert len(BUNDLED) == 15 + 2 + 1 + 2 + 1
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[str(p.relative_to(ROOT)) for p in BUNDLED])
