@@ -475,6 +475,13 @@ ERRORS: dict[str, str] = {
     'keys are article numbers such as "7"; let `yakkan review --reread 7` write them': 'キーは "7" のような条番号です（`yakkan review --reread 7` に書かせてください）',
     "'{}' is not a text fingerprint (16 hexadecimal digits)": "'{0}' は本文の指紋（16 桁の 16 進数）ではない",
     "let `yakkan review --reread ARTICLE` write the fingerprint": "指紋は `yakkan review --reread ARTICLE` に書かせてください",
+    "'{}' is not a property id": "'{0}' はプロパティの ID ではない",
+    "keys are the ids of properties of the earlier version, such as P54": "キーは P54 のような、前の版のプロパティの ID です",
+    "{} is both a property and retired": "{0} はプロパティであり、同時に廃止とされている",
+    "remove {} from retired, or from properties": "{0} を retired と properties のどちらかから削除してください",
+    "a retired property needs its reason, in English and Japanese": "廃止したプロパティには英語と日本語の理由が必要",
+    'add reason: "…" (why this version no longer checks the promise) and ja: "…"':
+        'reason: "…"（この版がその約束を検証しなくなった理由）と ja: "…" を加えてください',
     "'{}' is no name of the spec": "'{0}' は仕様の名前ではない",
     "name is the Japanese name": "name は日本語の名前",
     "write it, or leave the entry out": "書くか、項目を省いてください",

@@ -253,6 +253,9 @@ class Spec:
     # article number -> fingerprint of its text when the encoding was last re-read against it
     # (`yakkan review --reread ARTICLE`; terms/staleness.py)
     reread: Mapping[str, str] = field(default_factory=dict)
+    # property id -> why this version no longer checks it ({reason, ja}): a property of the
+    # earlier version left out on purpose (`yakkan review` fails on one left out silently)
+    retired: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # worked scenarios (relative to the spec's folder) the verifier replays before its random
     # runs when it looks for a violation of any property
     examples: tuple[str, ...] = ()
@@ -328,7 +331,7 @@ class _Loader:
     SECTIONS = (
         "meta", "enums", "sets", "records", "constants", "parameters", "derived", "variables", "procedures",
         "time_advance", "states", "events", "transitions", "interpretations", "properties",
-        "lemmas", "out_of_scope", "limitations", "names_ja", "reread", "examples",
+        "lemmas", "out_of_scope", "limitations", "names_ja", "reread", "retired", "examples",
     )  # fmt: skip
     REQUIRED = ("meta", "states", "events", "transitions", "variables", "properties")
 
@@ -455,6 +458,7 @@ class _Loader:
         limitations = self._read_limitations(root.get("limitations", []))
         names_ja = self._read_names_ja(root.get("names_ja", {}))
         reread = self._read_reread(root.get("reread", {}))
+        retired = self._read_retired(root.get("retired", {}), properties)
         examples = self._read_examples(root)
         terms_path = (self.path.parent / str(self.meta["terms"])).resolve()
         spec = Spec(
@@ -467,7 +471,7 @@ class _Loader:
             out_of_scope=out_of_scope, out_of_scope_ja=self.out_of_scope_ja, shared_args=self.shared_args(),
             limitations=limitations,
             terms_path=terms_path, lemmas=lemmas, sets=self.sets, records=self.records, names_ja=names_ja,
-            reread=reread, examples=examples,
+            reread=reread, retired=retired, examples=examples,
         )  # fmt: skip
         self._check_graph(spec, root["transitions"])
         self._check_citations(spec, root)
@@ -1132,6 +1136,28 @@ class _Loader:
                 self.fail(f"'{fp}' is not a text fingerprint (16 hexadecimal digits)", where, node, art,
                           hint="let `yakkan review --reread ARTICLE` write the fingerprint")
             out[str(art)] = str(fp)
+        return out
+
+    def _read_retired(self, node: Any, properties: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+        """`P54: {reason: …, ja: …}` — a property of the earlier version this one no longer
+        checks, and why (the article that made the promise was deleted, or the promise is
+        stated by another property). Read by `yakkan review`, never by the verifier."""
+        out = {}
+        for pid, body in self.mapping(node, "retired").items():
+            where = f"retired.{pid}"
+            if not re.fullmatch(r"P[0-9]+", str(pid)):
+                self.fail(f"'{pid}' is not a property id", where, node, pid,
+                          hint="keys are the ids of properties of the earlier version, such as P54")
+            if str(pid) in properties:
+                self.fail(f"{pid} is both a property and retired", where, node, pid,
+                          hint=f"remove {pid} from retired, or from properties")
+            body = self.mapping(body, where, node, pid)
+            self.check_keys(body, ("reason", "ja"), where)
+            reason, ja = body.get("reason"), body.get("ja")
+            if not all(isinstance(x, str) and x.strip() for x in (reason, ja)):
+                self.fail("a retired property needs its reason, in English and Japanese", where, node, pid,
+                          hint="add reason: \"…\" (why this version no longer checks the promise) and ja: \"…\"")
+            out[str(pid)] = {"reason": str(reason).strip(), "ja": str(ja).strip()}
         return out
 
     def _read_limitations(self, node: Any) -> tuple[Mapping[str, Any], ...]:

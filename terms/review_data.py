@@ -64,7 +64,8 @@ class Review:
 
     @property
     def breaks(self) -> list[Comparison]:
-        return [c for c in self.verdicts or [] if c.category == "breaks"]
+        """Promises that fail on the new version, or that it dropped without a reason."""
+        return [c for c in self.verdicts or [] if c.category in ("breaks", "dropped")]
 
     @property
     def unproved(self) -> list[Comparison]:

@@ -78,6 +78,11 @@ T: dict[str, dict[str, str]] = {
         "after": "変更後",
         "kind_added": "追加", "kind_removed": "削除", "kind_changed": "変更",
         "cat_breaks": "破れ（成り立つべき性質が成り立たない）",
+        "cat_dropped": "削除（理由の記録なし：約束が検証されなくなる）",
+        "retired": "{id} を検証しなくなった理由：{reason}",
+        "dropped": "{id} は新しい版の仕様にありません。約束が検証されなくなります。意図した削除なら、"
+                   "新しい版の仕様の retired: に理由を書いてください"
+                   "（例：retired: {{{id}: {{reason: \"…\", ja: \"…\"}}}}）。",
         "cat_unproved": "未証明（上限に達し、証明も反例もない）",
         "cat_flip-expected": "変化（作成者が expect も変更）",
         "cat_flip": "変化（expect は変更なし）",
@@ -162,6 +167,11 @@ T: dict[str, dict[str, str]] = {
         "after": "after",
         "kind_added": "added", "kind_removed": "removed", "kind_changed": "changed",
         "cat_breaks": "BREAKS (expected to hold, fails)",
+        "cat_dropped": "DROPPED (no reason recorded: a promise no longer checked)",
+        "retired": "{id} is no longer checked: {reason}",
+        "dropped": "{id} is not in the new version's spec: the promise is no longer checked. If that is meant, "
+                   "record why under the new spec's retired: "
+                   "(e.g. retired: {{{id}: {{reason: \"…\", ja: \"…\"}}}}).",
         "cat_unproved": "UNPROVED (a bound or budget reached: no proof, no counterexample)",
         "cat_flip-expected": "flip (the author changed expect)",
         "cat_flip": "flip (expect unchanged)",
@@ -319,7 +329,7 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
         return out + [Block("p", t["no_verify_site"].format(what=what, cmd=cmd))]
     if site:
         out.append(Block("p", t["verdicts_source"].format(src=t[f"src_{r.verdicts_source or 'cache'}"])))
-    order = ["breaks", "unproved", "mismatch", "flip", "flip-expected", "expect-only", "added", "removed"]
+    order = ["breaks", "dropped", "unproved", "mismatch", "flip", "flip-expected", "expect-only", "added", "removed"]
     shown = sorted((c for c in r.verdicts if c.category != "same"), key=lambda c: order.index(c.category))
     same = [c for c in r.verdicts if c.category == "same"]
     if not shown:
@@ -336,6 +346,10 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
     for c in shown:
         if c.category == "unproved":
             out += _unproved_blocks(r, c, lang)
+        if c.category == "dropped":
+            out.append(Block("p", t["dropped"].format(id=c.id)))
+        if c.category == "removed" and c.retired:
+            out.append(Block("p", t["retired"].format(id=c.id, reason=c.retired_ja if lang == "ja" else c.retired)))
         if c.new is not None and c.new_outcome == "violated" and c.category in ("breaks", "flip", "mismatch"):
             told_ja = r.stories_ja.get(c.id) if lang == "ja" else None
             head = t["story_ja" if told_ja else "story"].format(id=c.id, new=_word(c.new.verdict, lang))

@@ -36,6 +36,8 @@ class Comparison:
     id: str
     old: Any
     new: Any
+    retired: str = ""  # why the new version no longer checks it (its spec's `retired:`)
+    retired_ja: str = ""  # the same in Japanese
 
     @property
     def title(self) -> str:
@@ -65,13 +67,22 @@ class Comparison:
     def breaks(self) -> bool:
         """A promise fails on the new version: a property expected to hold (or a right expected
         reachable) before or after the change is violated (or unreachable) now."""
-        if not self.new or self.unproved:
+        if not self.new:
+            return self.dropped
+        if self.unproved:
             return False
         if self.new.expected in ("holds", "reachable") and not self.new.matches:
             return True
         before = self.old.expected if self.old else self.new.expected
         return (before == "holds" and self.new_outcome == "violated") or \
             (before == "reachable" and self.new_outcome == "unreachable")  # fmt: skip
+
+    @property
+    def dropped(self) -> bool:
+        """A promise (a property expected to hold, or a right expected reachable) the new
+        version no longer checks, with no reason recorded in its spec's `retired:`."""
+        return bool(self.old and not self.new and not self.retired
+                    and self.old.expected in ("holds", "reachable"))
 
     @property
     def unproved(self) -> bool:
@@ -82,14 +93,15 @@ class Comparison:
 
     @property
     def category(self) -> str:
-        """added, removed, unproved, breaks, flip-expected (the verdict changed and the author changed
+        """added, removed (with the reason the new spec records), dropped (removed without
+        one: it breaks), unproved, breaks, flip-expected (the verdict changed and the author changed
         expect with it: a repair foreseen), flip (the verdict changed, expect did not),
         expect-only (expect changed, the verdict did not), mismatch (the new verdict differs
         from its expectation), same."""
         if self.old is None:
             return "added"
         if self.new is None:
-            return "removed"
+            return "dropped" if self.dropped else "removed"
         if self.unproved:
             return "unproved"
         if self.breaks:
@@ -111,6 +123,7 @@ class Comparison:
 
         return {"id": self.id, "title": self.title, "articles": self.articles, "category": self.category,
                 "expect_changed": self.expect_changed, "old": side(self.old), "new": side(self.new),
+                "retired": self.retired,
                 "story": self.new.story if self.new and self.new_outcome == "violated" else ""}  # fmt: skip
 
 
@@ -132,7 +145,13 @@ def compare(old_spec: Path, new_spec: Path, properties: list[str] | None, out: P
         runs.append({v.id: v for v in verdicts})
     a, b = runs
     order = [*a, *(p for p in b if p not in a)]
-    return [Comparison(pid, a.get(pid), b.get(pid)) for pid in order]
+    retired = load_spec(new_spec).retired
+    return [Comparison(pid, a.get(pid), b.get(pid), *_reason(retired, pid)) for pid in order]
+
+
+def _reason(retired: Any, pid: str) -> tuple[str, str]:
+    """Why the new version no longer checks `pid`, in English and Japanese ("" when it does)."""
+    return (retired[pid]["reason"], retired[pid]["ja"]) if pid in retired else ("", "")
 
 
 @dataclass(frozen=True)
@@ -168,7 +187,8 @@ def available(old_spec: Path, new_spec: Path, new_results: Any = None) -> Availa
     gone = {p for side in ("old", "new") for p in missing[side]}
     a, b = runs["old"], runs["new"]
     order = [*specs["old"].properties, *(p for p in specs["new"].properties if p not in specs["old"].properties)]
-    comparisons = [Comparison(p, a.get(p), b.get(p)) for p in order if p not in gone]
+    comparisons = [Comparison(p, a.get(p), b.get(p), *_reason(specs["new"].retired, p))
+                   for p in order if p not in gone]  # fmt: skip
     return Available(comparisons, missing, "results" if new_results is not None else "cache")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from yakkan.cli import main
+from yakkan.model.spec import load_spec
 from yakkan.terms.redline import char_diff, redline
 from yakkan.terms.review_data import build_review
 from yakkan.terms.staleness import fingerprint
@@ -399,3 +400,48 @@ def test_an_unproved_promise_shows_why_and_the_induction_step() -> None:
     ja = render_markdown(_verdict_blocks(r, "ja", str))
     assert "P99: 帰納法: リソース予算（Z3 単位 60,000,000）を使い切った" in ja
     assert "帰納法で閉じられなかった一歩（イベント renew）:\n  前: state=active, today=2030-05-31" in ja
+
+
+def test_a_promise_dropped_without_a_reason_breaks_and_a_retired_one_does_not(tmp_path) -> None:
+    """A property of the old version the new spec lacks is a promise no longer checked: the
+    review fails on it (P54 was once left out of the revision by mistake) unless the new
+    spec's `retired:` says why, in English and Japanese."""
+    from yakkan.terms.review_data import Review
+    from yakkan.terms.review_render import _verdict_blocks, render_markdown
+
+    def review(c: Comparison) -> Review:
+        return Review(old_path=Path("a"), new_path=Path("b"), name="n", name_ja="n", old_version="1",
+                      new_version="2", model=[], profiles=[], text=[], stale=[], verdicts=[c])  # fmt: skip
+
+    dropped = review(Comparison("P99", _v("reachable", "reachable", True), None))
+    (c,) = dropped.verdicts
+    assert (c.category, c.breaks, dropped.exit_status) == ("dropped", True, 1)
+    assert ("P99 is not in the new version's spec: the promise is no longer checked. If that is meant, record why "
+            "under the new spec's retired: (e.g. retired: {P99: {reason: \"…\", ja: \"…\"}}).") in \
+        render_markdown(_verdict_blocks(dropped, "en", str))
+    ja = render_markdown(_verdict_blocks(dropped, "ja", str))
+    assert "P99 は新しい版の仕様にありません。約束が検証されなくなります。" in ja
+    retired = review(Comparison("P99", _v("proved", "holds", True), None, "article 14 was deleted", "第14条を削除した"))
+    assert (retired.verdicts[0].category, retired.exit_status) == ("removed", 0)
+    assert "P99 を検証しなくなった理由：第14条を削除した" in render_markdown(_verdict_blocks(retired, "ja", str))
+    finding = review(Comparison("P99", _v("violated", "violated", True), None))
+    assert (finding.verdicts[0].category, finding.exit_status) == ("removed", 0)  # a finding, not a promise
+
+
+def test_the_spec_records_a_retired_property_with_both_reasons(tmp_path) -> None:
+    from yakkan.model.errors import SpecError
+
+    new = version(tmp_path, "new")
+    spec_path = new / "spec.yaml"
+    text = spec_path.read_text(encoding="utf-8")
+    spec_path.write_text(text + '\nretired:\n  P99: {reason: "article 99 was deleted", ja: "第99条を削除した"}\n',
+                         encoding="utf-8")  # fmt: skip
+    assert load_spec(spec_path).retired == {"P99": {"reason": "article 99 was deleted", "ja": "第99条を削除した"}}
+    spec_path.write_text(text + '\nretired:\n  P05: {reason: "r", ja: "理由"}\n', encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec_path)
+    assert caught.value.message == "P05 is both a property and retired"
+    spec_path.write_text(text + '\nretired:\n  P99: {reason: "r"}\n', encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec_path)
+    assert caught.value.message == "a retired property needs its reason, in English and Japanese"

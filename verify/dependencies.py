@@ -4,7 +4,8 @@ A verdict is about the transition system the spec describes and the property's f
 It stays valid after an edit that cannot change what the property sees of that system:
 
 * documentation — every ``ja:`` and ``doc:`` text, the sections the verifier never reads
-  (``interpretations``, ``out_of_scope``, ``limitations``, ``names_ja``, ``reread``), the
+  (``interpretations``, ``out_of_scope``, ``limitations``, ``names_ja``, ``reread``,
+  ``retired``), the
   other properties, the terms text beside the spec (its citations are checked when the
   spec is loaded, which every run that is not a whole-folder cache hit does);
 * the default of a ``scope: terms`` parameter the property cannot read
@@ -27,7 +28,7 @@ from typing import Any
 
 from yakkan.model.spec import PropertyDef, Spec
 
-DOC_SECTIONS = frozenset({"interpretations", "out_of_scope", "limitations", "names_ja", "reread"})
+DOC_SECTIONS = frozenset({"interpretations", "out_of_scope", "limitations", "names_ja", "reread", "retired"})
 DOC_KEYS = frozenset({"ja", "doc"})
 NEXT = "next_"
 
