@@ -313,7 +313,8 @@ def copied_constants(old_doc: Mapping[str, Any], new_doc: Mapping[str, Any], new
                 continue
             text = _texts(value)
             for form in sorted(_value_forms(a), key=len, reverse=True):
-                if re.search(r"(?<![\d.])" + re.escape(form) + r"(?![\d.])", text):
+                # a number in a fraction (1/12, 12分の1) is a ratio, not the value written again
+                if re.search(r"(?<![\d./])" + re.escape(form) + r"(?![\d.]|分の|/\d)", text):
                     out.append(CopiedConstant(str(name), a, b, label, form, done))
                     break
     return out

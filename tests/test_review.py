@@ -445,3 +445,17 @@ def test_the_spec_records_a_retired_property_with_both_reasons(tmp_path) -> None
     with pytest.raises(SpecError) as caught:
         load_spec(spec_path)
     assert caught.value.message == "a retired property needs its reason, in English and Japanese"
+
+
+def test_a_fraction_is_not_the_old_value_written_again(tmp_path):
+    """I-41 says "1/12 of the annual fees" (12分の1): when the deposit cap changes from 12
+    months to 6, that 12 is a ratio, not the cap; "12 months" in the same text would be."""
+    old = version(tmp_path, "old")
+    cap = {"deposit_cap_months: {type: int, default: 12": "deposit_cap_months: {type: int, default: 6"}
+    new = version(tmp_path, "new", cap)
+    r = build_review(old, new, verify=False)
+    assert "interpretations.I-41" not in {c.element for c in r.constants}
+    i41 = 'at 1/12 of the annual fees each'
+    assert i41 in (new / "spec.yaml").read_text(encoding="utf-8")
+    again = version(tmp_path, "again", {**cap, i41: "at 1/12 of the annual fees each, capped at 12 months"})
+    assert "interpretations.I-41" in {c.element for c in build_review(old, again, verify=False).constants}
