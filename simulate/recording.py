@@ -39,6 +39,7 @@ def recording_spec(fs: FastSpec) -> RecordingSpec:
 
     def wrap(fn: StepFn) -> StepFn:
         if id(fn) not in wrapped:
+
             def step(v: dict, day: int, hits: list, pending: dict) -> str | None:
                 rec.before = dict(v)
                 return fn(v, day, hits, pending)
