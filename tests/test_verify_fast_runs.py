@@ -12,9 +12,9 @@ import pytest
 from yakkan.model.contract import Contract
 from yakkan.model.machine import CompiledSpec
 from yakkan.model.spec import load_spec
+from yakkan.simulate.recording import RecordingContract
 from yakkan.verify.lemmas import sample_values
 from yakkan.verify.runner import Settings, Verifier
-from yakkan.simulate.recording import RecordingContract
 from yakkan.verify.sampling import fast_spec, random_run, sample_runs
 
 REVISION = Path(__file__).resolve().parent.parent / "contracts" / "clara-msp" / "2025-04-01" / "spec.yaml"
