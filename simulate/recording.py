@@ -26,7 +26,8 @@ class RecordingSpec(FastSpec):
     """A `FastSpec` whose step functions keep in ``before`` the values they start from."""
 
     before: dict[str, Any]
-    articles: dict[str, tuple[str, ...]]
+    transitions: dict[str, Any]  # transition id -> its `TransitionDef`
+    plain: dict[str, dict[str, StepFn]]  # the step functions, not recording
 
 
 def recording_spec(fs: FastSpec) -> RecordingSpec:
@@ -52,7 +53,8 @@ def recording_spec(fs: FastSpec) -> RecordingSpec:
                      for name, (ev, names, defaults, _) in fs.send_info.items()}  # fmt: skip
     rec.phases = {ph: tuple((name, at, rec.table.get(name, {})) for name, at, _ in events)
                   for ph, events in fs.phases.items()}  # fmt: skip
-    rec.articles = {ct.spec.id: ct.spec.articles for cands in fs.compiled.by_event_state.values() for ct in cands}
+    rec.transitions = {ct.spec.id: ct.spec for cands in fs.compiled.by_event_state.values() for ct in cands}
+    rec.plain = fs.table
     return rec
 
 
@@ -70,6 +72,17 @@ class RecordingContract(FastContract):
 
     def derived(self, name: str) -> Any:
         return self.compiled.derived[name](self.v)
+
+    def would_fire(self, event: str, values: Mapping[str, Any], day: int) -> Any:
+        """The transition (`TransitionDef`) `event` would fire on ``values`` (those of this
+        contract with the event's arguments) on `day`, or None; nothing is changed. As
+        `CompiledSpec.select` on `CompiledSpec.advanced` values, by the generated code."""
+        rs: Any = self.fs
+        fn = rs.plain.get(event, {}).get(values["state"])
+        if fn is None:
+            return None
+        tid = fn(dict(values), day, [], {})
+        return None if tid is None else rs.transitions[tid]
 
     def advance_to(self, day: int) -> None:
         moved = self.day is not None and day > self.day
@@ -103,7 +116,7 @@ class RecordingContract(FastContract):
         before = rs.before
         args, by = self._event(event)
         self.steps.append(Step(day, event, args, True, by, transition=tid, state_before=before["state"],
-                               state_after=self.v["state"], articles=rs.articles[tid], before=before,
+                               state_after=self.v["state"], articles=rs.transitions[tid].articles, before=before,
                                after=dict(self.v)))  # fmt: skip
         return out
 

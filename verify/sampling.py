@@ -162,7 +162,7 @@ def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng:
 
 
 def _enabled_choices(
-    compiled: CompiledSpec, contract: Contract, day: int, rng: random.Random, events: list[str],
+    compiled: CompiledSpec, contract: Contract | RecordingContract, day: int, rng: random.Random, events: list[str],
     seen: Mapping[str, int],
 ) -> list[tuple[str, dict[str, Any], float]]:
     """Events (with arguments) whose transition would fire now, tried a few times, with a
@@ -179,11 +179,15 @@ def _enabled_choices(
             values = dict(contract.values)
             for a in compiled.spec.events[event].args:
                 values[a.expr_name] = args[a.name]
-            fired = compiled.select(event, contract.state, compiled.advanced(values, day))[0]
+            if isinstance(contract, RecordingContract):  # the fast engine's code, same semantics
+                fired = contract.would_fire(event, values, day)
+            else:
+                ct = compiled.select(event, contract.state, compiled.advanced(values, day))[0]
+                fired = None if ct is None else ct.spec
             if fired is not None:
-                target = fired.spec.target
+                target = fired.target
                 final = target is not None and spec.states[target].final
-                count = seen.get(fired.spec.id, 0)
+                count = seen.get(fired.id, 0)
                 rare = 10.0 if count == 0 else 1.0 / (1 + count) ** 0.5
                 moves = 3.0 if target is not None and not final else 1.0
                 out.append((event, args, (0.05 if final else moves) * rare))
