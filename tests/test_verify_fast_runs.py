@@ -13,6 +13,7 @@ from yakkan.model.contract import Contract
 from yakkan.model.machine import CompiledSpec
 from yakkan.model.spec import load_spec
 from yakkan.simulate.recording import RecordingContract
+from yakkan.verify.incremental import replay_run, run_data
 from yakkan.verify.lemmas import sample_values
 from yakkan.verify.runner import Settings, Verifier
 from yakkan.verify.sampling import fast_spec, random_run, sample_runs
@@ -67,3 +68,15 @@ def test_between_steps_the_values_are_the_reference_values(compiled: CompiledSpe
         c.advance_to(day + 45)
     assert fast.values == reference.values
     assert fast.values["today"] == day + 45
+
+
+def test_a_replayed_run_is_the_same_on_both_engines(compiled: CompiledSpec) -> None:
+    """The fast path's replay of a recorded run (`incremental.replay_run`), the calendar
+    run to the end (`settle_to`), gives the reference's steps."""
+    for seed, after in ((2, 81), (11, 5)):
+        run = random_run(compiled, random.Random(seed), 25, engine="reference")
+        data = run_data(compiled.spec, (run.parameters, run.events, run.steps[-1].day + 90))
+        fast, reference = replay_run(compiled, data), replay_run(compiled, data, engine="reference")
+        _same_runs([reference], [fast])
+        tail = fast.steps[len(run.steps) :]
+        assert [s.by for s in tail] == ["calendar"] * after  # the calendar ran on after the last event
