@@ -71,13 +71,14 @@ def run_data(spec: Spec, run: History) -> dict[str, Any]:
             "until": int(until)}  # fmt: skip
 
 
-def replay_run(compiled: CompiledSpec, data: Mapping[str, Any]) -> Any:
+def replay_run(compiled: CompiledSpec, data: Mapping[str, Any], engine: str = "fast") -> Any:
     """The history ``data`` (`run_data`) on ``compiled`` as a `sampling.Run` — sent event by
-    event as `sampling.random_run` sent it — or None when it no longer fits the spec (an
-    event or a parameter gone)."""
+    event as `sampling.random_run` sent it, on the same ``engine`` (the same steps on
+    both) — or None when it no longer fits the spec (an event or a parameter gone)."""
     from yakkan.model.contract import Contract
+    from yakkan.simulate.recording import RecordingContract
 
-    from .sampling import Run
+    from .sampling import Run, fast_spec
 
     spec = compiled.spec
     params = {n: p.default for n, p in spec.parameters.items()}
@@ -89,7 +90,9 @@ def replay_run(compiled: CompiledSpec, data: Mapping[str, Any]) -> Any:
     if not events or events[0][1] != spec.creating_event.name or any(e not in spec.events for _, e, _ in events):
         return None
     try:
-        contract = Contract(compiled, params, record_values=True)
+        contract: Contract | RecordingContract = (
+            RecordingContract(fast_spec(compiled), params) if engine == "fast"
+            else Contract(compiled, params, record_values=True))  # fmt: skip
         contract.send(events[0][1], events[0][0])
         for day, event, args in events[1:]:
             if contract.created:

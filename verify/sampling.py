@@ -5,6 +5,10 @@ what survives is then proved, or dropped, by Z3) and by the differential tests (
 histories must be feasible in the Z3 encoding with the same values at every step).
 Events are drawn among those the current state allows, with arguments that often make
 their guards true, so that histories reach suspension, termination, cancellation, …
+
+The runs go on the fast engine (`yakkan.simulate.recording`: the same `Step`s as the
+reference `Contract`, values before and after included, 36–100× faster); ``engine=
+"reference"`` runs them on the reference, for the differential test.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from typing import Any
 from yakkan.model.contract import Contract, Step
 from yakkan.model.expr import Arith, Compare, Expr, Name
 from yakkan.model.machine import CompiledSpec
+from yakkan.simulate.fast import FastSpec
+from yakkan.simulate.recording import RecordingContract, RecordingSpec, recording_spec
+
+ENGINES = ("fast", "reference")
 
 AMOUNTS = (1, 500, 1000, 10000, 50000, 100000, 110000, 220000, 1100000)
 DAY_STEPS = (0, 0, 0, 1, 1, 2, 5, 10, 15, 31, 45)
@@ -32,7 +40,7 @@ class Run:
     parameters: Mapping[str, Any]
     events: tuple[tuple[int, str, Mapping[str, Any]], ...]
     steps: tuple[Step, ...]
-    contract: Contract | None  # None once sampled (not sent between processes)
+    contract: Contract | RecordingContract | None  # None once sampled (not sent between processes)
 
 
 def random_parameters(compiled: CompiledSpec, rng: random.Random, day0: int) -> dict[str, Any]:
@@ -154,7 +162,7 @@ def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng:
 
 
 def _enabled_choices(
-    compiled: CompiledSpec, contract: Contract, day: int, rng: random.Random, events: list[str],
+    compiled: CompiledSpec, contract: Contract | RecordingContract, day: int, rng: random.Random, events: list[str],
     seen: Mapping[str, int],
 ) -> list[tuple[str, dict[str, Any], float]]:
     """Events (with arguments) whose transition would fire now, tried a few times, with a
@@ -171,11 +179,15 @@ def _enabled_choices(
             values = dict(contract.values)
             for a in compiled.spec.events[event].args:
                 values[a.expr_name] = args[a.name]
-            fired = compiled.select(event, contract.state, compiled.advanced(values, day))[0]
+            if isinstance(contract, RecordingContract):  # the fast engine's code, same semantics
+                fired = contract.would_fire(event, values, day)
+            else:
+                ct = compiled.select(event, contract.state, compiled.advanced(values, day))[0]
+                fired = None if ct is None else ct.spec
             if fired is not None:
-                target = fired.spec.target
+                target = fired.target
                 final = target is not None and spec.states[target].final
-                count = seen.get(fired.spec.id, 0)
+                count = seen.get(fired.id, 0)
                 rare = 10.0 if count == 0 else 1.0 / (1 + count) ** 0.5
                 moves = 3.0 if target is not None and not final else 1.0
                 out.append((event, args, (0.05 if final else moves) * rare))
@@ -183,17 +195,34 @@ def _enabled_choices(
     return out
 
 
+_RECORDING: weakref.WeakKeyDictionary[CompiledSpec, RecordingSpec] = weakref.WeakKeyDictionary()
+
+
+def fast_spec(compiled: CompiledSpec) -> RecordingSpec:
+    """The fast engine's code for ``compiled``, recording steps; generated once per spec."""
+    if compiled not in _RECORDING:
+        _RECORDING[compiled] = recording_spec(FastSpec(compiled))
+    return _RECORDING[compiled]
+
+
 def random_run(compiled: CompiledSpec, rng: random.Random, length: int = 40,
                day0: int | None = None, refused_ratio: float = 0.1,
-               seen: dict[str, int] | None = None) -> Run:  # fmt: skip
-    """A random history of up to ``length`` scenario events after the application.
+               seen: dict[str, int] | None = None, engine: str = "fast") -> Run:  # fmt: skip
+    """A random history of up to ``length`` scenario events after the application, on
+    ``engine`` ("fast" or "reference"; the same history and steps on both).
 
     ``seen`` counts the transitions taken by earlier runs (updated here)."""
     seen = {} if seen is None else seen
     spec = compiled.spec
     day = day0 if day0 is not None else dt.date(2024, 1, 1).toordinal() + rng.randrange(0, 800)
     params = random_parameters(compiled, rng, day)
-    contract = Contract(compiled, params, record_values=True)
+    contract: Contract | RecordingContract
+    if engine == "fast":
+        contract = RecordingContract(fast_spec(compiled), params)
+    elif engine == "reference":
+        contract = Contract(compiled, params, record_values=True)
+    else:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
     creator = spec.creating_event.name
     contract.send(creator, day)
     events: list[tuple[int, str, Mapping[str, Any]]] = [(day, creator, {})]
@@ -226,18 +255,20 @@ STREAMS = 2  # independent coverage-guided streams (one per core on a 2-core mac
 
 
 def sample_runs(compiled: CompiledSpec, n: int = 120, length: int = 40, seed: int = 0,
-                jobs: int | None = None) -> list[Run]:  # fmt: skip
+                jobs: int | None = None, engine: str = "fast") -> list[Run]:  # fmt: skip
     """``n`` random histories in ``STREAMS`` streams, each guided by its own coverage; the
     streams run in parallel, and the runs are the same whatever the number of cores.
     The runs keep their steps, not their ``Contract``."""
     from .parallel import forked_map
 
+    if engine == "fast":
+        fast_spec(compiled)  # generated before the fork, shared by the streams
     sizes = [n // STREAMS + (1 if k < n % STREAMS else 0) for k in range(STREAMS)]
 
     def stream(k: int) -> list[Run]:
         rng = random.Random(seed * STREAMS + k)
         seen: dict[str, int] = {}
-        runs = [random_run(compiled, rng, length, seen=seen) for _ in range(sizes[k])]
+        runs = [random_run(compiled, rng, length, seen=seen, engine=engine) for _ in range(sizes[k])]
         return [dataclasses.replace(r, contract=None) for r in runs]
 
     return [run for runs in forked_map(stream, list(range(STREAMS)), jobs) for run in runs]
