@@ -80,3 +80,39 @@ def test_a_replayed_run_is_the_same_on_both_engines(compiled: CompiledSpec) -> N
         _same_runs([reference], [fast])
         tail = fast.steps[len(run.steps) :]
         assert [s.by for s in tail] == ["calendar"] * after  # the calendar ran on after the last event
+
+
+def test_a_premise_reached_only_on_the_fast_engine_is_a_disagreement(compiled: CompiledSpec) -> None:
+    """A premise is shown reachable only by a run the reference engine replays step for step:
+    a fast-engine run whose values differ from the reference's (a bug of the generated code)
+    fails the check as a backend disagreement instead of making a vacuous property proved."""
+    import dataclasses
+
+    from yakkan.verify.properties import obligation
+    from yakkan.verify.runner import BackendDisagreement
+
+    verifier = Verifier(compiled.spec, Settings(), None, jobs=1)
+    verifier.prepare()
+    found = None
+    for pid, prop in compiled.spec.properties.items():
+        for premise in obligation(compiled.spec, prop).premises:
+            run = verifier._premise_in_runs(premise, _budget(), None)
+            if run is not None and any(s.after for s in run.steps):
+                found = (pid, premise, run)
+                break
+        if found:
+            break
+    assert found is not None
+    pid, premise, run = found
+    steps = list(run.steps)
+    k = next(i for i, s in enumerate(steps) if s.accepted and s.after)
+    wrong = dict(steps[k].after, today=steps[k].after.get("today", 0) + 1)
+    steps[k] = dataclasses.replace(steps[k], after=wrong)
+    with pytest.raises(BackendDisagreement, match="the fast and the reference engine disagree"):
+        verifier._premise_in_runs(premise, _budget(), [dataclasses.replace(run, steps=tuple(steps))])
+
+
+def _budget():
+    from yakkan.verify.engines import Budget
+
+    return Budget(120_000_000, 600)

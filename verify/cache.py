@@ -30,11 +30,14 @@ FORMAT = 2  # the layout of the cached data (2: verdicts with their proof, `late
 @cache
 def code_fingerprint() -> str:
     """The verifier's and the model's source (with the terms parser the spec loader checks
-    citations with): a change of either invalidates verdicts."""
+    citations with, and the fast engine the random runs and replays run on): a change of
+    any invalidates verdicts."""
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
+    simulate = here.parent / "simulate"
     files = [*sorted(here.glob("*.py")), *sorted((here.parent / "model").glob("*.py")),
-             here.parent / "terms" / "structure.py"]  # fmt: skip
+             here.parent / "terms" / "structure.py",
+             *(simulate / f for f in ("fast.py", "codegen.py", "monitors.py", "recording.py"))]  # fmt: skip
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())

@@ -171,9 +171,9 @@ def monitor_lemmas(model: Model, factory: AtomFactory, monitor: Monitor | None) 
     for d in dates:
         window = f"add_months({d}, {monitor.months})" if monitor.months else d
         window += f" + {monitor.days}" if monitor.days else ""
-        later = factory.make(f"{DEADLINE_NAME} >= {window}")
-        if later is not None:
-            out.append(Candidate((armed, factory.make(f"{d} != FOREVER")), later))
+        later, dated = factory.make(f"{DEADLINE_NAME} >= {window}"), factory.make(f"{d} != FOREVER")
+        if later is not None and dated is not None:
+            out.append(Candidate((armed, dated), later))
     return out
 
 

@@ -387,6 +387,7 @@ class Verifier:
 
         v.verdict = "proved" if ob.kind != "reach" else "unreachable"
         v.depth = None
+        v.induction_step = None  # an earlier attempt's open step, closed by this proof
         v.engine = f"k-induction (k={result.k})" + (" with lemmas" if result.lemmas else "")
         v.why = why(result.lemmas)
         if not result.lemmas:
@@ -430,7 +431,10 @@ class Verifier:
             kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
             given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
             sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
-            result = prove(ob, sysm, None, budget, kmax=int(recipe.get("k", 1)), given=given, minimize=False)
+            # the proof's share of the budget, as in the full check (`check`): a warm run
+            # proves nothing a cold one could not
+            result = prove(ob, sysm, None, budget.share(0.5), kmax=int(recipe.get("k", 1)), given=given,
+                           minimize=False)  # fmt: skip
             if isinstance(result, NoProof):
                 return None
             runs: dict[str, Any] = {}
@@ -440,7 +444,10 @@ class Verifier:
                 if run is None or not self._premise_in_runs(p, budget, [run]):
                     return None
                 runs[p.text] = data
-        except (Unknown, BackendDisagreement, KeyError, TypeError, ValueError):
+        except BackendDisagreement as exc:  # never a log entry: it fails the gate
+            v.verdict, v.matches, v.reason = "error", False, f"the backends disagree: {exc}"
+            return v
+        except (Unknown, KeyError, TypeError, ValueError):
             return None
         self._proved(v, ob, kept, result)
         v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": runs}
@@ -587,6 +594,9 @@ class Verifier:
             return None
         finally:
             self._runs, self._replaying = saved, False
+        if v.verdict == "error":  # a disagreement of the backends is reported, never retried away
+            v.route = "fast"
+            return v
         if v.verdict != recipe.get("verdict") or not v.matches:
             return None
         v.route = "fast"
@@ -606,6 +616,7 @@ class Verifier:
             i = reached(steps)
             if i is None:
                 continue
+            self._on_the_reference_engine(run, i, premise)
             before = next((s for s in reversed(steps[:i]) if s.accepted and s.after), None)
             step = steps[i]
             if before is None or step.transition is None:
@@ -619,6 +630,20 @@ class Verifier:
             raise BackendDisagreement(f"a step of a run of the executable model reaching `{premise.text}` "
                                       "is not a step of the encoding")  # fmt: skip
         return None
+
+    def _on_the_reference_engine(self, run: Any, upto: int, premise: Any) -> None:
+        """The run's steps up to the one reaching ``premise`` are those of the reference
+        engine (python-statemachine) too: a premise is shown reachable by the engine the
+        statechart checks, not only by the fast engine the random runs use."""
+        from .incremental import replay_run, run_data
+
+        ref = replay_run(self.compiled, run_data(self.spec, (run.parameters, run.events, run.steps[-1].day)),
+                         engine="reference")  # fmt: skip
+        def told(steps: list[Any]) -> list[Any]:  # each step with its values, in order
+            return [(repr(s), list(s.before.items()), list(s.after.items())) for s in steps[: upto + 1]]
+
+        if ref is None or told(list(ref.steps)) != told(list(run.steps)):
+            raise BackendDisagreement(f"the fast and the reference engine disagree on a run reaching `{premise.text}`")
 
     def _structural(self, ob: Any, v: Verdict, budget: Any) -> None:
         from .structural import goals, graph_findings
