@@ -131,7 +131,8 @@ def _v(verdict: str, expected: str, matches: bool) -> Verdict:
     (("reachable", "reachable", True), ("unreachable", "reachable", False), "breaks", True),
     (("proved", "holds", True), ("proved", "violated", False), "expect-only", False),
     (None, ("proved", "holds", True), "added", False),
-    (("proved", "holds", True), None, "removed", False),
+    (("proved", "holds", True), None, "dropped", True),  # a promise no longer checked, no reason given
+    (("violated", "violated", True), None, "removed", False),  # a finding no longer checked
 ])  # fmt: skip
 def test_verdict_categories(old, new, category, breaks):
     c = Comparison("P99", _v(*old) if old else None, _v(*new) if new else None)
