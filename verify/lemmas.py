@@ -732,12 +732,7 @@ class Mined:
         conclusions = [c for c in space.conclusions if ok(c)]
         self.candidates: list[Candidate] = []
         for c in space.extra:
-            if names is not None and not c.names <= names:
-                continue
-            prem = full
-            for p in c.premises:
-                prem &= masks(p)
-            if prem.bit_count() >= support and not prem & ~masks(c.conclusion) & full:
+            if (names is None or c.names <= names) and holds_on_samples(c, masks, support):
                 self.candidates.append(c)
         premises: list[tuple[Atom, ...]] = [(r,) for r in regions]
         premises += [(p,) for p in literals]

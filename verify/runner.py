@@ -147,14 +147,20 @@ class Verifier:
 
     def prepare(self) -> None:
         """Compute what every check shares (before forking the solver processes)."""
-        from .lemmas import CandidateSpace, Masks, sample_values
+        from .lemmas import CandidateSpace
 
         self.runs()
-        if None not in self._masks:
-            self._masks[None] = Masks(sample_values(self.model, self.runs(), None))
         space = CandidateSpace(self.model, None, None)
         atoms = [a for a in (*space.regions, *space.literals, *space.conclusions) if a is not None]
-        self._masks[None].precompute(atoms, self.jobs)
+        self.masks(None).precompute(atoms, self.jobs)
+
+    def masks(self, monitor: Any) -> Any:
+        """The truth tables of the sample states (with ``monitor``'s values, if any), made once."""
+        from .lemmas import Masks, sample_values
+
+        if monitor not in self._masks:
+            self._masks[monitor] = Masks(sample_values(self.model, self.runs(), monitor))
+        return self._masks[monitor]
 
     def runs(self) -> list[Any]:
         if self._runs is None:
@@ -173,26 +179,22 @@ class Verifier:
         return self._stated
 
     def mined(self, ob: Any, kept: frozenset[str]) -> Any:
-        from .lemmas import CandidateSpace, Masks, Mined, sample_values
+        from .lemmas import CandidateSpace, Mined
 
         key = (ob.monitor, ob.formula.text if ob.formula is not None else None)
         if key not in self._spaces:
             self._spaces[key] = CandidateSpace(self.model, ob.monitor, ob.formula)
-        if ob.monitor not in self._masks:
-            self._masks[ob.monitor] = Masks(sample_values(self.model, self.runs(), ob.monitor))
-        return Mined(self._spaces[key], self._masks[ob.monitor], kept, focus=frozenset(ob.names))
+        return Mined(self._spaces[key], self.masks(ob.monitor), kept, focus=frozenset(ob.names))
 
     def monitor_lemmas(self, ob: Any) -> list[Any]:
         """What a response's monitor is by construction (``lemmas.monitor_lemmas``): that
         it waits for the response, always; the bounds of its deadline the samples satisfy."""
-        from .lemmas import AtomFactory, Masks, holds_on_samples, monitor_lemmas, sample_values
+        from .lemmas import AtomFactory, holds_on_samples, monitor_lemmas
 
         if ob.monitor is None:
             return []
-        if ob.monitor not in self._masks:
-            self._masks[ob.monitor] = Masks(sample_values(self.model, self.runs(), ob.monitor))
         waiting, *bounds = monitor_lemmas(self.model, AtomFactory(self.spec), ob.monitor)
-        return [waiting, *(c for c in bounds if holds_on_samples(c, self._masks[ob.monitor]))]
+        return [waiting, *(c for c in bounds if holds_on_samples(c, self.masks(ob.monitor)))]
 
     # -- one property -----------------------------------------------------------------------
 
@@ -616,29 +618,30 @@ class Verifier:
             i = reached(steps)
             if i is None:
                 continue
-            self._on_the_reference_engine(run, i, premise)
+            history = (run.parameters, run.events, steps[-1].day)
+            self._on_the_reference_engine(run, history, i, premise)
             before = next((s for s in reversed(steps[:i]) if s.accepted and s.after), None)
             step = steps[i]
             if before is None or step.transition is None:
-                self._premise_runs[premise.text] = (run.parameters, run.events, run.steps[-1].day)
+                self._premise_runs[premise.text] = history
                 return run  # reached by the application itself: the initial state
             sysm = System(self.model, None, exact=True)
             if follow(sysm, budget, before.after, [self._zstep(step)], run.parameters,
                       initial_slot=self._slot(before)) is None:  # fmt: skip
-                self._premise_runs[premise.text] = (run.parameters, run.events, run.steps[-1].day)
+                self._premise_runs[premise.text] = history
                 return run
             raise BackendDisagreement(f"a step of a run of the executable model reaching `{premise.text}` "
                                       "is not a step of the encoding")  # fmt: skip
         return None
 
-    def _on_the_reference_engine(self, run: Any, upto: int, premise: Any) -> None:
+    def _on_the_reference_engine(self, run: Any, history: Any, upto: int, premise: Any) -> None:
         """The run's steps up to the one reaching ``premise`` are those of the reference
         engine (python-statemachine) too: a premise is shown reachable by the engine the
         statechart checks, not only by the fast engine the random runs use."""
         from .incremental import replay_run, run_data
 
-        ref = replay_run(self.compiled, run_data(self.spec, (run.parameters, run.events, run.steps[-1].day)),
-                         engine="reference")  # fmt: skip
+        ref = replay_run(self.compiled, run_data(self.spec, history), engine="reference")
+
         def told(steps: list[Any]) -> list[Any]:  # each step with its values, in order
             return [(repr(s), list(s.before.items()), list(s.after.items())) for s in steps[: upto + 1]]
 
