@@ -415,6 +415,17 @@ def t(lang: str, key: str, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
+def verdict_word(word: str, lang: str, prefix: str = "verdict") -> str:
+    """A verdict (``prefix`` "verdict") or an expectation ("expect") as the docs name it in
+    `lang` (証明済み, 成り立つ, …); as written (English) otherwise."""
+    if lang != "ja":
+        return word
+    try:
+        return t("ja", f"{prefix}_{word}")
+    except KeyError:
+        return word
+
+
 def state_name(spec, state: str, lang: str) -> str:
     d = spec.states[state]
     return d.ja if lang == "ja" else d.en

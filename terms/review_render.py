@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from yakkan.diagrams.i18n import verdict_word
+
 from .redline import ArticleDiff, folded_runs
 from .review_data import Review
 
@@ -352,7 +354,7 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
             out.append(Block("p", t["retired"].format(id=c.id, reason=c.retired_ja if lang == "ja" else c.retired)))
         if c.new is not None and c.new_outcome == "violated" and c.category in ("breaks", "flip", "mismatch"):
             told_ja = r.stories_ja.get(c.id) if lang == "ja" else None
-            head = t["story_ja" if told_ja else "story"].format(id=c.id, new=_word(c.new.verdict, lang))
+            head = t["story_ja" if told_ja else "story"].format(id=c.id, new=verdict_word(c.new.verdict, lang))
             out.append(Block("p", head))
             if c.new.story and lang == "en":  # the verifier tells the story in English
                 out.append(Block("code", c.new.story))
@@ -366,7 +368,7 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
                 out.append(Block("link", t["scenario"], target=link(c.new.counterexample),
                                  segments=[("=", Path(c.new.counterexample).name)]))  # fmt: skip
     if same and shown:
-        listed = ", ".join(f"{c.id} {_word(c.new.verdict, lang)}" for c in same)
+        listed = ", ".join(f"{c.id} {verdict_word(c.new.verdict, lang)}" for c in same)
         out.append(Block("fold", t["same"].format(n=len(same)), children=[Block("p", listed)]))
     if site and r.verdicts_missing:
         what, cmd = _missing_command(r, lang, set(r.verdicts_missing))
@@ -405,20 +407,9 @@ def _missing_command(r: Review, lang: str, sides: set[str]) -> tuple[str, str]:
 def _side(v: Any, lang: str) -> str:
     if v is None:
         return T[lang]["absent"]
-    return f"{_word(v.verdict, lang)}（{T[lang]['expected']} {_word(v.expected, lang, 'expect')}）" if lang == "ja" \
-        else f"{v.verdict} ({T[lang]['expected']} {v.expected})"  # fmt: skip
-
-
-def _word(word: str, lang: str, prefix: str = "verdict") -> str:
-    """A verdict (or an expectation) as the docs name it in `lang` (証明済み, 成り立つ, …)."""
-    if lang != "ja":
-        return word
-    from yakkan.diagrams.i18n import t
-
-    try:
-        return t("ja", f"{prefix}_{word}")
-    except KeyError:
-        return word
+    if lang == "ja":
+        return f"{verdict_word(v.verdict, lang)}（{T[lang]['expected']} {verdict_word(v.expected, lang, 'expect')}）"
+    return f"{v.verdict} ({T[lang]['expected']} {v.expected})"
 
 
 def _stale_blocks(r: Review, lang: str) -> list[Block]:

@@ -50,14 +50,9 @@ def status_word(v: Verdict) -> str:
 
 def _verdict(word: str, prefix: str = "verdict") -> str:
     """A verdict (or an expectation) in the language of the messages; as written in English."""
-    if current() != "ja":
-        return word
-    from yakkan.diagrams.i18n import t
+    from yakkan.diagrams.i18n import verdict_word
 
-    try:
-        return t("ja", f"{prefix}_{word}")
-    except KeyError:
-        return word
+    return verdict_word(word, current(), prefix)
 
 
 def _pad(text: str, width: int) -> str:
