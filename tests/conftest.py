@@ -45,6 +45,15 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return folder
 
 
+@pytest.fixture()
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A command run in its own folder: the cache (.yakkan-cache) and out/ land there, and
+    no step summary of the machine's is appended to."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    return tmp_path
+
+
 def day(text: str) -> int:
     """A date as the model holds it (a proleptic Gregorian ordinal)."""
     return dt.date.fromisoformat(text).toordinal()

@@ -32,12 +32,6 @@ def ctx() -> Context:
     return Context.load(SPEC_PATH, MutateSettings())
 
 
-@pytest.fixture()
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # the cache (.yakkan-cache) lands here
-    return tmp_path
-
-
 def test_operators_on_one_expression() -> None:
     edits = {e.tag: (e.operator, e.text) for e in expression_edits("a <= b + 1 and add_months(d, 3) != x")}
     assert edits == {

@@ -5,19 +5,11 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-import pytest
 from test_verify_mutants import MUTANTS, mutant
 
 from yakkan.cli import main
 
 from conftest import SPEC_PATH
-
-
-@pytest.fixture()
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # the cache (.yakkan-cache) and out/ land here
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    return tmp_path
 
 
 def test_exit_0_when_every_verdict_matches(in_tmp, capsys) -> None:

@@ -8,29 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
 from yakkan.cli import main
 from yakkan.verify import engines
 from yakkan.verify.encoding import Model
 from yakkan.verify.failed_step import describe, failed_step
 from yakkan.verify.properties import obligation
 
-from conftest import SPEC_PATH
+from conftest import SPEC_PATH, day
 
 REVISION = SPEC_PATH.parent / "2025-04-01" / "spec.yaml"
 FOREVER = dt.date.max.toordinal()
-
-
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # the cache (.yakkan-cache) and out/ land here
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    return tmp_path
-
-
-def day(iso: str) -> int:
-    return dt.date.fromisoformat(iso).toordinal()
 
 
 def test_a_response_step_is_told_with_dates_and_its_deadline(spec) -> None:
