@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = ROOT / "contracts" / "clara-msp" / "spec.yaml"
@@ -109,7 +110,7 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
         wall, _, routes = timed_verify(folder, cwd)
         return wall, routes["full"] + routes["fast"]
 
-    def timed_verify(folder: Path, cwd: Path) -> tuple[float, float, dict[str, int]]:
+    def timed_verify(folder: Path, cwd: Path) -> tuple[float, float, dict[str, Any]]:
         """Wall and CPU seconds (this process's children), and how many verdicts took each route."""
         import json
         import resource
@@ -127,6 +128,8 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
         for p in data["properties"]:
             routes["reused" if p["cached"] else p.get("route") or "full"] += 1
         routes["as expected"] = sum(1 for p in data["properties"] if p["matches"])
+        routes["not as expected"] = ", ".join(f"{p['id']} {p['verdict']} ({p['units']:,} units)"
+                                              for p in data["properties"] if not p["matches"])  # fmt: skip
         return wall, cpu, routes
 
     text = spec_path.read_text(encoding="utf-8")
@@ -150,7 +153,8 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
             wall, cpu, routes = timed_verify(folder, Path(tmp))
             print(f"  {label}: `yakkan verify` {wall:.2f} s wall, {cpu:.2f} s CPU as a process; "
                   f"{routes['full']} full check, {routes['fast']} fast path, {routes['reused']} reused; "
-                  f"{routes['as expected']} as expected")  # fmt: skip
+                  f"{routes['as expected']} as expected"
+                  + (f"; not: {routes['not as expected']}" if routes["not as expected"] else ""))  # fmt: skip
             (folder / "spec.yaml").write_text(text, encoding="utf-8")
             wall, cpu, routes = timed_verify(folder, Path(tmp))
             print(f"    and back: {wall:.2f} s wall, {cpu:.2f} s CPU; {routes['full']} full check, "

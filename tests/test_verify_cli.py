@@ -120,7 +120,7 @@ def test_an_unfinished_vacuity_check_is_never_proved(in_tmp, capsys, monkeypatch
         raise DepthReached("budget spent", 3)
 
     monkeypatch.setattr(Verifier, "search", out_of_budget)
-    monkeypatch.setattr(Verifier, "_premise_in_runs", lambda self, premise, budget: False)
+    monkeypatch.setattr(Verifier, "_premise_in_runs", lambda self, premise, budget, runs: False)
     guard = '      - {when: "not within_minimum_term", rule: "no cancellation within the minimum term (I-06)"'
     path = mutant(in_tmp, guard, guard.replace('"not within_minimum_term"', '"False"'))
     code = main(["verify", str(path), "--property", "P03", "--json", "--no-cache"])

@@ -96,7 +96,7 @@ def test_a_premise_reached_only_on_the_fast_engine_is_a_disagreement(compiled: C
     found = None
     for pid, prop in compiled.spec.properties.items():
         for premise in obligation(compiled.spec, prop).premises:
-            run = verifier._premise_in_runs(premise, _budget(), None)
+            run = verifier._premise_in_runs(premise, _budget(), verifier.runs())
             if run is not None and any(s.after for s in run.steps):
                 found = (pid, premise, run)
                 break

@@ -196,6 +196,14 @@ class Verifier:
         waiting, *bounds = monitor_lemmas(self.model, AtomFactory(self.spec), ob.monitor)
         return [waiting, *(c for c in bounds if holds_on_samples(c, self.masks(ob.monitor)))]
 
+    # -- the encoding a proof is made on ----------------------------------------------------
+
+    def _system(self, ob: Any, kept: frozenset[str]) -> Any:
+        """The transition system a proof of ``ob`` on the slice ``kept`` is made on."""
+        from .encoding import System
+
+        return System(self.model, kept, exact=False, monitor=ob.monitor)
+
     # -- one property -----------------------------------------------------------------------
 
     def _fresh_context(self) -> None:
@@ -339,7 +347,6 @@ class Verifier:
         return budget, v
 
     def _prove(self, ob: Any, v: Verdict, budget: Any) -> bool:
-        from .encoding import System
         from .engines import NoProof, QueryTimeout
         from .engines import prove as prove_
         from .failed_step import failed_step
@@ -360,7 +367,7 @@ class Verifier:
         first = slices[0] if len(slices[0]) >= 6 else slices[-1]
         attempts = [(slices[0], False), (slices[-1], False), (first, True), *((k, True) for k in slices)]
         def attempt(kept: frozenset[str], **kw: Any) -> Any:
-            sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
+            sysm = self._system(ob, kept)
             result = prove(ob, sysm, budget=budget, given=given, **kw)
             if isinstance(result, NoProof) and result.cti is not None:
                 # the last counterexample to induction met, kept even when the budget
@@ -415,7 +422,6 @@ class Verifier:
         reached again by the runs that reached them last time, replayed on the new spec and
         followed in Z3. No random runs, no mining. None when any of it fails (then the full
         check decides): never a verdict other than ``proved``."""
-        from .encoding import System
         from .engines import NoProof, Unknown, prove
         from .incremental import candidates_from, replay_run
         from .properties import obligation
@@ -432,11 +438,10 @@ class Verifier:
         try:
             kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
             given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
-            sysm = System(self.model, kept, exact=False, monitor=ob.monitor)
             # the proof's share of the budget, as in the full check (`check`): a warm run
             # proves nothing a cold one could not
-            result = prove(ob, sysm, None, budget.share(0.5), kmax=int(recipe.get("k", 1)), given=given,
-                           minimize=False)  # fmt: skip
+            result = prove(ob, self._system(ob, kept), None, budget.share(0.5), kmax=int(recipe.get("k", 1)),
+                           given=given, minimize=False)  # fmt: skip
             if isinstance(result, NoProof):
                 return None
             runs: dict[str, Any] = {}
@@ -535,14 +540,13 @@ class Verifier:
         """A witness; failing that, a proof that no step satisfies the formula."""
         if self._search(ob, v, budget):
             return
-        from .encoding import System
         from .engines import NoProof, prove
         from .properties import Obligation, _negate
 
         assert ob.formula is not None
         never = Obligation(ob.prop, "step", _negate(ob.formula), None, ob.names, ())
         kept = self.model.cone(ob.names)
-        result = prove(never, System(self.model, kept, exact=False), self.mined(never, kept), budget)
+        result = prove(never, self._system(never, kept), self.mined(never, kept), budget)
         if not isinstance(result, NoProof):
             v.verdict = "unreachable"
             v.why = why(result.lemmas)
@@ -555,21 +559,19 @@ class Verifier:
         for p in ob.premises:
             # a run of the executable model reaches the premise, and the encoding takes the
             # step that reaches it (between the same two states): witness enough
-            if self._premise_in_runs(p, budget):
+            if self._premise_in_runs(p, budget, [*self._witness_runs(ob), *self.runs()]):
                 continue
             found, reached = self.search(ob, p, budget, self.settings.premise_depth)
             if found is not None:
                 self._premise_runs[p.text] = self._as_run(found[0])
                 continue
             # no witness: is the premise unreachable (vacuous) or just deep?
-            from .encoding import System
-
             neg_kind = "state" if p.kind == "state" else "step"
             from .properties import _negate
 
             neg = Obligation(ob.prop, neg_kind, _negate(p.expr), None, ob.names, ())
             kept = self.model.cone(ob.names)
-            result = prove(neg, System(self.model, kept, exact=False), self.mined(neg, kept), budget)
+            result = prove(neg, self._system(neg, kept), self.mined(neg, kept), budget)
             if isinstance(result, NoProof):
                 v.verdict = "unknown"
                 v.reason = f"premise `{p.text}` not reached within {reached} steps (not proved unreachable)"
@@ -604,16 +606,17 @@ class Verifier:
         v.route = "fast"
         return v
 
-    def _premise_in_runs(self, premise: Any, budget: Any, runs: list[Any] | None = None) -> Any:
-        """Some random run of the executable model (of ``runs``) reaches ``premise``, and
-        the encoding (exact calendar, every variable) allows the step that reaches it: that
-        run (remembered for `recheck`), else None."""
+    def _premise_in_runs(self, premise: Any, budget: Any, runs: list[Any]) -> Any:
+        """Some run of the executable model of ``runs`` (the spec's worked examples, then
+        the random runs; or the last run that reached it) reaches ``premise``, and the
+        encoding (exact calendar, every variable) allows the step that reaches it: that run
+        (remembered for `recheck`), else None."""
         from .counterexample import goal_finder
         from .encoding import System
         from .engines import follow
 
         reached = goal_finder(self.spec, premise)
-        for run in self.runs() if runs is None else runs:
+        for run in runs:
             steps = list(run.steps)
             i = reached(steps)
             if i is None:
