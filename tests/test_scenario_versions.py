@@ -54,7 +54,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def test_the_contract_folder_holds_two_versions():
     assert versions_in(CONTRACT) == {"2024-04-01": CONTRACT / "spec.yaml", "2025-04-01": REVISION / "spec.yaml"}
-    assert len(BUNDLED) == 15 + 4 + 1 + 4 + 1
+    assert len(BUNDLED) == 15 + 5 + 1 + 5 + 1
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[str(p.relative_to(ROOT)) for p in BUNDLED])
@@ -76,7 +76,7 @@ def test_a_versions_worked_examples_happen_under_it(folder):
     on or after the version's effective date (before it, the earlier terms governed)."""
     effective = str(compiled_of(folder / "spec.yaml").spec.meta["effective"])
     examples = sorted(folder.glob("examples/*.yaml"))
-    assert len(examples) == 4
+    assert len(examples) == 5
     for path in examples:
         scenario = load_scenario(path, compiled_of(folder / "spec.yaml").spec)
         assert scenario.events[0].date.isoformat() >= effective, path.name
