@@ -57,7 +57,7 @@ MUTANTS = {
     "f02-notice-overwrites-agreement": ('      - "raise_to = new_base_fee"\n',
                                         '      - "raise_to = new_base_fee"\n      - "agreed_from = FOREVER"\n', "P30"),
     # F3: after the minimum term, going back from an agreed upgrade to the fee in force is
-    # refused ("plan already has this fee"): P54's witness scenario is refused at its 9th event
+    # refused ("plan already has this fee"): P54's witness scenario is refused at its 18th event
     "f03-no-way-back-to-the-fee-in-force": (
         '      - {when: "new_base_fee != agreed_base_next", rule: "the base fee agreed for next month',
         '      - {when: "new_base_fee != base_fee", rule: "the base fee agreed for next month', "P54"),
