@@ -46,4 +46,3 @@ def test_every_premise_is_reached_by_an_example_or_by_several_random_runs(path) 
     # P14 a termination under 28-2, P41 the support cap's restriction, P49 option services
     # ended): the check is not vacuous
     assert {"P12", "P14", "P41", "P49"} <= reached_by_examples
-
