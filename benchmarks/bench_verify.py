@@ -86,6 +86,11 @@ TIMED = (
      "deposit_cap_months: {type: int, default: 6,"),
     ("terms default minimum_term_months 3 -> 6 (read by effects only)", "minimum_term_months: {type: int, default: 3,",
      "minimum_term_months: {type: int, default: 6,"),
+    # the 2025-04-01 revision's figures are 6 and 6 (an edit not found in a spec is skipped)
+    ("terms default deposit_cap_months 6 -> 12 (read by a guard)", "deposit_cap_months: {type: int, default: 6,",
+     "deposit_cap_months: {type: int, default: 12,"),
+    ("terms default minimum_term_months 6 -> 3 (read by effects only)", "minimum_term_months: {type: int, default: 6,",
+     "minimum_term_months: {type: int, default: 3,"),
 )  # fmt: skip
 
 
