@@ -75,10 +75,7 @@ def replay_run(compiled: CompiledSpec, data: Mapping[str, Any], engine: str = "f
     """The history ``data`` (`run_data`) on ``compiled`` as a `sampling.Run` — sent event by
     event as `sampling.random_run` sent it, on the same ``engine`` (the same steps on
     both) — or None when it no longer fits the spec (an event or a parameter gone)."""
-    from yakkan.model.contract import Contract
-    from yakkan.simulate.recording import RecordingContract
-
-    from .sampling import Run, fast_spec
+    from .sampling import Run, recording_contract
 
     spec = compiled.spec
     params = {n: p.default for n, p in spec.parameters.items()}
@@ -90,9 +87,7 @@ def replay_run(compiled: CompiledSpec, data: Mapping[str, Any], engine: str = "f
     if not events or events[0][1] != spec.creating_event.name or any(e not in spec.events for _, e, _ in events):
         return None
     try:
-        contract: Contract | RecordingContract = (
-            RecordingContract(fast_spec(compiled), params) if engine == "fast"
-            else Contract(compiled, params, record_values=True))  # fmt: skip
+        contract = recording_contract(compiled, params, engine)
         contract.send(events[0][1], events[0][0])
         for day, event, args in events[1:]:
             if contract.created:

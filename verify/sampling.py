@@ -205,6 +205,17 @@ def fast_spec(compiled: CompiledSpec) -> RecordingSpec:
     return _RECORDING[compiled]
 
 
+def recording_contract(compiled: CompiledSpec, params: Mapping[str, Any],
+                       engine: str = "fast") -> Contract | RecordingContract:  # fmt: skip
+    """A new contract on ``engine`` ("fast" or "reference") that keeps every step with its
+    values before and after (the same steps on both)."""
+    if engine == "fast":
+        return RecordingContract(fast_spec(compiled), params)
+    if engine == "reference":
+        return Contract(compiled, params, record_values=True)
+    raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+
+
 def random_run(compiled: CompiledSpec, rng: random.Random, length: int = 40,
                day0: int | None = None, refused_ratio: float = 0.1,
                seen: dict[str, int] | None = None, engine: str = "fast") -> Run:  # fmt: skip
@@ -216,13 +227,7 @@ def random_run(compiled: CompiledSpec, rng: random.Random, length: int = 40,
     spec = compiled.spec
     day = day0 if day0 is not None else dt.date(2024, 1, 1).toordinal() + rng.randrange(0, 800)
     params = random_parameters(compiled, rng, day)
-    contract: Contract | RecordingContract
-    if engine == "fast":
-        contract = RecordingContract(fast_spec(compiled), params)
-    elif engine == "reference":
-        contract = Contract(compiled, params, record_values=True)
-    else:
-        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    contract = recording_contract(compiled, params, engine)
     creator = spec.creating_event.name
     contract.send(creator, day)
     events: list[tuple[int, str, Mapping[str, Any]]] = [(day, creator, {})]
