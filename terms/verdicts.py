@@ -135,8 +135,9 @@ def compare(old_spec: Path, new_spec: Path, properties: list[str] | None, out: P
     from yakkan.verify.cli import verify
 
     runs = []
+    specs = {side: load_spec(path) for path, side in ((old_spec, "old"), (new_spec, "new"))}
     for path, side in ((old_spec, "old"), (new_spec, "new")):
-        ids = list(load_spec(path).properties)
+        ids = list(specs[side].properties)
         wanted = [p for p in ids if p in set(properties)] if properties else None
         if properties and not wanted:
             runs.append({})
@@ -145,8 +146,7 @@ def compare(old_spec: Path, new_spec: Path, properties: list[str] | None, out: P
         runs.append({v.id: v for v in verdicts})
     a, b = runs
     order = [*a, *(p for p in b if p not in a)]
-    retired = load_spec(new_spec).retired
-    return [Comparison(pid, a.get(pid), b.get(pid), *_reason(retired, pid)) for pid in order]
+    return [Comparison(pid, a.get(pid), b.get(pid), *_reason(specs["new"].retired, pid)) for pid in order]
 
 
 def _reason(retired: Any, pid: str) -> tuple[str, str]:
