@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ def parameters_read(spec: Spec, prop: PropertyDef, base: frozenset[str] | None =
     read = set(base if base is not None else read_by_every_property(spec))
     for e in (prop.formula, prop.trigger, prop.response):
         read |= {n[len(NEXT):] if n.startswith(NEXT) else n for n in _names(e)} | _names(e)
-    return frozenset(_closure(spec, read) & (set(spec.parameters) | set(spec.constants)))
+    return frozenset(_closure(spec, read, done=base) & (set(spec.parameters) | set(spec.constants)))
 
 
 def read_by_every_property(spec: Spec) -> frozenset[str]:
@@ -71,19 +72,36 @@ def read_by_every_property(spec: Spec) -> frozenset[str]:
     return frozenset(_closure(spec, read))
 
 
-def _closure(spec: Spec, read: set[str]) -> set[str]:
-    """``read`` with every name an assignment to (or the ``init`` of) a read variable reads."""
-    writes = [*spec.time_advance, *(a for t in spec.transitions for a in t.effects)]
-    while True:
-        new = set(read)
-        for a in writes:
-            if a.target in new:
-                new |= _names(a.value)
-        for v in new & set(spec.variables):
-            new |= _names(spec.variables[v].init)
-        if new == read:
-            return read
-        read = new
+def _closure(spec: Spec, read: set[str], done: frozenset[str] | None = None) -> set[str]:
+    """``read`` with every name an assignment to (or the ``init`` of) a read variable reads.
+    ``done``: a part of ``read`` already closed (its names' reads are in it)."""
+    feeds = _feeds(spec)
+    out = set(read)
+    todo = [n for n in read if done is None or n not in done]
+    while todo:
+        for m in feeds.get(todo.pop(), ()):
+            if m not in out:
+                out.add(m)
+                todo.append(m)
+    return out
+
+
+_FEEDS: dict[int, tuple[Spec, dict[str, frozenset[str]]]] = {}
+
+
+def _feeds(spec: Spec) -> dict[str, frozenset[str]]:
+    """For each name, what the assignments to it and its ``init`` read (made once per spec)."""
+    known = _FEEDS.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    feeds: dict[str, set[str]] = {}
+    for a in [*spec.time_advance, *(a for t in spec.transitions for a in t.effects)]:
+        feeds.setdefault(a.target, set()).update(_names(a.value))
+    for name, v in spec.variables.items():
+        feeds.setdefault(name, set()).update(_names(v.init))
+    _FEEDS.clear()
+    _FEEDS[id(spec)] = (spec, {k: frozenset(v) for k, v in feeds.items()})
+    return _FEEDS[id(spec)][1]
 
 
 def _plain(node: Any) -> Any:
@@ -129,16 +147,23 @@ class Fingerprints:
         from yakkan.model.limits import read_input_bytes
 
         prop = self.spec.properties[pid]
-        tree = dict(self.tree)
+        parameters = self.tree.get("parameters", {})
         if not every_parameter:
             read = parameters_read(self.spec, prop, self.base)
             scope = {name: p.scope for name, p in self.spec.parameters.items()}
-            tree["parameters"] = {
+            parameters = {
                 name: ({k: v for k, v in p.items() if k != "default"}
                        if isinstance(p, dict) and (scope.get(name) == "contract" or name not in read) else p)
-                for name, p in tree.get("parameters", {}).items()
+                for name, p in parameters.items()
             }  # fmt: skip
         witness = read_input_bytes(self.folder / prop.witness).decode("utf-8", "replace") if prop.witness else None
-        data = {"spec": tree, "property": [pid, self._own(pid)], "examples": self.files, "witness": witness}
+        data = {"parameters": parameters, "property": [pid, self._own(pid)], "witness": witness}
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:20]
+        return hashlib.sha256((self._common + text).encode()).hexdigest()[:20]
+
+    @cached_property
+    def _common(self) -> str:
+        """What every property's fingerprint holds (the spec but its parameters, the
+        examples' files), as text once."""
+        tree = {k: v for k, v in self.tree.items() if k != "parameters"}
+        return json.dumps({"spec": tree, "examples": self.files}, ensure_ascii=False, sort_keys=True) + "\n"
