@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,8 @@ MINIMUM_TERM = ("minimum_term_months: {type: int, default: 3,", "minimum_term_mo
 # a sign error in the terms' table: a penalty that lowers what is owed, so the deposit is
 # returned at the end while the customer still owes (P16)
 NEGATIVE_PENALTY = ("evasion_multiplier: {type: int, default: 2,", "evasion_multiplier: {type: int, default: -1,")
+# 11-2: a smaller deposit cap; read by the guards of request_deposit and pay_deposit only
+DEPOSIT_CAP = ("deposit_cap_months: {type: int, default: 12,", "deposit_cap_months: {type: int, default: 6,")
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +63,14 @@ def edit(root: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def run(root: Path, ids: list[str], use_cache: bool = True) -> list[tuple[str, str, str]]:
+def verdicts_of(root: Path, ids: list[str], use_cache: bool = True) -> list[Any]:
     verdicts, _ = verify(root / "spec" / "spec.yaml", ids, out_dir=root / "out", cache_dir=root / "cache",
                          use_cache=use_cache)  # fmt: skip
-    return [(v.id, v.verdict, v.route) for v in verdicts]
+    return verdicts
+
+
+def run(root: Path, ids: list[str], use_cache: bool = True) -> list[tuple[str, str, str]]:
+    return [(v.id, v.verdict, v.route) for v in verdicts_of(root, ids, use_cache)]
 
 
 def test_a_longer_minimum_term_is_proved_again_by_the_fast_path(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,8 +95,44 @@ def test_a_change_that_breaks_a_property_gives_its_counterexample(root: Path) ->
     """The last proof's lemmas no longer prove P16: the full check runs and finds the
     violation; P19 (which no penalty touches) is still proved on the fast path."""
     edit(root, *NEGATIVE_PENALTY)
-    assert run(root, ["P16", "P19"]) == [("P16", "violated", "full"), ("P19", "proved", "fast")]
+    verdicts = verdicts_of(root, ["P16", "P19"])
+    assert [(v.id, v.verdict, v.route) for v in verdicts] == [("P16", "violated", "full"), ("P19", "proved", "fast")]
     assert (root / "out" / "P16-counterexample.yaml").is_file()
+    # the penalty is detect_evasion's effect (12-1): the one query of both proofs fails on
+    # P16, and P19 is proved again alone, for the steps of that event only
+    assert verdicts[1].steps_rechecked == ["detect_evasion"]
+    assert "one query" not in verdicts[1].engine
+
+
+def test_a_smaller_deposit_cap_rechecks_only_the_deposit_steps(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """deposit_cap_months changes the steps of request_deposit and pay_deposit (their guards,
+    11-2) and nothing else: the three proofs are checked again for those steps, in one query,
+    and P13's counterexample (a damages claim, 27-2) sends neither event, so its last
+    verdict stands with the same scenario, figures and all. No solver process is forked."""
+    from yakkan.model.spec import load_spec
+
+    spec_path = root / "spec" / "spec.yaml"
+    own = Fingerprints(load_spec(spec_path)).own("P13")
+    last = Cache(root / "cache").latest(spec_path, Settings().key(), "P13", own)
+    assert last is not None and last.scenario_text
+    (root / "out" / "P13-counterexample.yaml").unlink(missing_ok=True)
+    edit(root, *DEPOSIT_CAP)
+    from yakkan.verify import runner
+
+    def no_fork(*args: object, **kw: object) -> None:
+        raise AssertionError("a solver process was forked")
+
+    monkeypatch.setattr(runner, "_child", no_fork)
+    verdicts = verdicts_of(root, IDS)
+    assert [(v.id, v.verdict, v.route, v.steps_rechecked) for v in verdicts] == [
+        (p, verdict, "fast", ["pay_deposit", "request_deposit"])
+        for p, verdict in (("P03", "proved"), ("P13", "violated"), ("P16", "proved"), ("P19", "proved"))]
+    assert all("checked in one query with 2 other properties" in verdicts[i].engine for i in (0, 2, 3))
+    assert verdicts[1].units == 0 and verdicts[1].story and verdicts[1].fault["transition"] == "claim_damages"
+    assert (root / "out" / "P13-counterexample.yaml").read_text(encoding="utf-8") == last.scenario_text
+    monkeypatch.undo()
+    # the full check agrees
+    assert run(root, ["P03", "P16"], use_cache=False) == [("P03", "proved", "full"), ("P16", "proved", "full")]
 
 
 def test_no_fast_path_unless_the_last_verdict_was_proved_or_the_finding_expected(root: Path) -> None:
@@ -104,8 +147,9 @@ def test_no_fast_path_unless_the_last_verdict_was_proved_or_the_finding_expected
     cache, settings = Cache(root / "cache"), Settings()
     recipes = _recipes(cache, spec_path, settings, IDS, own)
     assert sorted(recipes) == IDS
-    proof = ["format", "k", "lemmas", "premises", "slice", "verdict"]
-    assert [sorted(recipes[p]) for p in IDS] == [proof, ["runs", "verdict"], proof, proof]
+    proof = ["format", "k", "lemmas", "premises", "slice", "steps", "verdict"]
+    assert [sorted(recipes[p]) for p in IDS] == [proof, ["last", "runs", "steps", "verdict"], proof, proof]
+    assert recipes["P13"]["last"]["verdict"] == "violated"  # the finding's last verdict, whole
     for verdict in ("holds-to-depth", "unknown", "violated", "vacuous"):
         last = cache.latest(spec_path, settings.key(), "P19", own["P19"])
         assert last is not None

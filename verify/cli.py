@@ -80,7 +80,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
         if all(cached.values()):
             verdicts = [cached[p] for p in ids]
             for v in verdicts:
-                _restore(v, out_dir)
+                v.restore(out_dir)
                 if on_done:
                     on_done(v)
             return verdicts, index["spec"]
@@ -103,8 +103,8 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
     for pid in ids:
         v = cache.verdict(fps[pid], settings.key(), pid, fps_all[pid]) if use_cache else None
         if v is not None:
-            _refresh(v, spec)
-            _restore(v, out_dir)
+            v.refresh(spec)
+            v.restore(out_dir)
             verdicts_by[pid] = v
             cache.put_latest(spec_path, settings.key(), v, own[pid])
             if on_done:
@@ -147,18 +147,9 @@ def _recipes(cache: Cache, spec_path: Path, settings: Settings, ids: list[str],
             continue
         if last.verdict == "proved" or (last.matches and last.verdict in ("reachable", "violated")):
             out[pid] = last.recipe
+            if "runs" in last.recipe:  # a finding: its last verdict stands if its runs are untouched
+                out[pid] = {**last.recipe, "last": {k: v for k, v in last.to_data().items() if k != "recipe"}}
     return out
-
-
-def _refresh(v: Verdict, spec: Any) -> None:
-    """A reused verdict's places in the spec as they are now: an edit of a documentation
-    text may have moved the property's and the faulty transition's lines."""
-    prop = spec.properties[v.id]
-    v.title, v.line, v.articles = prop.title, prop.line, list(prop.articles)
-    if v.fault and v.fault.get("transition"):
-        t = next((t for t in spec.transitions if t.id == v.fault["transition"]), None)
-        if t is not None:
-            v.fault = {**v.fault, "line": t.line, "articles": list(t.articles)}
 
 
 def _select(spec: Any, properties: list[str] | None) -> list[str]:
@@ -172,18 +163,6 @@ def _select(spec: Any, properties: list[str] | None) -> list[str]:
                              path=spec.path, hint=f"properties: {', '.join(spec.properties)}")  # fmt: skip
     wanted = set(properties)
     return [p for p in spec.properties if p in wanted]
-
-
-def _restore(v: Verdict, out_dir: Path | None) -> None:
-    """A cached verdict's scenario is written again where this run puts its scenarios."""
-    if not v.scenario_text or out_dir is None or not v.counterexample:
-        return
-    from yakkan.model.limits import path_in, write_output
-
-    path = path_in(out_dir, Path(v.counterexample).name)
-    if not path.is_file() or path.read_text(encoding="utf-8") != v.scenario_text:
-        write_output(path, v.scenario_text)
-    v.counterexample = str(path)
 
 
 def run(args: Namespace) -> int:

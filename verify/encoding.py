@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -318,6 +319,64 @@ class Model:
                 return frozenset(keep)
             keep = new
 
+    # -- what each event's steps are built from (the fast path's per-event re-check) -------
+
+    def read_values(self, exprs: Iterable[Any]) -> tuple[tuple[str, Any], ...]:
+        """The terms parameters and constants ``exprs`` name, with their values (a contract
+        parameter is a symbol: its name and domain only)."""
+        names: set[str] = set()
+        for e in exprs:
+            names |= e.names()
+        out: list[tuple[str, Any]] = []
+        for n in sorted(names):
+            if n in self.spec.constants:
+                out.append((n, self.spec.constants[n]))
+            elif n in self.spec.parameters:
+                p = self.spec.parameters[n]
+                out.append((n, p.scope, str(p.type), p.minimum, p.default if p.scope == "terms" else None))
+        return tuple(out)
+
+    @cached_property
+    def step_digests(self) -> tuple[str, dict[str, str]]:
+        """``(shared, {event: digest})``: fingerprints of what the encoding of a step by each
+        event is built from. A step by event ``e`` (`System.step`) reads the shared part —
+        the states, the variables' types and ``init``, the events' arguments, ``time_advance``,
+        the calendar's dates and its transitions' sources and guards (which positions no step
+        may jump over), the parameters' domains, the constants, the bounds — and ``e``'s own
+        transitions in spec order (sources, target, guards, effects), with the value of
+        every terms parameter these name (derived names are expanded, procedures inlined:
+        an expression holds all it reads but parameters). Line numbers and documentation
+        are left out. Equal digests, the same step relation: a proof of an invariant that
+        every old step preserved need only be checked again for the events whose digest
+        changed (`Verifier.recheck`)."""
+        spec = self.spec
+        cal_exprs = [c.at for c in self.calendar] + [g for c in self.calendar for t in c.transitions for g in t.guard]
+        params = [(n, p.scope, str(p.type), p.minimum) for n, p in spec.parameters.items()]
+        shared = (
+            self.bounds.key(), self.slots, self.mid, spec.initial_state,
+            [(s, d.parent, d.initial, d.final, d.children) for s, d in spec.states.items()],
+            sorted(spec.enums.items()),
+            [(n, str(v.type), repr(v.init), v.scratch, v.record) for n, v in spec.variables.items()],
+            [(e.name, e.by, e.phase, e.creates, [(a.name, a.expr_name, str(a.type), a.default, a.minimum)
+                                                  for a in e.args]) for e in spec.events.values()],
+            sorted((k, str(t)) for k, t in self.shared_args.items()), sorted(self.arg_defaults.items()),
+            [(a.target, a.op, repr(a.value)) for a in self.time_advance],
+            [(c.name, c.slot, c.periodic, repr(c.at), [(t.id, t.spec.sources, [repr(g) for g in t.guard])
+                                                        for t in c.transitions]) for c in self.calendar],
+            params, sorted(spec.constants.items()),
+            self.read_values([*(v.init for v in spec.variables.values()), *(a.value for a in self.time_advance),
+                              *cal_exprs]),
+        )  # fmt: skip
+        events = {}
+        for event, trans in sorted(self.by_event.items()):
+            exprs = [*(g for t in trans for g in t.guard), *(a.value for t in trans for a in t.effects)]
+            events[event] = digest(
+                [(t.id, t.spec.sources, t.spec.target, [repr(g) for g in t.guard],
+                  [(a.target, a.op, repr(a.value)) for a in t.effects]) for t in trans],
+                self.read_values(exprs),
+            )  # fmt: skip
+        return digest(shared), events
+
     # -- constraints on the symbols ----------------------------------------------------
 
     def param_domain(self) -> list[Any]:
@@ -397,9 +456,12 @@ class System:
 
     def __init__(
         self, model: Model, keep: Iterable[str] | None = None, exact: bool = True,
-        monitor: Monitor | None = None,
+        monitor: Monitor | None = None, events: Iterable[str] | None = None,
     ) -> None:  # fmt: skip
+        """``events``: a step is by one of these events only (the steps by the others are
+        left out: the step relation of a proof re-checked for the events an edit changed)."""
         self.model = model
+        self.events = None if events is None else frozenset(events)
         self.exact = exact
         self.monitor = monitor
         spec = model.spec
@@ -580,7 +642,8 @@ class System:
         timing: list[Any] = []
         tenv = self.advance(genv)  # the step semantics: accrual, then the guards read it
         for event, cands in m.by_event.items():
-            if only_event is not None and event != only_event:
+            left_out = self.events is not None and event not in self.events
+            if left_out or (only_event is not None and event != only_event):
                 for t in cands:
                     selected[t.id] = z3.BoolVal(False)
                 continue
@@ -667,6 +730,15 @@ class System:
                 en = z3.Or(*[self.enabled(t, env, s["state"]) for t in cal.transitions])
                 out.append(z3.Not(z3.And(p0 < pos, pos < p1, en)))
         return out
+
+
+def digest(*parts: Any) -> str:
+    """A fingerprint of ``parts`` by their ``repr`` (expressions, types and plain data only:
+    a part whose ``repr`` shows an object's address would make it differ run to run)."""
+    text = repr(parts)
+    if " at 0x" in text:
+        raise ValueError("a digest of an object without a stable repr")
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def _uses_month(cal: CalEvent) -> bool:

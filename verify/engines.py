@@ -666,6 +666,42 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
             return deeper(fail("no candidate lemma blocks the counterexample to induction"))
 
 
+def inductive_together(sysm: System, parts: Sequence[tuple[Obligation, Sequence[Candidate]]],
+                       budget: Budget) -> bool:  # fmt: skip
+    """One query for many proofs: the conjunction of every part's property and lemmas is
+    preserved by every step of ``sysm`` (a step property: holds at the step). True when it
+    is (then the conjunction is inductive wherever each part was inductive before for the
+    steps ``sysm`` leaves out); False when some step breaks some part. Only state and step
+    properties (a response needs its own monitor)."""
+    m = sysm.model
+    sysm.calendar.group = 100
+    s = sysm.state("s")
+    sysm.calendar.group = 101
+    n = sysm.state("n")
+    sol = Solver(sysm, budget)
+    sol.add(*m.param_domain(), *sysm.domain(s))
+    sysm.calendar.group = 101
+    st = sysm.step(s, n, "s")
+    sol.add(st.constraint)
+    env_s, env_n = sysm.state_env(s, "s"), sysm.state_env(n, "n")
+    goals: list[Any] = []
+    seen: set[str] = set()
+    for ob, lemmas in parts:
+        if ob.kind == "state":
+            sol.add(holds_at_state(ob, sysm, s, "s"))
+            goals.append(holds_at_state(ob, sysm, n, "n"))
+        elif ob.kind == "step":
+            goals.append(holds_at_step(ob, sysm, st))
+        else:
+            raise ValueError(f"{ob.id}: a {ob.kind} property is not checked together with others")
+        for c in lemmas:
+            if c.text not in seen:
+                seen.add(c.text)
+                sol.add(c.z3(env_s, m.sorts))
+                goals.append(c.z3(env_n, m.sorts))
+    return not sol.check(z3.Not(z3.And(*goals)))
+
+
 def _k_induction(ob: Obligation, sysm: System, lemmas: list[Candidate], budget: Budget, k: int) -> bool:
     """k-induction for ``ob`` with ``lemmas`` (inductive, given the property) assumed in every
     state: no violation in the first k-1 steps from the application, and none after k steps

@@ -78,6 +78,7 @@ class Verdict:
     fault: dict[str, Any] | None = None
     witnesses: list[str] = field(default_factory=list)
     scenario_text: str | None = None  # the written scenario (kept in the cache)
+    witness_texts: list[str] = field(default_factory=list)  # the written witnesses (`witnesses`, in order)
     engine: str = ""
     cached: bool = False  # reused from an earlier run of a system with the same fingerprint
     units: int = 0  # Z3 resource units spent (what the budget counts)
@@ -86,6 +87,9 @@ class Verdict:
     induction_step: dict[str, Any] | None = None  # the step no lemma set closed (failed_step.py)
     recipe: dict[str, Any] | None = None  # what checks it again after an edit (`Verifier.recheck`)
     route: str = ""  # "full": the whole check; "fast": re-proved with the last proof's lemmas
+    # the fast path's proof checked again the steps of these events only (the others are the
+    # same steps as when it was found); None: every step
+    steps_rechecked: list[str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON item (see ``report``)."""
@@ -96,11 +100,40 @@ class Verdict:
             "title": self.title, "kind": self.kind, "reason": self.reason, "why": self.why,
             "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine, "cached": self.cached,
             "units": self.units, "fingerprint": self.fingerprint, "induction_step": self.induction_step,
-            "route": self.route,
+            "route": self.route, "steps_rechecked": self.steps_rechecked,
         }  # fmt: skip
 
     def to_data(self) -> dict[str, Any]:
         return asdict(self)
+
+    def refresh(self, spec: Spec) -> None:
+        """A reused verdict's places in the spec as they are now: an edit elsewhere may have
+        moved the property's and the faulty transition's lines."""
+        prop = spec.properties[self.id]
+        self.title, self.line, self.articles = prop.title, prop.line, list(prop.articles)
+        if self.fault and self.fault.get("transition"):
+            t = next((t for t in spec.transitions if t.id == self.fault["transition"]), None)
+            if t is not None:
+                self.fault = {**self.fault, "line": t.line, "articles": list(t.articles)}
+
+    def restore(self, out_dir: Path | None) -> None:
+        """A reused verdict's scenarios (its counterexample or witness, a structural
+        property's witness per state), written again where this run puts its scenarios."""
+        if out_dir is None:
+            return
+        from yakkan.model.limits import path_in, write_output
+
+        def written(name: str, text: str) -> str:
+            path = path_in(out_dir, Path(name).name)
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                write_output(path, text)
+            return str(path)
+
+        if self.scenario_text and self.counterexample:
+            self.counterexample = written(self.counterexample, self.scenario_text)
+        if len(self.witness_texts) == len(self.witnesses):
+            pairs = zip(self.witnesses, self.witness_texts, strict=True)
+            self.witnesses = [written(name, text) for name, text in pairs]
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Verdict:
@@ -140,6 +173,10 @@ class Verifier:
         self._spaces: dict[Any, Any] = {}
         self._proof: dict[str, Any] | None = None  # the last proof's slice, k and lemmas
         self._premise_runs: dict[str, Any] = {}  # premise text -> (parameters, events, until) of a run reaching it
+        self._premise_reached: dict[str, int] = {}  # premise text -> events of that run sent when it held
+        self._premise_prefix: dict[str, str] = {}  # premise text -> digest of that run's steps until it held
+        self._step_keys: dict[tuple[str, str], dict[str, Any]] = {}  # `_step_key`'s answers (one spec)
+        self._followed: set[tuple[str, str]] = set()  # steps of runs the encoding took (`_premise_in_runs`)
         self._used_runs: list[Any] = []  # (parameters, events, until) of each witness and counterexample written
         self._replaying = False  # `recheck` of a witness: the last runs only, no bounded search
 
@@ -154,13 +191,14 @@ class Verifier:
         atoms = [a for a in (*space.regions, *space.literals, *space.conclusions) if a is not None]
         self.masks(None).precompute(atoms, self.jobs)
 
-    def prepare_recheck(self, recipes: Iterable[Mapping[str, Any]]) -> None:
-        """What the fast paths of ``recipes`` share, made once before the fork: the fast
-        engine's code their last runs are replayed on (generating it takes about a second,
-        more than most of those proofs)."""
+    def prepare_recheck(self, recipes: Mapping[str, Mapping[str, Any]]) -> None:
+        """What the fast paths of ``recipes`` (by property id) share, made once before the
+        fork: the fast engine's code the runs of a witness or a finding are replayed on
+        (generating it takes about a second, more than most of those checks). A premise's
+        run is replayed on the reference engine, which needs none."""
         from .sampling import fast_spec
 
-        if any(r.get("runs") or r.get("premises") for r in recipes):
+        if any("runs" in r for r in recipes.values()):
             fast_spec(self.compiled)
 
     def masks(self, monitor: Any) -> Any:
@@ -233,6 +271,7 @@ class Verifier:
 
         self._fresh_context()
         self._proof, self._premise_runs, self._used_runs = None, {}, []
+        self._premise_reached, self._premise_prefix = {}, {}
         prop = self.spec.properties[pid]
         ob = obligation(self.spec, prop)
         budget, v = self._start(prop)
@@ -291,6 +330,7 @@ class Verifier:
             from .incremental import run_data
 
             v.recipe = {"verdict": v.verdict, "runs": [run_data(self.spec, r) for r in self._used_runs]}
+            v.recipe["steps"] = self._step_key(ob, [])
         return v
 
     def refute(self, pid: str, depth: int) -> Verdict | None:
@@ -411,17 +451,96 @@ class Verifier:
         if not result.lemmas:
             v.why = [{"lemma": "inductive on its own: every step preserves it", "articles": []}]
         self._proof = proof_data(kept, result)
+        if ob.kind in ("state", "step", "response"):
+            self._proof["steps"] = self._step_key(ob, self._proof["lemmas"])
+
+    def _step_key(self, ob: Any, lemmas: list[Any]) -> dict[str, Any]:
+        """What a proof of ``ob`` with ``lemmas`` (their data, `proof_data`) is a proof about:
+        a digest of the step relation's shared part, of the property's formulas and of the
+        lemmas as the spec reads them now, with the values of the parameters they name; and
+        each event's digest (`encoding.Model.step_digests`). A structural property reads
+        the lifecycle graph too: every transition's source and target states."""
+        import json
+
+        from .encoding import digest
+        from .incremental import candidates_from
+
+        memo = (ob.id, json.dumps(lemmas, sort_keys=True))
+        if memo in self._step_keys:
+            return self._step_keys[memo]
+        shared, events = self.model.step_digests
+        given = candidates_from(self.spec, self.stated_lemmas(), lemmas)
+        atoms = [a for c in given for a in (*c.premises, c.conclusion)]
+        exprs = [e for e in (ob.formula, *(p.expr for p in ob.premises)) if e is not None]
+        if ob.monitor is not None:
+            exprs += [ob.monitor.trigger, ob.monitor.response]
+        own = digest(
+            shared, ob.kind, repr(ob.formula), repr(ob.monitor), sorted(ob.names),
+            [(p.text, p.kind, repr(p.expr), p.want) for p in ob.premises],
+            [[(a.text, repr(a.expr)) for a in (*c.premises, c.conclusion)] for c in given],
+            self.model.read_values([*exprs, *(a.expr for a in atoms)]),
+            [(t.id, t.event, t.sources, t.target) for t in self.spec.transitions] if ob.kind == "structural" else None,
+            ob.prop.check,
+        )  # fmt: skip
+        self._step_keys[memo] = {"shared": own, "events": events}
+        return self._step_keys[memo]
+
+    def _changed_events(self, ob: Any, recipe: Mapping[str, Any]) -> list[str] | None:
+        """The events whose steps an edit changed since ``recipe``'s proof, when nothing else
+        it rests on changed (the shared part of the step, the formulas, the lemmas); else
+        None."""
+        old = recipe.get("steps")
+        if not isinstance(old, Mapping) or int(recipe.get("k", 1)) != 1:
+            return None
+        try:
+            key = self._step_key(ob, list(recipe.get("lemmas", ())))
+            if key["shared"] != old.get("shared"):
+                return None
+            return sorted(e for e, d in key["events"].items() if old["events"].get(e) != d)
+        except (KeyError, TypeError, ValueError, AttributeError):  # a recipe of another layout
+            return None
+
+    def _proof_of_changed_steps(self, ob: Any, kept: frozenset[str], given: list[Any],
+                                changed: list[str], budget: Any) -> Any:  # fmt: skip
+        """The last proof, kept for the spec as it is now by checking again only the steps by
+        the ``changed`` events. The lemmas were inductive with the property over every step
+        of the old spec; the steps by any other event are the same steps (their digests are
+        equal), so each of them still preserves the lemmas and the property. Base case and
+        consecution are checked for the changed steps, with no lemma dropped (a lemma one of
+        them breaks sends the property to the whole re-check). None if that fails."""
+        from .encoding import System
+        from .engines import NoProof, Proof, prove
+
+        lemmas = [c for c in given if c.names <= kept]
+        if not changed:
+            return Proof(lemmas, 0, 0)
+        sysm = System(self.model, kept, exact=False, monitor=ob.monitor, events=changed)
+        result = prove(ob, sysm, None, budget.share(0.5), given=given, minimize=False)
+        if isinstance(result, NoProof) or len(result.lemmas) != len(lemmas):
+            return None
+        return result
 
     def _recipe(self, ob: Any) -> dict[str, Any] | None:
         """What `recheck` needs to prove the property again: the proof's slice, k and
         lemmas, and for each premise the run of the executable model that reached it (a
         premise reached only by the bounded search has none: no recipe)."""
-        from .incremental import run_data
 
         if self._proof is None or any(p.text not in self._premise_runs for p in ob.premises):
             return None
-        premises = {p.text: run_data(self.spec, self._premise_runs[p.text]) for p in ob.premises}
+        premises = {p.text: self._premise_data(p.text) for p in ob.premises}
         return {**self._proof, "verdict": "proved", "premises": premises}
+
+    def _premise_data(self, text: str) -> dict[str, Any]:
+        """The run that reached the premise ``text``, as JSON data, with how many of its
+        events were sent when the premise held (``reached_after``: what `_untouched` reads)."""
+        from .incremental import run_data
+
+        data = run_data(self.spec, self._premise_runs[text])
+        if text in self._premise_reached:
+            data["reached_after"] = self._premise_reached[text]
+        if text in self._premise_prefix:
+            data["prefix"] = self._premise_prefix[text]
+        return data
 
     def recheck(self, pid: str, recipe: Mapping[str, Any]) -> Verdict | None:
         """The fast path after an edit (issue 14 §5): ``pid`` proved again with the lemmas of
@@ -447,19 +566,30 @@ class Verifier:
         try:
             kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
             given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
-            # the proof's share of the budget, as in the full check (`check`): a warm run
-            # proves nothing a cold one could not
-            result = prove(ob, self._system(ob, kept), None, budget.share(0.5), kmax=int(recipe.get("k", 1)),
-                           given=given, minimize=False)  # fmt: skip
+            changed = self._changed_events(ob, recipe)
+            result = None
+            if changed is not None:
+                result = self._proof_of_changed_steps(ob, kept, given, changed, budget)
+                v.steps_rechecked = None if result is None else changed
+            if result is None:
+                # the proof's share of the budget, as in the full check (`check`): a warm
+                # run proves nothing a cold one could not
+                result = prove(ob, self._system(ob, kept), None, budget.share(0.5), kmax=int(recipe.get("k", 1)),
+                               given=given, minimize=False)  # fmt: skip
             if isinstance(result, NoProof):
                 return None
             runs: dict[str, Any] = {}
             for p in ob.premises:
                 data = recipe["premises"].get(p.text)
-                run = replay_run(self.compiled, data) if data is not None else None
-                if run is None or not self._premise_in_runs(p, budget, [run]):
+                if data is not None and self._untouched(data, changed):
+                    runs[p.text] = data  # the same run, step for step: it reaches the premise again
+                    continue
+                run = replay_run(self.compiled, data, engine="reference") if data is not None else None
+                last = (data["prefix"], changed) if data is not None and changed is not None and "prefix" in data \
+                    else None  # fmt: skip
+                if run is None or not self._premise_in_runs(p, budget, [run], reference=True, last=last):
                     return None
-                runs[p.text] = data
+                runs[p.text] = self._premise_data(p.text)
         except BackendDisagreement as exc:  # never a log entry: it fails the gate
             v.verdict, v.matches, v.reason = "error", False, f"the backends disagree: {exc}"
             return v
@@ -469,6 +599,155 @@ class Verifier:
         v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": runs}
         v.seconds, v.units = budget.spent, budget.used
         v.matches = matches(v.verdict, v.expected)
+        return v
+
+    def _untouched(self, data: Mapping[str, Any], changed: list[str] | None) -> bool:
+        """The run ``data`` (`incremental.run_data`) is the same run on the spec as it is now,
+        step for step, in the executable model and in the encoding: only the steps of the
+        ``changed`` events differ from the spec it was recorded on, no calendar event is
+        among them (the calendar tries its events every day), and the run sends none of
+        them — a premise's run, none before the premise held (``reached_after``: the steps
+        up to it are the same steps, so it holds again). ``changed`` None: not known."""
+        if changed is None:
+            return False
+        calendar = set(self.model.slot_of)
+        sent = data["events"][: data.get("reached_after", len(data["events"]))]
+        return not any(e in calendar for e in changed) and not any(str(e[1]) in changed for e in sent)
+
+    def together(self, recipes: Mapping[str, Mapping[str, Any]]) -> list[str]:
+        """The properties of ``recipes`` (by id) that `recheck_together` may settle: only the
+        steps of some events changed since their last verdict (`_changed_events`), and each
+        is a finding with its last verdict or a state or step property proved."""
+        from .properties import obligation
+
+        out = []
+        for pid, recipe in recipes.items():
+            ob = obligation(self.spec, self.spec.properties[pid])
+            if self._changed_events(ob, recipe) is None:
+                continue
+            if "runs" in recipe:
+                if "last" in recipe:
+                    out.append(pid)
+            elif ob.kind in ("state", "step") and all(p.text in recipe.get("premises", {}) for p in ob.premises):
+                out.append(pid)
+        return out
+
+    def recheck_together(self, recipes: Mapping[str, Mapping[str, Any]]) -> dict[str, Verdict]:
+        """The fast path's cheapest route, in this process (the parent, while the solver
+        processes of the other properties run): the verdicts of ``recipes`` (by property
+        id, those `together` chose) that an edit cannot have changed, or that one query
+        shows unchanged. Only the steps of some events changed (`_changed_events`), and:
+
+        * a witness or a known finding whose runs send none of those events (and no
+          calendar event changed) is the same run, step for step, with the same figures:
+          its last verdict (``recipe["last"]``) stands, its scenario written again;
+        * the state and step properties proved are proved again all at once: the
+          conjunction of their properties and lemmas is checked preserved by the changed
+          steps, in one query on every variable (each property's lemmas were inductive over
+          its slice, an over-approximation, on every old step; the other steps are the old
+          steps). The base case is the old one: the initial states, the formulas and the
+          lemmas are unchanged (their digests). Each premise is then reached again by its
+          last run (`_premises_again`).
+
+        The others (and all of them, when that query fails) are left to `recheck`. The
+        process's Z3 context has only the model's declarations in it (this runs before any
+        check in the parent): the query's units are the same every run."""
+        from .encoding import System
+        from .engines import Budget, Proof, Unknown, inductive_together, start_counting
+        from .incremental import candidates_from
+        from .properties import obligation
+
+        out: dict[str, Verdict] = {}
+        batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]] = []
+        events: set[str] = set()
+        for pid, recipe in recipes.items():
+            ob = obligation(self.spec, self.spec.properties[pid])
+            changed = self._changed_events(ob, recipe)
+            if changed is None:
+                continue
+            if "runs" in recipe:
+                v = self._same_finding(pid, recipe, changed)
+                if v is not None:
+                    out[pid] = v
+                continue
+            if ob.kind not in ("state", "step") or any(p.text not in recipe["premises"] for p in ob.premises):
+                continue
+            kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
+            given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
+            batch.append((ob, kept, [c for c in given if c.names <= kept], recipe))
+            events |= set(changed)
+        if not batch:
+            return out
+        start_counting()
+        budget = Budget(self.settings.rlimit, self.settings.timeout)
+        try:
+            sysm = System(self.model, None, exact=False, events=events)
+            if events and not inductive_together(sysm, [(ob, lemmas) for ob, _, lemmas, _ in batch], budget):
+                return out
+        except Unknown:
+            return out
+        replayed: dict[str, Any] = {}  # each run replayed once, however many premises it reached
+        for ob, kept, lemmas, recipe in batch:
+            mine, v = self._start(ob.prop)
+            premises = self._premises_again(ob, recipe, sorted(events), mine, replayed)
+            if premises is None:
+                continue  # left to `recheck`
+            self._proved(v, ob, kept, Proof(lemmas, 0, 0))
+            v.route, v.steps_rechecked = "fast", sorted(events)
+            v.engine += f" (the changed steps checked in one query with {len(batch) - 1} other properties)"
+            v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": premises}
+            v.seconds, v.units = budget.spent + mine.spent, budget.used + mine.used
+            v.matches = matches(v.verdict, v.expected)
+            out[ob.id] = v
+        return out
+
+    def _premises_again(self, ob: Any, recipe: Mapping[str, Any], changed: list[str], budget: Any,
+                        replayed: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
+        """Each premise of ``ob`` reached again by the run that reached it last (`recheck`):
+        a run the edit cannot have changed before the premise held (`_untouched`) is taken
+        as it is; another is replayed on the reference engine (once: ``replayed``, by its
+        data) and its reaching step followed in Z3. The premises' runs as JSON data, or None
+        (a run that no longer reaches its premise, or a disagreement of the backends, which
+        `recheck` then reports)."""
+        import json
+
+        from .engines import Unknown
+        from .incremental import replay_run
+
+        self._premise_runs, self._premise_reached = {}, {}
+        out: dict[str, Any] = {}
+        try:
+            for p in ob.premises:
+                data = recipe["premises"][p.text]
+                if self._untouched(data, changed):
+                    out[p.text] = data
+                    continue
+                key = json.dumps([data["parameters"], data["events"], data["until"]], sort_keys=True)
+                if key not in replayed:
+                    replayed[key] = replay_run(self.compiled, data, engine="reference")
+                run = replayed[key]
+                last = (data["prefix"], changed) if "prefix" in data else None
+                if run is None or not self._premise_in_runs(p, budget, [run], reference=True, last=last):
+                    return None
+                out[p.text] = self._premise_data(p.text)
+        except (BackendDisagreement, Unknown, KeyError, TypeError, ValueError):
+            return None
+        return out
+
+    def _same_finding(self, pid: str, recipe: Mapping[str, Any], changed: list[str]) -> Verdict | None:
+        """The last verdict of a witness or a known finding (``recipe["last"]``), when its
+        runs are the same runs on the spec as it is now (`_untouched`); else None."""
+        last = recipe.get("last")
+        if not isinstance(last, Mapping) or not all(self._untouched(r, changed) for r in recipe["runs"]):
+            return None
+        v = Verdict.from_data({**last, "recipe": None})
+        v.refresh(self.spec)
+        v.restore(self.out_dir)
+        v.cached, v.route, v.steps_rechecked, v.seconds, v.units = False, "fast", list(changed), 0.0, 0
+        from .properties import obligation
+
+        ob = obligation(self.spec, self.spec.properties[pid])
+        v.recipe = {"verdict": v.verdict, "runs": list(recipe["runs"]), "steps": self._step_key(ob, [])}
         return v
 
     def _as_run(self, trace: Any) -> tuple[Any, list[Any], int]:
@@ -613,13 +892,19 @@ class Verifier:
         v.route = "fast"
         return v
 
-    def _premise_in_runs(self, premise: Any, budget: Any, runs: list[Any]) -> Any:
+    def _premise_in_runs(self, premise: Any, budget: Any, runs: list[Any], reference: bool = False,
+                         last: tuple[str, list[str]] | None = None) -> Any:  # fmt: skip
         """Some run of the executable model of ``runs`` (the spec's worked examples, then
         the random runs; or the last run that reached it) reaches ``premise``, and the
         encoding (exact calendar, every variable) allows the step that reaches it: that run
-        (remembered for `recheck`), else None."""
+        (remembered for `recheck`), else None. ``reference``: the runs are the reference
+        engine's already (else each is replayed on it and must have the same steps).
+        ``last``: (the digest of the steps by which the run reached the premise when the
+        encoding last followed it, the events whose steps changed since): the same steps
+        again, and the reaching step's event unchanged, are the same query of the same
+        encoding, not asked again."""
         from .counterexample import goal_finder
-        from .encoding import System
+        from .encoding import System, digest
         from .engines import follow
 
         reached = goal_finder(self.spec, premise)
@@ -629,15 +914,23 @@ class Verifier:
             if i is None:
                 continue
             history = (run.parameters, run.events, steps[-1].day)
-            self._on_the_reference_engine(run, history, i, premise)
+            self._premise_reached[premise.text] = sum(1 for s in steps[: i + 1] if s.by != "calendar")
+            if not reference:
+                self._on_the_reference_engine(run, history, i, premise)
+            prefix = self._premise_prefix[premise.text] = digest(_told(steps, i))
             before = next((s for s in reversed(steps[:i]) if s.accepted and s.after), None)
             step = steps[i]
+            if last is not None and last[0] == prefix and step.event not in last[1]:
+                self._premise_runs[premise.text] = history
+                return run
             if before is None or step.transition is None:
                 self._premise_runs[premise.text] = history
                 return run  # reached by the application itself: the initial state
+            followed = (prefix, repr(sorted(run.parameters.items())))  # the same step, the same query
             sysm = System(self.model, None, exact=True)
-            if follow(sysm, budget, before.after, [self._zstep(step)], run.parameters,
-                      initial_slot=self._slot(before)) is None:  # fmt: skip
+            if followed in self._followed or follow(sysm, budget, before.after, [self._zstep(step)], run.parameters,
+                                                    initial_slot=self._slot(before)) is None:  # fmt: skip
+                self._followed.add(followed)
                 self._premise_runs[premise.text] = history
                 return run
             raise BackendDisagreement(f"a step of a run of the executable model reaching `{premise.text}` "
@@ -651,11 +944,7 @@ class Verifier:
         from .incremental import replay_run, run_data
 
         ref = replay_run(self.compiled, run_data(self.spec, history), engine="reference")
-
-        def told(steps: list[Any]) -> list[Any]:  # each step with its values, in order
-            return [(repr(s), list(s.before.items()), list(s.after.items())) for s in steps[: upto + 1]]
-
-        if ref is None or told(list(ref.steps)) != told(list(run.steps)):
+        if ref is None or _told(list(ref.steps), upto) != _told(list(run.steps), upto):
             raise BackendDisagreement(f"the fast and the reference engine disagree on a run reaching `{premise.text}`")
 
     def _structural(self, ob: Any, v: Verdict, budget: Any) -> None:
@@ -681,6 +970,7 @@ class Verifier:
                 path = self.out_dir / f"{ob.id}-{state}-witness.yaml"
                 write_scenario(path, self.compiled, ob.prop, trace, checked, f"witness ({state})")
                 v.witnesses.append(str(path))
+                v.witness_texts.append(path.read_text(encoding="utf-8"))
         v.verdict = "proved"
         v.engine = "graph + a replayed witness per state"
         what = "is reached" if check == "all_states_reachable" else "is left by some transition"
@@ -978,10 +1268,22 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
             on_done(v)
 
     fast = [p for p in ids if p in recipes]
+    near = verifier.together({p: recipes[p] for p in fast})
+
+    def together() -> None:  # in the parent, while the processes of the others run
+        for v in verifier.recheck_together({p: recipes[p] for p in near}).values():
+            finished(v)
+
+    def recheck(pids: list[str], meanwhile: Callable[[], None] | None = None) -> None:
+        verifier.prepare_recheck({p: recipes[p] for p in pids})
+        _each(spec, pids, settings, jobs, hints, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
+              lambda pid, v: finished(v) if v is not None and v.route == "fast" else None, meanwhile)  # fmt: skip
+
     if fast:
-        verifier.prepare_recheck([recipes[p] for p in fast])
-        _each(spec, fast, settings, jobs, hints, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
-              lambda pid, v: finished(v) if v is not None and v.route == "fast" else None)
+        recheck([p for p in fast if p not in near], together if near else None)
+        left = [p for p in near if p not in results]
+        if left:
+            recheck(left)
     rest = [p for p in ids if p not in results]
     if rest:
         if len(rest) > 1:
@@ -994,12 +1296,16 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
 
 def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hints: Mapping[str, float] | None,
           work: Callable[[str], Verdict | None], on_start: Callable[[str], None] | None,
-          done: Callable[[str, Verdict | None], None]) -> None:  # fmt: skip
+          done: Callable[[str, Verdict | None], None],
+          meanwhile: Callable[[], None] | None = None) -> None:  # fmt: skip
     """``work(pid)`` for each of ``ids``, in a forked process each (at most ``jobs`` at a
     time), ``done(pid, verdict)`` in the parent as each ends (a process killed over its
-    time, or ended without an answer: an ``unknown`` verdict)."""
+    time, or ended without an answer: an ``unknown`` verdict). ``meanwhile()`` runs once
+    in the parent, once the first processes are started."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
-    if not hasattr(os, "fork"):  # no fork: one process, in order
+    if not hasattr(os, "fork") or not ids:  # no fork: one process, in order
+        if meanwhile is not None:
+            meanwhile()
         for pid in ids:
             if on_start:
                 on_start(pid)
@@ -1021,6 +1327,9 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
             proc.start()
             send.close()
             running[pid] = (proc, recv, time.monotonic())
+        if meanwhile is not None:
+            meanwhile()
+            meanwhile = None
         ready = mp.connection.wait([r for _, r, _ in running.values()], timeout=0.2)
         now = time.monotonic()
         for pid, (proc, recv, started) in list(running.items()):
@@ -1051,6 +1360,12 @@ def _child(work: Callable[[str], Verdict | None], pid: str, send: Any) -> None:
         send.send(v.to_data() if v is not None else None)
     finally:
         send.close()
+
+
+def _told(steps: list[Any], upto: int) -> list[Any]:
+    """The steps of a run up to ``upto``, each with its values, in order (what two engines'
+    runs are compared by)."""
+    return [(repr(s), list(s.before.items()), list(s.after.items())) for s in steps[: upto + 1]]
 
 
 def _failed(spec: Spec, pid: str, seconds: float, reason: str) -> Verdict:
