@@ -133,6 +133,13 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
         for p in data["properties"]:
             routes["reused" if p["cached"] else p.get("route") or "full"] += 1
         routes["as expected"] = sum(1 for p in data["properties"] if p["matches"])
+        # the fast path's finer routes: only the steps of the events the edit changed, and
+        # of those the proofs checked in the parent's one solver and the findings kept (no
+        # solver process)
+        routes["changed steps"] = sum(1 for p in data["properties"] if p.get("steps_rechecked") is not None)
+        routes["one solver"] = sum(1 for p in data["properties"] if "in one solver" in p["engine"])
+        routes["kept"] = sum(1 for p in data["properties"] if p.get("steps_rechecked") is not None
+                             and p["route"] == "fast" and not p["units"] and "k-induction" not in p["engine"])
         routes["not as expected"] = ", ".join(f"{p['id']} {p['verdict']} ({p['units']:,} units)"
                                               for p in data["properties"] if not p["matches"])  # fmt: skip
         return wall, cpu, routes
@@ -158,6 +165,8 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
             wall, cpu, routes = timed_verify(folder, Path(tmp))
             print(f"  {label}: `yakkan verify` {wall:.2f} s wall, {cpu:.2f} s CPU as a process; "
                   f"{routes['full']} full check, {routes['fast']} fast path, {routes['reused']} reused; "
+                  f"of the fast ones {routes['changed steps']} for the changed events' steps only "
+                  f"({routes['one solver']} proofs in the parent's one solver, {routes['kept']} findings kept); "
                   f"{routes['as expected']} as expected"
                   + (f"; not: {routes['not as expected']}" if routes["not as expected"] else ""))  # fmt: skip
             (folder / "spec.yaml").write_text(text, encoding="utf-8")

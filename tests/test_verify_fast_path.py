@@ -98,15 +98,15 @@ def test_a_change_that_breaks_a_property_gives_its_counterexample(root: Path) ->
     verdicts = verdicts_of(root, ["P16", "P19"])
     assert [(v.id, v.verdict, v.route) for v in verdicts] == [("P16", "violated", "full"), ("P19", "proved", "fast")]
     assert (root / "out" / "P16-counterexample.yaml").is_file()
-    # the penalty is detect_evasion's effect (12-1): the one query of both proofs fails on
-    # P16, and P19 is proved again alone, for the steps of that event only
+    # the penalty is detect_evasion's effect (12-1): its new steps break P16's lemmas (the
+    # full check then finds the violation) and keep P19's, checked for those steps only
     assert verdicts[1].steps_rechecked == ["detect_evasion"]
-    assert "one query" not in verdicts[1].engine
+    assert "checked in one solver with 1 other properties" in verdicts[1].engine
 
 
 def test_a_smaller_deposit_cap_rechecks_only_the_deposit_steps(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """deposit_cap_months changes the steps of request_deposit and pay_deposit (their guards,
-    11-2) and nothing else: the three proofs are checked again for those steps, in one query,
+    11-2) and nothing else: the three proofs are checked again for those steps, in one solver,
     and P13's counterexample (a damages claim, 27-2) sends neither event, so its last
     verdict stands with the same scenario, figures and all. No solver process is forked."""
     from yakkan.model.spec import load_spec
@@ -127,7 +127,7 @@ def test_a_smaller_deposit_cap_rechecks_only_the_deposit_steps(root: Path, monke
     assert [(v.id, v.verdict, v.route, v.steps_rechecked) for v in verdicts] == [
         (p, verdict, "fast", ["pay_deposit", "request_deposit"])
         for p, verdict in (("P03", "proved"), ("P13", "violated"), ("P16", "proved"), ("P19", "proved"))]
-    assert all("checked in one query with 2 other properties" in verdicts[i].engine for i in (0, 2, 3))
+    assert all("checked in one solver with 2 other properties" in verdicts[i].engine for i in (0, 2, 3))
     assert verdicts[1].units == 0 and verdicts[1].story and verdicts[1].fault["transition"] == "claim_damages"
     assert (root / "out" / "P13-counterexample.yaml").read_text(encoding="utf-8") == last.scenario_text
     monkeypatch.undo()

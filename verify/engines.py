@@ -666,13 +666,14 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
             return deeper(fail("no candidate lemma blocks the counterexample to induction"))
 
 
-def inductive_together(sysm: System, parts: Sequence[tuple[Obligation, Sequence[Candidate]]],
-                       budget: Budget) -> bool:  # fmt: skip
-    """One query for many proofs: the conjunction of every part's property and lemmas is
-    preserved by every step of ``sysm`` (a step property: holds at the step). True when it
-    is (then the conjunction is inductive wherever each part was inductive before for the
-    steps ``sysm`` leaves out); False when some step breaks some part. Only state and step
-    properties (a response needs its own monitor)."""
+def preserved_each(sysm: System, parts: Sequence[tuple[Obligation, Sequence[Candidate]]],
+                   budget: Budget) -> list[bool]:  # fmt: skip
+    """For each part (a property and its lemmas), whether every step of ``sysm`` preserves
+    the property and every lemma, assuming them before the step (a step property: holds at
+    the step) — each part on its own, as its proof was found, so that what a later check
+    assumes of one proof never rests on another's lemmas. One incremental solver holds the
+    step once; a part's assumptions are switched on by a literal of its own. Only state and
+    step properties (a response needs its own monitor)."""
     m = sysm.model
     sysm.calendar.group = 100
     s = sysm.state("s")
@@ -684,22 +685,25 @@ def inductive_together(sysm: System, parts: Sequence[tuple[Obligation, Sequence[
     st = sysm.step(s, n, "s")
     sol.add(st.constraint)
     env_s, env_n = sysm.state_env(s, "s"), sysm.state_env(n, "n")
-    goals: list[Any] = []
-    seen: set[str] = set()
-    for ob, lemmas in parts:
+    terms: dict[str, tuple[Any, Any]] = {}  # a lemma's text -> (before, after), made once
+    out = []
+    for i, (ob, lemmas) in enumerate(parts):
+        on = z3.Bool(f"part#{i}")
+        goals: list[Any] = []
         if ob.kind == "state":
-            sol.add(holds_at_state(ob, sysm, s, "s"))
+            sol.add(z3.Implies(on, holds_at_state(ob, sysm, s, "s")))
             goals.append(holds_at_state(ob, sysm, n, "n"))
         elif ob.kind == "step":
             goals.append(holds_at_step(ob, sysm, st))
         else:
-            raise ValueError(f"{ob.id}: a {ob.kind} property is not checked together with others")
+            raise ValueError(f"{ob.id}: a {ob.kind} property is not checked here")
         for c in lemmas:
-            if c.text not in seen:
-                seen.add(c.text)
-                sol.add(c.z3(env_s, m.sorts))
-                goals.append(c.z3(env_n, m.sorts))
-    return not sol.check(z3.Not(z3.And(*goals)))
+            if c.text not in terms:
+                terms[c.text] = (c.z3(env_s, m.sorts), c.z3(env_n, m.sorts))
+            sol.add(z3.Implies(on, terms[c.text][0]))
+            goals.append(terms[c.text][1])
+        out.append(not sol.check_round(z3.Not(z3.And(*goals)), [on]))
+    return out
 
 
 def _k_induction(ob: Obligation, sysm: System, lemmas: list[Candidate], budget: Budget, k: int) -> bool:

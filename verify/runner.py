@@ -635,25 +635,26 @@ class Verifier:
     def recheck_together(self, recipes: Mapping[str, Mapping[str, Any]]) -> dict[str, Verdict]:
         """The fast path's cheapest route, in this process (the parent, while the solver
         processes of the other properties run): the verdicts of ``recipes`` (by property
-        id, those `together` chose) that an edit cannot have changed, or that one query
+        id, those `together` chose) that an edit cannot have changed, or that one solver
         shows unchanged. Only the steps of some events changed (`_changed_events`), and:
 
         * a witness or a known finding whose runs send none of those events (and no
           calendar event changed) is the same run, step for step, with the same figures:
           its last verdict (``recipe["last"]``) stands, its scenario written again;
-        * the state and step properties proved are proved again all at once: the
-          conjunction of their properties and lemmas is checked preserved by the changed
-          steps, in one query on every variable (each property's lemmas were inductive over
-          its slice, an over-approximation, on every old step; the other steps are the old
-          steps). The base case is the old one: the initial states, the formulas and the
-          lemmas are unchanged (their digests). Each premise is then reached again by its
-          last run (`_premises_again`).
+        * a state or step property proved is proved again if the changed steps preserve
+          it and each of its lemmas (`engines.preserved_each`: each property on its own, in
+          one solver that holds the step on every variable once). Its lemmas were
+          inductive with it over its slice — an over-approximation of these steps — on
+          every old step, and the other steps are the old steps; the base case is the old
+          one: the initial states, the formula and the lemmas are unchanged (their
+          digests). Each premise is then reached again by its last run
+          (`_premises_again`).
 
-        The others (and all of them, when that query fails) are left to `recheck`. The
-        process's Z3 context has only the model's declarations in it (this runs before any
-        check in the parent): the query's units are the same every run."""
+        The others are left to `recheck`. The process's Z3 context has only the model's
+        declarations in it (this runs before any check in the parent): the queries' units
+        are the same every run."""
         from .encoding import System
-        from .engines import Budget, Proof, Unknown, inductive_together, start_counting
+        from .engines import Budget, Proof, Unknown, preserved_each, start_counting
         from .incremental import candidates_from
         from .properties import obligation
 
@@ -682,19 +683,21 @@ class Verifier:
         budget = Budget(self.settings.rlimit, self.settings.timeout)
         try:
             sysm = System(self.model, None, exact=False, events=events)
-            if events and not inductive_together(sysm, [(ob, lemmas) for ob, _, lemmas, _ in batch], budget):
-                return out
+            held = preserved_each(sysm, [(ob, lemmas) for ob, _, lemmas, _ in batch], budget) if events \
+                else [True] * len(batch)  # fmt: skip
         except Unknown:
             return out
         replayed: dict[str, Any] = {}  # each run replayed once, however many premises it reached
-        for ob, kept, lemmas, recipe in batch:
+        for (ob, kept, lemmas, recipe), ok in zip(batch, held, strict=True):
+            if not ok:
+                continue  # left to `recheck`: its lemmas may be dropped there, or the full check decides
             mine, v = self._start(ob.prop)
             premises = self._premises_again(ob, recipe, sorted(events), mine, replayed)
             if premises is None:
                 continue  # left to `recheck`
             self._proved(v, ob, kept, Proof(lemmas, 0, 0))
             v.route, v.steps_rechecked = "fast", sorted(events)
-            v.engine += f" (the changed steps checked in one query with {len(batch) - 1} other properties)"
+            v.engine += f" (the changed steps checked in one solver with {len(batch) - 1} other properties)"
             v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": premises}
             v.seconds, v.units = budget.spent + mine.spent, budget.used + mine.used
             v.matches = matches(v.verdict, v.expected)
