@@ -74,11 +74,17 @@ def line(v: Verdict) -> str:
     if current() == "ja":
         depth = f" 深さ {v.depth}" if v.depth is not None else ""
         cached = f"（再利用 {v.fingerprint[:8]}）" if v.cached else ""
+        if v.route == "fast" and not v.cached:
+            cached += f"（再検査: {'、'.join(v.steps_rechecked)} の遷移のみ）" if v.steps_rechecked \
+                else "（再検査: 前回の補題と実行で）"  # fmt: skip
         extra = f" — {translate(v.reason)}" if v.reason and not v.matches else ""
         return (f"{v.id}  {_pad(_verdict(v.verdict), 15)} 期待 {_pad(_verdict(v.expected, 'expect'), 10)} "
                 f"{_pad(status_word(v), 13)} {v.seconds:6.2f}秒{depth}{cached}{extra}")  # fmt: skip
     depth = f" depth {v.depth}" if v.depth is not None else ""
     cached = f" (reused {v.fingerprint[:8]})" if v.cached else ""
+    if v.route == "fast" and not v.cached:
+        cached += f" (re-checked: the steps of {', '.join(v.steps_rechecked)} only)" if v.steps_rechecked \
+            else " (re-checked with its last lemmas and runs)"  # fmt: skip
     extra = f" — {v.reason}" if v.reason and not v.matches else ""
     return (f"{v.id}  {v.verdict:<15} expected {v.expected:<10} {status_word(v):<13} "
             f"{v.seconds:6.2f}s{depth}{cached}{extra}")  # fmt: skip

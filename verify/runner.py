@@ -687,6 +687,8 @@ class Verifier:
                 else [True] * len(batch)  # fmt: skip
         except Unknown:
             return out
+        # each property's share of the one solver, and then what its premises cost
+        seconds, units = budget.spent / len(batch), budget.used // len(batch)
         replayed: dict[str, Any] = {}  # each run replayed once, however many premises it reached
         for (ob, kept, lemmas, recipe), ok in zip(batch, held, strict=True):
             if not ok:
@@ -699,7 +701,7 @@ class Verifier:
             v.route, v.steps_rechecked = "fast", sorted(events)
             v.engine += f" (the changed steps checked in one solver with {len(batch) - 1} other properties)"
             v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": premises}
-            v.seconds, v.units = budget.spent + mine.spent, budget.used + mine.used
+            v.seconds, v.units = seconds + mine.spent, units + mine.used
             v.matches = matches(v.verdict, v.expected)
             out[ob.id] = v
         return out
@@ -717,7 +719,7 @@ class Verifier:
         from .engines import Unknown
         from .incremental import replay_run
 
-        self._premise_runs, self._premise_reached = {}, {}
+        self._premise_runs, self._premise_reached, self._premise_prefix = {}, {}, {}
         out: dict[str, Any] = {}
         try:
             for p in ob.premises:
