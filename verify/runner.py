@@ -191,16 +191,6 @@ class Verifier:
         atoms = [a for a in (*space.regions, *space.literals, *space.conclusions) if a is not None]
         self.masks(None).precompute(atoms, self.jobs)
 
-    def prepare_recheck(self, recipes: Mapping[str, Mapping[str, Any]]) -> None:
-        """What the fast paths of ``recipes`` (by property id) share, made once before the
-        fork: the fast engine's code the runs of a witness or a finding are replayed on
-        (generating it takes about a second, more than most of those checks). A premise's
-        run is replayed on the reference engine, which needs none."""
-        from .sampling import fast_spec
-
-        if any("runs" in r for r in recipes.values()):
-            fast_spec(self.compiled)
-
     def masks(self, monitor: Any) -> Any:
         """The truth tables of the sample states (with ``monitor``'s values, if any), made once."""
         from .lemmas import Masks, sample_values
@@ -880,7 +870,8 @@ class Verifier:
         runs, and no bounded search. The verdict if it is the last one again, else None."""
         from .incremental import replay_run
 
-        runs = [replay_run(self.compiled, r) for r in recipe["runs"]]
+        # on the reference engine: a few runs, the fast engine's code not generated for them
+        runs = [replay_run(self.compiled, r, engine="reference") for r in recipe["runs"]]
         if any(r is None for r in runs):
             return None
         saved = self._runs
@@ -1280,7 +1271,6 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
             finished(v)
 
     def recheck(pids: list[str], meanwhile: Callable[[], None] | None = None) -> None:
-        verifier.prepare_recheck({p: recipes[p] for p in pids})
         _each(spec, pids, settings, jobs, hints, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
               lambda pid, v: finished(v) if v is not None and v.route == "fast" else None, meanwhile)  # fmt: skip
 
