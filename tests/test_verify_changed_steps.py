@@ -128,4 +128,25 @@ def test_equal_digests_are_equal_encodings_on_a_mutant_of_every_kind(spec) -> No
                 compared += 1
                 assert texts2[name] == text, f"{m.describe()}: the digests say {name}'s steps are unchanged"
     assert len(done) == 22
-    assert compared > 22 * 30  # most events are untouched by one mutant
+    assert compared > 22 * 30  # most events are untouched by one mutant (741 when written)
+
+
+def test_a_reused_verdict_writes_its_scenarios_again(tmp_path: Path, spec) -> None:
+    """A verdict taken again without a check (a reused one, a finding whose runs the edit
+    left alone) writes its counterexample and a structural property's witnesses per state
+    where this run puts its scenarios, and points at them there."""
+    from yakkan.verify.runner import Verdict
+
+    v = Verdict(id="P20", title="", kind="structural", verdict="proved", expected="holds", matches=True,
+                depth=None, seconds=0.0, articles=[], witnesses=["elsewhere/P20-active-witness.yaml",
+                                                                 "elsewhere/P20-suspended-witness.yaml"],
+                witness_texts=["name: a\n", "name: b\n"])  # fmt: skip
+    v.restore(tmp_path)
+    assert v.witnesses == [str(tmp_path / "P20-active-witness.yaml"), str(tmp_path / "P20-suspended-witness.yaml")]
+    assert [Path(p).read_text(encoding="utf-8") for p in v.witnesses] == ["name: a\n", "name: b\n"]
+    finding = Verdict(id="P13", title="", kind="invariant", verdict="violated", expected="violated", matches=True,
+                      depth=3, seconds=0.0, articles=[], counterexample="old/P13-counterexample.yaml",
+                      scenario_text="name: P13-counterexample\n")  # fmt: skip
+    finding.restore(tmp_path)
+    assert finding.counterexample == str(tmp_path / "P13-counterexample.yaml")
+    assert (tmp_path / "P13-counterexample.yaml").read_text(encoding="utf-8") == "name: P13-counterexample\n"
