@@ -643,6 +643,8 @@ class Verifier:
         The others are left to `recheck`. The process's Z3 context has only the model's
         declarations in it (this runs before any check in the parent): the queries' units
         are the same every run."""
+        import z3
+
         from .encoding import System
         from .engines import Budget, Proof, Unknown, preserved_each, start_counting
         from .incremental import candidates_from
@@ -672,10 +674,13 @@ class Verifier:
         start_counting()
         budget = Budget(self.settings.rlimit, self.settings.timeout)
         try:
-            sysm = System(self.model, None, exact=False, events=events)
+            # on the variables some proof keeps: the others are havocked (an over-approximation
+            # of every slice, as each slice is of the spec)
+            union = frozenset().union(*(kept for _, kept, _, _ in batch))
+            sysm = System(self.model, union, exact=False, events=events)
             held = preserved_each(sysm, [(ob, lemmas) for ob, _, lemmas, _ in batch], budget) if events \
                 else [True] * len(batch)  # fmt: skip
-        except Unknown:
+        except (Unknown, KeyError, TypeError, ValueError, z3.Z3Exception):  # each is left to `recheck`
             return out
         # each property's share of the one solver, and then what its premises cost
         seconds, units = budget.spent / len(batch), budget.used // len(batch)
@@ -735,7 +740,10 @@ class Verifier:
         last = recipe.get("last")
         if not isinstance(last, Mapping) or not all(self._untouched(r, changed) for r in recipe["runs"]):
             return None
-        v = Verdict.from_data({**last, "recipe": None})
+        try:
+            v = Verdict.from_data({**last, "recipe": None})
+        except TypeError:  # a verdict of another layout
+            return None
         v.refresh(self.spec)
         v.restore(self.out_dir)
         v.cached, v.route, v.steps_rechecked, v.seconds, v.units = False, "fast", list(changed), 0.0, 0
