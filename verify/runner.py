@@ -633,7 +633,7 @@ class Verifier:
           its last verdict (``recipe["last"]``) stands, its scenario written again;
         * a state or step property proved is proved again if the changed steps preserve
           it and each of its lemmas (`engines.preserved_each`: each property on its own, in
-          one solver that holds the step on every variable once). Its lemmas were
+          one solver that holds the step once, on every variable some proof keeps). Its lemmas were
           inductive with it over its slice — an over-approximation of these steps — on
           every old step, and the other steps are the old steps; the base case is the old
           one: the initial states, the formula and the lemmas are unchanged (their
