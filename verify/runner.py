@@ -254,6 +254,9 @@ class Verifier:
         self.model = Model(self.spec, self.settings.bounds)
         self._spaces.clear()
         self._stated = None
+        # the steps followed in Z3 are this check's: a step followed by an earlier check is
+        # followed again, so that a check's units do not depend on what ran before it
+        self._followed = set()
 
     def check(self, pid: str) -> Verdict:
         from .engines import DepthReached, Unknown
@@ -651,6 +654,7 @@ class Verifier:
         from .properties import obligation
 
         out: dict[str, Verdict] = {}
+        self._followed = set()  # (shared by this batch's premises, in a fixed order)
         batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]] = []
         events: set[str] = set()
         for pid, recipe in recipes.items():
