@@ -504,6 +504,23 @@ def _values_for_candidates(sysm: System, model: z3.ModelRef, s: Mapping[str, Any
     return out
 
 
+def _consecution(sysm: System, budget: Budget) -> tuple[Solver, dict[str, Any], dict[str, Any], StepTerms,
+                                                        dict[str, Any], dict[str, Any]]:  # fmt: skip
+    """A solver holding one step ``s`` → ``n`` of ``sysm`` from any state in the domain (the
+    consecution of an induction), with the state formulas' environments of ``s`` and ``n``."""
+    m = sysm.model
+    sysm.calendar.group = 100
+    s = sysm.state("s")
+    sysm.calendar.group = 101
+    n = sysm.state("n")
+    sol = Solver(sysm, budget)
+    sol.add(*m.param_domain(), *sysm.domain(s))
+    sysm.calendar.group = 101
+    st = sysm.step(s, n, "s")
+    sol.add(st.constraint)
+    return sol, s, n, st, sysm.state_env(s, "s"), sysm.state_env(n, "n")
+
+
 def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
           max_rounds: int = 40, per_round: int = 40, seed_limit: int = 600,
           query_cap: int | None = 4_000_000, kmax: int = 1,
@@ -523,16 +540,7 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
             return NoProof("the property fails in an initial state")
     init_sol = Solver(sysm, budget)
     ip = Path(sysm, init_sol, tag="i")
-    sysm.calendar.group = 100
-    s = sysm.state("s")
-    sysm.calendar.group = 101
-    n = sysm.state("n")
-    sol = Solver(sysm, budget)
-    sol.add(*m.param_domain(), *sysm.domain(s))
-    sysm.calendar.group = 101
-    st = sysm.step(s, n, "s")
-    sol.add(st.constraint)
-    env_s, env_n = sysm.state_env(s, "s"), sysm.state_env(n, "n")
+    sol, s, n, st, env_s, env_n = _consecution(sysm, budget)
     if ob.kind in ("state", "response"):
         sol.add(holds_at_state(ob, sysm, s, "s"))
         goal = holds_at_state(ob, sysm, n, "n")
@@ -676,16 +684,7 @@ def preserved_each(sysm: System, parts: Sequence[tuple[Obligation, Sequence[Cand
     query meets ``query_cap`` units is not shown preserved. Only state and step properties
     (a response needs its own monitor)."""
     m = sysm.model
-    sysm.calendar.group = 100
-    s = sysm.state("s")
-    sysm.calendar.group = 101
-    n = sysm.state("n")
-    sol = Solver(sysm, budget)
-    sol.add(*m.param_domain(), *sysm.domain(s))
-    sysm.calendar.group = 101
-    st = sysm.step(s, n, "s")
-    sol.add(st.constraint)
-    env_s, env_n = sysm.state_env(s, "s"), sysm.state_env(n, "n")
+    sol, s, n, st, env_s, env_n = _consecution(sysm, budget)
     terms: dict[str, tuple[Any, Any]] = {}  # a lemma's text -> (before, after), made once
     out = []
     for i, (ob, lemmas) in enumerate(parts):
