@@ -544,7 +544,7 @@ class Verifier:
         followed in Z3. No random runs, no mining. None when any of it fails (then the full
         check decides): never a verdict other than ``proved``."""
         from .engines import NoProof, Unknown, prove
-        from .incremental import candidates_from, replay_run
+        from .incremental import candidates_from
         from .properties import obligation
 
         if "runs" in recipe:
@@ -571,18 +571,9 @@ class Verifier:
                                given=given, minimize=False)  # fmt: skip
             if isinstance(result, NoProof):
                 return None
-            runs: dict[str, Any] = {}
-            for p in ob.premises:
-                data = recipe["premises"].get(p.text)
-                if data is not None and self._untouched(data, changed):
-                    runs[p.text] = data  # the same run, step for step: it reaches the premise again
-                    continue
-                run = replay_run(self.compiled, data, engine="reference") if data is not None else None
-                last = (data["prefix"], changed) if data is not None and changed is not None and "prefix" in data \
-                    else None  # fmt: skip
-                if run is None or not self._premise_in_runs(p, budget, [run], reference=True, last=last):
-                    return None
-                runs[p.text] = self._premise_data(p.text)
+            runs = self._premises_again(ob, recipe, changed, budget, {})
+            if runs is None:
+                return None
         except BackendDisagreement as exc:  # never a log entry: it fails the gate
             v.verdict, v.matches, v.reason = "error", False, f"the backends disagree: {exc}"
             return v
@@ -657,17 +648,14 @@ class Verifier:
         self._followed = set()  # (shared by this batch's premises, in a fixed order)
         batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]] = []
         events: set[str] = set()
-        for pid, recipe in recipes.items():
+        for pid in self.together(recipes):
+            recipe = recipes[pid]
             ob = obligation(self.spec, self.spec.properties[pid])
-            changed = self._changed_events(ob, recipe)
-            if changed is None:
-                continue
+            changed = self._changed_events(ob, recipe) or []  # (not None: `together` chose it)
             if "runs" in recipe:
                 v = self._same_finding(pid, recipe, changed)
                 if v is not None:
                     out[pid] = v
-                continue
-            if ob.kind not in ("state", "step") or any(p.text not in recipe["premises"] for p in ob.premises):
                 continue
             kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
             given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
@@ -693,7 +681,10 @@ class Verifier:
             if not ok:
                 continue  # left to `recheck`: its lemmas may be dropped there, or the full check decides
             mine, v = self._start(ob.prop)
-            premises = self._premises_again(ob, recipe, sorted(events), mine, replayed)
+            try:
+                premises = self._premises_again(ob, recipe, sorted(events), mine, replayed)
+            except (BackendDisagreement, Unknown, KeyError, TypeError, ValueError):
+                premises = None  # (a disagreement of the backends: `recheck` finds and reports it)
             if premises is None:
                 continue  # left to `recheck`
             self._proved(v, ob, kept, Proof(lemmas, 0, 0))
@@ -705,37 +696,33 @@ class Verifier:
             out[ob.id] = v
         return out
 
-    def _premises_again(self, ob: Any, recipe: Mapping[str, Any], changed: list[str], budget: Any,
+    def _premises_again(self, ob: Any, recipe: Mapping[str, Any], changed: list[str] | None, budget: Any,
                         replayed: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
-        """Each premise of ``ob`` reached again by the run that reached it last (`recheck`):
-        a run the edit cannot have changed before the premise held (`_untouched`) is taken
-        as it is; another is replayed on the reference engine (once: ``replayed``, by its
-        data) and its reaching step followed in Z3. The premises' runs as JSON data, or None
-        (a run that no longer reaches its premise, or a disagreement of the backends, which
-        `recheck` then reports)."""
+        """Each premise of ``ob`` reached again by the run that reached it last: a run the
+        edit cannot have changed before the premise held (`_untouched`; ``changed`` None:
+        not known) is taken as it is; another is replayed on the reference engine (once:
+        ``replayed``, by its data) and its reaching step followed in Z3. The premises' runs
+        as JSON data, or None when a run no longer reaches its premise; a disagreement of
+        the backends is raised (`BackendDisagreement`)."""
         import json
 
-        from .engines import Unknown
         from .incremental import replay_run
 
         self._premise_runs, self._premise_reached, self._premise_prefix = {}, {}, {}
         out: dict[str, Any] = {}
-        try:
-            for p in ob.premises:
-                data = recipe["premises"][p.text]
-                if self._untouched(data, changed):
-                    out[p.text] = data
-                    continue
-                key = json.dumps([data["parameters"], data["events"], data["until"]], sort_keys=True)
-                if key not in replayed:
-                    replayed[key] = replay_run(self.compiled, data, engine="reference")
-                run = replayed[key]
-                last = (data["prefix"], changed) if "prefix" in data else None
-                if run is None or not self._premise_in_runs(p, budget, [run], reference=True, last=last):
-                    return None
-                out[p.text] = self._premise_data(p.text)
-        except (BackendDisagreement, Unknown, KeyError, TypeError, ValueError):
-            return None
+        for p in ob.premises:
+            data = recipe["premises"][p.text]
+            if self._untouched(data, changed):
+                out[p.text] = data  # the same run, step for step: it reaches the premise again
+                continue
+            key = json.dumps([data["parameters"], data["events"], data["until"]], sort_keys=True)
+            if key not in replayed:
+                replayed[key] = replay_run(self.compiled, data, engine="reference")
+            run = replayed[key]
+            last = (data["prefix"], changed) if changed is not None and "prefix" in data else None
+            if run is None or not self._premise_in_runs(p, budget, [run], reference=True, last=last):
+                return None
+            out[p.text] = self._premise_data(p.text)
         return out
 
     def _same_finding(self, pid: str, recipe: Mapping[str, Any], changed: list[str]) -> Verdict | None:
