@@ -128,6 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help=tr("ignore cached outcomes"))
     p.set_defaults(module="yakkan.verify.mutate_cli", func="run")
 
+    p = sub.add_parser("what-if", help=tr("verify the catalogue again for other values of the terms' parameters"))
+    p.add_argument("assignments", nargs="+", metavar="NAME=VALUES",
+                   help=tr("a terms parameter and the values to try, e.g. minimum_term_months=1,3,6 or "
+                           "minimum_term_months=1..12 (several: every combination)"))  # fmt: skip
+    _spec_arg(p, positional=False)
+    p.add_argument("--property", action="append", metavar="ID", help=tr("check only this property (repeatable)"))
+    p.add_argument("--cluster", metavar="ADDRESS", default=None,
+                   help=tr("verify the variants on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT) "
+                           "instead of this machine; the same report"))  # fmt: skip
+    p.add_argument("--out", type=Path, default=None,
+                   help=tr("folder for each variant's counterexample scenarios"))  # fmt: skip
+    p.add_argument("--no-cache", action="store_true", help=tr("ignore cached verdicts"))
+    p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
+    p.set_defaults(module="yakkan.verify.whatif", func="run")
+
     p = sub.add_parser("simulate", help=tr("run randomized customer portfolios with every property monitored"))
     _spec_arg(p)
     p.add_argument("--profiles", type=Path, default=None, help=tr("behaviour profiles (YAML)"))

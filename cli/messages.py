@@ -217,6 +217,20 @@ MESSAGES: dict[str, str] = {
     "; {accepted} accepted not shown (--all shows them)": "、容認済みで非表示 {accepted} 件（--all で表示）",
     "{where}:{line}: {id}: no longer found in the text (fix: remove the entry, or update its id)": "{where}:{line}: {id}: 本文に見当たらない（修正: 項目を削除するか、id を更新してください）",
     "yakkan: {n} finding(s) of {terms} not reviewed": "yakkan: {terms} の指摘 {n} 件が未レビュー",
+    # -- yakkan what-if (verify/whatif.py) ---------------------------------------------------
+    "verify the catalogue again for other values of the terms' parameters": "約款のパラメータを別の値にした場合について、プロパティ目録を検証し直す",
+    "a terms parameter and the values to try, e.g. minimum_term_months=1,3,6 or minimum_term_months=1..12 (several: every combination)": "約款のパラメータと試す値。例: minimum_term_months=1,3,6 または minimum_term_months=1..12（複数指定するとすべての組合せ）",
+    "verify the variants on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT) instead of this machine; the same report": "各変形をこのマシンではなく、スケジューラが ADDRESS（tcp://HOST:PORT）にある Dask クラスタで検証。報告は同じ",
+    "folder for each variant's counterexample scenarios": "変形ごとの反例シナリオの出力フォルダ",
+    "what-if: {id} {version}, {n} properties; as written ({values}): {ok} as expected": "仮定の検証: {id} {version}、プロパティ {n} 件。現行の約款（{values}）では {ok} 件が期待どおり",
+    "{label}: {ok}/{n} as expected": "{label}: {n} 件中 {ok} 件が期待どおり",
+    " (the terms as written)": "（現行の約款）",
+    " — {fast} re-checked from the terms as written, {full} in full, {reused} reused": " — 現行の約款の判定から再検査 {fast} 件、完全な検査 {full} 件、再利用 {reused} 件",
+    "no verdict changes": "判定の変化なし",
+    "as expected": "期待どおり",
+    "NOT as expected (expected {e})": "期待と不一致（期待: {e}）",
+    "replay it on these terms: yakkan replay {scenario} --spec {spec}": "この約款で再生: yakkan replay {scenario} --spec {spec}",
+    "{done}/{n} variants verified": "{n} 件中 {done} 件の変形を検証済み",
 }
 
 ARGPARSE: dict[str, str] = {
@@ -833,4 +847,19 @@ ERRORS: dict[str, str] = {
     "a worker of {} failed: {}: {}": "{0} のワーカーが失敗: {1}: {2}",
     "the worker's yakkan ({}) is not the one that sent the job ({})": "ワーカーの yakkan（{0}）がジョブを送った側の yakkan（{1}）と異なる",
     "every worker needs Python 3.11 and the same yakkan as this machine (`pip install -e .` in the worker's environment), then `dask worker ADDRESS`": "各ワーカーには Python 3.11 とこのマシンと同じ yakkan が必要です（ワーカーの環境で `pip install -e .`）。その後 `dask worker ADDRESS` を実行してください",
+    # yakkan what-if
+    "'{}' is not NAME=VALUES": "'{0}' は「名前=値」の形ではない",
+    "e.g. minimum_term_months=1,3,6 or minimum_term_months=1..12": "例: minimum_term_months=1,3,6 または minimum_term_months=1..12",
+    "unknown parameter '{}'{}": "不明なパラメータ '{0}'{1}",
+    "the terms' parameters: {}": "約款のパラメータ: {0}",
+    "'{}' is set per contract, not by the terms: the verifier already covers each of its values": "'{0}' は約款ではなく契約ごとに定まる値。検証はすでにそのすべての値を扱っている",
+    "'{}' is not a whole number: a what-if sweeps whole numbers only": "'{0}' は整数ではない。仮定の検証で変えられるのは整数のパラメータのみ",
+    "'{}' is not a range of at most {} values": "'{0}' は {1} 個以内の値の範囲ではない",
+    "'{}' is not a whole number": "'{0}' は整数ではない",
+    "{}={} is outside its domain ({} to {})": "{0}={1} は値域（{2}〜{3}）の外",
+    "give values of at least {}": "{0} 以上の値を指定してください",
+    "'{}' is given twice": "'{0}' が二度指定されている",
+    "give all its values once: {}=3,6": "値はまとめて一度に指定してください（例: {0}=3,6）",
+    "{} combinations of values: at most {} are verified in one sweep": "値の組合せが {0} 通り。一度に検証できるのは {1} 通りまで",
+    "give fewer values, or sweep one parameter at a time": "値を減らすか、パラメータを一つずつ変えてください",
 }

@@ -120,6 +120,9 @@ def cases(tmp: Path) -> list[tuple[list[str], int]]:
         (["docs", "-o", str(tmp / "file.txt")], 2),
         (["review", str(SPEC), str(SPEC), "--no-verify", "--out", str(tmp / "review")], 0),
         (["review", str(tmp / "nowhere"), str(SPEC)], 2),
+        (["what-if", "evasion_multiplier=2,1", "--property", "P05"], 0),
+        (["what-if", "base_fee=1"], 2),
+        (["what-if", "minimum_term_months=1..99"], 2),
         (["lint", str(TERMS)], 0),
         (["lint", str(tmp / "sjis.ja.txt")], 2),
         (["demo", "--bogus"], 2),
@@ -130,7 +133,7 @@ def cases(tmp: Path) -> list[tuple[list[str], int]]:
         (["frobnicate"], 2),
         (["--help"], 0),
         *[([command, "--help"], 0) for command in ("check", "replay", "verify", "simulate", "diagram", "docs",
-                                                  "review", "lint", "demo")],
+                                                  "review", "lint", "demo", "what-if")],
     ]
 
 

@@ -163,6 +163,23 @@ def _error(capsys, *argv: str) -> str:
     return captured.err
 
 
+def test_what_if_on_the_cluster_gives_the_report_of_a_local_run(tmp_path, address, capsys):
+    """A what-if sweep's variants verified by the workers (sent the texts and the base's
+    verdicts): the same JSON, byte for byte, the counterexample written by this machine."""
+    argv = ["what-if", "evasion_multiplier=2,-1,1", "--property", "P05", "--property", "P16", "--json",
+            "--no-cache", "--out", str(tmp_path / "whatif")]  # fmt: skip
+    assert main(argv) == 0
+    local = capsys.readouterr().out
+    scenario = tmp_path / "whatif" / "evasion_multiplier=-1" / "P16-counterexample.yaml"
+    written = scenario.read_text(encoding="utf-8")
+    shutil.rmtree(tmp_path / "whatif")
+    assert main([*argv, "--cluster", address]) == 0
+    assert capsys.readouterr().out == local
+    assert scenario.read_text(encoding="utf-8") == written
+    assert [r["changed"][0]["after"] if r["changed"] else None for r in json.loads(local)["variants"]] == \
+        [None, "violated", None]  # fmt: skip
+
+
 def test_a_bad_address_is_exit_2_with_a_fix(capsys):
     assert _error(capsys, "--cluster", "scheduler") == (
         "yakkan: error: --cluster: 'scheduler' is not a scheduler address\n"

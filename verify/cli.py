@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from argparse import Namespace
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,12 +61,18 @@ def settings_from(depth: int | None, timeout: float | None, rlimit: int | None =
 def verify(spec_path: Path, properties: list[str] | None = None, settings: Settings | None = None,
            out_dir: Path | None = DEFAULT_OUT, use_cache: bool = True, jobs: int | None = None,
            on_done: Any = None, cache_dir: Path | None = None,
-           cached_only: bool = False) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
+           cached_only: bool = False, last: Mapping[str, Any] | None = None,
+           in_process: bool = False) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
     """Verdicts for the catalogue of ``spec_path`` (or ``properties``), in catalogue order,
     and the spec's identity {"id", "version", "path"}. Counterexamples and witnesses are
     written to ``out_dir``. With ``cached_only`` nothing is checked: the verdicts the cache
     holds, the others left out (what `yakkan docs --review` shows). Bad input raises
-    ``InputError`` (``SpecError``)."""
+    ``InputError`` (``SpecError``).
+
+    ``last``: the last verdicts the fast path starts from ({id: {"own", "verdict"}}, as
+    `Cache.put_latest` keeps them), instead of the cache's for this spec path; the verdicts
+    are then not kept as this path's last (a what-if variant: verify/whatif.py).
+    ``in_process``: every check in this process, none forked (a cluster's worker)."""
     settings = settings or Settings()
     spec_path = Path(spec_path)
     if not spec_path.is_file():
@@ -106,7 +113,8 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
             v.refresh(spec)
             v.restore(out_dir)
             verdicts_by[pid] = v
-            cache.put_latest(spec_path, settings.key(), v, own[pid])
+            if last is None:
+                cache.put_latest(spec_path, settings.key(), v, own[pid])
             if on_done:
                 on_done(v)
         else:
@@ -119,12 +127,14 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
         def done(v: Verdict) -> None:
             v.fingerprint, v.fingerprint_all = fps[v.id], fps_all[v.id]
             cache.put_verdict(settings.key(), v)
-            cache.put_latest(spec_path, settings.key(), v, own[v.id])
+            if last is None:
+                cache.put_latest(spec_path, settings.key(), v, own[v.id])
             if on_done:
                 on_done(v)
 
+        recipes = _recipes(cache, spec_path, settings, todo, own, last)
         for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings(),
-                           recipes=_recipes(cache, spec_path, settings, todo, own)):  # fmt: skip
+                           recipes=recipes, in_process=in_process):  # fmt: skip
             verdicts_by[v.id] = v  # its fingerprints set by `done`, which check_all calls with each verdict
         # (a full check's time: what the scheduler orders the next full checks by)
         cache.put_timings({p: verdicts_by[p].seconds for p in todo if verdicts_by[p].route != "fast"})
@@ -133,16 +143,21 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
 
 
 def _recipes(cache: Cache, spec_path: Path, settings: Settings, ids: list[str],
-             own: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+             own: dict[str, str], given: Mapping[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
     """What the fast path (issue 14 §5) checks each of ``ids`` with, from its last verdict
     (this spec path, these settings, the same property): the lemmas of its last proof, or
     the runs of its last witnesses (a reachable or structural property, a known finding,
     as the catalogue expects). Any other last verdict — a counterexample of a property
     expected to hold, a bound reached, unknown, vacuous — and a property never checked
-    take the full path."""
+    take the full path. ``given``: the last verdicts ({id: {"own", "verdict"}}) instead of the
+    cache's."""
     out = {}
     for pid in ids:
-        last = cache.latest(spec_path, settings.key(), pid, own[pid]) if cache.enabled else None
+        if given is not None:
+            entry = given.get(pid)
+            last = Verdict.from_data(entry["verdict"]) if entry and entry.get("own") == own[pid] else None
+        else:
+            last = cache.latest(spec_path, settings.key(), pid, own[pid]) if cache.enabled else None
         if last is None or not last.recipe or last.recipe.get("verdict") != last.verdict:
             continue
         if last.verdict == "proved" or (last.matches and last.verdict in ("reachable", "violated")):

@@ -1237,14 +1237,16 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
               on_start: Callable[[str], None] | None = None,
               on_done: Callable[[Verdict], None] | None = None,
               hints: Mapping[str, float] | None = None,
-              recipes: Mapping[str, Mapping[str, Any]] | None = None) -> list[Verdict]:  # fmt: skip
+              recipes: Mapping[str, Mapping[str, Any]] | None = None,
+              in_process: bool = False) -> list[Verdict]:  # fmt: skip
     """Verdicts for ``ids``, in that order: one solver process per property, at most
     ``jobs`` at a time (default: one per core), the longest first (``hints``: the seconds
     each took last time; else a guess by kind).
 
     ``recipes``: for some properties, what their last check leaves (`Verdict.recipe`): these
     are first checked again with it only (`Verifier.recheck`, the fast path of issue 14 §5);
-    only those it does not settle take the full check.
+    only those it does not settle take the full check. ``in_process``: every check in this
+    process, one after the other (a cluster's worker: one task, one core), none forked.
 
     Before the full checks the parent prepares what every check shares (the compiled
     spec, the random runs, the lemma candidates' truth on them; for one property, only the
@@ -1271,7 +1273,8 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
 
     def recheck(pids: list[str], meanwhile: Callable[[], None] | None = None) -> None:
         _each(spec, pids, settings, jobs, hints, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
-              lambda pid, v: finished(v) if v is not None and v.route == "fast" else None, meanwhile)  # fmt: skip
+              lambda pid, v: finished(v) if v is not None and v.route == "fast" else None, meanwhile,
+              in_process)  # fmt: skip
 
     if fast:
         recheck([p for p in fast if p not in near], together if near else None)
@@ -1284,26 +1287,32 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
             verifier.prepare()
         else:  # one property: the truth of the candidates its proof asks for, and only if one is tried
             verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
-        _each(spec, rest, settings, jobs, hints, verifier.check, on_start, lambda pid, v: finished(v))
+        _each(spec, rest, settings, jobs, hints, verifier.check, on_start, lambda pid, v: finished(v),
+              in_process=in_process)  # fmt: skip
     return [results[p] for p in ids]
 
 
 def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hints: Mapping[str, float] | None,
           work: Callable[[str], Verdict | None], on_start: Callable[[str], None] | None,
           done: Callable[[str, Verdict | None], None],
-          meanwhile: Callable[[], None] | None = None) -> None:  # fmt: skip
+          meanwhile: Callable[[], None] | None = None, in_process: bool = False) -> None:  # fmt: skip
     """``work(pid)`` for each of ``ids``, in a forked process each (at most ``jobs`` at a
     time), ``done(pid, verdict)`` in the parent as each ends (a process killed over its
     time, or ended without an answer: an ``unknown`` verdict). ``meanwhile()`` runs once
-    in the parent, once the first processes are started."""
+    in the parent, once the first processes are started. ``in_process``: no fork."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
-    if not hasattr(os, "fork") or not ids:  # no fork: one process, in order
+    if in_process or not hasattr(os, "fork") or not ids:  # no fork: one process, in order
         if meanwhile is not None:
             meanwhile()
         for pid in ids:
             if on_start:
                 on_start(pid)
-            done(pid, work(pid))
+            t = time.monotonic()
+            try:
+                v = work(pid)
+            except Exception as exc:  # what a solver process that ends without a verdict reports
+                v = _failed(spec, pid, time.monotonic() - t, f"the check ended without a verdict: {exc}")
+            done(pid, v)
         return
     import multiprocessing as mp
 

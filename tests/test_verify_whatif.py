@@ -1,0 +1,135 @@
+"""`yakkan what-if` (issue 14 §2, a verification sweep over what-if parameters): the spec's
+text with a terms parameter's default rewritten in place, each variant verified on the fast
+path from the base's verdicts, and the verdicts that change named. The cluster's report is
+the local one (tests/test_simulate_cluster.py)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import pytest
+
+from yakkan.cli import main
+from yakkan.model.errors import InputError
+from yakkan.model.spec import load_spec
+from yakkan.verify import whatif
+from yakkan.verify.whatif import Assignment, parse_assignment, variants_of
+
+from conftest import SPEC_PATH
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(SPEC_PATH)
+
+
+def test_values_ranges_and_repeats(spec):
+    assert parse_assignment("minimum_term_months=1,3,6", spec) == Assignment("minimum_term_months", (1, 3, 6))
+    assert parse_assignment(" deposit_cap_months = 1..4, 12", spec).values == (1, 2, 3, 4, 12)
+    assert parse_assignment("minimum_term_months=6,3,6", spec).values == (6, 3)  # in the order asked, once
+
+
+@pytest.mark.parametrize(("text", "message", "hint"), [
+    ("minimum_term_months", "'minimum_term_months' is not NAME=VALUES", "e.g. minimum_term_months=1,3,6"),
+    ("minimum_term_monts=3", "unknown parameter 'minimum_term_monts' — did you mean 'minimum_term_months'?",
+     "the terms' parameters: tax_rate_percent, late_rate_bp"),
+    ("base_fee=50000", "'base_fee' is set per contract, not by the terms", "the terms' parameters:"),
+    ("minimum_term_months=3,six", "'six' is not a whole number", "e.g. minimum_term_months=1,3,6"),
+    ("minimum_term_months=1..65", "'1..65' is not a range of at most 64 values", "e.g."),
+    ("minimum_term_months=6..3", "'6..3' is not a range of at most 64 values", "e.g."),
+    ("minimum_term_months=2000000000", "minimum_term_months=2000000000 is outside its domain", "give values of"),
+])  # fmt: skip
+def test_a_bad_assignment_says_what_to_write(spec, text, message, hint):
+    with pytest.raises(InputError) as err:
+        parse_assignment(text, spec)
+    assert err.value.message.startswith(message)
+    assert err.value.hint.startswith(hint)
+
+
+def test_a_variant_is_the_spec_with_one_literal_rewritten(spec):
+    base, six = variants_of(SPEC_PATH, [parse_assignment("minimum_term_months=3,6", spec)])
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    assert base.text == text  # the terms' own value: the spec, byte for byte
+    changed = [d for d in difflib.ndiff(text.splitlines(), six.text.splitlines()) if d[:1] in "+-"]
+    assert changed == [
+        '-   minimum_term_months: {type: int, default: 3, scope: terms, articles: ["7-1"],',
+        '+   minimum_term_months: {type: int, default: 6, scope: terms, articles: ["7-1"],',
+    ]
+    assert six.label == "minimum_term_months=6"
+
+
+def test_every_combination_of_two_parameters(spec):
+    out = variants_of(SPEC_PATH, [parse_assignment("minimum_term_months=3,6", spec),
+                                  parse_assignment("deposit_cap_months=6,12", spec)])  # fmt: skip
+    assert [v.label for v in out] == [
+        "minimum_term_months=3, deposit_cap_months=6", "minimum_term_months=3, deposit_cap_months=12",
+        "minimum_term_months=6, deposit_cap_months=6", "minimum_term_months=6, deposit_cap_months=12",
+    ]  # fmt: skip
+    with pytest.raises(InputError, match="'minimum_term_months' is given twice"):
+        variants_of(SPEC_PATH, [parse_assignment("minimum_term_months=3", spec)] * 2)
+    with pytest.raises(InputError, match="81 combinations of values: at most 64"):
+        variants_of(SPEC_PATH, [parse_assignment(f"{n}=1..9", spec) for n in ("minimum_term_months",
+                                                                             "deposit_cap_months")])  # fmt: skip
+
+
+def test_the_report_names_the_verdicts_that_change(tmp_path, capsys):
+    """12-1's multiplier of the evaded fee made negative (-1): the penalty for the
+    ¥220,000 detected is then -¥220,000, a credit, and at the end (11-4) the deposit
+    account pays the customer back what the customer never paid, so P16 (the deposit is
+    returned net of what is owed) is violated; P05 (no fee charged before its due date)
+    does not read the multiplier and stays proved. The counterexample replays on the
+    variant's spec, written beside it."""
+    out = tmp_path / "whatif"
+    argv = ["--lang", "en", "what-if", "evasion_multiplier=2,-1", "--property", "P05", "--property", "P16",
+            "--json", "--no-cache", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["base"] == {"values": {"evasion_multiplier": 2}, "as_expected": 2, "properties": 2}
+    (same, negative) = data["variants"]
+    assert (same["label"], same["base"], same["as_expected"], same["changed"], same["spec"]) == \
+        ("evasion_multiplier=2", True, 2, [], None)  # fmt: skip
+    # P05 proved again with its last lemmas; P16's last lemmas no longer inductive: the full check
+    assert negative["routes"] == {"reused": 0, "fast": 1, "full": 1}
+    folder = out / "evasion_multiplier=-1"
+    scenario = folder / "P16-counterexample.yaml"
+    assert negative["spec"] == str(folder / "spec" / "spec.yaml")
+    assert negative["changed"] == [{
+        "id": "P16", "title": "At the end, the deposit balance is returned net of what is owed",
+        "title_ja": "終了時には、債務を控除した保証金の残額が返還される", "before": "proved", "after": "violated",
+        "expected": "holds", "matches": False, "articles": ["11-4"], "counterexample": str(scenario)}]  # fmt: skip
+    assert negative["not_as_expected"] == ["P16"]
+    assert "evasion_multiplier: {type: int, default: -1," in (folder / "spec" / "spec.yaml").read_text("utf-8")
+    assert main(["--lang", "en", "replay", str(scenario), "--spec", negative["spec"], "--json"]) == 0
+    ledger = json.loads(capsys.readouterr().out)["ledger"]
+    assert (ledger["penalties"], ledger["deposit_returned"]) == (-220000, 220000)
+    # the text a reader gets: the change, and how to replay it
+    assert main(argv[:-4] + ["--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2:] == [
+        "  P16 At the end, the deposit balance is returned net of what is owed: proved → violated — "
+        "NOT as expected (expected holds)",
+        f"    replay it on these terms: yakkan replay {scenario} --spec {negative['spec']}",
+    ]
+
+
+def test_text_report_in_japanese(capsys):
+    data = {"spec": {"id": "clara-msp", "version": "2024-04-01", "path": "x"},
+            "base": {"values": {"minimum_term_months": 3}, "as_expected": 61, "properties": 61},
+            "variants": [{"values": {"minimum_term_months": 0}, "label": "minimum_term_months=0", "base": False,
+                          "as_expected": 60, "properties": 61, "not_as_expected": ["P18"], "spec": None,
+                          "routes": {"reused": 0, "fast": 60, "full": 1},
+                          "changed": [{"id": "P18", "title": "The company can raise the fee within the minimum term",
+                                       "title_ja": "当社は最低利用期間内に料金を値上げできる", "before": "reachable",
+                                       "after": "unknown", "expected": "reachable", "matches": False,
+                                       "articles": ["8-4"], "counterexample": None}]}]}  # fmt: skip
+    assert whatif.text(data, "ja").splitlines() == [
+        "仮定の検証: clara-msp 2024-04-01、プロパティ 61 件。現行の約款（minimum_term_months=3）では 61 件が期待どおり",
+        "",
+        "minimum_term_months=0: 61 件中 60 件が期待どおり — "
+        "現行の約款の判定から再検査 60 件、完全な検査 1 件、再利用 0 件",
+        "  P18 当社は最低利用期間内に料金を値上げできる: 到達可能 → 判定不能 — 期待と不一致（期待: 到達可能）",
+    ]
+    assert whatif.text(data, "en").splitlines()[3] == (
+        "  P18 The company can raise the fee within the minimum term: reachable → unknown — "
+        "NOT as expected (expected reachable)")
