@@ -98,6 +98,11 @@ class Calendar:
     def __init__(self, tag: str = "") -> None:
         self.tag = tag
         self.definitions: list[Any] = []
+        # while a caller collects them (`engines.StepTemplates`): each month decomposed by a
+        # fresh (cycle, k), as (cycle, k, "day" or "month", the day or month index it
+        # decomposes), in the order made (`known` reads them). None otherwise: holding the
+        # terms would keep Z3 from reusing their ids, and every later query would change.
+        self.decompositions: list[tuple[Any, Any, str, Any]] | None = None
         self._months: dict[int, _Month] = {}  # month term id -> decomposition
         self._month_of: dict[int, Any] = {}  # day term id -> month term
         self._month_start: dict[int, Any] = {}
@@ -137,6 +142,8 @@ class Calendar:
             return hit
         inside = z3.And(x >= DAY0, x <= DAY_LAST)
         cycle, k = self._fresh(inside)
+        if self.decompositions is not None:
+            self.decompositions.append((cycle, k, "day", x))
         dec = _Month(None, cycle, k, inside)
         first, following = dec.start(0), dec.start(1)
         self.definitions.append(z3.Implies(inside, z3.And(first <= x, x < following)))
@@ -164,6 +171,8 @@ class Calendar:
         else:
             inside = z3.And(m >= MONTH0, m <= MONTH_LAST)
             cycle, k = self._fresh(inside)
+            if self.decompositions is not None:
+                self.decompositions.append((cycle, k, "month", m))
             self.definitions.append(z3.Implies(inside, m == MONTH0 + 48 * cycle + k))
             dec = _Month(m, cycle, k, inside)
             term = z3.If(inside, dec.start(0), _MONTH_START_OUTSIDE(m))
@@ -190,9 +199,45 @@ class Calendar:
     def call(self, func: str, args: list[Any]) -> Any:
         return getattr(self, func)(*args)
 
+    @staticmethod
+    def known(decompositions: list[tuple[Any, Any, str, Any]], substitution: list[tuple[Any, Any]]) -> list[Any]:
+        """The values of the decompositions' (cycle, k) whose day or month is a number once
+        ``substitution`` is made (in order: a decomposition's argument may hold an earlier
+        one's terms), as more (constant, value) pairs; those outside the window are left
+        free, as the definitions leave them. A wrong value could only make the definitions
+        false (a step refused), never admit a step the definitions do not."""
+        pairs = list(substitution)
+        out = []
+        for cycle, k, kind, arg in decompositions:
+            value = z3.simplify(substitute(arg, pairs))
+            if not z3.is_int_value(value):
+                continue
+            n = value.as_long()
+            if kind == "day":
+                if not DAY0 <= n <= DAY_LAST:
+                    continue
+                n = month_of_table(n)
+            elif not MONTH0 <= n <= MONTH_LAST:
+                continue
+            c, r = divmod(n - MONTH0, 48)
+            found = [(cycle, z3.IntVal(c)), (k, z3.IntVal(r))]
+            pairs += found
+            out += found
+        return out
+
     def mul(self, a: Any, b: Any) -> Any:
         """A product of two non-constant ints (exact here)."""
         return a * b
+
+
+def substitute(t: Any, pairs: list[tuple[Any, Any]]) -> Any:
+    """``z3.substitute(t, *pairs)`` without z3py's Python-side sort checks (Z3 checks the
+    sorts itself and raises on a mismatch): a run's steps substitute hundreds of values."""
+    n = len(pairs)
+    src, dst = (z3.Ast * n)(), (z3.Ast * n)()
+    for i, (a, b) in enumerate(pairs):
+        src[i], dst[i] = a.as_ast(), b.as_ast()
+    return z3.z3._to_expr_ref(z3.Z3_substitute(t.ctx_ref(), t.as_ast(), n, src, dst), t.ctx)
 
 
 def _summands(t: Any, sign: int = 1) -> tuple[list[Any], int] | None:

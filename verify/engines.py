@@ -19,6 +19,7 @@ loaded machine; a far-off wall-clock guard only turns a run that hangs into ``un
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ import z3
 
 from yakkan.model import calendar_math as cm
 
+from .calendar import substitute
 from .encoding import ARMED, DEADLINE, MONTH, StepTerms, System
 from .lemmas import ARMED_NAME, DEADLINE_NAME, Candidate, Mined
 from .properties import Goal, Obligation
@@ -417,6 +419,11 @@ def follow(sysm: System, budget: Budget, initial: Mapping[str, Any],
     states. Returns the index of the first step the encoding does not allow with exactly
     these values (-1 for the initial state), or None when the whole run is a run of the
     encoding.
+
+    A run's steps are mostly the same few events: the step of an event the run sends more
+    than once is built once, between two states of constants (`StepTemplates`), and each of
+    its steps is that formula with the constants replaced by the step's values (in Z3), not
+    built again in Python; an event sent once has its step built with the values.
     """
     m = sysm.model
     params = [sym == parameters[name] for name, sym in m.param_syms.items()]
@@ -430,21 +437,87 @@ def follow(sysm: System, budget: Budget, initial: Mapping[str, Any],
         solver.pop()
         if not ok:
             return -1
+    templates = StepTemplates(sysm)
+    times = Counter(event for _, event, _, _ in steps)
     for k, (slot, event, args, after) in enumerate(steps):
         n = concrete_state(sysm, after, slot)
-        st = sysm.step(s, n, k, only_event=event)
-        cs = [st.constraint, st.event == m.event_sort[event]]
-        for a in m.spec.events[event].args:
-            if a.expr_name in args:
-                cs.append(st.args[(a.expr_name, a.type)] == m.z3_value(a.type, args[a.expr_name]))
+        # an event the run sends once: its step built with the values (no template to amortize)
+        if times[event] > 1:
+            query = [templates.between(event, s, n, args)]
+        else:  # (its terms kept alive as long as before the templates: Z3's ids, and so its searches, stay)
+            query, st = _step_between(sysm, k, event, s, n, args)
         solver.push()
-        solver.add(*cs)
+        solver.add(*query)
         ok = solver.check()
         solver.pop()
         if not ok:
             return k
         s = n
     return None
+
+
+def _step_between(sysm: System, k: int, event: str, s: Mapping[str, Any], n: Mapping[str, Any],
+                  args: Mapping[str, Any]) -> tuple[list[Any], StepTerms]:  # fmt: skip
+    """The step by ``event`` from ``s`` to ``n`` (states of Z3 values) built with the values:
+    its constraints, and the step's terms."""
+    m = sysm.model
+    st = sysm.step(s, n, k, only_event=event)
+    cs = [st.constraint, st.event == m.event_sort[event]]
+    for a in m.spec.events[event].args:
+        if a.expr_name in args:
+            cs.append(st.args[(a.expr_name, a.type)] == m.z3_value(a.type, args[a.expr_name]))
+    return cs, st
+
+
+class StepTemplates:
+    """Each event's step of ``sysm``, built once between two states of fresh constants, and
+    a step between two known states as that formula with the constants replaced.
+
+    The step with the values substituted is the step built with them (the same terms, in
+    the same encoding), except that the calendar's functions are the encoding's own
+    definitions of them for symbolic days rather than their values for known days; the
+    definitions the exact calendar adds while an event's step is built are part of that
+    event's formula (substituted with it), not of the solver's base. Each event's states
+    have their own constants, so no two events' formulas share a calendar term. The months
+    the definitions decompose are given their values too (`Calendar.known`), so that the
+    solver has no calendar to search."""
+
+    def __init__(self, sysm: System) -> None:
+        self.sysm = sysm
+        self._built: dict[str, tuple[Any, dict[str, Any], dict[str, Any], StepTerms, list[Any]]] = {}
+
+    def _template(self, event: str) -> tuple[Any, dict[str, Any], dict[str, Any], StepTerms, list[Any]]:
+        hit = self._built.get(event)
+        if hit is not None:
+            return hit
+        sysm, m = self.sysm, self.sysm.model
+        cal = sysm.calendar
+        before = len(cal.definitions)
+        cal.decompositions = []
+        try:
+            s, n = sysm.state(f"follow.{event}.s"), sysm.state(f"follow.{event}.n")
+            st = sysm.step(s, n, f"follow.{event}", only_event=event)
+            decompositions = cal.decompositions
+        finally:
+            cal.decompositions = None
+        own = cal.definitions[before:]
+        del cal.definitions[before:]  # this event's, substituted with its formula: never at the solver's base
+        formula = z3.And(st.constraint, st.event == m.event_sort[event], *own)
+        self._built[event] = hit = (formula, s, n, st, decompositions)
+        return hit
+
+    def between(self, event: str, s: Mapping[str, Any], n: Mapping[str, Any], args: Mapping[str, Any]) -> Any:
+        """The step by ``event`` from ``s`` to ``n`` (states of Z3 values), with ``args``
+        (by expression name) for the event's arguments given."""
+        m = self.sysm.model
+        formula, ts, tn, st, decompositions = self._template(event)
+        pairs = [(ts[x], s[x]) for x in ts] + [(tn[x], n[x]) for x in tn]
+        for a in m.spec.events[event].args:
+            if a.expr_name in args:
+                pairs.append((st.args[(a.expr_name, a.type)], m.z3_value(a.type, args[a.expr_name])))
+        # the calendar's months of the step's known days, as the definitions decompose them
+        pairs += self.sysm.calendar.known(decompositions, pairs)
+        return substitute(formula, pairs)
 
 
 def target_of(ob: Obligation | None, goal: Goal | None, sysm: System):

@@ -1,0 +1,90 @@
+"""`engines.follow` checks a run of the executable model step by step against the encoding.
+An event the run sends more than once has its step built once between two states of
+constants and substituted (`StepTemplates`, with the months of the exact calendar given as
+`Calendar.known` computes them); an event sent once has its step built with the values.
+The two must be the same step: on random runs, every step built both ways is allowed, and
+the same step with a value the model did not compute is refused both ways."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import z3
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from yakkan.verify import engines
+from yakkan.verify.encoding import System
+from yakkan.verify.runner import Settings, Verifier
+from yakkan.verify.sampling import random_run
+
+
+@pytest.fixture(scope="module")
+def verifier(spec):
+    return Verifier(spec, Settings(), None)
+
+
+def _run(verifier, seed: int, length: int):
+    run = random_run(verifier.compiled, random.Random(seed), length)
+    initial = next(s.after for s in run.steps if s.accepted)
+    steps = [verifier._zstep(s) for s in run.steps if s.accepted and s.transition is not None]
+    return run, initial, steps
+
+
+def _allowed(sysm: System, parameters, constraints) -> bool:
+    z = z3.Solver()
+    z.add(*[sym == parameters[name] for name, sym in sysm.model.param_syms.items()])
+    z.add(*sysm.calendar.definitions)
+    z.add(*constraints)
+    return z.check() == z3.sat
+
+
+def _changed_int(spec, before, after) -> str | None:
+    """A whole-number variable of the contract the step changed (the encoding computes it:
+    one value only; a scratch variable is a value of the step alone, free after it)."""
+    return next((v for v in sorted(after) if v in spec.variables and not spec.variables[v].scratch
+                 and spec.variables[v].type.kind == "int" and after[v] != before.get(v)), None)  # fmt: skip
+
+
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**9), length=st.integers(10, 40))
+def test_a_template_step_is_the_step_built_with_the_values(verifier, seed, length) -> None:
+    verifier._fresh_context()
+    run, initial, steps = _run(verifier, seed, length)
+    sysm = System(verifier.model, None, exact=True)
+    templates = engines.StepTemplates(sysm)
+    before, slot0 = initial, sysm.model.mid
+    checked = refused = 0
+    for k, (slot, event, args, after) in enumerate(steps):
+        s = engines.concrete_state(sysm, before, slot0)
+        variants = [after]
+        var = _changed_int(verifier.spec, before, after)
+        if var is not None:
+            variants.append({**after, var: after[var] + 1})
+        for i, values in enumerate(variants):
+            n = engines.concrete_state(sysm, values, slot)
+            direct, _ = engines._step_between(sysm, k, event, s, n, args)
+            template = templates.between(event, s, n, args)
+            answer = _allowed(sysm, run.parameters, direct)
+            assert _allowed(sysm, run.parameters, [template]) == answer, (k, event, var, i)
+            assert answer == (i == 0), (k, event, var, i)  # the model's step, and only it
+            checked += 1
+            refused += i
+        before, slot0 = after, slot
+    assert checked > len(steps) and refused > 0
+
+
+def test_follow_names_the_first_step_the_encoding_refuses(verifier) -> None:
+    verifier._fresh_context()
+    run, initial, steps = _run(verifier, 5, 40)
+    sysm = System(verifier.model, None, exact=True)
+    assert engines.follow(sysm, engines.Budget(), initial, steps, run.parameters) is None
+    events = [e for _, e, _, _ in steps]
+    assert len(steps) == 45 and len(set(events)) < len(events) - 20  # most steps from a template
+    for k in (3, 17, 31, 44):
+        slot, event, args, after = steps[k]
+        var = _changed_int(verifier.spec, steps[k - 1][3], after) or "charged"
+        tampered = [*steps[:k], (slot, event, args, {**after, var: after[var] + 1}), *steps[k + 1 :]]
+        sysm = System(verifier.model, None, exact=True)
+        assert engines.follow(sysm, engines.Budget(), initial, tampered, run.parameters) == k, (k, event, var)
