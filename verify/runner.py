@@ -187,9 +187,17 @@ class Verifier:
         from .lemmas import CandidateSpace
 
         self.runs()
+        self.examples()
         space = CandidateSpace(self.model, None, None)
         atoms = [a for a in (*space.regions, *space.literals, *space.conclusions) if a is not None]
         self.masks(None).precompute(atoms, self.jobs)
+
+    def examples(self) -> None:
+        """The spec's worked examples replayed on the reference engine (before the solver
+        processes fork: each would replay them again, for its premises or its witnesses)."""
+        if self.spec.path is not None:
+            for name in self.spec.examples:
+                self._scenario_run(name)
 
     def masks(self, monitor: Any) -> Any:
         """The truth tables of the sample states (with ``monitor``'s values, if any), made once."""
@@ -1277,6 +1285,7 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
               in_process)  # fmt: skip
 
     if fast:
+        verifier.examples()
         recheck([p for p in fast if p not in near], together if near else None)
         left = [p for p in near if p not in results]
         if left:
