@@ -13,7 +13,7 @@ the articles it breaks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +90,9 @@ class StepFormulaEnv:
     """The names a step formula reads on a step of a contract: the values before it,
     ``next_<name>`` after it, ``event``, its arguments by expression name, and the shared
     arguments it does not take at their defaults (``Spec.arg_defaults``). Built once per
-    spec; called per step."""
+    spec; called per step, it gives them as a dict (what many formulas read on one step:
+    the monitors); `view` gives a read-only view of the step instead (`StepView`), for one
+    formula read on many steps (a goal looked for in sampled runs)."""
 
     def __init__(self, spec: Spec) -> None:
         self.defaults = spec.arg_defaults()
@@ -98,17 +100,55 @@ class StepFormulaEnv:
         self.expr_names = {ev.name: {a.name: a.expr_name for a in ev.args} for ev in spec.events.values()}
 
     def __call__(self, step: Step) -> dict[str, Any]:
-        env = dict(step.before)
-        after = step.after
-        for name in self.variables:
-            env[NEXT + name] = after[name]
-        env[NEXT + "state"] = after["state"]
-        env["event"] = step.event
-        env.update(self.defaults)
+        return self.view(step).as_dict()
+
+    def view(self, step: Step) -> StepView:
         names = self.expr_names[step.event]
-        for k, v in step.args.items():
-            env[names[k]] = v
+        args = {names[k]: v for k, v in step.args.items()}
+        return StepView(step.before, step.after, step.event, args, self.defaults, self.variables)
+
+
+class StepView(Mapping[str, Any]):
+    """A step's names as `StepFormulaEnv` gives them, looked up when read. Later sources win,
+    as in the dict the names were once copied into: the values before the step, then
+    ``next_`` and the values after it (the variables and ``state``), ``event``, the shared
+    arguments at their defaults, the event's own arguments."""
+
+    __slots__ = ("before", "after", "event", "args", "defaults", "variables")
+
+    def __init__(self, before: Mapping[str, Any], after: Mapping[str, Any], event: str, args: Mapping[str, Any],
+                 defaults: Mapping[str, Any], variables: tuple[str, ...]) -> None:  # fmt: skip
+        self.before, self.after, self.event, self.args = before, after, event, args
+        self.defaults, self.variables = defaults, variables
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.args:
+            return self.args[name]
+        if name in self.defaults:
+            return self.defaults[name]
+        if name == "event":
+            return self.event
+        if name.startswith(NEXT):
+            bare = name[len(NEXT) :]
+            if bare == "state" or bare in self.after and bare in self.variables:
+                return self.after[bare]
+        return self.before[name]
+
+    def as_dict(self) -> dict[str, Any]:
+        env = dict(self.before)
+        for name in self.variables:
+            env[NEXT + name] = self.after[name]
+        env[NEXT + "state"] = self.after["state"]
+        env["event"] = self.event
+        env.update(self.defaults)
+        env.update(self.args)
         return env
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.as_dict())
+
+    def __len__(self) -> int:
+        return len(self.as_dict())
 
 
 class Contract:

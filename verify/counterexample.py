@@ -128,7 +128,7 @@ def goal_in_steps(spec: Spec, goal: Goal, steps: list[Any]) -> int | None:
 def goal_finder(spec: Spec, goal: Goal) -> Callable[[list[Any]], int | None]:
     """``goal_in_steps`` with the goal compiled once, for many runs."""
     f = goal.source.compile()
-    step_env = StepFormulaEnv(spec)
+    step_env = StepFormulaEnv(spec).view
 
     def first(steps: list[Any]) -> int | None:
         for i, s in enumerate(steps):
