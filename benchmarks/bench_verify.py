@@ -13,7 +13,8 @@
    changes — with how many properties took the full check, the fast path (the last proof's
    lemmas, the last witness's run: verify/incremental.py) or were reused; then how many
    properties each one-line edit of ``EDITS`` re-runs (fingerprints compared, nothing run),
-   timed when at most ``--incremental-max`` do.
+   timed when at most ``--incremental-max`` do; and a what-if sweep of three values of
+   the minimum term and of the deposit cap (`yakkan what-if`), timed as a process.
 3. Bounded model checking from the application, depth 12, 24, 48, 96 steps, for a few
    properties (on their proof slice, abstract calendar — what the gate's fallback search
    runs), each depth capped at ``--cap`` seconds; and how the time grows per doubling.
@@ -173,6 +174,19 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
             wall, cpu, routes = timed_verify(folder, Path(tmp))
             print(f"    and back: {wall:.2f} s wall, {cpu:.2f} s CPU; {routes['full']} full check, "
                   f"{routes['fast']} fast path, {routes['reused']} reused")  # fmt: skip
+        # a what-if sweep (`yakkan what-if`) of the minimum term, the terms as written cached
+        for assignment in ("minimum_term_months=1,6,12", "deposit_cap_months=3,6,24"):
+            name = assignment.split("=")[0]
+            if f"  {name}: {{type: int" not in text:
+                continue
+            t = time.monotonic()
+            proc = subprocess.run([sys.executable, "-m", "yakkan.cli", "--lang", "en", "what-if", assignment,
+                                   "--spec", str(folder / "spec.yaml"), *only], cwd=tmp, capture_output=True,
+                                  text=True)  # fmt: skip
+            wall = time.monotonic() - t
+            changed = [ln.strip() for ln in proc.stdout.splitlines() if ln.startswith("  P")]
+            print(f"  what-if {assignment}: {wall:.2f} s wall as a process (3 variants), exit {proc.returncode}; "
+                  f"verdicts changed: {'; '.join(changed) if changed else 'none'}")  # fmt: skip
         for label, old, new in EDITS:
             if text.count(old) != 1:
                 print(f"  {label}: not found in the spec, skipped")
