@@ -43,7 +43,8 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The ids each run sent to the (fake) verifier."""
     runs: list[list[str]] = []
 
-    def fake(spec, ids, settings, out_dir, jobs=None, on_start=None, on_done=None, hints=None, recipes=None):
+    def fake(spec, ids, settings, out_dir, jobs=None, on_start=None, on_done=None, hints=None, recipes=None,
+             in_process=False):
         ids = list(ids)
         runs.append(ids)
         out = []
