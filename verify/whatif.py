@@ -1,8 +1,8 @@
 """What if the terms said otherwise? The catalogue verified again for other values of the
 terms' parameters (issue 14 §2: a verification sweep over what-if parameters).
 
-    variants = variants_of(spec_path, [parse_assignment("minimum_term_months=1,3,6,12", spec)])
-    report = sweep(spec_path, variants, properties=None, settings=Settings())
+    variants = variants_of(spec.path, [parse_assignment("minimum_term_months=1,3,6,12", spec)])
+    report = sweep(spec, variants, properties=None, settings=Settings())
 
 A variant is the spec's own text with the `default:` of one or more `scope: terms`
 parameters rewritten in place (every other byte as it is), loaded by the same checked
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -99,9 +98,11 @@ def parse_assignment(text: str, spec: Any) -> Assignment:
     return Assignment(name, tuple(dict.fromkeys(values)))
 
 
-def variants_of(spec_path: Path, assignments: Sequence[Assignment]) -> list[Variant]:
+def variants_of(spec_path: Path, assignments: Sequence[Assignment], doc: Any = None) -> list[Variant]:
     """One variant per combination of the values (the spec's own values among them are
-    variants too: they are the base, verified as it is); each loaded by the checked loader."""
+    variants too: they are the base, verified as it is); each checked by the loader on the
+    spec's document with the defaults set in memory (as `yakkan mutate` checks a mutant).
+    ``doc``: the spec's document as `read_yaml` read it (else read here)."""
     from yakkan.model.errors import SpecError
     from yakkan.model.limits import read_input_text
     from yakkan.model.spec import load_spec_document
@@ -116,32 +117,39 @@ def variants_of(spec_path: Path, assignments: Sequence[Assignment]) -> list[Vari
         raise InputError(f"{len(combos)} combinations of values: at most {MAX_VARIANTS} are verified in one sweep",
                          where="what-if", hint="give fewer values, or sweep one parameter at a time")  # fmt: skip
     text = read_input_text(spec_path, SpecError)
-    doc = read_yaml(spec_path, SpecError)
-    at = {a.name: default_position(doc, a.name) for a in assignments}
+    doc = read_yaml(spec_path, SpecError) if doc is None else doc
+    entries = {n: doc["parameters"][n] for n in names}
+    at = {n: default_position(entries[n]) for n in names}
+    old = {n: entries[n]["default"] for n in names}
     out = []
     for combo in combos:
         values = tuple(zip(names, combo, strict=True))
-        edited = with_defaults(text, {at[n]: v for n, v in values})
-        with tempfile.TemporaryDirectory(prefix="yakkan-whatif-") as tmp:  # the checked loader, on the text
-            path = Path(tmp) / spec_path.name
-            path.write_text(edited, encoding="utf-8")
-            load_spec_document(spec_path, read_yaml(path, SpecError))
-        out.append(Variant(values, edited))
+        try:
+            for n, v in values:
+                entries[n]["default"] = v
+            load_spec_document(spec_path, doc)
+        finally:
+            for n in names:
+                entries[n]["default"] = old[n]
+        out.append(Variant(values, with_defaults(text, {at[n]: v for n, v in values})))
     return out
 
 
-def default_position(doc: Any, name: str) -> tuple[int, int, str]:
-    """(line, column, text) of the literal of parameter ``name``'s ``default:`` in the spec's
-    text (0-based, as ruamel keeps them)."""
-    entry = doc["parameters"][name]
-    line, col = entry.lc.value("default")
-    return line, col, str(entry["default"])
+def default_position(entry: Any) -> tuple[int, int, str]:
+    """(line, column, text) of the literal of a parameter's ``default:`` in the spec's text
+    (0-based, as ruamel keeps them)."""
+    from yakkan.model.yamlio import value_position
+
+    at = value_position(entry, "default")
+    assert at is not None  # the loader accepted the spec: every parameter has its default
+    return at[0], at[1], str(entry["default"])
 
 
 def with_defaults(text: str, edits: Mapping[tuple[int, int, str], int]) -> str:
-    """``text`` with each literal at (line, column, old text) replaced by its new value."""
+    """``text`` with each literal at (line, column, old text) replaced by its new value (the
+    rightmost first, so that the columns of the others on its line still hold)."""
     lines = text.splitlines(keepends=True)
-    for (line, col, old), value in edits.items():
+    for (line, col, old), value in sorted(edits.items(), reverse=True):
         row = lines[line]
         if row[col : col + len(old)] != old:
             raise AssertionError(f"line {line + 1}: {old!r} not at column {col + 1}")
@@ -152,19 +160,17 @@ def with_defaults(text: str, edits: Mapping[tuple[int, int, str], int]) -> str:
 # -- the sweep -------------------------------------------------------------------------------
 
 
-def sweep(spec_path: Path, variants: Sequence[Variant], properties: list[str] | None, settings: Any,
+def sweep(spec: Any, variants: Sequence[Variant], properties: list[str] | None, settings: Any,
           use_cache: bool = True, cluster: str | None = None, out_dir: Path | None = None,
           cache_dir: Path | None = None,
           on_done: Callable[[Variant, list[Any]], None] | None = None) -> dict[str, Any]:  # fmt: skip
-    """The base's verdicts, then each variant's (on the fast path from the base's), as the
-    report `text` prints: for each variant the verdicts that differ from the base's."""
-    from yakkan.model.spec import load_spec
-
+    """The base's verdicts (``spec``: the spec as loaded from its file), then each
+    variant's (on the fast path from the base's), as the report `text` prints: for each
+    variant the verdicts that differ from the base's."""
     from .cli import verify
     from .dependencies import Fingerprints
 
-    spec_path = Path(spec_path)
-    spec = load_spec(spec_path)
+    spec_path = Path(spec.path)
     base, info = verify(spec_path, properties, settings, None, use_cache=use_cache, cache_dir=cache_dir)
     fingerprints = Fingerprints(spec)
     last = {v.id: {"own": fingerprints.own(v.id), "verdict": v.to_data()} for v in base}
@@ -319,15 +325,18 @@ def run(args: Any) -> int:
     import sys
 
     from yakkan.lang import current, tr
+    from yakkan.model.errors import SpecError
     from yakkan.model.limits import check_output_folder
-    from yakkan.model.spec import load_spec
+    from yakkan.model.spec import load_spec_document
+    from yakkan.model.yamlio import read_yaml
 
     from .cli import _select, settings_from
 
     spec_path = Path(args.spec)
     if not spec_path.is_file():
         raise InputError(f"no spec at {spec_path}", hint="give the path of a spec.yaml")
-    spec = load_spec(spec_path)
+    doc = read_yaml(spec_path, SpecError)
+    spec = load_spec_document(spec_path, doc)
     properties = list(args.property) if getattr(args, "property", None) else None
     if properties:
         _select(spec, properties)
@@ -338,7 +347,7 @@ def run(args: Any) -> int:
         from yakkan.simulate.cluster import check_address
 
         cluster = check_address(cluster, reach=True)
-    variants = variants_of(spec_path, [parse_assignment(a, spec) for a in args.assignments])
+    variants = variants_of(spec_path, [parse_assignment(a, spec) for a in args.assignments], doc)
     live = sys.stderr.isatty() and not args.json
     done = [0]
 
@@ -348,7 +357,7 @@ def run(args: Any) -> int:
             print("\r" + tr("{done}/{n} variants verified", done=done[0], n=len(variants)), end="",
                   file=sys.stderr, flush=True)  # fmt: skip
 
-    data = sweep(spec_path, variants, properties, settings, use_cache=not args.no_cache, cluster=cluster,
+    data = sweep(spec, variants, properties, settings, use_cache=not args.no_cache, cluster=cluster,
                  out_dir=out_dir, on_done=progress)  # fmt: skip
     if live and done[0]:
         print(file=sys.stderr)
