@@ -30,7 +30,10 @@ fall outside. ``tests/test_verify_calendar.py`` compares these functions with
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import z3
@@ -92,16 +95,25 @@ class _Month:
         return self._starts[offset]
 
 
+@dataclass
+class Apart:
+    """What `Calendar.apart` kept apart: the definitions made (complete on leaving) and the
+    months decomposed."""
+
+    definitions: list[Any]
+    decompositions: list[tuple[Any, Any, str, Any]]
+
+
 class Calendar:
     """The calendar functions of the expression language for one transition system."""
 
     def __init__(self, tag: str = "") -> None:
         self.tag = tag
         self.definitions: list[Any] = []
-        # while a caller collects them (`engines.StepTemplates`): each month decomposed by a
-        # fresh (cycle, k), as (cycle, k, "day" or "month", the day or month index it
-        # decomposes), in the order made (`known` reads them). None otherwise: holding the
-        # terms would keep Z3 from reusing their ids, and every later query would change.
+        # inside `apart` only: each month decomposed by a fresh (cycle, k), as (cycle, k,
+        # "day" or "month", the day or month index it decomposes), in the order made
+        # (`known` reads them). None otherwise: holding the terms would keep Z3 from reusing
+        # their ids, and every later query would change.
         self.decompositions: list[tuple[Any, Any, str, Any]] | None = None
         self._months: dict[int, _Month] = {}  # month term id -> decomposition
         self._month_of: dict[int, Any] = {}  # day term id -> month term
@@ -198,6 +210,21 @@ class Calendar:
 
     def call(self, func: str, args: list[Any]) -> Any:
         return getattr(self, func)(*args)
+
+    @contextlib.contextmanager
+    def apart(self) -> Iterator[Apart]:
+        """The definitions and decompositions made inside, kept apart: taken out of
+        ``definitions`` (which a solver adds at its base) on leaving, for a formula that
+        holds its own definitions (`engines.StepTemplates`: substituted with it)."""
+        held = Apart([], [])
+        before = len(self.definitions)
+        self.decompositions = held.decompositions
+        try:
+            yield held
+        finally:
+            self.decompositions = None
+            held.definitions += self.definitions[before:]
+            del self.definitions[before:]
 
     @staticmethod
     def known(decompositions: list[tuple[Any, Any, str, Any]], substitution: list[tuple[Any, Any]]) -> list[Any]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -463,10 +463,16 @@ def _step_between(sysm: System, k: int, event: str, s: Mapping[str, Any], n: Map
     m = sysm.model
     st = sysm.step(s, n, k, only_event=event)
     cs = [st.constraint, st.event == m.event_sort[event]]
+    cs += [term == value for term, value in _given(m, st, event, args)]
+    return cs, st
+
+
+def _given(m: Any, st: StepTerms, event: str, args: Mapping[str, Any]) -> Iterator[tuple[Any, Any]]:
+    """(the step's term of an argument of ``event``, its value) for each argument given in
+    ``args`` (by expression name), in the event's order, each value made when asked."""
     for a in m.spec.events[event].args:
         if a.expr_name in args:
-            cs.append(st.args[(a.expr_name, a.type)] == m.z3_value(a.type, args[a.expr_name]))
-    return cs, st
+            yield st.args[(a.expr_name, a.type)], m.z3_value(a.type, args[a.expr_name])
 
 
 class StepTemplates:
@@ -491,19 +497,11 @@ class StepTemplates:
         if hit is not None:
             return hit
         sysm, m = self.sysm, self.sysm.model
-        cal = sysm.calendar
-        before = len(cal.definitions)
-        cal.decompositions = []
-        try:
+        with sysm.calendar.apart() as own:  # this event's definitions: substituted with its formula
             s, n = sysm.state(f"follow.{event}.s"), sysm.state(f"follow.{event}.n")
             st = sysm.step(s, n, f"follow.{event}", only_event=event)
-            decompositions = cal.decompositions
-        finally:
-            cal.decompositions = None
-        own = cal.definitions[before:]
-        del cal.definitions[before:]  # this event's, substituted with its formula: never at the solver's base
-        formula = z3.And(st.constraint, st.event == m.event_sort[event], *own)
-        self._built[event] = hit = (formula, s, n, st, decompositions)
+        formula = z3.And(st.constraint, st.event == m.event_sort[event], *own.definitions)
+        self._built[event] = hit = (formula, s, n, st, own.decompositions)
         return hit
 
     def between(self, event: str, s: Mapping[str, Any], n: Mapping[str, Any], args: Mapping[str, Any]) -> Any:
@@ -512,9 +510,7 @@ class StepTemplates:
         m = self.sysm.model
         formula, ts, tn, st, decompositions = self._template(event)
         pairs = [(ts[x], s[x]) for x in ts] + [(tn[x], n[x]) for x in tn]
-        for a in m.spec.events[event].args:
-            if a.expr_name in args:
-                pairs.append((st.args[(a.expr_name, a.type)], m.z3_value(a.type, args[a.expr_name])))
+        pairs += _given(m, st, event, args)
         # the calendar's months of the step's known days, as the definitions decompose them
         pairs += self.sysm.calendar.known(decompositions, pairs)
         return substitute(formula, pairs)
