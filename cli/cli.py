@@ -139,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
                            "instead of this machine; the same report"))  # fmt: skip
     p.add_argument("--out", type=Path, default=None,
                    help=tr("folder for each variant's counterexample scenarios"))  # fmt: skip
+    p.add_argument("--simulate", action="store_true",
+                   help=tr("also simulate the same portfolio and seed on each variant: what it does to the money"))
+    p.add_argument("--customers", type=int, default=200, help=tr("customers simulated (with --simulate)"))
+    p.add_argument("--months", type=int, default=36, help=tr("months simulated (with --simulate)"))
+    p.add_argument("--seed", type=int, default=0, help=tr("seed of the simulation (with --simulate)"))
     p.add_argument("--no-cache", action="store_true", help=tr("ignore cached verdicts"))
     p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
     p.set_defaults(module="yakkan.verify.whatif", func="run")

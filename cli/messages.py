@@ -231,6 +231,13 @@ MESSAGES: dict[str, str] = {
     "NOT as expected (expected {e})": "期待と不一致（期待: {e}）",
     "replay it on these terms: yakkan replay {scenario} --spec {spec}": "この約款で再生: yakkan replay {scenario} --spec {spec}",
     "{done}/{n} variants verified": "{n} 件中 {done} 件の変形を検証済み",
+    "also simulate the same portfolio and seed on each variant: what it does to the money": "各変形で同じ顧客群と同じシードのシミュレーションも行い、金額への影響を示す",
+    "simulating {n} variants": "{n} 件の変形をシミュレーション中",
+    "money: {customers} customers over {months} months (seed {seed}), the same portfolio on every variant": "金額: 顧客 {customers} 件・{months} か月（シード {seed}）、すべての変形で同じ顧客群",
+    "money: as with the terms as written": "金額: 現行の約款と同じ",
+    "money:": "金額:",
+    "the simulation's monitors now find violated: {ids}": "シミュレーションの監視で新たに違反: {ids}",
+    "no longer found violated in the simulation: {ids}": "シミュレーションで違反が見られなくなった: {ids}",
 }
 
 ARGPARSE: dict[str, str] = {

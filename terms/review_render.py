@@ -238,7 +238,7 @@ class Block:
     code: bool = False  # a redline of a formula or a name as written: code in the reports (no sentence)
 
 
-def _figure_name(name: str, lang: str) -> str:
+def figure_name(name: str, lang: str) -> str:
     if name.startswith("ended_"):
         way = name.removeprefix("ended_")
         return f"終了：{ENDINGS_JA.get(way, way)}" if lang == "ja" else f"ended: {way}"
@@ -572,14 +572,14 @@ def _money_blocks(r: Review, lang: str, link: Callable[[str], str], plots: bool 
         out.append(Block("p", t["money_split"]))
     rows = [t["money_cols_split" if split else "money_cols"].split("|")]
     for row in m.rows():
-        cells = [_figure_name(row["figure"], lang), _num(row["old"]), _num(row["new"]), _signed(row["delta"])]
+        cells = [figure_name(row["figure"], lang), _num(row["old"]), _num(row["new"]), _signed(row["delta"])]
         if split:
             cells += [_signed(row["terms"]), _signed(row["profiles"])]
         rows.append(cells)
     out.append(Block("table", rows=rows))
     prow = [t["profile_cols"].split("|")]
     for row in m.profile_rows():
-        prow.append([row["profile"], _figure_name(row["figure"], lang), _num(row["old"]), _num(row["new"]),
+        prow.append([row["profile"], figure_name(row["figure"], lang), _num(row["old"]), _num(row["new"]),
                      _signed(row["delta"])])  # fmt: skip
     out.append(Block("fold", t["by_profile"], children=[Block("table", rows=prow)]))
     if not plots:  # a pull-request comment: the plots are files of the runner's, in the full report

@@ -165,9 +165,11 @@ def _error(capsys, *argv: str) -> str:
 
 def test_what_if_on_the_cluster_gives_the_report_of_a_local_run(tmp_path, address, capsys):
     """A what-if sweep's variants verified by the workers (sent the texts and the base's
-    verdicts): the same JSON, byte for byte, the counterexample written by this machine."""
+    verdicts), and each variant's portfolio simulated by them (`--simulate`): the same
+    JSON, byte for byte, the counterexample written by this machine."""
     argv = ["what-if", "evasion_multiplier=2,-1,1", "--property", "P05", "--property", "P16", "--json",
-            "--no-cache", "--out", str(tmp_path / "whatif")]  # fmt: skip
+            "--no-cache", "--out", str(tmp_path / "whatif"), "--simulate", "--customers", "30",
+            "--months", "12"]  # fmt: skip
     assert main(argv) == 0
     local = capsys.readouterr().out
     scenario = tmp_path / "whatif" / "evasion_multiplier=-1" / "P16-counterexample.yaml"
@@ -178,6 +180,7 @@ def test_what_if_on_the_cluster_gives_the_report_of_a_local_run(tmp_path, addres
     assert scenario.read_text(encoding="utf-8") == written
     assert [r["changed"][0]["after"] if r["changed"] else None for r in json.loads(local)["variants"]] == \
         [None, "violated", None]  # fmt: skip
+    assert [r["money"]["figures"]["charged"] > 0 for r in json.loads(local)["variants"]] == [True] * 3
 
 
 def test_a_bad_address_is_exit_2_with_a_fix(capsys):

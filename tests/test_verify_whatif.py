@@ -39,6 +39,8 @@ def test_values_ranges_and_repeats(spec):
     ("minimum_term_months=1..65", "'1..65' is not a range of at most 64 values", "e.g."),
     ("minimum_term_months=6..3", "'6..3' is not a range of at most 64 values", "e.g."),
     ("minimum_term_months=2000000000", "minimum_term_months=2000000000 is outside its domain", "give values of"),
+    ("minimum_term_months=99999999999", "minimum_term_months=99999999999 is outside its domain", "give values of"),
+    ("minimum_term_months=" + "9" * 31, f"'{'9' * 31}' is not a whole number", "e.g."),
 ])  # fmt: skip
 def test_a_bad_assignment_says_what_to_write(spec, text, message, hint):
     with pytest.raises(InputError) as err:
@@ -133,3 +135,74 @@ def test_text_report_in_japanese(capsys):
     assert whatif.text(data, "en").splitlines()[3] == (
         "  P18 The company can raise the fee within the minimum term: reachable → unknown — "
         "NOT as expected (expected reachable)")
+
+
+def test_simulate_shows_what_a_variant_does_to_the_money(tmp_path, capsys):
+    """`--simulate`: the same portfolio and seed on the terms as written and on the
+    variant. 10-2's late charge at a rate of 0 (late_rate_bp=0): no late charge is ever
+    accrued, so the variant's late charges are ¥0, exactly the terms as written's less;
+    nothing else the customers are charged reads the rate (the fees of 9, the penalties
+    of 12, the deposit of 11), and no customer decides differently (the same endings and
+    suspensions): only what is paid and still owed moves with the late charges. The terms
+    as written's figures are those of `yakkan simulate` on the spec with the same seed."""
+    from yakkan.simulate.runner import run_portfolio
+    from yakkan.verify.whatif_money import figures_of
+
+    out = tmp_path / "whatif"
+    argv = ["--lang", "en", "what-if", "late_rate_bp=0", "--property", "P05", "--json", "--simulate",
+            "--customers", "40", "--months", "24", "--seed", "3", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {k: v for k, v in data["simulation"].items() if k != "profiles"} == {"customers": 40, "months": 24,
+                                                                               "seed": 3}  # fmt: skip
+    base = data["base"]["money"]
+    expected = run_portfolio(spec_path=SPEC_PATH, customers=40, months=24, seed=3, shrink_findings=False)
+    assert base["figures"] == figures_of(expected.to_json())
+    assert base["figures"]["late_charges"] > 0 and base["figures"]["charged"] > 0
+    (zero,) = data["variants"]
+    money = zero["money"]
+    assert money["figures"]["late_charges"] == 0
+    assert money["delta"]["late_charges"] == -base["figures"]["late_charges"]
+    assert {k for k, d in money["delta"].items() if d} == {"late_charges", "paid", "outstanding"}
+    assert money["delta"]["paid"] < 0 and money["delta"]["outstanding"] < 0
+    assert (money["new_violations"], money["gone_violations"]) == ([], [])
+    # each run's report beside the variant's spec (the terms as written: its own folder)
+    report = json.loads((out / "late_rate_bp=0" / "simulate" / "report.json").read_text("utf-8"))
+    assert report["spec"]["path"] == zero["spec"] and report["money"]["late_charges"] == 0
+    assert (out / "late_rate_bp=1460" / "simulate" / "report.json").is_file()
+    # the text: the terms as written's headline, the variant's changed figures with their difference
+    assert main([a for a in argv if a != "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    late = base["figures"]["late_charges"]
+    assert lines[1] == "money: 40 customers over 24 months (seed 3), the same portfolio on every variant"
+    assert lines[4] == f"    late charges ¥{late:,}"
+    assert lines.index("  money:") == 9
+    assert lines[11] == f"    late charges ¥0 (-¥{late:,})"
+    assert lines[-1] == "  no verdict changes"
+
+
+def test_simulate_text_in_japanese():
+    row = {"money": {"figures": {"charged": 120000, "late_charges": 0, "ended_cancelled": 4,
+                                 "suspension_mean_days": 30.5},
+                     "delta": {"charged": 0, "late_charges": -1234, "ended_cancelled": -1, "suspension_mean_days": 0.5},
+                     "violations": ["P16"], "new_violations": ["P16"], "gone_violations": []}}  # fmt: skip
+    from yakkan.verify.whatif_money import money_lines
+
+    assert money_lines(row, "ja") == [
+        "  金額:", "    遅延損害金 ¥0（-¥1,234）", "    終了：解約 4（-1）", "    一時停止の平均日数 30.5（+0.5）",
+        "  シミュレーションの監視で新たに違反: P16"]  # fmt: skip
+    row["money"]["delta"] = dict.fromkeys(row["money"]["delta"], 0)
+    row["money"]["new_violations"] = []
+    assert money_lines(row, "ja") == ["  金額: 現行の約款と同じ"]
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--customers", "0"], "yakkan: error: --customers: must be between 1 and"),
+    (["--months", "0"], "yakkan: error: --months: must be between 1 and"),
+])  # fmt: skip
+def test_simulate_bad_counts_are_exit_2_and_write_nothing(tmp_path, capsys, option, message):
+    out = tmp_path / "whatif"
+    assert main(["--lang", "en", "what-if", "late_rate_bp=0", "--simulate", *option, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith(message)
+    assert not out.exists()

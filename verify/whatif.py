@@ -86,7 +86,7 @@ def parse_assignment(text: str, spec: Any) -> Assignment:
                 raise InputError(f"'{part}' is not a range of at most {MAX_VARIANTS} values", where="what-if",
                                  hint=example)  # fmt: skip
             values += range(low, high + 1)
-        elif re.fullmatch(r"-?\d{1,10}", part):
+        elif re.fullmatch(r"-?\d{1,30}", part):  # a longer number is outside any domain below
             values.append(int(part))
         else:
             raise InputError(f"'{part}' is not a whole number", where=f"what-if {name}", hint=example)
@@ -294,6 +294,13 @@ def text(data: Mapping[str, Any], lang: str) -> str:
                  id=data["spec"]["id"], version=data["spec"]["version"], n=data["base"]["properties"],
                  values=", ".join(f"{k}={v}" for k, v in data["base"]["values"].items()),
                  ok=data["base"]["as_expected"])]  # fmt: skip
+    simulation = data.get("simulation")
+    if simulation is not None:
+        from .whatif_money import money_lines
+
+        out.append(tr_in(lang, "money: {customers} customers over {months} months (seed {seed}), the same portfolio "
+                               "on every variant", **simulation))  # fmt: skip
+        out += money_lines(data["base"], lang)
     for row in data["variants"]:
         head = tr_in(lang, "{label}: {ok}/{n} as expected", label=row["label"], ok=row["as_expected"],
                      n=row["properties"])  # fmt: skip
@@ -304,6 +311,8 @@ def text(data: Mapping[str, Any], lang: str) -> str:
                           **row["routes"])
         out.append("")
         out.append(head)
+        if simulation is not None:
+            out += money_lines(row, lang)
         if not row["changed"]:
             out.append("  " + tr_in(lang, "no verdict changes"))
         for c in row["changed"]:
@@ -347,6 +356,12 @@ def run(args: Any) -> int:
         from yakkan.simulate.cluster import check_address
 
         cluster = check_address(cluster, reach=True)
+    simulate = getattr(args, "simulate", False)
+    if simulate:  # checked before anything runs: bad input writes nothing
+        from yakkan.model.limits import MAX_CUSTOMERS, MAX_MONTHS, check_count
+
+        check_count(args.customers, "--customers", 1, MAX_CUSTOMERS, "200")
+        check_count(args.months, "--months", 1, MAX_MONTHS, "36")
     variants = variants_of(spec_path, [parse_assignment(a, spec) for a in args.assignments], doc)
     live = sys.stderr.isatty() and not args.json
     done = [0]
@@ -361,6 +376,17 @@ def run(args: Any) -> int:
                  out_dir=out_dir, on_done=progress)  # fmt: skip
     if live and done[0]:
         print(file=sys.stderr)
+    if simulate:
+        from .whatif_money import simulate_variants, with_money
+
+        if live:
+            print(tr("simulating {n} variants", n=len(variants)), file=sys.stderr, flush=True)
+        own = tuple((n, spec.parameters[n].default) for n, _ in variants[0].values)
+        specs = {tuple(row["values"].items()): row["spec"] for row in data["variants"]}
+        specs[own] = str(spec_path)  # the terms as written, simulated whether asked for or not: the deltas' base
+        simulated = [Variant(own, "")] + [v for v in variants if v.values != own]
+        data = with_money(data, simulate_variants(spec, simulated, args.customers, args.months, args.seed,
+                                                  cluster=cluster, out_dir=out_dir, specs=specs))  # fmt: skip
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:

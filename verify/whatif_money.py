@@ -1,0 +1,144 @@
+"""What a what-if does to the money: the same portfolio and seed simulated on the terms as
+written and on each variant (`yakkan what-if … --simulate`; issue 14's question from
+product, "what does a 6-month minimum term do to revenue?").
+
+    money = simulate_variants(spec, variants, own_values, customers=200, months=36, seed=0)
+
+Every variant runs the profiles beside the spec (the bundled ones where there are none),
+so a difference between two variants' figures is the terms' doing, not the customers'.
+The figures are those `yakkan review --simulate` compares (`terms.money.FIGURES`: integer
+yen, suspension counts and days) and the contracts ended each way, read from each run's
+report; with the properties the simulation's monitors found violated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .whatif import Variant, folder_name
+
+YEN_FIGURES = frozenset({"charged", "paid", "late_charges", "penalties", "outstanding", "refunded", "deposits_paid",
+                         "deposits_applied", "deposits_returned", "liability_awarded"})  # fmt: skip
+Values = tuple[tuple[str, int], ...]  # a variant's (name, value) pairs
+HEADLINE = ("charged", "paid", "late_charges", "penalties", "outstanding")  # what the terms as written show
+
+
+def figures_of(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The compared figures of one simulation report (its JSON), flat: each of
+    `terms.money.FIGURES`, then ``ended_<way>`` for each way a contract ended."""
+    from yakkan.terms.money import FIGURES
+
+    out: dict[str, Any] = {}
+    for name, path in FIGURES:
+        node: Any = report
+        for key in path:
+            node = node.get(key, 0) if isinstance(node, Mapping) else 0
+        out[name] = node
+    for way, n in report.get("ended_by", {}).items():
+        out[f"ended_{way}"] = n
+    return out
+
+
+def simulate_variants(spec: Any, variants: Sequence[Variant], customers: int, months: int, seed: int,
+                      cluster: str | None = None, out_dir: Path | None = None,
+                      specs: Mapping[Values, str | None] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Each variant's figures and violations (``runs``, keyed by the variant's label), from
+    one simulation each of ``customers`` for ``months`` with ``seed``. ``specs``: a
+    variant's spec file already written (`whatif.written`), simulated there so that its
+    report (under ``out_dir``/<variant>/simulate) names a file that stays; otherwise the
+    variant's text is simulated from a private folder. ``cluster``: each simulation's
+    customers on that Dask cluster (the same figures)."""
+    from yakkan.simulate.cluster import SpecTexts
+    from yakkan.simulate.runner import run_portfolio
+    from yakkan.terms.money import profiles_beside
+
+    profiles = profiles_beside(Path(spec.path))
+    texts = SpecTexts.read(spec, profiles)
+    runs: dict[str, dict[str, Any]] = {}
+
+    def simulated(variant: Variant, path: Path, profiles_path: Path) -> None:
+        folder = out_dir / folder_name(variant) / "simulate" if out_dir is not None else None
+        report = run_portfolio(spec_path=path, profiles_path=profiles_path, customers=customers, months=months,
+                               seed=seed, out=folder, shrink_findings=False, cluster=cluster).to_json()  # fmt: skip
+        runs[variant.label] = {"figures": figures_of(report),
+                               "violations": [f["property"] for f in report["violations"]]}  # fmt: skip
+
+    for variant in variants:
+        written = (specs or {}).get(variant.values)
+        if written is not None:
+            simulated(variant, Path(written), profiles)
+            continue
+        with texts.written() as (path, profiles_path):
+            path.write_text(variant.text, encoding="utf-8")
+            simulated(variant, path, profiles_path or profiles)
+    return {"customers": customers, "months": months, "seed": seed, "profiles": str(profiles), "runs": runs}
+
+
+def with_money(data: dict[str, Any], money: Mapping[str, Any]) -> dict[str, Any]:
+    """The sweep's report (`whatif.report`) with the simulation: ``simulation`` (what was
+    simulated), the terms as written's ``money`` (``base``: its figures and violations,
+    ``money["runs"]`` has its run under its label), and on each variant ``money`` (its
+    figures, their ``delta`` from the terms as written, the violations the monitors found
+    that the terms as written do not show, and those they no longer show)."""
+    runs = money["runs"]
+    base_label = ", ".join(f"{n}={v}" for n, v in data["base"]["values"].items())
+    base = runs[base_label]
+    data["base"]["money"] = {"figures": base["figures"], "violations": base["violations"]}
+    for row in data["variants"]:
+        own = runs[row["label"]]
+        entry: dict[str, Any] = {"figures": own["figures"], "violations": own["violations"]}
+        if not row["base"]:
+            entry["delta"] = {k: _sub(v, base["figures"].get(k, 0)) for k, v in own["figures"].items()}
+            entry["new_violations"] = [p for p in own["violations"] if p not in base["violations"]]
+            entry["gone_violations"] = [p for p in base["violations"] if p not in own["violations"]]
+        row["money"] = entry
+    data["simulation"] = {k: money[k] for k in ("customers", "months", "seed", "profiles")}
+    return data
+
+
+def _sub(a: Any, b: Any) -> Any:
+    d = a - b
+    return round(d, 1) if isinstance(d, float) else d
+
+
+def money_lines(row: Mapping[str, Any], lang: str) -> list[str]:
+    """A variant's money for a reader, one figure a line: the headline figures of the terms
+    as written; of a variant, each figure that differs, with its difference (nothing
+    differs: one line), then the violations the simulation's monitors now find or no
+    longer find."""
+    from yakkan.lang import tr_in
+    from yakkan.terms.review_render import figure_name
+
+    money = row.get("money")
+    if money is None:
+        return []
+    figures = money["figures"]
+    if "delta" not in money:
+        return [f"    {figure_name(k, lang)} {_amount(k, figures[k])}" for k in HEADLINE]
+    changed = [k for k, d in money["delta"].items() if d]
+    out = ["  " + tr_in(lang, "money: as with the terms as written")] if not changed else \
+        ["  " + tr_in(lang, "money:")] + [
+            f"    {figure_name(k, lang)} {_amount(k, figures[k])}{_paren(_amount(k, money['delta'][k], True), lang)}"
+            for k in changed]  # fmt: skip
+    if money["new_violations"]:
+        out.append("  " + tr_in(lang, "the simulation's monitors now find violated: {ids}",
+                                ids=", ".join(money["new_violations"])))  # fmt: skip
+    if money["gone_violations"]:
+        out.append("  " + tr_in(lang, "no longer found violated in the simulation: {ids}",
+                                ids=", ".join(money["gone_violations"])))  # fmt: skip
+    return out
+
+
+def _paren(text: str, lang: str) -> str:
+    return f"（{text}）" if lang == "ja" else f" ({text})"
+
+
+def _amount(name: str, value: Any, signed: bool = False) -> str:
+    sign = "+" if signed and value > 0 else ""
+    if isinstance(value, float):
+        return f"{sign}{value:,.1f}"
+    if name in YEN_FIGURES:
+        return f"{'-' if value < 0 else sign}¥{abs(value):,}"
+    return f"{sign}{value:,}"
