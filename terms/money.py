@@ -64,14 +64,14 @@ class MoneyComparison:
         for name, path in FIGURES:
             a, b = self.figure("old", path), self.figure("new_old_profiles", path)
             c = self.figure("new", path) if self.profiles_differ else b
-            out.append({"figure": name, "old": a, "new": c, "delta": _sub(c, a), "terms": _sub(b, a),
-                        "profiles": _sub(c, b)})  # fmt: skip
+            out.append({"figure": name, "old": a, "new": c, "delta": difference(c, a), "terms": difference(b, a),
+                        "profiles": difference(c, b)})  # fmt: skip
         for w in self._ways():
             path = ("ended_by", w)
             a, b = self.figure("old", path), self.figure("new_old_profiles", path)
             c = self.figure("new", path) if self.profiles_differ else b
-            out.append({"figure": f"ended_{w}", "old": a, "new": c, "delta": _sub(c, a), "terms": _sub(b, a),
-                        "profiles": _sub(c, b)})  # fmt: skip
+            out.append({"figure": f"ended_{w}", "old": a, "new": c, "delta": difference(c, a),
+                        "terms": difference(b, a), "profiles": difference(c, b)})  # fmt: skip
         return out
 
     def profile_rows(self) -> list[dict[str, Any]]:
@@ -84,7 +84,7 @@ class MoneyComparison:
             for f in PROFILE_FIGURES:
                 a = self.figure("old", ("money_by_profile", p, f))
                 c = self.figure(run_new, ("money_by_profile", p, f))
-                out.append({"profile": p, "figure": f, "old": a, "new": c, "delta": _sub(c, a)})
+                out.append({"profile": p, "figure": f, "old": a, "new": c, "delta": difference(c, a)})
         return out
 
     def _ways(self) -> list[str]:
@@ -99,7 +99,8 @@ class MoneyComparison:
                 "files": self.files}  # fmt: skip
 
 
-def _sub(a: Any, b: Any) -> Any:
+def difference(a: Any, b: Any) -> Any:
+    """a - b; a float difference rounded to one decimal (the reports show one)."""
     d = a - b
     return round(d, 1) if isinstance(d, float) else d
 

@@ -82,6 +82,8 @@ def with_money(data: dict[str, Any], money: Mapping[str, Any]) -> dict[str, Any]
     ``money["runs"]`` has its run under its label), and on each variant ``money`` (its
     figures, their ``delta`` from the terms as written, the violations the monitors found
     that the terms as written do not show, and those they no longer show)."""
+    from yakkan.terms.money import difference
+
     runs = money["runs"]
     base_label = ", ".join(f"{n}={v}" for n, v in data["base"]["values"].items())
     base = runs[base_label]
@@ -90,17 +92,12 @@ def with_money(data: dict[str, Any], money: Mapping[str, Any]) -> dict[str, Any]
         own = runs[row["label"]]
         entry: dict[str, Any] = {"figures": own["figures"], "violations": own["violations"]}
         if not row["base"]:
-            entry["delta"] = {k: _sub(v, base["figures"].get(k, 0)) for k, v in own["figures"].items()}
+            entry["delta"] = {k: difference(v, base["figures"].get(k, 0)) for k, v in own["figures"].items()}
             entry["new_violations"] = [p for p in own["violations"] if p not in base["violations"]]
             entry["gone_violations"] = [p for p in base["violations"] if p not in own["violations"]]
         row["money"] = entry
     data["simulation"] = {k: money[k] for k in ("customers", "months", "seed", "profiles")}
     return data
-
-
-def _sub(a: Any, b: Any) -> Any:
-    d = a - b
-    return round(d, 1) if isinstance(d, float) else d
 
 
 def money_lines(row: Mapping[str, Any], lang: str) -> list[str]:
