@@ -236,6 +236,9 @@ MESSAGES: dict[str, str] = {
     "money: {customers} customers over {months} months (seed {seed}), the same portfolio on every variant": "金額: 顧客 {customers} 件・{months} か月（シード {seed}）、すべての変形で同じ顧客群",
     "money: as with the terms as written": "金額: 現行の約款と同じ",
     "money:": "金額:",
+    "{delta}; {low} to {high}": "{delta}、{low} から {high}",
+    "money: {customers} customers over {months} months, the mean of seeds {first} to {last} (in brackets: the mean difference; its least and greatest over the seeds), the same portfolio on every variant": "金額: 顧客 {customers} 件・{months} か月、シード {first} から {last} の平均（括弧内: 差の平均、シードごとの差の最小から最大）、すべての変形で同じ顧客群",
+    "simulate N seeds from --seed and show the mean and the spread (with --simulate)": "--seed から N 個のシードでシミュレーションし、平均とばらつきを示す（--simulate のとき）",
     "the simulation's monitors now find violated: {ids}": "シミュレーションの監視で新たに違反: {ids}",
     "no longer found violated in the simulation: {ids}": "シミュレーションで違反が見られなくなった: {ids}",
 }

@@ -154,7 +154,7 @@ def test_simulate_shows_what_a_variant_does_to_the_money(tmp_path, capsys):
     assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
     assert {k: v for k, v in data["simulation"].items() if k != "profiles"} == {"customers": 40, "months": 24,
-                                                                               "seed": 3}  # fmt: skip
+                                                                               "seeds": [3]}  # fmt: skip
     base = data["base"]["money"]
     expected = run_portfolio(spec_path=SPEC_PATH, customers=40, months=24, seed=3, shrink_findings=False)
     assert base["figures"] == figures_of(expected.to_json())
@@ -181,6 +181,40 @@ def test_simulate_shows_what_a_variant_does_to_the_money(tmp_path, capsys):
     assert lines[-1] == "  no verdict changes"
 
 
+def test_several_seeds_give_the_mean_and_the_spread(capsys):
+    """`--seeds 2`: seeds 5 and 6 simulated on each; a figure is the mean of the two
+    seeds' (rounded half up to the yen), a difference the mean of the seeds' differences,
+    and the spread its least and greatest. Late charges at a rate of 0 are ¥0 on both
+    seeds, so the spread of their difference is exactly the terms as written's late
+    charges on each seed, negated."""
+    from yakkan.simulate.runner import run_portfolio
+    from yakkan.verify.whatif_money import figures_of
+
+    argv = ["--lang", "en", "what-if", "late_rate_bp=0", "--property", "P05", "--simulate", "--customers", "30",
+            "--months", "18", "--seed", "5", "--seeds", "2"]  # fmt: skip
+    assert main([*argv, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["simulation"]["seeds"] == [5, 6]
+    own = [figures_of(run_portfolio(spec_path=SPEC_PATH, customers=30, months=18, seed=s, shrink_findings=False)
+                      .to_json()) for s in (5, 6)]  # fmt: skip
+    late = [f["late_charges"] for f in own]
+    assert min(late) > 0 and late[0] != late[1]  # two seeds that differ: the spread is not a copy of one
+    base = data["base"]["money"]["figures"]
+    assert base["late_charges"] == (late[0] + late[1] + 1) // 2
+    assert base["charged"] == (own[0]["charged"] + own[1]["charged"] + 1) // 2
+    money = data["variants"][0]["money"]
+    assert money["figures"]["late_charges"] == 0
+    assert money["spread"]["late_charges"] == [-max(late), -min(late)]
+    assert money["delta"]["late_charges"] == (-late[0] - late[1] + 1) // 2
+    assert money["spread"]["charged"] == [0, 0]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == ("money: 30 customers over 18 months, the mean of seeds 5 to 6 (in brackets: the mean "
+                        "difference; its least and greatest over the seeds), the same portfolio on every variant")
+    assert (f"    late charges ¥0 (-¥{-money['delta']['late_charges']:,}; -¥{max(late):,} to -¥{min(late):,})"
+            in lines)  # fmt: skip
+
+
 def test_simulate_text_in_japanese():
     row = {"money": {"figures": {"charged": 120000, "late_charges": 0, "ended_cancelled": 4,
                                  "suspension_mean_days": 30.5},
@@ -191,6 +225,11 @@ def test_simulate_text_in_japanese():
     assert money_lines(row, "ja") == [
         "  金額:", "    遅延損害金 ¥0（-¥1,234）", "    終了：解約 4（-1）", "    一時停止の平均日数 30.5（+0.5）",
         "  シミュレーションの監視で新たに違反: P16"]  # fmt: skip
+    row["money"]["spread"] = {"charged": [-10, 10], "late_charges": [-2000, -500], "ended_cancelled": [-1, -1],
+                              "suspension_mean_days": [0.5, 0.5]}  # fmt: skip
+    assert money_lines(row, "ja")[1:3] == ["    請求額 ¥120,000（¥0、-¥10 から +¥10）",
+                                           "    遅延損害金 ¥0（-¥1,234、-¥2,000 から -¥500）"]  # fmt: skip
+    del row["money"]["spread"]
     row["money"]["delta"] = dict.fromkeys(row["money"]["delta"], 0)
     row["money"]["new_violations"] = []
     assert money_lines(row, "ja") == ["  金額: 現行の約款と同じ"]
@@ -199,6 +238,7 @@ def test_simulate_text_in_japanese():
 @pytest.mark.parametrize(("option", "message"), [
     (["--customers", "0"], "yakkan: error: --customers: must be between 1 and"),
     (["--months", "0"], "yakkan: error: --months: must be between 1 and"),
+    (["--seeds", "21"], "yakkan: error: --seeds: must be between 1 and 20, got 21"),
 ])  # fmt: skip
 def test_simulate_bad_counts_are_exit_2_and_write_nothing(tmp_path, capsys, option, message):
     out = tmp_path / "whatif"

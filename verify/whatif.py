@@ -30,6 +30,7 @@ from typing import Any
 from yakkan.model.errors import InputError
 
 MAX_VARIANTS = 64  # a sweep is a question asked at a desk, not a search
+MAX_SEEDS = 20  # seeds simulated per variant (--simulate --seeds)
 MAX_VALUES = 1_000_000_000  # a terms parameter's value (months, basis points, yen)
 _ASSIGNMENT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)")
 _RANGE = re.compile(r"(-?\d+)\s*\.\.\s*(-?\d+)")
@@ -298,8 +299,15 @@ def text(data: Mapping[str, Any], lang: str) -> str:
     if simulation is not None:
         from .whatif_money import money_lines
 
-        out.append(tr_in(lang, "money: {customers} customers over {months} months (seed {seed}), the same portfolio "
-                               "on every variant", **simulation))  # fmt: skip
+        seeds = simulation["seeds"]
+        if len(seeds) == 1:
+            out.append(tr_in(lang, "money: {customers} customers over {months} months (seed {seed}), the same "
+                                   "portfolio on every variant", seed=seeds[0], **simulation))  # fmt: skip
+        else:
+            out.append(tr_in(lang, "money: {customers} customers over {months} months, the mean of seeds {first} to "
+                                   "{last} (in brackets: the mean difference; its least and greatest over the seeds), "
+                                   "the same portfolio on every variant", first=seeds[0], last=seeds[-1],
+                             **simulation))  # fmt: skip
         out += money_lines(data["base"], lang)
     for row in data["variants"]:
         head = tr_in(lang, "{label}: {ok}/{n} as expected", label=row["label"], ok=row["as_expected"],
@@ -362,6 +370,7 @@ def run(args: Any) -> int:
 
         check_count(args.customers, "--customers", 1, MAX_CUSTOMERS, "200")
         check_count(args.months, "--months", 1, MAX_MONTHS, "36")
+        check_count(args.seeds, "--seeds", 1, MAX_SEEDS, "5")
     variants = variants_of(spec_path, [parse_assignment(a, spec) for a in args.assignments], doc)
     live = sys.stderr.isatty() and not args.json
     done = [0]
@@ -385,7 +394,8 @@ def run(args: Any) -> int:
         specs = {tuple(row["values"].items()): row["spec"] for row in data["variants"]}
         specs[own] = str(spec_path)  # the terms as written, simulated whether asked for or not: the deltas' base
         simulated = [Variant(own, "")] + [v for v in variants if v.values != own]
-        data = with_money(data, simulate_variants(spec, simulated, args.customers, args.months, args.seed,
+        seeds = range(args.seed, args.seed + args.seeds)
+        data = with_money(data, simulate_variants(spec, simulated, args.customers, args.months, seeds,
                                                   cluster=cluster, out_dir=out_dir, specs=specs))  # fmt: skip
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))

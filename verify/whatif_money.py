@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from yakkan.terms.money import difference
+
 from .whatif import Variant, folder_name
 
 YEN_FIGURES = frozenset({"charged", "paid", "late_charges", "penalties", "outstanding", "refunded", "deposits_paid",
@@ -41,13 +43,14 @@ def figures_of(report: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def simulate_variants(spec: Any, variants: Sequence[Variant], customers: int, months: int, seed: int,
+def simulate_variants(spec: Any, variants: Sequence[Variant], customers: int, months: int, seeds: Sequence[int],
                       cluster: str | None = None, out_dir: Path | None = None,
                       specs: Mapping[Values, str | None] | None = None) -> dict[str, Any]:  # fmt: skip
-    """Each variant's figures and violations (``runs``, keyed by the variant's label), from
-    one simulation each of ``customers`` for ``months`` with ``seed``. ``specs``: a
-    variant's spec file already written (`whatif.written`), simulated there so that its
-    report (under ``out_dir``/<variant>/simulate) names a file that stays; otherwise the
+    """Each variant's figures and violations for each seed (``runs``, keyed by the
+    variant's label: one entry a seed, in the order of ``seeds``), from one simulation each
+    of ``customers`` for ``months``. ``specs``: a variant's spec file already written
+    (`whatif.written`), simulated there so that its report (under ``out_dir``/<variant>/
+    simulate, or simulate-<seed> for several seeds) names a file that stays; otherwise the
     variant's text is simulated from a private folder. ``cluster``: each simulation's
     customers on that Dask cluster (the same figures)."""
     from yakkan.simulate.cluster import SpecTexts
@@ -56,14 +59,17 @@ def simulate_variants(spec: Any, variants: Sequence[Variant], customers: int, mo
 
     profiles = profiles_beside(Path(spec.path))
     texts = SpecTexts.read(spec, profiles)
-    runs: dict[str, dict[str, Any]] = {}
+    runs: dict[str, list[dict[str, Any]]] = {}
 
     def simulated(variant: Variant, path: Path, profiles_path: Path) -> None:
-        folder = out_dir / folder_name(variant) / "simulate" if out_dir is not None else None
-        report = run_portfolio(spec_path=path, profiles_path=profiles_path, customers=customers, months=months,
-                               seed=seed, out=folder, shrink_findings=False, cluster=cluster).to_json()  # fmt: skip
-        runs[variant.label] = {"figures": figures_of(report),
-                               "violations": [f["property"] for f in report["violations"]]}  # fmt: skip
+        for seed in seeds:
+            name = "simulate" if len(seeds) == 1 else f"simulate-{seed}"
+            folder = out_dir / folder_name(variant) / name if out_dir is not None else None
+            report = run_portfolio(spec_path=path, profiles_path=profiles_path, customers=customers, months=months,
+                                   seed=seed, out=folder, shrink_findings=False, cluster=cluster).to_json()  # fmt: skip
+            runs.setdefault(variant.label, []).append({
+                "seed": seed, "figures": figures_of(report),
+                "violations": [f["property"] for f in report["violations"]]})  # fmt: skip
 
     for variant in variants:
         written = (specs or {}).get(variant.values)
@@ -73,31 +79,54 @@ def simulate_variants(spec: Any, variants: Sequence[Variant], customers: int, mo
         with texts.written() as (path, profiles_path):
             path.write_text(variant.text, encoding="utf-8")
             simulated(variant, path, profiles_path or profiles)
-    return {"customers": customers, "months": months, "seed": seed, "profiles": str(profiles), "runs": runs}
+    return {"customers": customers, "months": months, "seeds": list(seeds), "profiles": str(profiles), "runs": runs}
 
 
 def with_money(data: dict[str, Any], money: Mapping[str, Any]) -> dict[str, Any]:
     """The sweep's report (`whatif.report`) with the simulation: ``simulation`` (what was
-    simulated), the terms as written's ``money`` (``base``: its figures and violations,
-    ``money["runs"]`` has its run under its label), and on each variant ``money`` (its
-    figures, their ``delta`` from the terms as written, the violations the monitors found
-    that the terms as written do not show, and those they no longer show)."""
-    from yakkan.terms.money import difference
-
+    simulated), the terms as written's ``money`` on ``base``, and each variant's ``money``:
+    ``figures`` (the mean over the seeds: a seed's own with one seed), ``delta`` (the mean
+    of the seeds' differences from the terms as written on the same seed), ``spread``
+    (with several seeds: each figure's least and greatest difference over the seeds), the
+    properties the monitors found violated on some seed (``violations``), those the terms
+    as written show on none (``new_violations``) and those of the terms as written the
+    variant shows on none (``gone_violations``)."""
     runs = money["runs"]
     base_label = ", ".join(f"{n}={v}" for n, v in data["base"]["values"].items())
     base = runs[base_label]
-    data["base"]["money"] = {"figures": base["figures"], "violations": base["violations"]}
+    data["base"]["money"] = {"figures": _mean([r["figures"] for r in base]), "violations": _violations(base)}
     for row in data["variants"]:
         own = runs[row["label"]]
-        entry: dict[str, Any] = {"figures": own["figures"], "violations": own["violations"]}
+        entry: dict[str, Any] = {"figures": _mean([r["figures"] for r in own]), "violations": _violations(own)}
         if not row["base"]:
-            entry["delta"] = {k: difference(v, base["figures"].get(k, 0)) for k, v in own["figures"].items()}
-            entry["new_violations"] = [p for p in own["violations"] if p not in base["violations"]]
-            entry["gone_violations"] = [p for p in base["violations"] if p not in own["violations"]]
+            deltas = [{k: difference(v, b["figures"].get(k, 0)) for k, v in r["figures"].items()}
+                      for r, b in zip(own, base, strict=True)]  # fmt: skip
+            entry["delta"] = _mean(deltas)
+            if len(deltas) > 1:
+                entry["spread"] = {k: [min(d[k] for d in deltas), max(d[k] for d in deltas)] for k in deltas[0]}
+            entry["new_violations"] = [p for p in entry["violations"] if p not in data["base"]["money"]["violations"]]
+            entry["gone_violations"] = [p for p in data["base"]["money"]["violations"] if p not in entry["violations"]]
         row["money"] = entry
-    data["simulation"] = {k: money[k] for k in ("customers", "months", "seed", "profiles")}
+    data["simulation"] = {k: money[k] for k in ("customers", "months", "seeds", "profiles")}
     return data
+
+
+def _mean(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Each key's mean over ``rows``: whole numbers rounded half up to a whole number, the
+    rest to one decimal (a single row: itself)."""
+    out: dict[str, Any] = {}
+    n = len(rows)
+    for k in rows[0]:
+        values = [r.get(k, 0) for r in rows]
+        if all(isinstance(v, int) for v in values):
+            out[k] = (2 * sum(values) + n) // (2 * n)
+        else:
+            out[k] = round(sum(values) / n, 1)
+    return out
+
+
+def _violations(runs: Sequence[Mapping[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(p for r in runs for p in r["violations"]))
 
 
 def money_lines(row: Mapping[str, Any], lang: str) -> list[str]:
@@ -114,10 +143,11 @@ def money_lines(row: Mapping[str, Any], lang: str) -> list[str]:
     figures = money["figures"]
     if "delta" not in money:
         return [f"    {figure_name(k, lang)} {_amount(k, figures[k])}" for k in HEADLINE]
-    changed = [k for k, d in money["delta"].items() if d]
+    spread = money.get("spread", {})
+    changed = [k for k, d in money["delta"].items() if d or any(spread.get(k, ()))]
     out = ["  " + tr_in(lang, "money: as with the terms as written")] if not changed else \
         ["  " + tr_in(lang, "money:")] + [
-            f"    {figure_name(k, lang)} {_amount(k, figures[k])}{_paren(_amount(k, money['delta'][k], True), lang)}"
+            f"    {figure_name(k, lang)} {_amount(k, figures[k])}{_paren(_change(k, money, lang), lang)}"
             for k in changed]  # fmt: skip
     if money["new_violations"]:
         out.append("  " + tr_in(lang, "the simulation's monitors now find violated: {ids}",
@@ -126,6 +156,17 @@ def money_lines(row: Mapping[str, Any], lang: str) -> list[str]:
         out.append("  " + tr_in(lang, "no longer found violated in the simulation: {ids}",
                                 ids=", ".join(money["gone_violations"])))  # fmt: skip
     return out
+
+
+def _change(name: str, money: Mapping[str, Any], lang: str) -> str:
+    """The difference from the terms as written; with several seeds, its least and greatest."""
+    from yakkan.lang import tr_in
+
+    delta = _amount(name, money["delta"][name], True)
+    if "spread" not in money:
+        return delta
+    low, high = (_amount(name, v, True) for v in money["spread"][name])
+    return tr_in(lang, "{delta}; {low} to {high}", delta=delta, low=low, high=high)
 
 
 def _paren(text: str, lang: str) -> str:
