@@ -135,7 +135,7 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
                   engine: str = "fast", out: str | Path | None = None,
                   progress: Callable[[int, int], None] | None = None,
                   shrink_findings: bool = True, loop: str = "compiled",
-                  cluster: str | None = None) -> Report:  # fmt: skip
+                  cluster: str | None = None, model: Model | None = None) -> Report:  # fmt: skip
     """Simulate `customers` contracts for `months` months; the report (files under `out`).
 
     On the fast engine the customers run in the fused loop (`simulate.fused`): `loop` is
@@ -145,6 +145,9 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
 
     `cluster` (a Dask scheduler's address) runs the chunks on that cluster's workers
     instead of `workers` local processes (`simulate.cluster`); the same report again.
+
+    `model`: the spec at `spec_path` already loaded (`Model.load`), for several runs of
+    one spec (its engine is generated once).
 
     `profiles_path` defaults to profiles.yaml beside the spec (else the bundled one).
     Scenarios reproducing monitor findings go to `out`/scenarios (default out/simulate).
@@ -172,7 +175,7 @@ def run_portfolio(spec_path: str | Path = DEFAULT_SPEC, profiles_path: str | Pat
         profiles_path = beside if beside.exists() else DEFAULT_PROFILES
     profiles_path = Path(profiles_path)
     started = time.perf_counter()
-    model = Model.load(spec_path)
+    model = Model.load(spec_path) if model is None else model
     portfolio = load_profiles(profiles_path, model.spec)
     service = plan_service(portfolio, seed, months)
     if workers is None:

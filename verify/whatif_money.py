@@ -54,6 +54,7 @@ def simulate_variants(spec: Any, variants: Sequence[Variant], customers: int, mo
     variant's text is simulated from a private folder. ``cluster``: each simulation's
     customers on that Dask cluster (the same figures)."""
     from yakkan.simulate.cluster import SpecTexts
+    from yakkan.simulate.engines import Model
     from yakkan.simulate.runner import run_portfolio
     from yakkan.terms.money import profiles_beside
 
@@ -62,11 +63,13 @@ def simulate_variants(spec: Any, variants: Sequence[Variant], customers: int, mo
     runs: dict[str, list[dict[str, Any]]] = {}
 
     def simulated(variant: Variant, path: Path, profiles_path: Path) -> None:
+        model = Model.load(path)  # once for the seeds: the engine is generated once
         for seed in seeds:
             name = "simulate" if len(seeds) == 1 else f"simulate-{seed}"
             folder = out_dir / folder_name(variant) / name if out_dir is not None else None
             report = run_portfolio(spec_path=path, profiles_path=profiles_path, customers=customers, months=months,
-                                   seed=seed, out=folder, shrink_findings=False, cluster=cluster).to_json()  # fmt: skip
+                                   seed=seed, out=folder, shrink_findings=False, cluster=cluster,
+                                   model=model).to_json()  # fmt: skip
             runs.setdefault(variant.label, []).append({
                 "seed": seed, "figures": figures_of(report),
                 "violations": [f["property"] for f in report["violations"]]})  # fmt: skip
