@@ -14,7 +14,8 @@
    lemmas, the last witness's run: verify/incremental.py) or were reused; then how many
    properties each one-line edit of ``EDITS`` re-runs (fingerprints compared, nothing run),
    timed when at most ``--incremental-max`` do; and a what-if sweep of three values of
-   the minimum term and of the deposit cap (`yakkan what-if`), timed as a process.
+   the minimum term and of the deposit cap (`yakkan what-if`), timed as a process, and
+   the minimum term's again with the money on five seeds (`--simulate --seeds 5`).
 3. Bounded model checking from the application, depth 12, 24, 48, 96 steps, for a few
    properties (on their proof slice, abstract calendar — what the gate's fallback search
    runs), each depth capped at ``--cap`` seconds; and how the time grows per doubling.
@@ -175,18 +176,21 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
             print(f"    and back: {wall:.2f} s wall, {cpu:.2f} s CPU; {routes['full']} full check, "
                   f"{routes['fast']} fast path, {routes['reused']} reused")  # fmt: skip
         # a what-if sweep (`yakkan what-if`) of the minimum term, the terms as written cached
-        for assignment in ("minimum_term_months=1,6,12", "deposit_cap_months=3,6,24"):
+        # and again with the money (`--simulate --seeds 5`: 4 specs x 5 seeds of 200 x 36), verdicts cached
+        sweeps = (("minimum_term_months=1,6,12", ()), ("deposit_cap_months=3,6,24", ()),
+                  ("minimum_term_months=1,6,12", ("--simulate", "--seeds", "5")))  # fmt: skip
+        for assignment, extra in sweeps:
             name = assignment.split("=")[0]
             if f"  {name}: {{type: int" not in text:
                 continue
             t = time.monotonic()
             proc = subprocess.run([sys.executable, "-m", "yakkan.cli", "--lang", "en", "what-if", assignment,
-                                   "--spec", str(folder / "spec.yaml"), *only], cwd=tmp, capture_output=True,
+                                   "--spec", str(folder / "spec.yaml"), *only, *extra], cwd=tmp, capture_output=True,
                                   text=True)  # fmt: skip
             wall = time.monotonic() - t
             changed = [ln.strip() for ln in proc.stdout.splitlines() if ln.startswith("  P")]
-            print(f"  what-if {assignment}: {wall:.2f} s wall as a process (3 variants), exit {proc.returncode}; "
-                  f"verdicts changed: {'; '.join(changed) if changed else 'none'}")  # fmt: skip
+            print(f"  what-if {' '.join((assignment, *extra))}: {wall:.2f} s wall as a process (3 variants), exit "
+                  f"{proc.returncode}; verdicts changed: {'; '.join(changed) if changed else 'none'}")  # fmt: skip
         for label, old, new in EDITS:
             if text.count(old) != 1:
                 print(f"  {label}: not found in the spec, skipped")
