@@ -388,13 +388,13 @@ def run(args: Any) -> int:
     if simulate:
         from .whatif_money import simulate_variants, with_money
 
-        if live:
-            print(tr("simulating {n} variants", n=len(variants)), file=sys.stderr, flush=True)
         own = tuple((n, spec.parameters[n].default) for n, _ in variants[0].values)
         specs = {tuple(row["values"].items()): row["spec"] for row in data["variants"]}
         specs[own] = str(spec_path)  # the terms as written, simulated whether asked for or not: the deltas' base
         simulated = [Variant(own, "")] + [v for v in variants if v.values != own]
         seeds = range(args.seed, args.seed + args.seeds)
+        if live:
+            print(tr("simulating {n} variants", n=len(simulated)), file=sys.stderr, flush=True)
         data = with_money(data, simulate_variants(spec, simulated, args.customers, args.months, seeds,
                                                   cluster=cluster, out_dir=out_dir, specs=specs))  # fmt: skip
     if args.json:
