@@ -2,10 +2,13 @@
 written and on each variant (`yakkan what-if … --simulate`; issue 14's question from
 product, "what does a 6-month minimum term do to revenue?").
 
-    money = simulate_variants(spec, variants, own_values, customers=200, months=36, seed=0)
+    runs = simulate_variants(spec, variants, customers=200, months=36, seeds=range(5))
+    data = with_money(whatif.report(...), runs)   # each variant's figures, differences, spread
 
-Every variant runs the profiles beside the spec (the bundled ones where there are none),
-so a difference between two variants' figures is the terms' doing, not the customers'.
+Every variant runs the profiles beside the spec (the bundled ones where there are none)
+and the same seeds, so a difference between two variants' figures is the terms' doing,
+not the customers' (the customers' behaviour under other terms is what the profiles say
+it is). Several seeds give each difference's spread: one that crosses zero is no answer.
 The figures are those `yakkan review --simulate` compares (`terms.money.FIGURES`: integer
 yen, suspension counts and days) and the contracts ended each way, read from each run's
 report; with the properties the simulation's monitors found violated.
@@ -17,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from yakkan.terms.money import difference
+from yakkan.terms.money import FIGURES, difference
 
 from .whatif import Variant, folder_name
 
@@ -30,8 +33,6 @@ HEADLINE = ("charged", "paid", "late_charges", "penalties", "outstanding")  # wh
 def figures_of(report: Mapping[str, Any]) -> dict[str, Any]:
     """The compared figures of one simulation report (its JSON), flat: each of
     `terms.money.FIGURES`, then ``ended_<way>`` for each way a contract ended."""
-    from yakkan.terms.money import FIGURES
-
     out: dict[str, Any] = {}
     for name, path in FIGURES:
         node: Any = report
