@@ -141,10 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=tr("folder for each variant's counterexample scenarios"))  # fmt: skip
     p.add_argument("--simulate", action="store_true",
                    help=tr("also simulate the same portfolio and seed on each variant: what it does to the money"))
-    p.add_argument("--customers", type=int, default=200, help=tr("customers simulated (with --simulate)"))
-    p.add_argument("--months", type=int, default=36, help=tr("months simulated (with --simulate)"))
-    p.add_argument("--seed", type=int, default=0, help=tr("seed of the simulation (with --simulate)"))
-    p.add_argument("--seeds", type=int, default=1, metavar="N",
+    p.add_argument("--customers", type=int, default=None, help=tr("customers simulated (with --simulate)"))
+    p.add_argument("--months", type=int, default=None, help=tr("months simulated (with --simulate)"))
+    p.add_argument("--seed", type=int, default=None, help=tr("seed of the simulation (with --simulate)"))
+    p.add_argument("--seeds", type=int, default=None, metavar="N",
                    help=tr("simulate N seeds from --seed and show the mean and the spread (with --simulate)"))
     p.add_argument("--no-cache", action="store_true", help=tr("ignore cached verdicts"))
     p.add_argument("--json", action="store_true", help=tr("print one JSON object"))

@@ -872,4 +872,6 @@ ERRORS: dict[str, str] = {
     "give all its values once: {}=3,6": "値はまとめて一度に指定してください（例: {0}=3,6）",
     "{} combinations of values: at most {} are verified in one sweep": "値の組合せが {0} 通り。一度に検証できるのは {1} 通りまで",
     "give fewer values, or sweep one parameter at a time": "値を減らすか、パラメータを一つずつ変えてください",
+    "--{} is for the simulation, and nothing is simulated": "--{0} はシミュレーションの指定だが、シミュレーションは行われない",
+    "add --simulate, or leave it out": "--simulate を加えるか、この指定を外してください",
 }

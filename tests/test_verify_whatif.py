@@ -235,6 +235,16 @@ def test_simulate_text_in_japanese():
     assert money_lines(row, "ja") == ["  金額: 現行の約款と同じ"]
 
 
+def test_a_simulation_option_without_simulate_is_exit_2(tmp_path, capsys):
+    out = tmp_path / "whatif"
+    assert main(["--lang", "en", "what-if", "late_rate_bp=0", "--seeds", "5", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("yakkan: error: --seeds: --seeds is for the simulation, and nothing is simulated\n"
+                            "  fix: add --simulate, or leave it out\n")
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(("option", "message"), [
     (["--customers", "0"], "yakkan: error: --customers: must be between 1 and"),
     (["--months", "0"], "yakkan: error: --months: must be between 1 and"),

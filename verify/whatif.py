@@ -31,6 +31,7 @@ from yakkan.model.errors import InputError
 
 MAX_VARIANTS = 64  # a sweep is a question asked at a desk, not a search
 MAX_SEEDS = 20  # seeds simulated per variant (--simulate --seeds)
+SIMULATION_DEFAULTS = {"customers": 200, "months": 36, "seed": 0, "seeds": 1}  # --simulate's options
 MAX_VALUES = 1_000_000_000  # a terms parameter's value (months, basis points, yen)
 _ASSIGNMENT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)")
 _RANGE = re.compile(r"(-?\d+)\s*\.\.\s*(-?\d+)")
@@ -365,6 +366,12 @@ def run(args: Any) -> int:
 
         cluster = check_address(cluster, reach=True)
     simulate = getattr(args, "simulate", False)
+    for option, default in SIMULATION_DEFAULTS.items():
+        given = getattr(args, option, None)
+        if given is not None and not simulate:
+            raise InputError(f"--{option} is for the simulation, and nothing is simulated", where=f"--{option}",
+                             hint="add --simulate, or leave it out")  # fmt: skip
+        setattr(args, option, default if given is None else given)
     if simulate:  # checked before anything runs: bad input writes nothing
         from yakkan.model.limits import MAX_CUSTOMERS, MAX_MONTHS, check_count
 
