@@ -8,6 +8,7 @@ integer yen (and days, and contracts), read from each run's report (simulate/rep
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,7 @@ class MoneyComparison:
     files: dict[str, str] = field(default_factory=dict)  # run -> folder of its report and plots
 
     def figure(self, run: str, path: tuple[str, ...]) -> Any:
-        node: Any = self.runs.get(run, {})
-        for k in path:
-            node = node.get(k, 0) if isinstance(node, dict) else 0
-        return node
+        return figure_at(self.runs.get(run, {}), path)
 
     @property
     def profiles_differ(self) -> bool:
@@ -97,6 +95,14 @@ class MoneyComparison:
         return {"customers": self.customers, "months": self.months, "seed": self.seed,
                 "profiles_differ": self.profiles_differ, "rows": self.rows(), "by_profile": self.profile_rows(),
                 "files": self.files}  # fmt: skip
+
+
+def figure_at(report: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    """The figure at ``path`` (one of FIGURES') in a simulation report's JSON; 0 where absent."""
+    node: Any = report
+    for k in path:
+        node = node.get(k, 0) if isinstance(node, Mapping) else 0
+    return node
 
 
 def difference(a: Any, b: Any) -> Any:

@@ -215,7 +215,7 @@ def written(texts: Any, variant: Variant, data: list[dict[str, Any]],
         return [{**d, "counterexample": None, "witnesses": []} for d in data], None
     from .runner import Verdict
 
-    folder = out_dir / folder_name(variant)
+    folder = out_dir / folder_name(variant.values)
     spec_path, _ = texts.write(folder)
     spec_path.write_text(variant.text, encoding="utf-8")
     out = []
@@ -226,8 +226,9 @@ def written(texts: Any, variant: Variant, data: list[dict[str, Any]],
     return out, str(spec_path)
 
 
-def folder_name(variant: Variant) -> str:
-    return ",".join(f"{n}={v}" for n, v in variant.values)
+def folder_name(values: tuple[tuple[str, int], ...]) -> str:
+    """The folder of a variant's files under ``--out``: NAME=VALUE[,NAME=VALUE…]."""
+    return ",".join(f"{n}={v}" for n, v in values)
 
 
 def verify_variant(texts: Any, variant: Variant, properties: list[str] | None, settings: Any,
@@ -395,14 +396,13 @@ def run(args: Any) -> int:
     if simulate:
         from .whatif_money import simulate_variants, with_money
 
-        own = tuple((n, spec.parameters[n].default) for n, _ in variants[0].values)
+        own = tuple(data["base"]["values"].items())
         specs = {tuple(row["values"].items()): row["spec"] for row in data["variants"]}
-        specs[own] = str(spec_path)  # the terms as written, simulated whether asked for or not: the deltas' base
-        simulated = [Variant(own, "")] + [v for v in variants if v.values != own]
+        others = [v for v in variants if v.values != own]
         seeds = range(args.seed, args.seed + args.seeds)
         if live:
-            print(tr("simulating {n} variants", n=len(simulated)), file=sys.stderr, flush=True)
-        data = with_money(data, simulate_variants(spec, simulated, args.customers, args.months, seeds,
+            print(tr("simulating {n} variants", n=len(others) + 1), file=sys.stderr, flush=True)
+        data = with_money(data, simulate_variants(spec, own, others, args.customers, args.months, seeds,
                                                   cluster=cluster, out_dir=out_dir, specs=specs))  # fmt: skip
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))

@@ -2,7 +2,7 @@
 written and on each variant (`yakkan what-if … --simulate`; issue 14's question from
 product, "what does a 6-month minimum term do to revenue?").
 
-    runs = simulate_variants(spec, variants, customers=200, months=36, seeds=range(5))
+    runs = simulate_variants(spec, own_values, variants, customers=200, months=36, seeds=range(5))
     data = with_money(whatif.report(...), runs)   # each variant's figures, differences, spread
 
 Every variant runs the profiles beside the spec (the bundled ones where there are none)
@@ -20,12 +20,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from yakkan.terms.money import FIGURES, difference
+from yakkan.terms.money import FIGURES, difference, figure_at
 
 from .whatif import Variant, folder_name
 
-YEN_FIGURES = frozenset({"charged", "paid", "late_charges", "penalties", "outstanding", "refunded", "deposits_paid",
-                         "deposits_applied", "deposits_returned", "liability_awarded"})  # fmt: skip
+YEN_FIGURES = frozenset(name for name, path in FIGURES if path[0] == "money")  # the rest: counts and days
 Values = tuple[tuple[str, int], ...]  # a variant's (name, value) pairs
 HEADLINE = ("charged", "paid", "late_charges", "penalties", "outstanding")  # what the terms as written show
 
@@ -33,23 +32,19 @@ HEADLINE = ("charged", "paid", "late_charges", "penalties", "outstanding")  # wh
 def figures_of(report: Mapping[str, Any]) -> dict[str, Any]:
     """The compared figures of one simulation report (its JSON), flat: each of
     `terms.money.FIGURES`, then ``ended_<way>`` for each way a contract ended."""
-    out: dict[str, Any] = {}
-    for name, path in FIGURES:
-        node: Any = report
-        for key in path:
-            node = node.get(key, 0) if isinstance(node, Mapping) else 0
-        out[name] = node
+    out = {name: figure_at(report, path) for name, path in FIGURES}
     for way, n in report.get("ended_by", {}).items():
         out[f"ended_{way}"] = n
     return out
 
 
-def simulate_variants(spec: Any, variants: Sequence[Variant], customers: int, months: int, seeds: Sequence[int],
-                      cluster: str | None = None, out_dir: Path | None = None,
+def simulate_variants(spec: Any, own: Values, variants: Sequence[Variant], customers: int, months: int,
+                      seeds: Sequence[int], cluster: str | None = None, out_dir: Path | None = None,
                       specs: Mapping[Values, str | None] | None = None) -> dict[str, Any]:  # fmt: skip
-    """Each variant's figures and violations for each seed (``runs``, keyed by the
-    variant's label: one entry a seed, in the order of ``seeds``), from one simulation each
-    of ``customers`` for ``months``. ``specs``: a variant's spec file already written
+    """The figures and violations for each seed (``runs``: one entry a seed, in the order of
+    ``seeds``) of the terms as written (``own``: their values, simulated from the spec's
+    file) and of each variant, from one simulation each of ``customers`` for ``months``;
+    keyed by the values. ``specs``: a variant's spec file already written
     (`whatif.written`), simulated there so that its report (under ``out_dir``/<variant>/
     simulate, or simulate-<seed> for several seeds) names a file that stays; otherwise the
     variant's text is simulated from a private folder. ``cluster``: each simulation's
@@ -61,28 +56,29 @@ def simulate_variants(spec: Any, variants: Sequence[Variant], customers: int, mo
 
     profiles = profiles_beside(Path(spec.path))
     texts = SpecTexts.read(spec, profiles)
-    runs: dict[str, list[dict[str, Any]]] = {}
+    runs: dict[Values, list[dict[str, Any]]] = {}
 
-    def simulated(variant: Variant, path: Path, profiles_path: Path) -> None:
+    def simulated(values: Values, path: Path, profiles_path: Path) -> None:
         model = Model.load(path)  # once for the seeds: the engine is generated once
         for seed in seeds:
             name = "simulate" if len(seeds) == 1 else f"simulate-{seed}"
-            folder = out_dir / folder_name(variant) / name if out_dir is not None else None
+            folder = out_dir / folder_name(values) / name if out_dir is not None else None
             report = run_portfolio(spec_path=path, profiles_path=profiles_path, customers=customers, months=months,
                                    seed=seed, out=folder, shrink_findings=False, cluster=cluster,
                                    model=model).to_json()  # fmt: skip
-            runs.setdefault(variant.label, []).append({
+            runs.setdefault(values, []).append({
                 "seed": seed, "figures": figures_of(report),
                 "violations": [f["property"] for f in report["violations"]]})  # fmt: skip
 
+    simulated(own, Path(spec.path), profiles)
     for variant in variants:
         written = (specs or {}).get(variant.values)
         if written is not None:
-            simulated(variant, Path(written), profiles)
+            simulated(variant.values, Path(written), profiles)
             continue
         with texts.written() as (path, profiles_path):
             path.write_text(variant.text, encoding="utf-8")
-            simulated(variant, path, profiles_path or profiles)
+            simulated(variant.values, path, profiles_path or profiles)
     return {"customers": customers, "months": months, "seeds": list(seeds), "profiles": str(profiles), "runs": runs}
 
 
@@ -96,11 +92,10 @@ def with_money(data: dict[str, Any], money: Mapping[str, Any]) -> dict[str, Any]
     as written show on none (``new_violations``) and those of the terms as written the
     variant shows on none (``gone_violations``)."""
     runs = money["runs"]
-    base_label = ", ".join(f"{n}={v}" for n, v in data["base"]["values"].items())
-    base = runs[base_label]
+    base = runs[tuple(data["base"]["values"].items())]
     data["base"]["money"] = {"figures": _mean([r["figures"] for r in base]), "violations": _violations(base)}
     for row in data["variants"]:
-        own = runs[row["label"]]
+        own = runs[tuple(row["values"].items())]
         entry: dict[str, Any] = {"figures": _mean([r["figures"] for r in own]), "violations": _violations(own)}
         if not row["base"]:
             deltas = [{k: difference(v, b["figures"].get(k, 0)) for k, v in r["figures"].items()}
