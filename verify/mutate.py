@@ -82,7 +82,7 @@ class Context:
         from yakkan.model.yamlio import read_yaml
 
         spec = load_spec(path)
-        doc = read_yaml(spec.path, SpecError)
+        doc = read_yaml(spec.path, SpecError, round_trip=True)  # written back out by `render`
         return cls(Path(path), spec, doc, {m.id: m for m in mutants(doc, spec)}, settings, profiles)
 
     def build(self, m: Mutant) -> Any:
