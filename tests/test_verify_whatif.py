@@ -41,6 +41,15 @@ def test_values_ranges_and_repeats(spec):
     ("minimum_term_months=2000000000", "minimum_term_months=2000000000 is outside its domain", "give values of"),
     ("minimum_term_months=99999999999", "minimum_term_months=99999999999 is outside its domain", "give values of"),
     ("minimum_term_months=" + "9" * 31, f"'{'9' * 31}' is not a whole number", "e.g."),
+    # the terms' own domains (`min:` in the spec): a term of at least a month (7-1), days and
+    # rates that are never negative
+    ("minimum_term_months=0,3", "minimum_term_months=0 is outside its domain (1 to 1,000,000,000)",
+     "give values of at least 1"),
+    ("renewal_period_months=0", "renewal_period_months=0 is outside its domain (1 to", "give values of at least 1"),
+    ("records_retention_days=-5", "records_retention_days=-5 is outside its domain (0 to",
+     "give values of at least 0"),
+    ("tax_rate_percent=-100", "tax_rate_percent=-100 is outside its domain (0 to", "give values of at least 0"),
+    ("late_rate_bp=-1", "late_rate_bp=-1 is outside its domain (0 to", "give values of at least 0"),
 ])  # fmt: skip
 def test_a_bad_assignment_says_what_to_write(spec, text, message, hint):
     with pytest.raises(InputError) as err:

@@ -323,7 +323,7 @@ def _mutants(doc: Mapping[str, Any], spec: Any) -> Iterator[Mutant]:
             continue
         for d, sign in ((1, "+"), (-1, "-")):
             value = p.default + d
-            if value < 0:
+            if value < (p.minimum if p.minimum is not None else 0):  # the loader refuses it
                 continue
             op = "calendar" if name.endswith("_months") or name.endswith("_days") else "constant"
             yield Mutant(f"parameter.{name}.default{sign}1", op, "parameter", name, "default", tuple(p.articles),
