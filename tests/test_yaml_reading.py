@@ -115,10 +115,10 @@ def test_tricky_document_reads_the_same_both_ways(tmp_path):
     "a: 2024-10-01 10:00:00\n",  # a timestamp with a time
     "base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n",  # a merge key
     "%YAML 1.1\n---\na: yes\n",  # a version directive
-    "a: !!set {x, y}\n",
+    "a: !!set {x, y}\n",  # a tag ruamel.yaml builds as its own type
     "a:\nb: 1\n",  # an empty value (ruamel.yaml places it at the next token)
     "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"  # an alias bomb: 9**6 values once expanded
-    + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 6)),  # a tag ruamel.yaml builds as its own type
+    + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 6)),
 ])  # fmt: skip
 def test_what_the_fast_path_does_not_build_is_left_to_ruamel(tmp_path, text):
     assert yamlio._fast_document(text) is yamlio._NOT_FAST
