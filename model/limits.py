@@ -18,6 +18,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .errors import MAX_ECHO, InputError, clip
 
@@ -128,6 +129,22 @@ def check_count(value: int, name: str, low: int, high: int, example: str) -> int
         raise InputError(f"must be between {low:,} and {high:,}, got {value:,}", where=name,
                          hint=f"e.g. {name} {example}")  # fmt: skip
     return value
+
+
+def simulation_options(args: Any, defaults: dict[str, int]) -> None:
+    """The options of a `--simulate` (`defaults`: each option's name and default) set on
+    ``args``, checked before anything runs: an option given without ``--simulate`` is an
+    InputError (it would be silently ignored), and so are counts out of range."""
+    simulate = getattr(args, "simulate", False)
+    for option, default in defaults.items():
+        given = getattr(args, option, None)
+        if given is not None and not simulate:
+            raise InputError(f"--{option} is for the simulation, and nothing is simulated", where=f"--{option}",
+                             hint="add --simulate, or leave it out")  # fmt: skip
+        setattr(args, option, default if given is None else given)
+    if simulate:
+        check_count(args.customers, "--customers", 1, MAX_CUSTOMERS, str(defaults["customers"]))
+        check_count(args.months, "--months", 1, MAX_MONTHS, str(defaults["months"]))
 
 
 def date_in_range(day: dt.date) -> bool:

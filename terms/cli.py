@@ -27,11 +27,10 @@ def run_review(args: Namespace) -> int:
 
     if getattr(args, "reread", None):
         return _run_reread(args)
-    if args.simulate:  # checked before anything runs: bad input writes nothing
-        from yakkan.model.limits import MAX_CUSTOMERS, MAX_MONTHS, check_count
+    from yakkan.model.limits import simulation_options
 
-        check_count(args.customers, "--customers", 1, MAX_CUSTOMERS, "200")
-        check_count(args.months, "--months", 1, MAX_MONTHS, "36")
+    # checked before anything runs: bad input writes nothing
+    simulation_options(args, {"customers": 200, "months": 36, "seed": 0})
     md_path = check_output_file(args.markdown, "--markdown") if getattr(args, "markdown", None) else None
     html_dir = check_output_folder(args.html, "--html") if getattr(args, "html", None) else None
     out = check_output_folder(args.out) if getattr(args, "out", None) else None

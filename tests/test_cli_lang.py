@@ -120,6 +120,7 @@ def cases(tmp: Path) -> list[tuple[list[str], int]]:
         (["docs", "-o", str(tmp / "file.txt")], 2),
         (["review", str(SPEC), str(SPEC), "--no-verify", "--out", str(tmp / "review")], 0),
         (["review", str(tmp / "nowhere"), str(SPEC)], 2),
+        (["review", str(SPEC), str(SPEC), "--no-verify", "--months", "12"], 2),  # nothing is simulated
         (["what-if", "evasion_multiplier=2,1", "--property", "P05"], 0),
         (["what-if", "base_fee=1"], 2),
         (["what-if", "minimum_term_months=1..99"], 2),

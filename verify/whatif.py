@@ -366,18 +366,13 @@ def run(args: Any) -> int:
         from yakkan.simulate.cluster import check_address
 
         cluster = check_address(cluster, reach=True)
-    simulate = getattr(args, "simulate", False)
-    for option, default in SIMULATION_DEFAULTS.items():
-        given = getattr(args, option, None)
-        if given is not None and not simulate:
-            raise InputError(f"--{option} is for the simulation, and nothing is simulated", where=f"--{option}",
-                             hint="add --simulate, or leave it out")  # fmt: skip
-        setattr(args, option, default if given is None else given)
-    if simulate:  # checked before anything runs: bad input writes nothing
-        from yakkan.model.limits import MAX_CUSTOMERS, MAX_MONTHS, check_count
+    from yakkan.model.limits import simulation_options
 
-        check_count(args.customers, "--customers", 1, MAX_CUSTOMERS, "200")
-        check_count(args.months, "--months", 1, MAX_MONTHS, "36")
+    simulation_options(args, SIMULATION_DEFAULTS)  # checked before anything runs: bad input writes nothing
+    simulate = args.simulate
+    if simulate:
+        from yakkan.model.limits import check_count
+
         check_count(args.seeds, "--seeds", 1, MAX_SEEDS, "5")
     variants = variants_of(spec_path, [parse_assignment(a, spec) for a in args.assignments], doc)
     live = sys.stderr.isatty() and not args.json
