@@ -25,6 +25,21 @@ def copy_spec_folders(folder: Path) -> None:
         shutil.copytree(SPEC_PATH.parent / name, folder / name)
 
 
+def spec_without_the_multipliers_domain(folder: Path) -> Path:
+    """The bundled spec, copied into ``folder`` with its profiles, with 12-1's penalty
+    multiplier left without its domain (``min: 0``), as the spec had it until 2026-11-30:
+    `what-if evasion_multiplier=-1` (a value the terms could never mean, refused by the
+    bundled spec) is then verified, and it flips P16, the what-if tests' flip end to end."""
+    copy_spec_folders(folder)
+    shutil.copy(SPEC_PATH.parent / "profiles.yaml", folder / "profiles.yaml")
+    old = "evasion_multiplier: {type: int, default: 2, min: 0, scope: terms,"
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = folder / "spec.yaml"
+    path.write_text(text.replace(old, "evasion_multiplier: {type: int, default: 2, scope: terms,"), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def spec() -> Spec:
     return load_spec(SPEC_PATH)

@@ -29,7 +29,7 @@ from yakkan.simulate.profiles import DEFAULT_PROFILES
 from yakkan.simulate.runner import load_job, remote_chunk, run_chunk
 from yakkan.verify.mutate import Context, MutateSettings, evaluate, remote_evaluate
 
-from conftest import SPEC_PATH, copy_spec_folders
+from conftest import SPEC_PATH, copy_spec_folders, spec_without_the_multipliers_domain
 
 KILLED = "transition.cancel.guard2.drop"  # by the fast engine's portfolio (stage 2): the profiles matter
 EQUIVALENT = "transition.cancel.guard1.drop"
@@ -167,7 +167,9 @@ def test_what_if_on_the_cluster_gives_the_report_of_a_local_run(tmp_path, addres
     """A what-if sweep's variants verified by the workers (sent the texts and the base's
     verdicts), and each variant's portfolio simulated by them (`--simulate`): the same
     JSON, byte for byte, the counterexample written by this machine."""
-    argv = ["what-if", "evasion_multiplier=2,-1,1", "--property", "P05", "--property", "P16", "--json",
+    spec = spec_without_the_multipliers_domain(tmp_path / "clara")  # (the bundled spec refuses -1)
+    argv = ["what-if", "evasion_multiplier=2,-1,1", "--spec", str(spec), "--property", "P05", "--property", "P16",
+            "--json",
             "--no-cache", "--out", str(tmp_path / "whatif"), "--simulate", "--customers", "30",
             "--months", "12"]  # fmt: skip
     assert main(argv) == 0
