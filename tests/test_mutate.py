@@ -58,6 +58,11 @@ def test_the_mutants_of_the_bundled_spec(ctx) -> None:
     assert ctx.by_id["transition.cancel.guard2.negate"].new == "not (not within_minimum_term)"
     assert ctx.by_id["event.month_ends.at+1d"].new == "(month_end(month_of(today))) + 1"
     assert ctx.by_id["parameter.minimum_term_months.default-1"].new == 2
+    # none below a parameter's domain: a renewal period of 0 months is no term (min: 1, 7-1)
+    assert ctx.by_id["parameter.renewal_period_months.default+1"].new == 2
+    assert "parameter.renewal_period_months.default-1" not in ctx.by_id
+    assert "parameter.records_retention_days.default-1" not in ctx.by_id
+    assert len(ctx.by_id) == 728
     # the document is left as it was after building a mutant, even one the loader refuses
     orig = repr(ctx.spec.transitions)
     assert repr(ctx.build(ctx.by_id[EQUIVALENT]).transitions) != orig
