@@ -263,6 +263,7 @@ class DocModel:
     def parameters(self) -> list[dict[str, Any]]:
         return [{"name": p.name, "label": self.name_label(p.name), "type": self.type_name(p.type),
                  "default": self.value(p.default, p.type),
+                 "domain": "" if p.minimum is None else self.t("at_least", n=self.value(p.minimum, p.type)),
                  "scope": self.t("scope_terms" if p.scope == "terms" else "scope_contract"),
                  "articles": p.articles, "doc": self.name_doc(p.name, p.doc)}
                 for p in self.spec.parameters.values()]  # fmt: skip

@@ -92,6 +92,19 @@ def test_guards_and_effects_are_rendered_readably(site):
     assert "not within_minimum_term" in en
 
 
+def test_parameters_show_their_domain(site):
+    """Each parameter's domain (the spec's ``min:``) beside its default: a minimum term of
+    at least a month (7-1), a fee never negative; none for a yes/no or a date."""
+    ja = (site / "ja/states.html").read_text(encoding="utf-8")
+    assert ('<code class="name">minimum_term_months</code></td><td class="num">3</td>'
+            '<td class="domain">1 以上</td><td>約款で固定</td>') in ja  # fmt: skip
+    assert '<code class="name">annual_plan</code></td><td class="num">false</td><td class="domain"></td>' in ja
+    en = (site / "en/states.html").read_text(encoding="utf-8")
+    assert ('<code class="name">base_fee</code></td><td class="num">100,000</td>'
+            '<td class="domain">at least 0</td><td>per contract</td>') in en  # fmt: skip
+    assert "<th>値域</th>" in ja and "<th>Domain</th>" in en
+
+
 def test_pages_link_each_other_and_the_other_language(site):
     page = (site / "ja/index.html").read_text(encoding="utf-8")
     assert 'href="../en/index.html"' in page and 'data="../assets/lifecycle.ja.svg"' in page
