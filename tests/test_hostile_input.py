@@ -212,7 +212,7 @@ def test_a_long_file_of_small_values_stops_at_the_limit_as_it_is_read(tmp_path, 
 
 def test_a_number_too_long_to_read_is_bad_input(tmp_path, capsys):
     # 5,001 digits: beyond Python's 4,300-digit int limit, within the 10,000-character line limit
-    path = spec_mutant(tmp_path, "default: 10, scope: terms", "default: 1" + "0" * 5000 + ", scope: terms")
+    path = spec_mutant(tmp_path, "default: 10, min: 0, scope: terms", "default: 1" + "0" * 5000 + ", scope: terms")
     status, err, _ = run(capsys, "check", str(path))
     assert_bad_input(status, err, "a number of 5,001 characters")
 

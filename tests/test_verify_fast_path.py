@@ -27,8 +27,10 @@ from conftest import SPEC_PATH, copy_spec_folders
 IDS = ["P03", "P13", "P16", "P19"]
 MINIMUM_TERM = ("minimum_term_months: {type: int, default: 3,", "minimum_term_months: {type: int, default: 6,")
 # a sign error in the terms' table: a penalty that lowers what is owed, so the deposit is
-# returned at the end while the customer still owes (P16)
-NEGATIVE_PENALTY = ("evasion_multiplier: {type: int, default: 2,", "evasion_multiplier: {type: int, default: -1,")
+# returned at the end while the customer still owes (P16); the multiplier's domain (min: 0)
+# goes with it, as a careless edit would drop it
+NEGATIVE_PENALTY = ("evasion_multiplier: {type: int, default: 2, min: 0,",
+                    "evasion_multiplier: {type: int, default: -1,")  # fmt: skip
 # 11-2: a smaller deposit cap; read by the guards of request_deposit and pay_deposit only
 DEPOSIT_CAP = ("deposit_cap_months: {type: int, default: 12,", "deposit_cap_months: {type: int, default: 6,")
 

@@ -342,7 +342,7 @@ class Model:
         event is built from. A step by event ``e`` (`System.step`) reads the shared part —
         the states, the variables' types and ``init``, the events' arguments, ``time_advance``,
         the calendar's dates and its transitions' sources and guards (which positions no step
-        may jump over), the parameters' domains, the constants, the bounds — and ``e``'s own
+        may jump over), the contract parameters' domains, the constants, the bounds — and ``e``'s own
         transitions in spec order (sources, target, guards, effects), with the value of
         every terms parameter these name (derived names are expanded, procedures inlined:
         an expression holds all it reads but parameters). Line numbers and documentation
@@ -351,7 +351,10 @@ class Model:
         changed (`Verifier.recheck`)."""
         spec = self.spec
         cal_exprs = [c.at for c in self.calendar] + [g for c in self.calendar for t in c.transitions for g in t.guard]
-        params = [(n, p.scope, str(p.type), p.minimum) for n, p in spec.parameters.items()]
+        # a contract parameter's domain bounds its symbol; a terms parameter is its value (a
+        # constant, in each event's digest), its domain checked by the loader only
+        params = [(n, p.scope, str(p.type), p.minimum if p.scope == "contract" else None)
+                  for n, p in spec.parameters.items()]  # fmt: skip
         shared = (
             self.bounds.key(), self.slots, self.mid, spec.initial_state,
             [(s, d.parent, d.initial, d.final, d.children) for s, d in spec.states.items()],
