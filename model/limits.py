@@ -131,7 +131,10 @@ def check_count(value: int, name: str, low: int, high: int, example: str) -> int
     return value
 
 
-def simulation_options(args: Any, defaults: dict[str, int]) -> None:
+SIMULATION_DEFAULTS = {"customers": 200, "months": 36, "seed": 0}  # a `--simulate`'s options (review, what-if)
+
+
+def simulation_options(args: Any, defaults: dict[str, int] = SIMULATION_DEFAULTS) -> None:
     """The options of a `--simulate` (`defaults`: each option's name and default) set on
     ``args``, checked before anything runs: an option given without ``--simulate`` is an
     InputError (it would be silently ignored), and so are counts out of range."""

@@ -23,6 +23,7 @@ writes back out, comments and layout kept) always takes ruamel.yaml.
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from .errors import InputError
 from .limits import MAX_LINE_CHARS, MAX_YAML_DEPTH, MAX_YAML_NODES, STANDARD_TAGS, clip, read_input_text
@@ -262,14 +264,11 @@ def _fast_document(text: str) -> Any:
 def _build(node: Any, built: dict[int, Any]) -> Any:
     """``node`` built as ruamel.yaml's round-trip constructor builds it (an alias: the
     same object, as there)."""
-    from yaml.nodes import MappingNode as PyMapping
-    from yaml.nodes import SequenceNode as PySequence
-
     hit = built.get(id(node))
     if hit is not None:
         return hit
-    tag = node.tag
-    if isinstance(node, PyMapping):
+    tag, kind = node.tag, node.id  # (PyYAML's nodes, told apart as `check_nodes` does)
+    if kind == "mapping":
         if tag != "tag:yaml.org,2002:map":
             raise _NotFast(tag)
         out = built[id(node)] = CommentedMap()
@@ -282,7 +281,7 @@ def _build(node: Any, built: dict[int, Any]) -> Any:
             out._yaml_set_kv_line_col(key, [key_node.start_mark.line, key_node.start_mark.column,
                                             value_node.start_mark.line, value_node.start_mark.column])  # fmt: skip
         return out
-    if isinstance(node, PySequence):
+    if kind == "sequence":
         if tag != "tag:yaml.org,2002:seq":
             raise _NotFast(tag)
         seq = built[id(node)] = CommentedSeq()
@@ -295,8 +294,6 @@ def _build(node: Any, built: dict[int, Any]) -> Any:
 
 
 def _scalar(node: Any) -> Any:
-    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
-
     tag, value = node.tag, node.value
     if tag == "tag:yaml.org,2002:str":
         if node.style == "|":
@@ -315,8 +312,6 @@ def _scalar(node: Any) -> Any:
     if tag == "tag:yaml.org,2002:timestamp":
         m = _DATE.fullmatch(value)
         if m:
-            import datetime
-
             return datetime.date(int(m[1]), int(m[2]), int(m[3]))  # a bad date: ValueError, ruamel.yaml says
     raise _NotFast(tag)
 

@@ -30,7 +30,7 @@ def run_review(args: Namespace) -> int:
     from yakkan.model.limits import simulation_options
 
     # checked before anything runs: bad input writes nothing
-    simulation_options(args, {"customers": 200, "months": 36, "seed": 0})
+    simulation_options(args)
     md_path = check_output_file(args.markdown, "--markdown") if getattr(args, "markdown", None) else None
     html_dir = check_output_folder(args.html, "--html") if getattr(args, "html", None) else None
     out = check_output_folder(args.out) if getattr(args, "out", None) else None

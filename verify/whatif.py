@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from yakkan.model import limits
 from yakkan.model.errors import InputError
 
 MAX_VARIANTS = 64  # a sweep is a question asked at a desk, not a search
 MAX_SEEDS = 20  # seeds simulated per variant (--simulate --seeds)
-SIMULATION_DEFAULTS = {"customers": 200, "months": 36, "seed": 0, "seeds": 1}  # --simulate's options
+SIMULATION_DEFAULTS = {**limits.SIMULATION_DEFAULTS, "seeds": 1}  # --simulate's options
 MAX_VALUES = 1_000_000_000  # a terms parameter's value (months, basis points, yen)
 _ASSIGNMENT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)")
 _RANGE = re.compile(r"(-?\d+)\s*\.\.\s*(-?\d+)")
@@ -366,14 +367,10 @@ def run(args: Any) -> int:
         from yakkan.simulate.cluster import check_address
 
         cluster = check_address(cluster, reach=True)
-    from yakkan.model.limits import simulation_options
-
-    simulation_options(args, SIMULATION_DEFAULTS)  # checked before anything runs: bad input writes nothing
+    limits.simulation_options(args, SIMULATION_DEFAULTS)  # checked before anything runs: bad input writes nothing
     simulate = args.simulate
     if simulate:
-        from yakkan.model.limits import check_count
-
-        check_count(args.seeds, "--seeds", 1, MAX_SEEDS, "5")
+        limits.check_count(args.seeds, "--seeds", 1, MAX_SEEDS, "5")
     variants = variants_of(spec_path, [parse_assignment(a, spec) for a in args.assignments], doc)
     live = sys.stderr.isatty() and not args.json
     done = [0]
