@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", type=Path, metavar="FILE", help=tr("write a Markdown summary"))
     p.add_argument("--out", type=Path, default=None, help=tr("folder for counterexample scenarios"))
     p.add_argument("--no-cache", action="store_true", help=tr("ignore cached verdicts"))
+    p.add_argument("--no-hints", action="store_true",
+                   help=tr("do not start from the proof hints beside the spec (proof-hints.json)"))
+    p.add_argument("--write-hints", action="store_true",
+                   help=tr("write the proof hints beside the spec from this run's verdicts"))
     p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
     p.set_defaults(module="yakkan.verify.cli", func="run")
 

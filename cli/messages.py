@@ -61,6 +61,8 @@ MESSAGES: dict[str, str] = {
     "exit 1 when killed / non-equivalent mutants is below F (default 0.95)": "検出数 / 非等価な変異体数が F 未満なら終了ステータス 1（既定 0.95）",
     "ignore cached outcomes": "キャッシュ済みの結果を使わない",
     "ignore cached verdicts": "キャッシュ済みの判定を使わない",
+    "do not start from the proof hints beside the spec (proof-hints.json)": "仕様の隣の証明ヒント（proof-hints.json）から始めない",
+    "write the proof hints beside the spec from this run's verdicts": "この実行の判定から、仕様の隣に証明ヒントを書き出す",
     "run randomized customer portfolios with every property monitored": "無作為な顧客ポートフォリオを実行し、すべてのプロパティを監視",
     "behaviour profiles (YAML)": "顧客の行動プロファイル（YAML）",
     "number of customers": "顧客数",
@@ -874,4 +876,9 @@ ERRORS: dict[str, str] = {
     "give fewer values, or sweep one parameter at a time": "値を減らすか、パラメータを一つずつ変えてください",
     "--{} is for the simulation, and nothing is simulated": "--{0} はシミュレーションの指定だが、シミュレーションは行われない",
     "add --simulate, or leave it out": "--simulate を加えるか、この指定を外してください",
+    # proof hints (verify/hints.py)
+    "{} is not JSON": "{0} は JSON ではない",
+    "{} is not a proof hints file of format {}": "{0} は形式 {1} の証明ヒントファイルではない",
+    "the hint of '{}' is malformed at '{}'": "'{0}' の証明ヒントの '{1}' が不正",
+    "write the file again with `yakkan verify --write-hints`, or delete it (a hint only saves time)": "`yakkan verify --write-hints` で書き直すか、削除してください（ヒントは時間を節約するだけ）",
 }

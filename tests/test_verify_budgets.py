@@ -18,7 +18,7 @@ PROPERTIES = ["P01", "P04", "P06", "P23"]  # proofs with lemmas: the most work p
 
 def _verdicts(tmp_path, name: str) -> list[tuple[str, str, int]]:
     verdicts, _ = verify(SPEC_PATH, PROPERTIES, Settings(), tmp_path / name, use_cache=False,
-                         cache_dir=tmp_path / f"cache-{name}")  # fmt: skip
+                         cache_dir=tmp_path / f"cache-{name}", hints=False)  # fmt: skip (the search, not a hint)
     return [(v.id, v.verdict, v.units) for v in verdicts]
 
 

@@ -1,7 +1,8 @@
 """`yakkan verify`: the CI gate (issue 4 §6).
 
     yakkan verify [SPEC] [--property ID ...] [--depth N] [--rlimit UNITS] [--timeout S]
-                  [--junit FILE] [--sarif FILE] [--markdown FILE] [--out DIR] [--no-cache] [--json]
+                  [--junit FILE] [--sarif FILE] [--markdown FILE] [--out DIR] [--no-cache]
+                  [--no-hints] [--write-hints] [--json]
 
 Exit status 0 when every verdict matches the catalogue's expectation, 1 when one does not
 (a new violation, a known finding that no longer fails, an unknown, a vacuous proof, a
@@ -62,7 +63,8 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
            out_dir: Path | None = DEFAULT_OUT, use_cache: bool = True, jobs: int | None = None,
            on_done: Any = None, cache_dir: Path | None = None,
            cached_only: bool = False, last: Mapping[str, Any] | None = None,
-           in_process: bool = False) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
+           in_process: bool = False, hints: bool = True,
+           write_hints: bool = False) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
     """Verdicts for the catalogue of ``spec_path`` (or ``properties``), in catalogue order,
     and the spec's identity {"id", "version", "path"}. Counterexamples and witnesses are
     written to ``out_dir``. With ``cached_only`` nothing is checked: the verdicts the cache
@@ -72,7 +74,11 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
     ``last``: the last verdicts the fast path starts from ({id: {"own", "verdict"}}, as
     `Cache.put_latest` keeps them), instead of the cache's for this spec path; the verdicts
     are then not kept as this path's last (a what-if variant: verify/whatif.py).
-    ``in_process``: every check in this process, none forked (a cluster's worker)."""
+    ``in_process``: every check in this process, none forked (a cluster's worker).
+
+    ``hints``: a property the cache holds no last verdict of starts from its proof hint
+    (`hints.py`: ``proof-hints.json`` beside the spec, proved again like the cache's);
+    ``write_hints``: that file is written from this run's verdicts."""
     settings = settings or Settings()
     spec_path = Path(spec_path)
     if not spec_path.is_file():
@@ -81,7 +87,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
     spec_fp = spec_fingerprint(spec_path)
     request = json.dumps([sorted(properties) if properties else None, settings.key()])
     index = cache.index(spec_fp, request) if use_cache else None
-    if index is not None and isinstance(index.get("fingerprints"), dict):
+    if index is not None and isinstance(index.get("fingerprints"), dict) and not write_hints:
         ids = index["ids"]
         cached = {pid: cache.verdict(index["fingerprints"].get(pid, ""), settings.key(), pid) for pid in ids}
         if all(cached.values()):
@@ -101,6 +107,9 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
     spec = load_spec_document(spec_path, doc)
     ids = _select(spec, properties)
     info = {"id": spec.meta["id"], "version": str(spec.meta["version"]), "path": str(spec_path)}
+    from .hints import read_hints
+
+    hinted = read_hints(spec_path) if hints and last is None else {}  # (bad input whatever the cache holds)
     fingerprints = Fingerprints(spec, doc)
     fps = {pid: fingerprints.of(pid) for pid in ids}
     fps_all = {pid: fingerprints.of(pid, every_parameter=True) for pid in ids}
@@ -126,6 +135,8 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
 
         def done(v: Verdict) -> None:
             v.fingerprint, v.fingerprint_all = fps[v.id], fps_all[v.id]
+            if v.route == "fast" and recipes.get(v.id, {}).get("hint"):  # every step checked again
+                v.route, v.steps_rechecked = "hint", None
             cache.put_verdict(settings.key(), v)
             if last is None:
                 cache.put_latest(spec_path, settings.key(), v, own[v.id])
@@ -133,11 +144,22 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
                 on_done(v)
 
         recipes = _recipes(cache, spec_path, settings, todo, own, last)
+        recipes.update({p: hinted[p] for p in todo if p in hinted and p not in recipes})
         for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings(),
                            recipes=recipes, in_process=in_process):  # fmt: skip
             verdicts_by[v.id] = v  # its fingerprints set by `done`, which check_all calls with each verdict
         # (a full check's time: what the scheduler orders the next full checks by)
-        cache.put_timings({p: verdicts_by[p].seconds for p in todo if verdicts_by[p].route != "fast"})
+        cache.put_timings({p: verdicts_by[p].seconds for p in todo if verdicts_by[p].route == "full"})
+    if write_hints:  # this run's verdicts as expected, and the hints of the properties it did not check
+        from .hints import write_hints as write
+
+        try:
+            earlier = hinted or read_hints(spec_path)
+        except InputError:  # a file not read (--no-hints) and not a hints file: written anew
+            earlier = {}
+        kept = {p: r for p, r in earlier.items() if p in spec.properties and p not in verdicts_by}
+        write(spec_path, {**kept, **{p: v.recipe for p, v in verdicts_by.items() if v.matches}})
+        spec_fp = spec_fingerprint(spec_path)  # (the hints are part of the spec's folder)
     cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps})
     return [verdicts_by[p] for p in ids], info
 
@@ -198,7 +220,8 @@ def run(args: Namespace) -> int:
     live = report.Live(props or [], titles, enabled=not as_json)
     with live:
         verdicts, info = verify(args.spec, props, settings, out_dir, use_cache=not args.no_cache,
-                                on_done=live.update)  # fmt: skip
+                                on_done=live.update, hints=not getattr(args, "no_hints", False),
+                                write_hints=bool(getattr(args, "write_hints", False)))  # fmt: skip
     good = report.ok(verdicts)
     data = report.to_json(verdicts, info, {"depth": settings.depth, "rlimit": settings.rlimit,
                                            "timeout": settings.timeout,

@@ -778,6 +778,26 @@ def preserved_each(sysm: System, parts: Sequence[tuple[Obligation, Sequence[Cand
     return out
 
 
+def initiation_each(sysm: System, parts: Sequence[tuple[Obligation, Sequence[Candidate]]],
+                    budget: Budget, query_cap: int = 4_000_000) -> list[bool]:  # fmt: skip
+    """For each part (a property and its lemmas), whether every initial state satisfies the
+    property (a state property) and every lemma: the base case of its induction, which
+    `preserved_each` does not check. One solver holds the initial states once."""
+    sol = Solver(sysm, budget)
+    s0 = Path(sysm, sol, tag="i").states[0]
+    env = sysm.state_env(s0, "i0")
+    out = []
+    for ob, lemmas in parts:
+        goals = [c.z3(env, sysm.model.sorts) for c in lemmas]
+        if ob.kind == "state":
+            goals.append(holds_at_state(ob, sysm, s0, "i0"))
+        try:
+            out.append(not goals or not sol.check_round(z3.Not(z3.And(*goals)), [], cap=query_cap))
+        except QueryTimeout:
+            out.append(False)
+    return out
+
+
 def _k_induction(ob: Obligation, sysm: System, lemmas: list[Candidate], budget: Budget, k: int) -> bool:
     """k-induction for ``ob`` with ``lemmas`` (inductive, given the property) assumed in every
     state: no violation in the first k-1 steps from the application, and none after k steps

@@ -77,6 +77,8 @@ def line(v: Verdict) -> str:
         if v.route == "fast" and not v.cached:
             cached += f"（再検査: {'、'.join(v.steps_rechecked)} の遷移のみ）" if v.steps_rechecked \
                 else "（再検査: 前回の補題と実行で）"  # fmt: skip
+        if v.route == "hint" and not v.cached:
+            cached += "（証明ヒントから全遷移を再検査）"
         extra = f" — {translate(v.reason)}" if v.reason and not v.matches else ""
         return (f"{v.id}  {_pad(_verdict(v.verdict), 15)} 期待 {_pad(_verdict(v.expected, 'expect'), 10)} "
                 f"{_pad(status_word(v), 13)} {v.seconds:6.2f}秒{depth}{cached}{extra}")  # fmt: skip
@@ -85,6 +87,8 @@ def line(v: Verdict) -> str:
     if v.route == "fast" and not v.cached:
         cached += f" (re-checked: the steps of {', '.join(v.steps_rechecked)} only)" if v.steps_rechecked \
             else " (re-checked with its last lemmas and runs)"  # fmt: skip
+    if v.route == "hint" and not v.cached:
+        cached += " (checked again from its proof hint, every step)"
     extra = f" — {v.reason}" if v.reason and not v.matches else ""
     return (f"{v.id}  {v.verdict:<15} expected {v.expected:<10} {status_word(v):<13} "
             f"{v.seconds:6.2f}s{depth}{cached}{extra}")  # fmt: skip

@@ -35,6 +35,11 @@ from .encoding import Bounds
 from .engines import DEFAULT_GUARD_SECONDS, DEFAULT_UNITS
 
 VERDICTS = ("proved", "holds-to-depth", "violated", "reachable", "unreachable", "unknown", "vacuous", "error")
+# a proof checked again from known lemmas (the fast path, a proof hint) asks few queries, each
+# with every lemma: one that meets the Houdini loop's 4M-unit cap has no newer candidates to
+# give up (the 2025-04-01 spec's P15 from its hint: 11.3M units in one query), so its cap is
+# higher; still within the property's budget
+RECHECK_QUERY_CAP = 30_000_000
 MATCHES = {"holds": ("proved",), "violated": ("violated",), "reachable": ("reachable",),
            "unreachable": ("unreachable",)}  # fmt: skip
 
@@ -86,7 +91,9 @@ class Verdict:
     fingerprint_all: str = ""  # the same with every parameter's default (a story's figures)
     induction_step: dict[str, Any] | None = None  # the step no lemma set closed (failed_step.py)
     recipe: dict[str, Any] | None = None  # what checks it again after an edit (`Verifier.recheck`)
-    route: str = ""  # "full": the whole check; "fast": re-proved with the last proof's lemmas
+    # "full": the whole check; "fast": re-proved with the last proof's lemmas; "hint": with
+    # its proof hint's (`hints.py`), every step
+    route: str = ""
     # the fast path's proof checked again the steps of these events only (the others are the
     # same steps as when it was found); None: every step
     steps_rechecked: list[str] | None = None
@@ -489,7 +496,9 @@ class Verifier:
     def _changed_events(self, ob: Any, recipe: Mapping[str, Any]) -> list[str] | None:
         """The events whose steps an edit changed since ``recipe``'s proof, when nothing else
         it rests on changed (the shared part of the step, the formulas, the lemmas); else
-        None."""
+        None. A proof hint (`hints.py`) is believed of no step: every event's steps."""
+        if recipe.get("hint"):
+            return sorted(self.spec.events) if int(recipe.get("k", 1)) == 1 else None
         old = recipe.get("steps")
         if not isinstance(old, Mapping) or int(recipe.get("k", 1)) != 1:
             return None
@@ -516,7 +525,7 @@ class Verifier:
         if not changed:
             return Proof(lemmas, 0, 0)
         sysm = System(self.model, kept, exact=False, monitor=ob.monitor, events=changed)
-        result = prove(ob, sysm, None, budget.share(0.5), given=given, minimize=False)
+        result = prove(ob, sysm, None, budget.share(0.5), given=given, minimize=False, query_cap=RECHECK_QUERY_CAP)
         if isinstance(result, NoProof) or len(result.lemmas) != len(lemmas):
             return None
         return result
@@ -576,10 +585,10 @@ class Verifier:
                 # the proof's share of the budget, as in the full check (`check`): a warm
                 # run proves nothing a cold one could not
                 result = prove(ob, self._system(ob, kept), None, budget.share(0.5), kmax=int(recipe.get("k", 1)),
-                               given=given, minimize=False)  # fmt: skip
+                               given=given, minimize=False, query_cap=RECHECK_QUERY_CAP)  # fmt: skip
             if isinstance(result, NoProof):
                 return None
-            runs = self._premises_again(ob, recipe, changed, budget, {})
+            runs = self._premises_again(ob, recipe, _believed(recipe, changed), budget, {})
             if runs is None:
                 return None
         except BackendDisagreement as exc:  # never a log entry: it fails the gate
@@ -648,7 +657,7 @@ class Verifier:
         import z3
 
         from .encoding import System
-        from .engines import Budget, Proof, Unknown, preserved_each, start_counting
+        from .engines import Budget, Proof, Unknown, initiation_each, preserved_each, start_counting
         from .incremental import candidates_from
         from .properties import obligation
 
@@ -669,6 +678,7 @@ class Verifier:
             given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
             batch.append((ob, kept, [c for c in given if c.names <= kept], recipe))
             events |= set(changed)
+        hints = [(ob, lemmas) for ob, _, lemmas, recipe in batch if recipe.get("hint")]
         if not batch:
             return out
         start_counting()
@@ -680,6 +690,10 @@ class Verifier:
             sysm = System(self.model, union, exact=False, events=events)
             held = preserved_each(sysm, [(ob, lemmas) for ob, _, lemmas, _ in batch], budget) if events \
                 else [True] * len(batch)  # fmt: skip
+            # a hint's base case too (a proof of the cache's has the old one: its digests are equal)
+            based = iter(initiation_each(sysm, hints, budget) if hints else ())
+            base = [next(based) if recipe.get("hint") else True for _, _, _, recipe in batch]
+            held = [a and b for a, b in zip(held, base, strict=True)]
         except (Unknown, KeyError, TypeError, ValueError, z3.Z3Exception):  # each is left to `recheck`
             return out
         # each property's share of the one solver, and then what its premises cost
@@ -690,14 +704,15 @@ class Verifier:
                 continue  # left to `recheck`: its lemmas may be dropped there, or the full check decides
             mine, v = self._start(ob.prop)
             try:
-                premises = self._premises_again(ob, recipe, sorted(events), mine, replayed)
+                premises = self._premises_again(ob, recipe, _believed(recipe, sorted(events)), mine, replayed)
             except (BackendDisagreement, Unknown, KeyError, TypeError, ValueError):
                 premises = None  # (a disagreement of the backends: `recheck` finds and reports it)
             if premises is None:
                 continue  # left to `recheck`
             self._proved(v, ob, kept, Proof(lemmas, 0, 0))
             v.route, v.steps_rechecked = "fast", sorted(events)
-            v.engine += f" (the changed steps checked in one solver with {len(batch) - 1} other properties)"
+            v.engine += f" ({'every step' if recipe.get('hint') else 'the changed steps'} checked in one solver " \
+                        f"with {len(batch) - 1} other properties)"  # fmt: skip
             v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": premises}
             v.seconds, v.units = seconds + mine.spent, units + mine.used
             v.matches = matches(v.verdict, v.expected)
@@ -1372,6 +1387,12 @@ def _child(work: Callable[[str], Verdict | None], pid: str, send: Any) -> None:
         send.send(v.to_data() if v is not None else None)
     finally:
         send.close()
+
+
+def _believed(recipe: Mapping[str, Any], changed: list[str] | None) -> list[str] | None:
+    """The events whose steps changed as far as a premise's run may rest on it: a proof
+    hint's (`hints.py`) runs are replayed and followed whatever changed (None: not known)."""
+    return None if recipe.get("hint") else changed
 
 
 def _told(steps: list[Any], upto: int) -> list[Any]:

@@ -1,0 +1,168 @@
+"""Proof hints (verify/hints.py, issue 14): the bundled specs carry `proof-hints.json`, so a
+run with no verdict cache — a fresh clone, the CI gate — proves each property again from
+its last proof's lemmas and runs instead of searching for them. A hint is believed of
+nothing: the verdicts are those of the search from nothing (tests/test_verify_catalogue.py
+runs it with ``hints=False``), a hint that no longer proves its property gives way to the
+full check, and a file that is not a hints file is bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from yakkan.cli import main
+from yakkan.verify.cli import verify
+from yakkan.verify.hints import HINTS_FILE, read_hints
+from yakkan.verify.runner import Settings
+
+from conftest import SPEC_PATH, copy_spec_folders
+
+STALE = "the bundled proof hints are stale: `yakkan verify {} --no-cache --no-hints --write-hints` writes them again"
+# 12-1's penalty with a sign error (and without its domain): P16 breaks (the deposit is
+# returned while the customer still owes), though its hint still holds its old proof
+NEGATIVE_PENALTY = ("evasion_multiplier: {type: int, default: 2, min: 0,",
+                    "evasion_multiplier: {type: int, default: -1,")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def hinted(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The whole catalogue of the bundled spec with no verdict cache: from its hints."""
+    out, cache = tmp_path_factory.mktemp("hinted-out"), tmp_path_factory.mktemp("hinted-cache")
+    verdicts, _ = verify(SPEC_PATH, None, Settings(), out, use_cache=False, cache_dir=cache)
+    return {v.id: v for v in verdicts}
+
+
+def test_every_bundled_property_is_checked_again_from_its_hint(hinted, spec) -> None:
+    assert list(hinted) == list(spec.properties)
+    left = sorted(p for p, v in hinted.items() if v.route != "hint")
+    assert left == [], STALE.format(SPEC_PATH.relative_to(SPEC_PATH.parents[2]))
+
+
+def test_the_verdicts_from_the_hints_are_the_catalogues(hinted) -> None:
+    wrong = {p: (v.verdict, v.expected, v.reason) for p, v in hinted.items() if not v.matches}
+    assert wrong == {}
+    assert [p for p, v in hinted.items() if v.verdict == "violated"] == ["P13", "P15"]
+    assert hinted["P18"].verdict == "reachable"
+
+
+def test_a_proof_from_its_hint_checks_every_step(hinted) -> None:
+    """The hint's route never reads which events an edit changed: every step is checked."""
+    proofs = [v for v in hinted.values() if v.verdict == "proved" and v.kind in ("invariant", "step")]
+    assert proofs and all(v.steps_rechecked is None for v in proofs)
+    together = [v for v in proofs if "in one solver" in v.engine]
+    assert together and all("(every step checked in one solver with" in v.engine for v in together)
+    assert hinted["P17"].engine == "k-induction (k=1) with lemmas"  # a response: a process of its own
+
+
+def test_the_second_bundled_version_has_its_hints_too() -> None:
+    older = SPEC_PATH.parent / "2025-04-01" / "spec.yaml"
+    hints = read_hints(older)
+    assert len(hints) == 62 and all(r["hint"] for r in hints.values())
+
+
+def test_a_hint_is_only_the_fields_that_are_proved_again(tmp_path: Path) -> None:
+    """What the cache believes of a proof of its own — the digests of the steps it was
+    proved on, a finding's last verdict, how far a premise's run is the same run — is
+    never read from a hints file."""
+    data = json.loads((SPEC_PATH.parent / HINTS_FILE).read_text(encoding="utf-8"))
+    p03 = data["properties"]["P03"]
+    p03["steps"] = {"shared": "0" * 20, "events": {}}
+    p03["last"] = {"verdict": "proved"}
+    for run in p03["premises"].values():
+        run["reached_after"], run["prefix"] = 1, "0" * 20
+    (tmp_path / HINTS_FILE).write_text(json.dumps(data), encoding="utf-8")
+    hint = read_hints(tmp_path / "spec.yaml")["P03"]
+    assert sorted(hint) == ["format", "hint", "k", "lemmas", "premises", "slice", "verdict"]
+    assert all(sorted(run) == ["events", "parameters", "until"] for run in hint["premises"].values())
+
+
+def _edited_copy(tmp_path: Path, hints: dict | None = None) -> Path:
+    folder = tmp_path / "clara"
+    copy_spec_folders(folder)
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    assert text.count(NEGATIVE_PENALTY[0]) == 1
+    (folder / "spec.yaml").write_text(text.replace(*NEGATIVE_PENALTY), encoding="utf-8")
+    if hints is None:
+        shutil.copy(SPEC_PATH.parent / HINTS_FILE, folder / HINTS_FILE)
+    else:
+        (folder / HINTS_FILE).write_text(json.dumps(hints), encoding="utf-8")
+    return folder / "spec.yaml"
+
+
+def test_a_stale_hint_gives_way_to_the_full_check(tmp_path: Path) -> None:
+    """P16's hint holds the proof of the bundled terms; with the penalty's sign error it
+    no longer proves P16, and the full check finds the counterexample."""
+    path = _edited_copy(tmp_path)
+    verdicts, _ = verify(path, ["P16", "P19"], Settings(), tmp_path / "out", use_cache=False,
+                         cache_dir=tmp_path / "cache")  # fmt: skip
+    assert [(v.id, v.verdict, v.route) for v in verdicts] == [("P16", "violated", "full"), ("P19", "proved", "hint")]
+
+
+def test_a_forged_hint_proves_nothing(tmp_path: Path) -> None:
+    """A hint is data from a pull request: a lemma that would make anything inductive if it
+    were believed (`deposit_held < deposit_held`: false, so every step from a state where
+    it holds keeps everything) is dropped by the base case, and the broken property is
+    still found broken."""
+    data = json.loads((SPEC_PATH.parent / HINTS_FILE).read_text(encoding="utf-8"))
+    forged = data["properties"]["P16"]
+    false = "deposit_held < deposit_held"
+    forged["lemmas"].append({"premises": [], "conclusion": [false, false]})
+    path = _edited_copy(tmp_path, data)
+    verdicts, _ = verify(path, ["P16"], Settings(), tmp_path / "out", use_cache=False, cache_dir=tmp_path / "cache")
+    assert [(v.id, v.verdict, v.route) for v in verdicts] == [("P16", "violated", "full")]
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "clara"
+    copy_spec_folders(folder)
+    shutil.copy(SPEC_PATH, folder / "spec.yaml")
+    return folder / "spec.yaml"
+
+
+def test_write_hints_writes_what_the_next_run_starts_from(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    path = _copy(tmp_path)
+    argv = ["--lang", "en", "verify", str(path), "--property", "P03", "--property", "P18", "--no-cache", "--json"]
+    assert main([*argv, "--write-hints"]) == 0
+    first = (path.parent / HINTS_FILE).read_bytes()
+    hints = read_hints(path)
+    assert sorted(hints) == ["P03", "P18"]
+    assert hints["P03"]["verdict"] == "proved" and hints["P18"]["verdict"] == "reachable"
+    assert main([*argv, "--write-hints"]) == 0  # from the hints now: the same proofs, the same bytes
+    assert (path.parent / HINTS_FILE).read_bytes() == first
+    capsys.readouterr()
+    assert main(argv) == 0
+    routes = [(p["id"], p["route"]) for p in json.loads(capsys.readouterr().out)["properties"]]
+    assert routes == [("P03", "hint"), ("P18", "hint")]
+    assert main([*argv, "--no-hints"]) == 0
+    routes = [(p["id"], p["route"]) for p in json.loads(capsys.readouterr().out)["properties"]]
+    assert routes == [("P03", "full"), ("P18", "full")]
+    # a run of one more property keeps the others' hints
+    assert main(["verify", str(path), "--property", "P19", "--no-cache", "--json", "--write-hints"]) == 0
+    assert sorted(read_hints(path)) == ["P03", "P18", "P19"]
+
+
+@pytest.mark.parametrize(("text", "line", "en", "ja"), [
+    ('{"format": 1,\n "properties": {\n', 3, "proof-hints.json is not JSON", "proof-hints.json は JSON ではない"),
+    ('{"format": 2, "properties": {}}', 1, "proof-hints.json is not a proof hints file of format 1",
+     "proof-hints.json は形式 1 の証明ヒントファイルではない"),
+    ('{"format": 1, "properties": {\n "P03": {"verdict": "proved", "k": 1,\n  "slice": [], "lemmas": [{"lemma": 7}]}}}',
+     2, "the hint of 'P03' is malformed at 'lemmas[0].lemma'", "'P03' の証明ヒントの 'lemmas[0].lemma' が不正"),
+])  # fmt: skip
+def test_a_file_that_is_not_a_hints_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch, text: str, line: int,
+                                                       en: str, ja: str) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    path = _copy(tmp_path)
+    (path.parent / HINTS_FILE).write_text(text, encoding="utf-8")
+    for lang, message, fix in (("en", en, "yakkan verify --write-hints"), ("ja", ja, "書き直すか")):
+        status = main(["--lang", lang, "verify", str(path), "--property", "P03"])
+        err = capsys.readouterr().err
+        assert status == 2, err
+        assert message in err and f"{HINTS_FILE}:{line}" in err and fix in err, err
+        assert "Traceback" not in err
+    assert main(["--lang", "en", "verify", str(path), "--property", "P03", "--no-hints", "--no-cache"]) == 0
