@@ -135,7 +135,7 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         data = json.loads(proc.stdout)
         told.update(p["id"] for p in data["properties"] if p["counterexample"] or p["witnesses"])
-        routes = {"reused": 0, "fast": 0, "full": 0}
+        routes = {"reused": 0, "fast": 0, "hint": 0, "full": 0}
         for p in data["properties"]:
             routes["reused" if p["cached"] else p.get("route") or "full"] += 1
         routes["as expected"] = sum(1 for p in data["properties"] if p["matches"])

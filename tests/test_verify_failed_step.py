@@ -64,7 +64,7 @@ def test_verify_reports_the_step_in_json_and_text(in_tmp, capsys, monkeypatch) -
         return engines.NoProof("not inductive with the lemmas found", cti, after, "term_expires")
 
     monkeypatch.setattr(engines, "prove", no_proof)
-    argv = ["verify", str(SPEC_PATH), "--property", "P06", "--depth", "1", "--no-cache"]
+    argv = ["verify", str(SPEC_PATH), "--property", "P06", "--depth", "1", "--no-cache", "--no-hints"]
     code = main([*argv, "--json"])
     (item,) = json.loads(capsys.readouterr().out)["properties"]
     assert code == 1 and item["verdict"] == "holds-to-depth"

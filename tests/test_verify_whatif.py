@@ -103,7 +103,7 @@ def test_the_report_names_the_verdicts_that_change(tmp_path, capsys):
     assert (same["label"], same["base"], same["as_expected"], same["changed"], same["spec"]) == \
         ("evasion_multiplier=2", True, 2, [], None)  # fmt: skip
     # P05 proved again with its last lemmas; P16's last lemmas no longer inductive: the full check
-    assert negative["routes"] == {"reused": 0, "fast": 1, "full": 1}
+    assert negative["routes"] == {"reused": 0, "fast": 1, "hint": 0, "full": 1}
     folder = out / "evasion_multiplier=-1"
     scenario = folder / "P16-counterexample.yaml"
     assert negative["spec"] == str(folder / "spec" / "spec.yaml")
@@ -131,7 +131,7 @@ def test_text_report_in_japanese(capsys):
             "base": {"values": {"minimum_term_months": 3}, "as_expected": 61, "properties": 61},
             "variants": [{"values": {"minimum_term_months": 0}, "label": "minimum_term_months=0", "base": False,
                           "as_expected": 60, "properties": 61, "not_as_expected": ["P18"], "spec": None,
-                          "routes": {"reused": 0, "fast": 60, "full": 1},
+                          "routes": {"reused": 0, "fast": 60, "hint": 0, "full": 1},
                           "changed": [{"id": "P18", "title": "The company can raise the fee within the minimum term",
                                        "title_ja": "当社は最低利用期間内に料金を値上げできる", "before": "reachable",
                                        "after": "unknown", "expected": "reachable", "matches": False,

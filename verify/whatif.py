@@ -276,7 +276,7 @@ def report(info: Mapping[str, Any], base: list[Any], own_values: tuple[tuple[str
                                 "before": b.verdict, "after": d["verdict"], "expected": d["expected"],
                                 "matches": d["matches"], "articles": d["articles"],
                                 "counterexample": d.get("counterexample")})  # fmt: skip
-        routes = {"reused": 0, "fast": 0, "full": 0}
+        routes = {"reused": 0, "fast": 0, "hint": 0, "full": 0}  # ("hint": the terms as written, no cache)
         for d in data:
             routes["reused" if d["cached"] else d.get("route") or "full"] += 1
         rows.append({"values": dict(variant.values), "label": variant.label, "base": variant.values == own_values,
