@@ -152,6 +152,10 @@ def test_write_hints_writes_what_the_next_run_starts_from(tmp_path: Path, capsys
      "proof-hints.json は形式 1 の証明ヒントファイルではない"),
     ('{"format": 1, "properties": {\n "P03": {"verdict": "proved", "k": 1,\n  "slice": [], "lemmas": [{"lemma": 7}]}}}',
      2, "the hint of 'P03' is malformed at 'lemmas[0].lemma'", "'P03' の証明ヒントの 'lemmas[0].lemma' が不正"),
+    # a run longer than any the verifier makes (its replay would hold up the parent process)
+    ('{"format": 1, "properties": {\n "P18": {"verdict": "reachable", "runs": [{"parameters": {}, "until": 1, '
+     '"events": [' + ", ".join(['[1, "apply", {}]'] * 1001) + ']}]}}}', 2,
+     "the hint of 'P18' is malformed at 'runs[0].events'", "'P18' の証明ヒントの 'runs[0].events' が不正"),
 ])  # fmt: skip
 def test_a_file_that_is_not_a_hints_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                        monkeypatch: pytest.MonkeyPatch, text: str, line: int,

@@ -34,6 +34,10 @@ from .incremental import LAST_DAY
 
 HINTS_FILE = "proof-hints.json"
 FORMAT = 1
+# a hint's runs are replayed in the verifier's parent process too (no time guard there): the
+# catalogue's runs have at most 40 events (random runs) or a worked example's few dozen
+MAX_RUN_EVENTS = 1_000
+MAX_RUNS = 100
 FIX = "write the file again with `yakkan verify --write-hints`, or delete it (a hint only saves time)"
 
 
@@ -91,12 +95,13 @@ def _recipe(item: Any) -> dict[str, Any]:
     verdict = _get(item, "verdict", "")
     _expect(verdict in ("proved", "reachable", "violated"), "verdict")
     if "runs" in item:
-        return {"verdict": verdict, "runs": [_run(r, f"runs[{i}]") for i, r in enumerate(_list(item, "runs", ""))]}
+        runs = _list(item, "runs", "", MAX_RUNS)
+        return {"verdict": verdict, "runs": [_run(r, f"runs[{i}]") for i, r in enumerate(runs)]}
     _expect(verdict == "proved", "verdict")
     k = _get(item, "k", "")
     _expect(type(k) is int and 1 <= k <= 8, "k")
     premises = item.get("premises", {})
-    _expect(isinstance(premises, Mapping), "premises")
+    _expect(isinstance(premises, Mapping) and len(premises) <= MAX_RUNS, "premises")
     return {
         "format": 1, "verdict": "proved", "k": k,
         "slice": sorted(_text(v, f"slice[{i}]") for i, v in enumerate(_list(item, "slice", ""))),
@@ -126,7 +131,7 @@ def _run(item: Any, where: str) -> dict[str, Any]:
     parameters = _get(item, "parameters", where)
     _expect(isinstance(parameters, Mapping), f"{where}.parameters")
     events = []
-    for i, e in enumerate(_list(item, "events", where)):
+    for i, e in enumerate(_list(item, "events", where, MAX_RUN_EVENTS)):
         at = f"{where}.events[{i}]"
         _expect(isinstance(e, list) and len(e) == 3 and isinstance(e[2], Mapping), at)
         events.append([_day(e[0], at), _text(e[1], at), {_text(k, at): _value(v, at) for k, v in e[2].items()}])
@@ -140,9 +145,9 @@ def _get(item: Mapping[str, Any], key: str, where: str) -> Any:
     return item[key]
 
 
-def _list(item: Mapping[str, Any], key: str, where: str) -> list[Any]:
+def _list(item: Mapping[str, Any], key: str, where: str, most: int = 10_000) -> list[Any]:
     value = _get(item, key, where)
-    _expect(isinstance(value, list), f"{where}.{key}" if where else key)
+    _expect(isinstance(value, list) and len(value) <= most, f"{where}.{key}" if where else key)
     return list(value)
 
 
@@ -164,4 +169,4 @@ def _value(item: Any, where: str) -> Any:
 def _expect(ok: bool, where: str) -> None:
     """A field a hint gives wrong (or leaves out): ``where``, its path in the hint."""
     if not ok:
-        raise ValueError(where or "the hint itself")
+        raise ValueError(where or "{}")  # (the hint itself: not an object)
