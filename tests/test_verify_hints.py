@@ -170,3 +170,18 @@ def test_a_file_that_is_not_a_hints_file_is_bad_input(tmp_path: Path, capsys: py
         assert message in err and f"{HINTS_FILE}:{line}" in err and fix in err, err
         assert "Traceback" not in err
     assert main(["--lang", "en", "verify", str(path), "--property", "P03", "--no-hints", "--no-cache"]) == 0
+
+
+def test_the_report_names_the_hints_that_no_longer_prove_their_property(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A pull request that breaks a proof is told which hints to write again (they cost time
+    now, not a verdict), in the language of the report."""
+    monkeypatch.chdir(tmp_path)
+    path = _edited_copy(tmp_path)
+    for lang, line in (("en", "1 proof hint(s) no longer prove their property (P16): they took the full check; "),
+                       ("ja", "証明ヒント 1 件がもはや性質を証明しない（P16）。完全な検査を行った。")):  # fmt: skip
+        status = main(["--lang", lang, "verify", str(path), "--property", "P16", "--property", "P19", "--no-cache"])
+        out = capsys.readouterr().out
+        assert status == 1  # P16 violated, as the sign error makes it
+        assert line in out and f"`yakkan verify {path} --no-cache --no-hints --write-hints`" in out, out
+    main(["verify", str(path), "--property", "P19", "--no-cache"])
+    assert "proof hint(s)" not in capsys.readouterr().out  # P19's hint proves it

@@ -242,6 +242,11 @@ def run(args: Namespace) -> int:
         print(tr("{id} {version}: {n} properties, {verdicts} (solver time {seconds:.1f} s; domain: {domain})",
                  id=info["id"], version=info["version"], n=len(verdicts), verdicts=verdict_line, seconds=total,
                  domain=translate(settings.bounds.describe())))  # fmt: skip
+        stale = _stale_hints(args, verdicts)
+        if stale:
+            print(tr("{n} proof hint(s) no longer prove their property ({ids}): they took the full check; "
+                     "`{command}` writes them again", n=len(stale), ids=", ".join(stale),
+                     command=f"yakkan verify {args.spec} --no-cache --no-hints --write-hints"))  # fmt: skip
     suite = f"{info['id']}-{info['version']}"
     if getattr(args, "junit", None):
         _write(args.junit, report.junit(verdicts, suite))
@@ -254,6 +259,17 @@ def run(args: Namespace) -> int:
         report.write_markdown(md, getattr(args, "markdown", None))
     sys.stdout.flush()
     return 0 if good else 1
+
+
+def _stale_hints(args: Namespace, verdicts: list[Verdict]) -> list[str]:
+    """The properties this run checked in full although the spec's proof hints hold one for
+    them (`hints.py`): hints the pull request should write again, as they only cost time now."""
+    if getattr(args, "no_hints", False) or getattr(args, "write_hints", False):
+        return []
+    from .hints import read_hints
+
+    hinted = read_hints(args.spec)
+    return [v.id for v in verdicts if v.id in hinted and v.route == "full" and not v.cached]
 
 
 def _in_language(spec_path: Path) -> tuple[dict[str, str], Any, dict[str, str]]:
