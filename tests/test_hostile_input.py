@@ -421,7 +421,7 @@ def test_every_bad_input_message_has_a_fix(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv,delay", [
     (["simulate", "--customers", "50000", "--months", "60", "--workers", "2", "--out", "{out}"], 2.5),
-    (["verify", "--property", "P06", "--property", "P17", "--no-cache", "--out", "{out}"], 3.0),
+    (["verify", "--property", "P06", "--property", "P17", "--no-cache", "--no-hints", "--out", "{out}"], 3.0),
     (["mutate", "--workers", "2", "--no-cache", "--out", "{out}"], 3.0),  # worker processes too (issue-13 audit)
     (["docs", "-o", "{out}"], 2.0),
 ])  # fmt: skip
