@@ -827,8 +827,17 @@ class EnumZ3(Mapping[str, Any]):
         raise ValueError(f"{term} is not a value of {self.sort}")
 
 
-_SORTS: dict[tuple[str, tuple[str, ...], bool], EnumZ3] = {}
-_SORTS_CONTEXT: list[Any] = [None]  # the Z3 context the sorts above belong to
+def context_cache(name: str) -> dict[Any, Any]:
+    """A dict that belongs to the current Z3 context (kept on it, gone with it), for what
+    may be declared only once in a context (an enum sort's name) or is its own in each
+    (a function symbol). Each check has a fresh context (`verify.engines.fresh_context`),
+    and a process may go back to one it used before (the verifier's parent, after building
+    the one its solver processes start from)."""
+    import z3
+
+    ctx = z3.main_ctx()
+    caches = ctx.__dict__.setdefault("_yakkan_caches", {})
+    return caches.setdefault(name, {})
 
 
 def _enum_sort(name: str, values: tuple[str, ...], with_none: bool) -> EnumZ3:
@@ -837,19 +846,16 @@ def _enum_sort(name: str, values: tuple[str, ...], with_none: bool) -> EnumZ3:
     declared again, under the same names."""
     import z3
 
-    if _SORTS_CONTEXT[0] is not z3.main_ctx():
-        _SORTS.clear()
-        _SORTS_CONTEXT[0] = z3.main_ctx()
+    sorts = context_cache("enum sorts")
     key = (name, values, with_none)
-    if key not in _SORTS:
-
-        taken = sum(1 for other in _SORTS if other[0] == name)
+    if key not in sorts:
+        taken = sum(1 for other in sorts if other[0] == name)
         sort_name = name if not taken else f"{name}#{taken + 1}"
         names = [f"{sort_name}.{v}" for v in values] + ([f"{sort_name}/none"] if with_none else [])
         sort, consts = z3.EnumSort(sort_name, names)
         none = consts[-1] if with_none else None
-        _SORTS[key] = EnumZ3(sort, dict(zip(values, consts, strict=False)), none)
-    return _SORTS[key]
+        sorts[key] = EnumZ3(sort, dict(zip(values, consts, strict=False)), none)
+    return sorts[key]
 
 
 def make_enum_sorts(enums: Enums, env: Env | None = None) -> dict[str, EnumZ3]:

@@ -39,6 +39,7 @@ from typing import Any
 import z3
 
 from yakkan.model import calendar_math as cm
+from yakkan.model.expr import context_cache
 
 DAY0 = dt.date(1900, 3, 1).toordinal()  # a 4-year cycle starts here (the leap day ends it)
 MONTH0 = 1900 * 12 + 2  # month index of 1900-03
@@ -69,6 +70,17 @@ def month_start_table(m: int) -> int:
     """``month_start`` as this module computes it, on Python ints inside the window."""
     cycle, k = divmod(m - MONTH0, 48)
     return DAY0 + 1461 * cycle + CUM[k]
+
+
+def _value(x: Any) -> int | None:
+    """The value of ``x`` when it has one: an int, or a Z3 term with no constant in it
+    (``24295 + 1``, a month the step computed from known values) — its function is then
+    the calendar's value, not a table of If for the solver. Else None."""
+    if isinstance(x, int):
+        return x
+    if not z3.is_int_value(x):
+        x = z3.simplify(x)  # (a term with a constant in it stays one)
+    return x.as_long() if z3.is_int_value(x) else None
 
 
 def _lookup(k: Any, values: tuple[int, ...], lo: int = 0, hi: int | None = None) -> Any:
@@ -145,10 +157,9 @@ class Calendar:
     # -- the functions --------------------------------------------------------------------
 
     def month_of(self, x: Any) -> Any:
-        if isinstance(x, int):
-            return z3.IntVal(cm.month_of(x))
-        if z3.is_int_value(x):
-            return z3.IntVal(cm.month_of(x.as_long()))
+        known = _value(x)
+        if known is not None:
+            return z3.IntVal(cm.month_of(known))
         hit = self._month_of.get(x.get_id())
         if hit is not None:
             return hit
@@ -169,10 +180,9 @@ class Calendar:
         return term
 
     def month_start(self, m: Any) -> Any:
-        if isinstance(m, int):
-            return z3.IntVal(cm.month_start(m))
-        if z3.is_int_value(m):
-            return z3.IntVal(cm.month_start(m.as_long()))
+        known = _value(m)
+        if known is not None:
+            return z3.IntVal(cm.month_start(known))
         hit = self._month_start.get(m.get_id())
         if hit is not None:
             return hit
@@ -312,19 +322,14 @@ def _factors(t: Any) -> tuple[int, list[Any]]:
     return 1, [s]
 
 
-_DECLS: dict[str, tuple[Any, Any]] = {}
-
-
 def _declared(name: str, arity: int) -> Any:
     """The calendar's uninterpreted function ``name`` (over integers) in the current Z3
     context: every check runs in a fresh context (`engines.fresh_context`), so a function
     declared once at import would belong to a context no longer in use."""
-    ctx = z3.main_ctx()
-    hit = _DECLS.get(name)
-    if hit is None or hit[0] is not ctx:
-        hit = (ctx, z3.Function(name, *[z3.IntSort()] * (arity + 1)))
-        _DECLS[name] = hit
-    return hit[1]
+    declared = context_cache("calendar functions")
+    if name not in declared:
+        declared[name] = z3.Function(name, *[z3.IntSort()] * (arity + 1))
+    return declared[name]
 
 
 def _MONTH_OF_OUTSIDE(x: Any) -> Any:
