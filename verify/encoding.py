@@ -41,6 +41,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -200,6 +201,60 @@ class CalEvent:
         return frozenset(s for t in self.transitions for s in t.spec.sources)
 
 
+class Prepared:
+    """The spec's transitions, calendar events and time advance with their expressions
+    rewritten for the encoding (`prepare`). It holds no Z3 term, so it is made once per
+    spec (`prepared`) and shared by every `Model` of it: a check's fresh Z3 context
+    (`engines.fresh_context`) builds only the model's Z3 part (57 of its 65 ms were this)."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.transitions = tuple(
+            Trans(
+                t,
+                tuple(prepare(c.expr) for c in t.guard),
+                tuple(dataclasses.replace(a, value=prepare(a.value)) for a in t.effects),
+            )
+            for t in spec.transitions
+        )
+        by_event: dict[str, list[Trans]] = {}
+        for t in self.transitions:
+            by_event.setdefault(t.spec.event, []).append(t)
+        self.by_event: dict[str, tuple[Trans, ...]] = {e: tuple(ts) for e, ts in by_event.items()}
+        cal = spec.calendar_events
+        starts = [e for e in cal if e.phase == "start"]
+        ends = [e for e in cal if e.phase != "start"]
+        self.mid = len(starts)
+        self.slots = len(starts) + 1 + len(ends)
+        calendar: list[CalEvent] = []
+        for i, e in enumerate([*starts, *ends]):
+            slot = i if i < len(starts) else i + 1
+            at = prepare(e.at)
+            if "today" in at.names():
+                raise ValueError(
+                    f"calendar event {e.name}: `at` may use today only as month_of(today)"
+                )
+            calendar.append(CalEvent(e.name, slot, at, MONTH in at.names(), self.by_event.get(e.name, ())))
+        self.calendar = tuple(calendar)
+        self.slot_of = {c.name: c.slot for c in self.calendar}
+        self.time_advance = tuple(
+            dataclasses.replace(a, value=prepare(a.value)) for a in spec.time_advance
+        )
+
+
+_PREPARED: dict[int, tuple[Any, Prepared]] = {}  # id(spec) -> (a weak reference to it, its Prepared)
+
+
+def prepared(spec: Spec) -> Prepared:
+    """The spec prepared for the encoding, made once for each spec object."""
+    hit = _PREPARED.get(id(spec))
+    if hit is None or hit[0]() is not spec:
+        for key in [k for k, (ref, _) in _PREPARED.items() if ref() is None]:
+            del _PREPARED[key]  # (a spec no longer in use)
+        hit = (weakref.ref(spec), Prepared(spec))
+        _PREPARED[id(spec)] = hit
+    return hit[1]
+
+
 class Model:
     """The spec's states, events, transitions and calendar, ready for Z3."""
 
@@ -211,37 +266,10 @@ class Model:
         self.state_sort = self.sorts[STATE_ENUM]
         self.event_sort = self.sorts[EVENT_ENUM]
         self.var_types: dict[str, Type] = {n: v.type for n, v in spec.variables.items()}
-        self.transitions = tuple(
-            Trans(
-                t,
-                tuple(prepare(c.expr) for c in t.guard),
-                tuple(dataclasses.replace(a, value=prepare(a.value)) for a in t.effects),
-            )
-            for t in spec.transitions
-        )
-        self.by_event: dict[str, list[Trans]] = {}
-        for t in self.transitions:
-            self.by_event.setdefault(t.spec.event, []).append(t)
-        cal = spec.calendar_events
-        starts = [e for e in cal if e.phase == "start"]
-        ends = [e for e in cal if e.phase != "start"]
-        self.mid = len(starts)
-        self.slots = len(starts) + 1 + len(ends)
-        self.calendar: list[CalEvent] = []
-        for i, e in enumerate([*starts, *ends]):
-            slot = i if i < len(starts) else i + 1
-            at = prepare(e.at)
-            if "today" in at.names():
-                raise ValueError(
-                    f"calendar event {e.name}: `at` may use today only as month_of(today)"
-                )
-            self.calendar.append(
-                CalEvent(e.name, slot, at, MONTH in at.names(), tuple(self.by_event.get(e.name, ())))
-            )
-        self.slot_of = {c.name: c.slot for c in self.calendar}
-        self.time_advance = tuple(
-            dataclasses.replace(a, value=prepare(a.value)) for a in spec.time_advance
-        )
+        ready = prepared(spec)
+        self.transitions, self.by_event, self.calendar = ready.transitions, ready.by_event, ready.calendar
+        self.mid, self.slots, self.slot_of = ready.mid, ready.slots, ready.slot_of
+        self.time_advance = ready.time_advance
         # the contract parameters: terms ones are fixed, contract ones symbolic
         self.params: dict[str, Any] = {n: z3.IntVal(v) for n, v in spec.constants.items()}
         self.param_syms: dict[str, Any] = {}
