@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,12 +154,18 @@ def fresh_context() -> None:
     shares a context with anything before it, so its verdict is the same wherever it runs.
     (z3py keeps the default context in a module global and has no call to replace it.)"""
     z3.z3._main_ctx = z3.Context()
-    # Z3 5's Diophantine-equation module of the integer solver works on numbers that grow
-    # to hundreds of digits with the calendar's coefficients (146097 days in 4800 months)
-    # and counts no resource units while it does: P17 spent 18 s of CPU for 0.2M units in
-    # one query, and a proof's path came to depend on the CPU cap below. Without it
-    # every phase is counted, P17 takes 37 s instead of 88-166 s, P33 7 s instead of 36 s.
-    z3.set_param("lp.dio", False)
+
+
+# Z3 5's Diophantine-equation module of the integer solver works on numbers that grow
+# to hundreds of digits with the calendar's coefficients (146097 days in 4800 months)
+# and counts no resource units while it does: P17 spent 18 s of CPU for 0.2M units in
+# one query, and a proof's path came to depend on the CPU cap below. Without it
+# every phase is counted, P17 takes 37 s instead of 88-166 s, P33 7 s instead of 36 s.
+# Set once, when the solver is first imported (a global parameter): every query of the
+# process runs without it, the first one as well as those after a fresh context (the
+# fast path's one solver in the parent ran with it until 2026-11-30, and a cluster's
+# worker without it once it had checked something).
+z3.set_param("lp.dio", False)
 
 
 def start_counting() -> None:
@@ -744,19 +750,23 @@ def prove(ob: Obligation, sysm: System, mined: Mined | None, budget: Budget,
 
 
 def preserved_each(sysm: System, parts: Sequence[tuple[Obligation, Sequence[Candidate]]],
-                   budget: Budget, query_cap: int = 4_000_000) -> list[bool]:  # fmt: skip
+                   budget: Budget, query_cap: int = 4_000_000,
+                   pause: Callable[[], None] | None = None) -> list[bool]:  # fmt: skip
     """For each part (a property and its lemmas), whether every step of ``sysm`` preserves
     the property and every lemma, assuming them before the step (a step property: holds at
     the step) — each part on its own, as its proof was found, so that what a later check
     assumes of one proof never rests on another's lemmas. One incremental solver holds the
     step once; a part's assumptions are switched on by a literal of its own; a part whose
     query meets ``query_cap`` units is not shown preserved. Only state and step properties
-    (a response needs its own monitor)."""
+    (a response needs its own monitor). ``pause()`` is called before each part (the
+    parent tends its solver processes there: `runner._each`)."""
     m = sysm.model
     sol, s, n, st, env_s, env_n = _consecution(sysm, budget)
     terms: dict[str, tuple[Any, Any]] = {}  # a lemma's text -> (before, after), made once
     out = []
     for i, (ob, lemmas) in enumerate(parts):
+        if pause is not None:
+            pause()
         on = z3.Bool(f"part#{i}")
         goals: list[Any] = []
         if ob.kind == "state":

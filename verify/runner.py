@@ -186,6 +186,7 @@ class Verifier:
         self._followed: set[tuple[str, str]] = set()  # steps of runs the encoding took (`_premise_in_runs`)
         self._used_runs: list[Any] = []  # (parameters, events, until) of each witness and counterexample written
         self._replaying = False  # `recheck` of a witness: the last runs only, no bounded search
+        self._spare: tuple[int, Any, Any] | None = None  # `keep_a_fresh_context`: (parent's pid, context, model)
 
     # -- lemma candidates ---------------------------------------------------------------
 
@@ -258,15 +259,37 @@ class Verifier:
 
     # -- one property -----------------------------------------------------------------------
 
-    def _fresh_context(self) -> None:
-        """A new Z3 context for the next check (see `engines.fresh_context`), and the
-        symbolic model declared in it: what the preparation computed (the runs, the
-        candidates' truth tables) holds no Z3 term and is kept."""
+    def keep_a_fresh_context(self) -> None:
+        """Build, before the solver processes are forked, the Z3 context and symbolic model
+        each of them starts from (`_fresh_context`), once: the parent never uses them, so
+        every process inherits them as new (a process built its own, 65 ms each)."""
+        import z3
+
         from .encoding import Model
         from .engines import fresh_context
 
+        own, model = z3.main_ctx(), self.model
         fresh_context()
-        self.model = Model(self.spec, self.settings.bounds)
+        self._spare = (os.getpid(), z3.main_ctx(), Model(self.spec, self.settings.bounds))
+        z3.z3._main_ctx, self.model = own, model
+
+    def _fresh_context(self) -> None:
+        """A new Z3 context for the next check (see `engines.fresh_context`), and the
+        symbolic model declared in it: what the preparation computed (the runs, the
+        candidates' truth tables) holds no Z3 term and is kept. A forked solver process
+        takes the one its parent built for it (`keep_a_fresh_context`), once."""
+        import z3
+
+        from .encoding import Model
+        from .engines import fresh_context
+
+        spare, self._spare = self._spare, None
+        if spare is not None and spare[0] != os.getpid():  # (in the parent it is kept for the next forks)
+            z3.z3._main_ctx, self.model = spare[1], spare[2]
+        else:
+            self._spare = spare
+            fresh_context()
+            self.model = Model(self.spec, self.settings.bounds)
         self._spaces.clear()
         self._stated = None
         # the steps followed in Z3 are this check's: a step followed by an earlier check is
@@ -633,7 +656,8 @@ class Verifier:
                 out.append(pid)
         return out
 
-    def recheck_together(self, recipes: Mapping[str, Mapping[str, Any]]) -> dict[str, Verdict]:
+    def recheck_together(self, recipes: Mapping[str, Mapping[str, Any]],
+                         pause: Callable[[], None] | None = None) -> dict[str, Verdict]:  # fmt: skip
         """The fast path's cheapest route, in this process (the parent, while the solver
         processes of the other properties run): the verdicts of ``recipes`` (by property
         id, those `together` chose) that an edit cannot have changed, or that one solver
@@ -651,9 +675,10 @@ class Verifier:
           digests). Each premise is then reached again by its last run
           (`_premises_again`).
 
-        The others are left to `recheck`. The process's Z3 context has only the model's
-        declarations in it (this runs before any check in the parent): the queries' units
-        are the same every run."""
+        The others are left to `recheck`. It runs in a fresh Z3 context, as every check
+        does: the queries' units are the same every run. ``pause()`` is called between the pieces of this work (the
+        one solver, each property's premises): the parent starts the next solver processes
+        there and collects those that ended (`_each`), so that no core waits for it."""
         import z3
 
         from .encoding import System
@@ -662,6 +687,7 @@ class Verifier:
         from .properties import obligation
 
         out: dict[str, Verdict] = {}
+        self._fresh_context()  # (its units the same whatever this process checked before)
         self._followed = set()  # (shared by this batch's premises, in a fixed order)
         batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]] = []
         events: set[str] = set()
@@ -688,7 +714,7 @@ class Verifier:
             # of every slice, as each slice is of the spec)
             union = frozenset().union(*(kept for _, kept, _, _ in batch))
             sysm = System(self.model, union, exact=False, events=events)
-            held = preserved_each(sysm, [(ob, lemmas) for ob, _, lemmas, _ in batch], budget) if events \
+            held = preserved_each(sysm, [(ob, lemmas) for ob, _, lemmas, _ in batch], budget, pause=pause) if events \
                 else [True] * len(batch)  # fmt: skip
             # a hint's base case too (a proof of the cache's has the old one: its digests are equal)
             based = iter(initiation_each(sysm, hints, budget) if hints else ())
@@ -700,6 +726,8 @@ class Verifier:
         seconds, units = budget.spent / len(batch), budget.used // len(batch)
         replayed: dict[str, Any] = {}  # each run replayed once, however many premises it reached
         for (ob, kept, lemmas, recipe), ok in zip(batch, held, strict=True):
+            if pause is not None:
+                pause()
             if not ok:
                 continue  # left to `recheck`: its lemmas may be dropped there, or the full check decides
             mine, v = self._start(ob.prop)
@@ -1290,17 +1318,21 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     fast = [p for p in ids if p in recipes]
     near = verifier.together({p: recipes[p] for p in fast})
 
-    def together() -> None:  # in the parent, while the processes of the others run
-        for v in verifier.recheck_together({p: recipes[p] for p in near}).values():
+    def together(pause: Callable[[], None]) -> None:  # in the parent, while the processes of the others run
+        for v in verifier.recheck_together({p: recipes[p] for p in near}, pause).values():
             finished(v)
 
-    def recheck(pids: list[str], meanwhile: Callable[[], None] | None = None) -> None:
-        _each(spec, pids, settings, jobs, hints, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
+    def recheck(pids: list[str], meanwhile: Callable[[Callable[[], None]], None] | None = None) -> None:
+        # the proofs first (a full check's time, else long), then the witnesses' runs (short)
+        order = {p: 0.0 if "runs" in recipes[p] else (hints or {}).get(p, 1e9) for p in pids}
+        _each(spec, pids, settings, jobs, order, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
               lambda pid, v: finished(v) if v is not None and v.route == "fast" else None, meanwhile,
               in_process)  # fmt: skip
 
     if fast:
         verifier.examples()
+        if not in_process:
+            verifier.keep_a_fresh_context()
         recheck([p for p in fast if p not in near], together if near else None)
         left = [p for p in near if p not in results]
         if left:
@@ -1311,6 +1343,8 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
             verifier.prepare()
         else:  # one property: the truth of the candidates its proof asks for, and only if one is tried
             verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
+        if not in_process:
+            verifier.keep_a_fresh_context()
         _each(spec, rest, settings, jobs, hints, verifier.check, on_start, lambda pid, v: finished(v),
               in_process=in_process)  # fmt: skip
     return [results[p] for p in ids]
@@ -1319,15 +1353,18 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
 def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hints: Mapping[str, float] | None,
           work: Callable[[str], Verdict | None], on_start: Callable[[str], None] | None,
           done: Callable[[str, Verdict | None], None],
-          meanwhile: Callable[[], None] | None = None, in_process: bool = False) -> None:  # fmt: skip
+          meanwhile: Callable[[Callable[[], None]], None] | None = None,
+          in_process: bool = False) -> None:  # fmt: skip
     """``work(pid)`` for each of ``ids``, in a forked process each (at most ``jobs`` at a
     time), ``done(pid, verdict)`` in the parent as each ends (a process killed over its
-    time, or ended without an answer: an ``unknown`` verdict). ``meanwhile()`` runs once
-    in the parent, once the first processes are started. ``in_process``: no fork."""
+    time, or ended without an answer: an ``unknown`` verdict). ``meanwhile(pause)`` runs
+    once in the parent, once the first processes are started; each ``pause()`` it calls
+    starts the processes that may start and collects those that ended, so that a core
+    left free while the parent works is given the next property. ``in_process``: no fork."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
     if in_process or not hasattr(os, "fork") or not ids:  # no fork: one process, in order
         if meanwhile is not None:
-            meanwhile()
+            meanwhile(lambda: None)
         for pid in ids:
             if on_start:
                 on_start(pid)
@@ -1344,7 +1381,10 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
     pending = _schedule(spec, ids, hints or {})
     running: dict[str, tuple[Any, Any, float]] = {}
     grace = 5.0 + settings.timeout * 0.2
-    while pending or running:
+
+    def tend(wait: float) -> None:
+        """Start the processes that may start; collect those that ended (waiting up to
+        ``wait`` seconds for one), or kill those over their time."""
         while pending and len(running) < jobs:
             pid = pending.pop(0)
             if on_start:
@@ -1354,10 +1394,9 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
             proc.start()
             send.close()
             running[pid] = (proc, recv, time.monotonic())
-        if meanwhile is not None:
-            meanwhile()
-            meanwhile = None
-        ready = mp.connection.wait([r for _, r, _ in running.values()], timeout=0.2)
+        if not running:
+            return
+        ready = mp.connection.wait([r for _, r, _ in running.values()], timeout=wait)
         now = time.monotonic()
         for pid, (proc, recv, started) in list(running.items()):
             answered, v = False, None
@@ -1377,6 +1416,12 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
                 recv.close()
                 del running[pid]
                 done(pid, v)
+
+    if meanwhile is not None:
+        tend(0)
+        meanwhile(lambda: tend(0))
+    while pending or running:
+        tend(0.2)
 
 
 def _child(work: Callable[[str], Verdict | None], pid: str, send: Any) -> None:
