@@ -66,7 +66,8 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
            in_process: bool = False, hints: bool = True,
            write_hints: bool = False) -> tuple[list[Verdict], dict[str, Any]]:  # fmt: skip
     """Verdicts for the catalogue of ``spec_path`` (or ``properties``), in catalogue order,
-    and the spec's identity {"id", "version", "path"}. Counterexamples and witnesses are
+    and the spec's identity {"id", "version", "path"} (with "stale_hints" when some
+    property's proof hint no longer proved it). Counterexamples and witnesses are
     written to ``out_dir``. With ``cached_only`` nothing is checked: the verdicts the cache
     holds, the others left out (what `yakkan docs --review` shows). Bad input raises
     ``InputError`` (``SpecError``).
@@ -130,6 +131,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
             todo.append(pid)
     if cached_only:
         return [verdicts_by[p] for p in ids if p in verdicts_by], info
+    from_hints: list[str] = []
     if todo:
         from .runner import check_all
 
@@ -144,7 +146,8 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
                 on_done(v)
 
         recipes = _recipes(cache, spec_path, settings, todo, own, last)
-        recipes.update({p: hinted[p] for p in todo if p in hinted and p not in recipes})
+        from_hints = [p for p in todo if p in hinted and p not in recipes]
+        recipes.update({p: hinted[p] for p in from_hints})
         for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings(),
                            recipes=recipes, in_process=in_process):  # fmt: skip
             verdicts_by[v.id] = v  # its fingerprints set by `done`, which check_all calls with each verdict
@@ -161,7 +164,9 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
         write(spec_path, {**kept, **{p: v.recipe for p, v in verdicts_by.items() if v.matches}})
         spec_fp = spec_fingerprint(spec_path)  # (the hints are part of the spec's folder)
     cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps})
-    return [verdicts_by[p] for p in ids], info
+    # the properties that started from their hint and took the full check: hints to write again
+    stale = [p for p in from_hints if verdicts_by[p].route == "full"]
+    return [verdicts_by[p] for p in ids], {**info, "stale_hints": stale} if stale else info
 
 
 def _recipes(cache: Cache, spec_path: Path, settings: Settings, ids: list[str],
@@ -222,6 +227,7 @@ def run(args: Namespace) -> int:
         verdicts, info = verify(args.spec, props, settings, out_dir, use_cache=not args.no_cache,
                                 on_done=live.update, hints=not getattr(args, "no_hints", False),
                                 write_hints=bool(getattr(args, "write_hints", False)))  # fmt: skip
+    stale = info.pop("stale_hints", [])  # (not part of the spec's identity in the report)
     good = report.ok(verdicts)
     data = report.to_json(verdicts, info, {"depth": settings.depth, "rlimit": settings.rlimit,
                                            "timeout": settings.timeout,
@@ -242,8 +248,7 @@ def run(args: Namespace) -> int:
         print(tr("{id} {version}: {n} properties, {verdicts} (solver time {seconds:.1f} s; domain: {domain})",
                  id=info["id"], version=info["version"], n=len(verdicts), verdicts=verdict_line, seconds=total,
                  domain=translate(settings.bounds.describe())))  # fmt: skip
-        stale = _stale_hints(args, verdicts)
-        if stale:
+        if stale and not getattr(args, "write_hints", False):
             print(tr("{n} proof hint(s) no longer prove their property ({ids}): they took the full check; "
                      "`{command}` writes them again", n=len(stale), ids=", ".join(stale),
                      command=f"yakkan verify {args.spec} --no-cache --no-hints --write-hints"))  # fmt: skip
@@ -259,17 +264,6 @@ def run(args: Namespace) -> int:
         report.write_markdown(md, getattr(args, "markdown", None))
     sys.stdout.flush()
     return 0 if good else 1
-
-
-def _stale_hints(args: Namespace, verdicts: list[Verdict]) -> list[str]:
-    """The properties this run checked in full although the spec's proof hints hold one for
-    them (`hints.py`): hints the pull request should write again, as they only cost time now."""
-    if getattr(args, "no_hints", False) or getattr(args, "write_hints", False):
-        return []
-    from .hints import read_hints
-
-    hinted = read_hints(args.spec)
-    return [v.id for v in verdicts if v.id in hinted and v.route == "full" and not v.cached]
 
 
 def _in_language(spec_path: Path) -> tuple[dict[str, str], Any, dict[str, str]]:
