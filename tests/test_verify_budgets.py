@@ -50,3 +50,25 @@ def test_a_check_does_not_depend_on_what_ran_before_it(spec) -> None:
     again = verifier.check("P04")
     assert first.verdict == again.verdict == "proved"
     assert again.units == first.units
+
+
+def test_checks_from_the_hints_do_not_depend_on_the_process(tmp_path) -> None:
+    """The fast path's one solver (P01, P30), a witness (P18) and a counterexample (P15)
+    from their proof hints: the same units whether the checks are forked or all run in
+    this process (a cluster's worker), and the same again after this process has checked
+    them. The one solver used to run in the process's own context, so a second run in the
+    same process (or a worker that had checked a variant) spent other units."""
+    ids = ["P01", "P15", "P18", "P30"]
+
+    def units(name: str, in_process: bool) -> list[tuple[str, str, str, int]]:
+        verdicts, _ = verify(SPEC_PATH, ids, Settings(), tmp_path / name, use_cache=False,
+                             cache_dir=tmp_path / f"cache-{name}", in_process=in_process)  # fmt: skip
+        return [(v.id, v.verdict, v.route, v.units) for v in verdicts]
+
+    forked = units("forked", False)
+    assert [(p, v, r) for p, v, r, _ in forked] == [
+        ("P01", "proved", "hint"), ("P15", "violated", "hint"), ("P18", "reachable", "hint"),
+        ("P30", "proved", "hint")]  # fmt: skip
+    assert all(u > 0 for *_, u in forked)
+    assert units("in-process", True) == forked
+    assert units("forked-again", False) == forked

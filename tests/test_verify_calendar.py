@@ -70,3 +70,36 @@ def test_abstract_calendar_facts_hold_of_the_real_calendar() -> None:
             s.add(vc._MS(m + k) == cm.month_start(cm.month_of(day) + k))
         assert s.check() == z3.sat
         assert s.model().eval(cal.add_months(x, 6), model_completion=True).as_long() == cm.add_months(day, 6)
+
+
+def test_a_month_computed_from_known_values_is_a_value() -> None:
+    """`24295 + 1` (a month the step computed from a known state) is 2024-09 (24295 is
+    2024-08): its first day is that value, and no decomposition or definition is made for
+    the solver; a month with a constant in it still gets one."""
+    cal = vc.Calendar()
+    start = cal.month_start(z3.IntVal(24295) + 1)
+    assert z3.is_int_value(start) and start.as_long() == dt.date(2024, 9, 1).toordinal()
+    assert z3.is_int_value(cal.month_of(z3.IntVal(dt.date(2024, 9, 30).toordinal()) + 0))
+    assert cal.month_of(z3.IntVal(dt.date(2024, 9, 30).toordinal()) + 0).as_long() == 24296
+    assert cal.definitions == []
+    cal.month_start(z3.Int("m") + 1)
+    assert cal.definitions != []
+
+
+def test_sorts_and_functions_are_declared_once_in_each_context() -> None:
+    """A process may go back to a context it used before (the verifier's parent builds the
+    one its solver processes start from, then goes on in its own): the enum sorts and the
+    calendar's functions it declared there are found again, not declared twice (Z3 refuses
+    an enum sort's name twice in a context)."""
+    from yakkan.model.expr import make_enum_sorts
+    from yakkan.verify.engines import fresh_context
+
+    enums = {"Colour": ["red", "green"]}
+    fresh_context()
+    first, own = make_enum_sorts(enums)["Colour"], z3.main_ctx()
+    outside = vc._MONTH_OF_OUTSIDE(z3.Int("x"))
+    fresh_context()
+    assert make_enum_sorts(enums)["Colour"].sort.ctx is z3.main_ctx()
+    z3.z3._main_ctx = own
+    assert make_enum_sorts(enums)["Colour"] is first
+    assert vc._MONTH_OF_OUTSIDE(z3.Int("x")).decl().eq(outside.decl())
