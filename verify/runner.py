@@ -186,7 +186,7 @@ class Verifier:
         self._followed: set[tuple[str, str]] = set()  # steps of runs the encoding took (`_premise_in_runs`)
         self._used_runs: list[Any] = []  # (parameters, events, until) of each witness and counterexample written
         self._replaying = False  # `recheck` of a witness: the last runs only, no bounded search
-        self._spare: tuple[int, Any, Any] | None = None  # `keep_a_fresh_context`: (parent's pid, context, model)
+        self._spare: tuple[int, Any, Any] | None = None  # `before_the_forks`: (parent's pid, context, model)
 
     # -- lemma candidates ---------------------------------------------------------------
 
@@ -259,12 +259,16 @@ class Verifier:
 
     # -- one property -----------------------------------------------------------------------
 
-    def keep_a_fresh_context(self) -> None:
-        """Build, before the solver processes are forked, the Z3 context and symbolic model
-        each of them starts from (`_fresh_context`), once: the parent never uses them, so
-        every process inherits them as new (a process built its own, 65 ms each)."""
+    def before_the_forks(self) -> None:
+        """What each solver process would otherwise do first, done once in the parent before
+        they are forked: the Z3 context and symbolic model each starts from
+        (`_fresh_context`: the parent never uses them, so every process inherits them as
+        new), and the modules a check imports when it first needs them (25 ms a process)."""
         import z3
 
+        from yakkan import messages  # noqa: F401
+
+        from . import counterexample, realistic, trace  # noqa: F401
         from .encoding import Model
         from .engines import fresh_context
 
@@ -277,7 +281,7 @@ class Verifier:
         """A new Z3 context for the next check (see `engines.fresh_context`), and the
         symbolic model declared in it: what the preparation computed (the runs, the
         candidates' truth tables) holds no Z3 term and is kept. A forked solver process
-        takes the one its parent built for it (`keep_a_fresh_context`), once."""
+        takes the one its parent built for it (`before_the_forks`), once."""
         import z3
 
         from .encoding import Model
@@ -1332,7 +1336,7 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     if fast:
         verifier.examples()
         if not in_process:
-            verifier.keep_a_fresh_context()
+            verifier.before_the_forks()
         recheck([p for p in fast if p not in near], together if near else None)
         left = [p for p in near if p not in results]
         if left:
@@ -1344,7 +1348,7 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
         else:  # one property: the truth of the candidates its proof asks for, and only if one is tried
             verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
         if not in_process:
-            verifier.keep_a_fresh_context()
+            verifier.before_the_forks()
         _each(spec, rest, settings, jobs, hints, verifier.check, on_start, lambda pid, v: finished(v),
               in_process=in_process)  # fmt: skip
     return [results[p] for p in ids]
