@@ -76,7 +76,8 @@ def _distributed() -> Any:
 @dataclass(frozen=True)
 class SpecTexts:
     """A spec and what loading it reads, as texts: (file name, text), the names relative to
-    the folder that holds them all (the spec, the scenarios it names, its terms text)."""
+    the folder that holds them all (the spec, the scenarios it names, its terms text, its
+    proof hints)."""
 
     spec_name: str
     files: tuple[tuple[str, str], ...]
@@ -91,12 +92,14 @@ class SpecTexts:
 
         from yakkan.model.errors import SpecError
         from yakkan.model.limits import read_input_text
+        from yakkan.verify.hints import HINTS_FILE
 
         from .profiles import ProfileError
 
         path = Path(spec.path).resolve()
         named = [*(p.witness for p in spec.properties.values() if p.witness), *spec.examples]
-        paths = list(dict.fromkeys([path, *(path.parent / n for n in named), Path(spec.terms_path)]))
+        hints = [path.parent / HINTS_FILE] if (path.parent / HINTS_FILE).is_file() else []  # (what a check starts from)
+        paths = list(dict.fromkeys([path, *(path.parent / n for n in named), Path(spec.terms_path), *hints]))
         base = Path(os.path.commonpath([p.parent for p in paths]))
         files = tuple((p.relative_to(base).as_posix(), read_input_text(p, SpecError)) for p in paths)
         profiles = None

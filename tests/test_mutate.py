@@ -181,3 +181,27 @@ def test_bad_input_met_on_the_way_is_not_a_kill(ctx, monkeypatch) -> None:
     out = evaluate(ctx, KILLED)
     assert (out["outcome"], out["stage"], out["reason"]) == (
         "killed", "crash", "ZeroDivisionError: integer division or modulo by zero")
+
+
+# 19, 28-1: the option fee next month must be > 1 instead of > 0 to end an option: a
+# survivor by design (README), so its full-check stage runs every property
+SURVIVOR = "transition.terminate.guard4.const1+1"
+
+
+def test_the_full_check_starts_from_the_proof_hints(ctx, monkeypatch) -> None:
+    """A mutant the cheap stages leave: each property of the full check is proved again
+    from the spec's proof hint on the mutant (P01 and P30 in one solver, P18's witness
+    replayed), so none takes the search from nothing (nothing is prepared for it); without
+    its hint, P18 does."""
+    from yakkan.verify import mutate
+    from yakkan.verify.runner import Verifier
+
+    prepared: list[str] = []  # the full check's preparation (random runs, truth tables)
+    monkeypatch.setattr(Verifier, "prepare", lambda self: prepared.append(self.spec.meta["id"]))
+    mspec = ctx.build(ctx.by_id[SURVIVOR])
+    assert {"P01", "P18", "P30"} <= set(ctx.hints)
+    assert mutate._verify_kill(ctx, mspec, ["P01", "P18", "P30"]) is None
+    assert prepared == []
+    monkeypatch.setattr(ctx, "hints", {p: r for p, r in ctx.hints.items() if p != "P18"})
+    assert mutate._verify_kill(ctx, mspec, ["P01", "P18", "P30"]) is None
+    assert prepared == ["clara-msp"]

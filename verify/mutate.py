@@ -15,10 +15,13 @@ counts, depths; no wall-clock limit decides an outcome):
    with every property monitored (a hit shrunk to a scenario that the reference model
    replays), then for each property expected to hold the verifier's random runs and its
    bounded search to a small depth (``Verifier.refute``): a replayed counterexample kills;
-3. **full check** — only the survivors: ``Verifier.check`` of every property, in the order
-   most related to the mutated element first, until a verdict differs from the
-   catalogue's ``expect`` (by a counterexample, or by holds-to-depth, unknown, unreachable,
-   vacuous, proved where a finding was expected).
+3. **full check** — only the survivors: every property, in the order most related to the
+   mutated element first, until a verdict differs from the catalogue's ``expect`` (by a
+   counterexample, or by holds-to-depth, unknown, unreachable, vacuous, proved where a
+   finding was expected). Each starts from the spec's proof hint (``hints.py``), proved
+   again on the mutant as `yakkan verify` proves a hint (``Verifier.recheck``): a hint
+   that still proves its property, or still gives its witness, settles it; only the
+   others take ``Verifier.check``.
 
 The work is a map over mutant ids (``evaluate``: one mutant, one JSON-able outcome, in any
 process; ``--workers`` forks a pool, ``--cluster`` sends it to a Dask cluster) and a pure merge
@@ -74,6 +77,7 @@ class Context:
     by_id: dict[str, Mutant]
     settings: MutateSettings
     profiles: Path | None
+    hints: dict[str, Any] = field(default_factory=dict)  # the spec's proof hints (`hints.read_hints`)
 
     @classmethod
     def load(cls, path: Path, settings: MutateSettings, profiles: Path | None = None) -> Context:
@@ -81,9 +85,12 @@ class Context:
         from yakkan.model.spec import load_spec
         from yakkan.model.yamlio import read_yaml
 
+        from .hints import read_hints
+
         spec = load_spec(path)
         doc = read_yaml(spec.path, SpecError, round_trip=True)  # written back out by `render`
-        return cls(Path(path), spec, doc, {m.id: m for m in mutants(doc, spec)}, settings, profiles)
+        return cls(Path(path), spec, doc, {m.id: m for m in mutants(doc, spec)}, settings, profiles,
+                   read_hints(path))  # fmt: skip
 
     def build(self, m: Mutant) -> Any:
         """The mutant's spec (the original catalogue), or a SpecError from the loader."""
@@ -346,13 +353,26 @@ def _search_kill(ctx: Context, mspec: Any, order: list[str]) -> dict[str, Any] |
 
 
 def _verify_kill(ctx: Context, mspec: Any, order: list[str]) -> dict[str, Any] | None:
-    """The full check of every property, until a verdict differs from the catalogue's."""
+    """The full check of every property, until a verdict differs from the catalogue's: each
+    from its proof hint first (`Verifier.recheck_together`, `Verifier.recheck`: the verdict
+    the hint gave, found again on the mutant, or None), the full check for the others
+    (prepared once, when first needed)."""
     from .runner import Verifier
 
     verifier = Verifier(mspec, ctx.settings.verify, None, jobs=1)
-    verifier.prepare()
+    hinted = {p: ctx.hints[p] for p in order if p in ctx.hints}
+    # the state and step properties' hints first, in one solver (`Verifier.recheck_together`)
+    settled = verifier.recheck_together({p: hinted[p] for p in verifier.together(hinted)}) if hinted else {}
+    prepared = False
     for pid in order:
-        v = verifier.check(pid)
+        v = settled.get(pid)
+        if v is None and pid in hinted:
+            v = verifier.recheck(pid, hinted[pid])
+        if v is None:
+            if not prepared:
+                verifier.prepare()
+                prepared = True
+            v = verifier.check(pid)
         if not v.matches:
             how = "counterexample" if v.verdict in ("violated", "reachable") else v.verdict
             return {"stage": "verify", "by": pid, "how": how, "verdict": v.verdict, "reason": (v.reason or "")[:300]}
