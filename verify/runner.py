@@ -680,9 +680,10 @@ class Verifier:
           (`_premises_again`).
 
         The others are left to `recheck`. It runs in a fresh Z3 context, as every check
-        does: the queries' units are the same every run. ``pause()`` is called between the pieces of this work (the
-        one solver, each property's premises): the parent starts the next solver processes
-        there and collects those that ended (`_each`), so that no core waits for it."""
+        does: the queries' units are the same every run, whatever the process checked
+        before. ``pause()`` is called between the pieces of this work (each part of the one
+        solver, each property's premises): the parent starts the next solver processes there
+        and collects those that ended (`_each`), so that no core waits for it."""
         import z3
 
         from .encoding import System
