@@ -5,7 +5,9 @@
 
 1. The whole catalogue as `yakkan verify` runs it: searched from nothing (no cache, no
    proof hints), wall time and Z3 units, one solver process per core; an unchanged re-run
-   (cache); and with no cache from the proof hints beside the spec (a fresh clone's CI gate).
+   (cache); and with no cache from the proof hints beside the spec (a fresh clone's CI gate),
+   once more with ``--load`` CPU-bound processes competing for the cores (default 2): the
+   verdicts and units must be the same, only the wall time moves.
 2. Each property alone in one process (after the shared preparation): seconds, verdict.
 4. Incremental (alone: ``--incremental``): after one warm run (the catalogue cold, once,
    in a copy of the spec's folder), `yakkan verify` timed as a process (wall, and the CPU
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +41,7 @@ DEFAULT_SPEC = ROOT / "contracts" / "clara-msp" / "spec.yaml"
 DEPTH_PROPERTIES = ("P05", "P13", "P02", "P17", "P04")
 
 
-def catalogue(spec: Path, jobs: int | None) -> None:
+def catalogue(spec: Path, jobs: int | None, load: int = 2) -> None:
     from yakkan.verify.cli import verify
     from yakkan.verify.runner import Settings
 
@@ -56,6 +59,18 @@ def catalogue(spec: Path, jobs: int | None) -> None:
         from_hints, _ = verify(spec, None, Settings(), Path(tmp) / "out", use_cache=False, jobs=jobs,
                                cache_dir=Path(tmp) / "cold")  # fmt: skip
         hinted = time.monotonic() - t
+        # the same with ``load`` CPU-bound processes competing for the cores: the verdicts and
+        # the units must not move (budgets are units, never seconds), only the wall time
+        busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(load)]
+        try:
+            t = time.monotonic()
+            loaded, _ = verify(spec, None, Settings(), Path(tmp) / "out", use_cache=False, jobs=jobs,
+                               cache_dir=Path(tmp) / "loaded")  # fmt: skip
+            under_load = time.monotonic() - t
+        finally:
+            for p in busy:
+                p.kill()
+                p.wait()
     ok = sum(v.matches for v in verdicts)
     cores = jobs or os.cpu_count()
     routes = sum(v.route == "hint" for v in from_hints)
@@ -64,6 +79,9 @@ def catalogue(spec: Path, jobs: int | None) -> None:
           f"from the proof hints (no cache) {hinted:.1f} s, {sum(v.units for v in from_hints):,} units, "
           f"{routes} of {len(from_hints)} from their hint, {sum(v.matches for v in from_hints)} as expected; "
           f"unchanged re-run {rerun:.2f} s (cache)")  # fmt: skip
+    same = [(v.id, v.verdict, v.units) for v in loaded] == [(v.id, v.verdict, v.units) for v in from_hints]
+    print(f"  from the proof hints with {load} CPU-bound processes competing: {under_load:.1f} s wall; "
+          f"verdicts and units {'the same' if same else 'DIFFERENT'} as without them")  # fmt: skip
 
 
 # one-line edits of the bundled spec: (label, old, new)
@@ -104,7 +122,6 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
     """Re-runs after one-line edits, and the time of `yakkan verify` after the small ones
     (``properties``: the warm-up and the timed runs check only these)."""
     import shutil
-    import subprocess
 
     from yakkan.model.spec import load_spec
     from yakkan.verify.dependencies import Fingerprints
@@ -276,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--depths", type=int, nargs="+", default=[12, 24, 48, 96])
     ap.add_argument("--cap", type=float, default=60.0, help="seconds per depth")
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--load", type=int, default=2, help="CPU-bound processes competing in the catalogue's last run")
     ap.add_argument("--skip", nargs="*", default=[], choices=["catalogue", "properties", "depth", "incremental"])
     ap.add_argument("--incremental", action="store_true", help="only the incremental part (4)")
     ap.add_argument("--incremental-properties", nargs="*", default=None,
@@ -286,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.incremental:
         args.skip = ["catalogue", "properties", "depth"]
     if "catalogue" not in args.skip:
-        catalogue(args.spec, args.jobs)
+        catalogue(args.spec, args.jobs, args.load)
     if "properties" not in args.skip:
         per_property(args.spec)
     if "depth" not in args.skip:
