@@ -832,7 +832,8 @@ def context_cache(name: str) -> dict[Any, Any]:
     may be declared only once in a context (an enum sort's name) or is its own in each
     (a function symbol). Each check has a fresh context (`verify.engines.fresh_context`),
     and a process may go back to one it used before (the verifier's parent, after building
-    the one its solver processes start from)."""
+    the one its solver processes start from). `fresh_context` drops it from the context it
+    gives up."""
     import z3
 
     ctx = z3.main_ctx()

@@ -72,3 +72,32 @@ def test_checks_from_the_hints_do_not_depend_on_the_process(tmp_path) -> None:
     assert all(u > 0 for *_, u in forked)
     assert units("in-process", True) == forked
     assert units("forked-again", False) == forked
+
+
+def test_an_error_while_the_parent_tends_its_processes_is_raised() -> None:
+    """The parent's own work (the fast path's one solver) pauses to tend the solver
+    processes. An error there (here, the callback of a verdict) is raised once that work
+    is done, not raised into it, where it would be taken for the solver failing."""
+    import time
+
+    import pytest
+
+    from yakkan.model.spec import load_spec
+    from yakkan.verify.runner import _each
+
+    def done(pid, v):
+        raise ValueError(f"the callback of {pid} failed")
+
+    taken: list[Exception] = []
+
+    def meanwhile(pause):
+        try:
+            for _ in range(100):
+                pause()
+                time.sleep(0.02)
+        except ValueError as exc:  # what `recheck_together` leaves to `recheck`
+            taken.append(exc)
+
+    with pytest.raises(ValueError, match="the callback of P13 failed"):
+        _each(load_spec(SPEC_PATH), ["P13"], Settings(), 1, None, lambda pid: None, None, done, meanwhile)
+    assert taken == []

@@ -90,7 +90,8 @@ def test_sorts_and_functions_are_declared_once_in_each_context() -> None:
     """A process may go back to a context it used before (the verifier's parent builds the
     one its solver processes start from, then goes on in its own): the enum sorts and the
     calendar's functions it declared there are found again, not declared twice (Z3 refuses
-    an enum sort's name twice in a context)."""
+    an enum sort's name twice in a context). A context given up for a fresh one drops them
+    (they refer to it: it is then freed when its last reference goes)."""
     from yakkan.model.expr import make_enum_sorts
     from yakkan.verify.engines import fresh_context
 
@@ -98,8 +99,10 @@ def test_sorts_and_functions_are_declared_once_in_each_context() -> None:
     fresh_context()
     first, own = make_enum_sorts(enums)["Colour"], z3.main_ctx()
     outside = vc._MONTH_OF_OUTSIDE(z3.Int("x"))
-    fresh_context()
+    z3.z3._main_ctx = z3.Context()  # (as `Verifier.before_the_forks` builds the processes' one)
     assert make_enum_sorts(enums)["Colour"].sort.ctx is z3.main_ctx()
     z3.z3._main_ctx = own
     assert make_enum_sorts(enums)["Colour"] is first
     assert vc._MONTH_OF_OUTSIDE(z3.Int("x")).decl().eq(outside.decl())
+    fresh_context()
+    assert "_yakkan_caches" not in own.__dict__

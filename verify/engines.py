@@ -152,7 +152,12 @@ def fresh_context() -> None:
     18.9M units alone and 31.9M after P28 in the same process, and in a test run that
     had verified other specs first it spent its whole budget. A check therefore never
     shares a context with anything before it, so its verdict is the same wherever it runs.
-    (z3py keeps the default context in a module global and has no call to replace it.)"""
+    (z3py keeps the default context in a module global and has no call to replace it.)
+    What was declared in the context given up (`model.expr.context_cache`) is dropped
+    with it: it refers to the context, which would otherwise wait for the cycle collector."""
+    old = z3.z3._main_ctx
+    if old is not None:
+        old.__dict__.pop("_yakkan_caches", None)
     z3.z3._main_ctx = z3.Context()
 
 

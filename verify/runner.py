@@ -270,12 +270,13 @@ class Verifier:
 
         from . import counterexample, realistic, trace  # noqa: F401
         from .encoding import Model
-        from .engines import fresh_context
 
-        own, model = z3.main_ctx(), self.model
-        fresh_context()
-        self._spare = (os.getpid(), z3.main_ctx(), Model(self.spec, self.settings.bounds))
-        z3.z3._main_ctx, self.model = own, model
+        own = z3.main_ctx()  # (kept with what is declared in it: the parent goes on in it)
+        try:
+            z3.z3._main_ctx = z3.Context()
+            self._spare = (os.getpid(), z3.main_ctx(), Model(self.spec, self.settings.bounds))
+        finally:
+            z3.z3._main_ctx = own
 
     def _fresh_context(self) -> None:
         """A new Z3 context for the next check (see `engines.fresh_context`), and the
@@ -723,6 +724,8 @@ class Verifier:
                 else [True] * len(batch)  # fmt: skip
             # a hint's base case too (a proof of the cache's has the old one: its digests are equal)
             based = iter(initiation_each(sysm, hints, budget) if hints else ())
+            if pause is not None:
+                pause()
             base = [next(based) if recipe.get("hint") else True for _, _, _, recipe in batch]
             held = [a and b for a, b in zip(held, base, strict=True)]
         except (Unknown, KeyError, TypeError, ValueError, z3.Z3Exception):  # each is left to `recheck`
@@ -1424,7 +1427,18 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
 
     if meanwhile is not None:
         tend(0)
-        meanwhile(lambda: tend(0))
+        failed: list[Exception] = []
+
+        def pause() -> None:  # an error of ours is not taken for the parent's work failing
+            if not failed:
+                try:
+                    tend(0)
+                except Exception as exc:  # (Ctrl-C goes straight through)
+                    failed.append(exc)
+
+        meanwhile(pause)
+        if failed:
+            raise failed[0]
     while pending or running:
         tend(0.2)
 
