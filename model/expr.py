@@ -832,8 +832,8 @@ def context_cache(name: str) -> dict[Any, Any]:
     may be declared only once in a context (an enum sort's name) or is its own in each
     (a function symbol). Each check has a fresh context (`verify.engines.fresh_context`),
     and a process may go back to one it used before (the verifier's parent, after building
-    the one its solver processes start from). `fresh_context` drops it from the context it
-    gives up."""
+    the one its solver processes start from, or a test module that made its sorts on
+    import): what it declared there is found again, never declared twice."""
     import z3
 
     ctx = z3.main_ctx()

@@ -10,6 +10,7 @@ import inspect
 import random
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 import z3
@@ -51,6 +52,17 @@ ENV = {
     "flag": BOOL,
 }
 SORTS = make_enum_sorts(ENUMS, ENV)
+CONTEXT = z3.main_ctx()  # the Z3 context the sorts above were made in, on import
+
+
+@pytest.fixture(autouse=True)
+def _in_the_sorts_context() -> Iterator[None]:
+    """The sorts' context is the process's while a test here runs: a test run that verified
+    a spec before this module has given the process a fresh context since its import."""
+    saved = z3.z3._main_ctx
+    z3.z3._main_ctx = CONTEXT
+    yield
+    z3.z3._main_ctx = saved
 
 
 def d(year: int, month: int, day: int) -> int:

@@ -153,11 +153,8 @@ def fresh_context() -> None:
     had verified other specs first it spent its whole budget. A check therefore never
     shares a context with anything before it, so its verdict is the same wherever it runs.
     (z3py keeps the default context in a module global and has no call to replace it.)
-    What was declared in the context given up (`model.expr.context_cache`) is dropped
-    with it: it refers to the context, which would otherwise wait for the cycle collector."""
-    old = z3.z3._main_ctx
-    if old is not None:
-        old.__dict__.pop("_yakkan_caches", None)
+    What was declared in the context given up stays with it (`model.expr.context_cache`),
+    so code that holds it may use it again; the two are freed together by the collector."""
     z3.z3._main_ctx = z3.Context()
 
 
