@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+
+import pytest
 
 from yakkan.verify.cli import verify
 from yakkan.verify.runner import Settings
@@ -78,10 +81,6 @@ def test_an_error_while_the_parent_tends_its_processes_is_raised() -> None:
     """The parent's own work (the fast path's one solver) pauses to tend the solver
     processes. An error there (here, the callback of a verdict) is raised once that work
     is done, not raised into it, where it would be taken for the solver failing."""
-    import time
-
-    import pytest
-
     from yakkan.model.spec import load_spec
     from yakkan.verify.runner import _each
 

@@ -263,7 +263,10 @@ class Verifier:
         """What each solver process would otherwise do first, done once in the parent before
         they are forked: the Z3 context and symbolic model each starts from
         (`_fresh_context`: the parent never uses them, so every process inherits them as
-        new), and the modules a check imports when it first needs them (25 ms a process)."""
+        new), and the modules a check imports when it first needs them (25 ms a process).
+        A spare still unused from an earlier batch of forks (the fast path's) is kept."""
+        if self._spare is not None and self._spare[0] == os.getpid():
+            return
         import z3
 
         from yakkan import messages  # noqa: F401
@@ -288,11 +291,11 @@ class Verifier:
         from .encoding import Model
         from .engines import fresh_context
 
-        spare, self._spare = self._spare, None
+        spare = self._spare
         if spare is not None and spare[0] != os.getpid():  # (in the parent it is kept for the next forks)
+            self._spare = None
             z3.z3._main_ctx, self.model = spare[1], spare[2]
         else:
-            self._spare = spare
             fresh_context()
             self.model = Model(self.spec, self.settings.bounds)
         self._spaces.clear()
