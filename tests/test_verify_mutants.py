@@ -166,6 +166,23 @@ MUTANTS = {
     "p61-liability-without-fault": (
         """      - "liability_awarded += amount if cause == 'gross_negligence' else 0\"""",
         """      - "liability_awarded += amount if cause != 'gross_negligence' else 0\"""", "P61"),
+    # the properties that kill what `yakkan mutate` found surviving on 2026-11-30 (issue 14):
+    # 28-2: a cure demanded with no breach to cure (the demand changes nothing, and is accepted)
+    "p63-cure-demanded-without-a-breach": ('      - {when: "any_breach", rule: "a cure is demanded',
+                                           '      - {when: "True", rule: "a cure is demanded', "P63"),
+    # 28-2: a cure period that has already lapsed on the day it is demanded
+    "p63-cure-deadline-already-past": ('      - {when: "deadline > today", rule: "the cure period',
+                                       '      - {when: "True", rule: "the cure period', "P63"),
+    # 9-2: a monthly plan's first month billed at 1/12 (the test of a whole first period negated)
+    "p64-first-month-pro-rated": ("reduce_first_fees(first_month_fees if months_of_first_bill == period_months else",
+                                  "reduce_first_fees(first_month_fees if months_of_first_bill != period_months else", "P64"),
+    # 17-1(3): a suspension for a refused inspection that never happened
+    "p65-suspension-without-its-fact": (
+        """      - {when: "ground != '17-1(3)' or breach['17-1(3)'].committed", rule:""",
+        """      - {when: "True", rule:""", "P65"),
+    # 25-3: the records kept a day past the time the company set
+    "p66-records-kept-a-day-longer": ('at: "end_date + records_retention_days", phase: end',
+                                      'at: "end_date + records_retention_days + 1", phase: end', "P66"),
 }
 
 
