@@ -174,8 +174,9 @@ MUTANTS = {
     "p63-cure-deadline-already-past": ('      - {when: "deadline > today", rule: "the cure period',
                                        '      - {when: "True", rule: "the cure period', "P63"),
     # 9-2: a monthly plan's first month billed at 1/12 (the test of a whole first period negated)
-    "p64-first-month-pro-rated": ("reduce_first_fees(first_month_fees if months_of_first_bill == period_months else",
-                                  "reduce_first_fees(first_month_fees if months_of_first_bill != period_months else", "P64"),
+    "p64-first-month-pro-rated": (
+        "reduce_first_fees(first_month_fees if months_of_first_bill == period_months else",
+        "reduce_first_fees(first_month_fees if months_of_first_bill != period_months else", "P64"),
     # 17-1(3): a suspension for a refused inspection that never happened
     "p65-suspension-without-its-fact": (
         """      - {when: "ground != '17-1(3)' or breach['17-1(3)'].committed", rule:""",
