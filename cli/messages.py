@@ -751,6 +751,17 @@ ERRORS: dict[str, str] = {
     "not inductive with the lemmas found": "見つかった補題では帰納的でない",
     "no candidate lemma blocks the counterexample to induction": "帰納法の反例を阻む補題の候補がない",
     "{}; {}": "{0}。{1}",
+    "state {=} has no path from {=}": "状態 {0} には {1} からの経路がない",
+    "state {=} has no transition to another state": "状態 {0} から他の状態への遷移がない",
+    "state {=} cannot reach a final state": "状態 {0} から終了状態に到達できない",
+    "{=} writes '{}' ({=}), but parameter {=} is {=}": "{0} は「{1}」（{2}）と定めているが、パラメータ {3} は {4}",
+    "the words '{}' of parameter {=} are not in {=}": "パラメータ {1} が引用する文言「{0}」は {2} にない",
+    "only a parameter of the terms (scope: terms) quotes the words that write its value":
+        "値を定める文言を引用できるのは、約款のパラメータ（scope: terms）に限られる",
+    "remove written:, or make the parameter scope: terms": "written: を削除するか、パラメータを scope: terms にしてください",
+    "written: quotes the words of the article that write the value, with its one number":
+        "written: には、値を定める条項の文言を、その数値一つを含めて引用する",
+    "e.g. written: 満３ヶ月 (7-1)": "例: written: 満３ヶ月（第7条第1項）",
     "the spec's folder {} holds more than {} files": "仕様のフォルダ {0} のファイルが {1} 個を超える",
     "keep a spec in its own folder, with its terms text": "仕様は約款本文とともに専用のフォルダに置いてください",
     "no spec at {}": "{0} に仕様がない",

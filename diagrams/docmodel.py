@@ -387,10 +387,12 @@ class DocModel:
     def sim_reason(self, reason: str) -> Markup:
         """Why the simulator does not monitor a property, in this language; a reason it
         gives that the docs do not know is shown as the simulator's English, marked."""
-        from yakkan.simulate.report import NOT_MONITORED_REASON
+        from yakkan.simulate.report import NOT_MONITORED_REASON, NOT_MONITORED_TEXT
 
         if reason == NOT_MONITORED_REASON:
             return Markup(escape(self.t("sim_reason_graph")))
+        if reason == NOT_MONITORED_TEXT:
+            return Markup(escape(self.t("sim_reason_text")))
         return Markup('<span lang="en">{}</span>').format(reason) if self.lang == "ja" else Markup(escape(reason))
 
     def finding_kind(self, kind: str) -> Markup:

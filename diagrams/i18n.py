@@ -171,13 +171,14 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "enlarge": "クリックで拡大",
         "sim_reason_graph": ("状態遷移図そのものの性質で、個々の実行の性質ではありません。"
                              "`yakkan verify` が証明します。"),
+        "sim_reason_text": "約款の本文から読む性質で、個々の実行の性質ではありません。`yakkan verify` が検査します。",
         "derived": "導出される値",
         "time_advance": "日々の経過（遅延損害金の計算）",
         "kind_invariant": "不変条件（常に成り立つ）",
         "kind_step": "各手順の条件（イベントの前後）",
         "kind_reachable": "到達可能性",
         "kind_response": "応答（期限内に必ず起こる）",
-        "kind_structural": "構造（状態遷移図）",
+        "kind_structural": "構造（状態遷移図・約款の数値）",
         "verdict_proved": "証明済み",
         "verdict_holds-to-depth": "一定の深さまで成立",
         "verdict_holds": "成立",
@@ -197,6 +198,9 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "why_every_left": ("再生した実行で、どの状態からもいずれかの遷移で出られることを確認しました"
                            "（状態ごとの実例）。"),
         "why_every_reached": "再生した実行で、すべての状態に到達することを確認しました（状態ごとの実例）。",
+        "why_figures": ("約款の条項が定める数値は、その文言を引用するパラメータの値と"
+                        "すべて一致します（約款の本文と照合）。"),
+        "why_figure": "{cite}は「{words}」と定めており、{name}は {value} です。",
         "why_mined": "検証器が見つけた補題",
         "monitor_armed": "応答の期限の監視中",
         "monitor_deadline": "応答の期限",
@@ -368,6 +372,7 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "plot_refusals": "Refused events by article",
         "enlarge": "click to enlarge",
         "sim_reason_graph": "a graph property of the lifecycle, not of a run: proved by `yakkan verify`",
+        "sim_reason_text": "read from the terms text, not from a run: checked by `yakkan verify`",
         "derived": "Derived values",
         "time_advance": "The passing of days (late charges)",
         "kind_invariant": "invariant",
@@ -393,6 +398,9 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "why_ahead": "{ev} on {at} is still ahead.",
         "why_every_left": "Every state is left by some transition in a replayed run (a witness per state).",
         "why_every_reached": "Every state is reached in a replayed run (a witness per state).",
+        "why_figures": ("Every figure an article writes is the value of the parameter that quotes its words "
+                        "(read in the terms text)."),
+        "why_figure": "{cite} writes 「{words}」: {name} is {value}.",
         "why_mined": "A lemma the verifier found",
         "monitor_armed": "a response is awaited",
         "monitor_deadline": "the response's deadline",

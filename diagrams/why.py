@@ -24,12 +24,23 @@ _STATE_IN = re.compile(r"\bstate in \{([^}]*)\}")
 _STATE_IS = re.compile(r"\bstate is (\w+)")
 _MONTH_END = re.compile(r"^(\w+) is the (last|first) day of its month$")
 _AHEAD = re.compile(r"^(\w+) on (.+) is (still ahead|not past)$")
+_FIGURE = re.compile(r"^(\S+) writes '(.+)': parameter (\w+) is (\S+)$")
 _SENTENCES = {
+    "every figure the terms write is the value of the parameter that quotes it": "why_figures",
     "inductive on its own: every step preserves it": "why_inductive",
     "every state is left by some transition in a replayed run (witness per state)": "why_every_left",
     "every state is reached in a replayed run (witness per state)": "why_every_reached",
 }
 _MONITOR = {"mon_armed": BOOL, "mon_deadline": DATE}
+
+
+def _citation_ja(cite: str) -> str:
+    """``7-1`` as 第7条第1項, ``17-1(3)`` as 第17条第1項第3号."""
+    m = re.fullmatch(r"(\d+)(?:-(\d+))?(?:\((\d+)\))?", cite)
+    if m is None:
+        return cite
+    a, p, i = m.groups()
+    return f"第{a}条" + (f"第{p}項" if p else "") + (f"第{i}号" if i else "")
 
 
 class Why:
@@ -71,6 +82,13 @@ class Why:
         label = label.strip()
         if label in _SENTENCES:
             return Markup(escape(t(lang, _SENTENCES[label])))
+        m = _FIGURE.match(label)
+        if m:
+            name = self._expr(m.group(3), lang)
+            cite = _citation_ja(m.group(1)) if lang == "ja" else m.group(1)
+            said = Markup(escape(t(lang, "why_figure"))).replace("{cite}", escape(cite))
+            return said.replace("{words}", escape(m.group(2))).replace("{name}", name or escape(m.group(3))) \
+                .replace("{value}", escape(m.group(4)))
         m = _MONTH_END.match(label)
         if m and m.group(2) == "last":
             a = self._expr(m.group(1), lang)

@@ -31,7 +31,7 @@ PARTIES = ("customer", "company", "calendar")
 PHASES = ("start", "end")
 MOMENT_PREFIX = "passed_"  # lemmas: passed_<calendar event>, that moment of the day is past
 PROPERTY_KINDS = ("invariant", "step", "reachable", "response", "structural")
-STRUCTURAL_CHECKS = ("no_deadlock", "all_states_reachable")
+STRUCTURAL_CHECKS = ("no_deadlock", "all_states_reachable", "figures_as_written")
 EXPECTATIONS = {
     "invariant": ("holds", "violated"),
     "step": ("holds", "violated"),
@@ -57,6 +57,7 @@ class Parameter:
     doc: str
     minimum: int | None
     line: int | None
+    written: str | None = None  # the words of the terms that write its value (terms/figures.py)
 
 
 @dataclass(frozen=True)
@@ -582,18 +583,34 @@ class _Loader:
             self.not_reserved(name, where, node)
             body = self.mapping(body, where, node, name)
             self.check_keys(
-                body, ("type", "default", "scope", "articles", "doc", "min"), where,
+                body, ("type", "default", "scope", "articles", "doc", "min", "written"), where,
                 required=("type", "default", "scope"),
             )  # fmt: skip
             typ = self._type(body["type"], where, body, "type")
             if body["scope"] not in ("terms", "contract"):
                 self.fail("scope is 'terms' or 'contract'", where, body, "scope")
+            written = body.get("written")
+            if written is not None:
+                self._check_written(written, body, where)
             self.parameters[str(name)] = Parameter(
                 name=str(name), type=typ,
                 default=self._value(body["default"], typ, where, body, "default"),
                 scope=str(body["scope"]), articles=self.articles(body, where),
                 doc=str(body.get("doc", "")), minimum=body.get("min"), line=line_of(node, name),
+                written=None if written is None else str(written),
             )  # fmt: skip
+
+    def _check_written(self, written: Any, body: Mapping, where: str) -> None:
+        """`written:` quotes the words of the terms that write the value: one number, on a
+        parameter the terms fix (`terms/figures.py`)."""
+        from yakkan.terms.staleness import numbers_in
+
+        if body["scope"] != "terms":
+            self.fail("only a parameter of the terms (scope: terms) quotes the words that write its value",
+                      where, body, "written", hint="remove written:, or make the parameter scope: terms")  # fmt: skip
+        if not isinstance(written, str) or len(numbers_in(written)) != 1:
+            self.fail("written: quotes the words of the article that write the value, with its one number",
+                      where, body, "written", hint="e.g. written: 満３ヶ月 (7-1)")  # fmt: skip
 
     def _enum_ref(self, body: Mapping, key: str, where: str) -> str:
         """The enum named by `body[key]` (a set's `of`, a record's `per`)."""

@@ -12,7 +12,7 @@ same seed gives the same bytes. Keys:
                        customers_affected, scenario (shrunk, replayable), scenario_events}
     known_findings    the same for properties expected to be violated (P13, P15)
     witnesses         reachability properties witnessed (P18): {property, customers, ...}
-    not_monitored     structural properties (P20, P21) with the reason
+    not_monitored     structural properties (P20, P21, P67) with the reason
     monitors          per property: {kind, expect, customers} (customers on which it fired)
     ended_by          counts by how contracts ended; final_states: state at the end
     ended_in_month    per way of ending, contracts ended in each month of the run
@@ -48,6 +48,7 @@ from .stats import Tally
 FORMAT = "yakkan-simulate/1"
 PRE = "pre_application"
 NOT_MONITORED_REASON = "a graph property of the lifecycle, not of a run: proved by `yakkan verify`"
+NOT_MONITORED_TEXT = "read from the terms text, not from a run: checked by `yakkan verify`"
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,9 @@ class Report:
             "violations": [f.to_json() for f in self.findings if f.violation],
             "known_findings": [f.to_json() for f in self.findings if not f.violation and f.kind != "reachable"],
             "witnesses": [f.to_json() for f in self.findings if f.kind == "reachable"],
-            "not_monitored": [{"property": p.id, "title": p.title, "reason": NOT_MONITORED_REASON}
+            "not_monitored": [{"property": p.id, "title": p.title,
+                               "reason": NOT_MONITORED_TEXT if p.check == "figures_as_written"
+                               else NOT_MONITORED_REASON}
                               for p in spec.properties.values() if p.kind == "structural"],
             "monitors": {p.id: {"kind": p.kind, "expect": p.expect, "customers": fired.get(p.id, 0)}
                          for p in spec.properties.values() if p.kind != "structural"},

@@ -131,4 +131,4 @@ def test_response_cleared_when_restored():
 
 
 def test_structural_properties_are_not_monitored():
-    assert set(MONITORS.not_monitored) == {"P20", "P21"}
+    assert set(MONITORS.not_monitored) == {"P20", "P21", "P67"}

@@ -39,7 +39,8 @@ def test_report_json_has_the_documented_keys(tmp_path):
         assert isinstance(data["money"][key], int)
     assert sum(data["state_months"].values()) == 40 * 12
     assert sum(data["mix"].values()) == 40
-    assert [p["property"] for p in data["not_monitored"]] == ["P20", "P21"]
+    assert [p["property"] for p in data["not_monitored"]] == ["P20", "P21", "P67"]
+    assert data["not_monitored"][2]["reason"] == "read from the terms text, not from a run: checked by `yakkan verify`"
     for name in ("occupancy", "money", "suspensions", "endings", "refusals"):
         assert (tmp_path / f"{name}.png").stat().st_size > 0
         svg = (tmp_path / f"{name}.svg").read_text(encoding="utf-8")

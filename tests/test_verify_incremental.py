@@ -2,7 +2,7 @@
 dependency fingerprint changed are checked again (verify/dependencies.py).
 
 The checks are a fake (``runner.check_all`` replaced): what is tested is which properties
-the cache sends to the verifier, not Z3 on 65 properties.
+the cache sends to the verifier, not Z3 on 66 properties.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ It stays valid after an edit that cannot change what the property sees of that s
   other properties, the terms text beside the spec (its citations are checked when the
   spec is loaded, which every run that is not a whole-folder cache hit does);
 * the default of a ``scope: terms`` parameter the property cannot read
-  (:func:`parameters_read`);
+  (:func:`parameters_read`) — ``figures_as_written`` reads the default of every
+  parameter that quotes the terms (``written:``), and the terms text;
 * the default of every ``scope: contract`` parameter: a proof holds for every value of
   the parameter in its domain, the default is only where a counterexample's story starts
   from (``realistic.py``). A verdict with a story or a scenario is therefore reused only
@@ -148,8 +149,12 @@ class Fingerprints:
 
         prop = self.spec.properties[pid]
         parameters = self.tree.get("parameters", {})
+        # the figures the terms write are read from the terms text, against the default of
+        # every parameter that quotes them
+        figures = prop.kind == "structural" and prop.check == "figures_as_written"
         if not every_parameter:
-            read = parameters_read(self.spec, prop, self.base)
+            read = parameters_read(self.spec, prop, self.base) if not figures else \
+                frozenset(n for n, p in self.spec.parameters.items() if p.written is not None)
             scope = {name: p.scope for name, p in self.spec.parameters.items()}
             parameters = {
                 name: ({k: v for k, v in p.items() if k != "default"}
@@ -158,6 +163,8 @@ class Fingerprints:
             }  # fmt: skip
         witness = read_input_bytes(self.folder / prop.witness).decode("utf-8", "replace") if prop.witness else None
         data = {"parameters": parameters, "property": [pid, self._own(pid)], "witness": witness}
+        if figures:
+            data["terms"] = read_input_bytes(self.spec.terms_path).decode("utf-8", "replace")
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256((self._common + text).encode()).hexdigest()[:20]
 

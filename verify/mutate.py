@@ -292,15 +292,17 @@ def _transition_claim(spec: Any, t: Any, u: Any) -> tuple[list[Any], Any]:
 
 
 def _graph_kill(ctx: Context, mspec: Any, order: list[str]) -> dict[str, Any] | None:
-    """The lifecycle graph alone breaks a structural property (a state unreachable, a deadlock)."""
-    from .structural import graph_findings
+    """The lifecycle graph alone breaks a structural property (a state unreachable, a
+    deadlock), or a figure of the terms is not the value of the parameter quoting it."""
+    from .structural import FIGURES, graph_findings
 
     for pid in order:
         prop = mspec.properties[pid]
         if prop.kind == "structural" and prop.expect == "holds":
             problems = graph_findings(mspec, prop.check)
             if problems:
-                return {"stage": "graph", "by": pid, "how": "counterexample", "verdict": "violated",
+                stage, how = ("terms", "terms text") if prop.check == FIGURES else ("graph", "counterexample")
+                return {"stage": stage, "by": pid, "how": how, "verdict": "violated",
                         "reason": "; ".join(problems)[:300]}  # fmt: skip
     return None
 
@@ -545,7 +547,8 @@ def text(report: Mapping[str, Any], lang: str = "ja") -> str:
                          f"{c['equivalent']}／{c['invalid']}")  # fmt: skip
         how_ja = {"counterexample": "反例", "holds-to-depth": "深さまで成立（証明なし）", "unknown": "不明",
                   "unreachable": "到達不能の証明", "vacuous": "前提が成り立たない", "proved": "既知の違反が消えた",
-                  "error": "バックエンドの不一致", "crash": "モデルの異常終了"}  # fmt: skip
+                  "error": "バックエンドの不一致", "crash": "モデルの異常終了",
+                  "terms text": "約款の文言との不一致"}  # fmt: skip
         if r["killed_how"]:
             lines.append("検出の仕方: " + "、".join(f"{how_ja.get(k, k)} {n}" for k, n in r["killed_how"].items()))
         lines.append("")

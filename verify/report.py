@@ -136,6 +136,8 @@ def details(verdicts: list[Verdict], titles: dict[str, str] | None = None, why: 
                     out.append(f"        `{w['formula']}`" if ja else f"        {w['formula']}")
         elif v.verdict in ("violated", "reachable"):
             out.append(f"{v.id} {_verdict(v.verdict)} — {title}")
+            if not v.counterexample and not v.witnesses and v.reason:  # a structural finding: what is wrong
+                out.append(f"    {translate(v.reason)}")
             if ja:
                 kind = "実例" if v.verdict == "reachable" else "反例"
                 if v.counterexample:

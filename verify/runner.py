@@ -520,9 +520,18 @@ class Verifier:
             self.model.read_values([*exprs, *(a.expr for a in atoms)]),
             [(t.id, t.event, t.sources, t.target) for t in self.spec.transitions] if ob.kind == "structural" else None,
             ob.prop.check,
+            self._figures_read() if ob.prop.check == "figures_as_written" else None,
         )  # fmt: skip
         self._step_keys[memo] = {"shared": own, "events": events}
         return self._step_keys[memo]
+
+    def _figures_read(self) -> list[Any]:
+        """What `figures_as_written` reads: the value and the quoted words of every
+        parameter that quotes the terms, and the terms text."""
+        from .encoding import digest
+
+        return [[(n, str(p.default), p.written) for n, p in self.spec.parameters.items() if p.written is not None],
+                digest(self.spec.terms_path.read_text(encoding="utf-8"))]  # fmt: skip
 
     def _changed_events(self, ob: Any, recipe: Mapping[str, Any]) -> list[str] | None:
         """The events whose steps an edit changed since ``recipe``'s proof, when nothing else
@@ -1005,7 +1014,7 @@ class Verifier:
             raise BackendDisagreement(f"the fast and the reference engine disagree on a run reaching `{premise.text}`")
 
     def _structural(self, ob: Any, v: Verdict, budget: Any) -> None:
-        from .structural import goals, graph_findings
+        from .structural import FIGURES, FIGURES_WHY, goals, graph_findings
 
         check = ob.prop.check
         problems = graph_findings(self.spec, check)
@@ -1029,6 +1038,13 @@ class Verifier:
                 v.witnesses.append(str(path))
                 v.witness_texts.append(path.read_text(encoding="utf-8"))
         v.verdict = "proved"
+        if check == FIGURES:
+            from yakkan.terms.figures import load
+
+            v.engine = "the terms text"
+            v.why = [{"lemma": FIGURES_WHY, "articles": []}]
+            v.why += [{"lemma": f.statement(), "articles": [f.citation]} for f in load(self.spec)]
+            return
         v.engine = "graph + a replayed witness per state"
         what = "is reached" if check == "all_states_reachable" else "is left by some transition"
         v.why = [{"lemma": f"every state {what} in a replayed run (witness per state)", "articles": []}]

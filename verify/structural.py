@@ -1,9 +1,12 @@
-"""Structural properties of the lifecycle (P20 no deadlock, P21 every state reachable).
+"""Structural properties: of the lifecycle (P20 no deadlock, P21 every state reachable),
+and of the spec against the terms text (P67 every figure as the terms write it).
 
-Both are checked on the statechart's graph (networkx, guards ignored) and then with Z3
-witnesses on the real semantics (guards, calendar, money): a run that reaches the state,
-and for every non-final state a run that leaves it. Every witness is replayed by the
-executable model before it counts.
+The lifecycle's are checked on the statechart's graph (networkx, guards ignored) and then
+with Z3 witnesses on the real semantics (guards, calendar, money): a run that reaches the
+state, and for every non-final state a run that leaves it. Every witness is replayed by
+the executable model before it counts. ``figures_as_written`` reads the terms text: the
+number the words a parameter quotes write is its value (`yakkan.terms.figures`); it has
+no witness to look for.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from yakkan.model.expr import BOOL, DATE, Type, enum_type, parse_expr
 from yakkan.model.spec import NEXT, STATE_ENUM, Spec
 
 from .properties import Goal
+
+FIGURES = "figures_as_written"
+FIGURES_WHY = "every figure the terms write is the value of the parameter that quotes it"
 
 
 def lifecycle_graph(spec: Spec) -> nx.DiGraph:
@@ -30,7 +36,12 @@ def lifecycle_graph(spec: Spec) -> nx.DiGraph:
 
 
 def graph_findings(spec: Spec, check: str) -> list[str]:
-    """What the graph alone shows wrong (empty when nothing)."""
+    """What the graph alone shows wrong (empty when nothing); for ``figures_as_written``,
+    each figure of the terms that the parameter quoting it does not hold."""
+    if check == FIGURES:
+        from yakkan.terms.figures import load
+
+        return [f.problem() for f in load(spec) if not f.as_written]
     g = lifecycle_graph(spec)
     out = []
     if check == "all_states_reachable":
@@ -49,8 +60,12 @@ def graph_findings(spec: Spec, check: str) -> list[str]:
 
 
 def goals(spec: Spec, check: str) -> Iterator[tuple[str, Goal]]:
-    """(state, goal) pairs: reach each state, or leave each non-final state."""
+    """(state, goal) pairs: reach each state, or leave each non-final state (none for
+    ``figures_as_written``: the text is all it reads)."""
     from .encoding import prepare
+
+    if check == FIGURES:
+        return
 
     env = _step_env(spec)
     for s in spec.leaf_states:

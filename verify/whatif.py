@@ -6,7 +6,9 @@ terms' parameters (issue 14 §2: a verification sweep over what-if parameters).
 
 A variant is the spec's own text with the `default:` of one or more `scope: terms`
 parameters rewritten in place (every other byte as it is), loaded by the same checked
-loader as any spec. Each variant is verified on the fast path of an edit (verify/
+loader as any spec. The check that every figure is as the terms text writes it (P67,
+`figures_as_written`) is left out unless asked for by ``--property``: a variant's value
+differs from the text by design. Each variant is verified on the fast path of an edit (verify/
 incremental.py: the base's last proofs and witnesses checked again for the steps the new
 value changes), with the base's verdicts as the last ones: a sweep of a parameter costs
 about what an edit of it costs in a pull request, not a cold catalogue per value.
@@ -172,7 +174,12 @@ def sweep(spec: Any, variants: Sequence[Variant], properties: list[str] | None, 
     variant the verdicts that differ from the base's."""
     from .cli import verify
     from .dependencies import Fingerprints
+    from .structural import FIGURES
 
+    if properties is None:
+        # a variant's value is, by design, not the figure the terms text writes: the check
+        # of the figures as written (P67) would only say so; the rest is the question
+        properties = [pid for pid, p in spec.properties.items() if not (p.kind == "structural" and p.check == FIGURES)]
     spec_path = Path(spec.path)
     base, info = verify(spec_path, properties, settings, None, use_cache=use_cache, cache_dir=cache_dir)
     fingerprints = Fingerprints(spec)
