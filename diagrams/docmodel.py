@@ -265,7 +265,7 @@ class DocModel:
                  "default": self.value(p.default, p.type),
                  "domain": "" if p.minimum is None else self.t("at_least", n=self.value(p.minimum, p.type)),
                  "scope": self.t("scope_terms" if p.scope == "terms" else "scope_contract"),
-                 "articles": p.articles, "doc": self.name_doc(p.name, p.doc)}
+                 "articles": p.articles, "doc": self.name_doc(p.name, p.doc), "written": p.written}
                 for p in self.spec.parameters.values()]  # fmt: skip
 
     @cached_property
@@ -351,8 +351,9 @@ class DocModel:
                 formula = self.text.expr(str(getattr(p.formula, "source", None) or p.text), self.lang)
                 formula_html = self.text.expr_html(str(getattr(p.formula, "source", None) or p.text), self.lang,
                                                    tree=True)  # fmt: skip
-            else:
-                formula = p.check or p.text
+            else:  # a structural check: what it checks, in words
+                key = f"check_{p.check}"
+                formula = self.t(key) if key in _UI_KEYS[self.lang] else (p.check or p.text)
             out.append({
                 "id": p.id, "kind": p.kind, "title": self.tr(p.title, p.title_ja), "articles": p.articles,
                 "kind_name": self.t(f"kind_{p.kind}"), "formula_html": formula_html,
@@ -539,8 +540,10 @@ class DocModel:
                               note=g["rule"])  # fmt: skip
         for p in self.parameters:
             for c in p["articles"]:
-                yield Ref("parameter", p["name"], c, f'{p["label"]} = {p["default"]}', f"states.html#p-{p['name']}",
-                          note=p["doc"])  # fmt: skip
+                # the words of the article that write the value, beside it (P67)
+                quoted = f"「{p['written']}」" if p["written"] else ""
+                yield Ref("parameter", p["name"], c, f'{p["label"]} = {p["default"]}{quoted}',
+                          f"states.html#p-{p['name']}", note=p["doc"])  # fmt: skip
         for v in self.variables:
             for c in v["articles"]:
                 yield Ref("variable", v["name"], c, v["label"], f"states.html#v-{v['name']}", note=v["doc"])

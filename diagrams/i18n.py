@@ -179,6 +179,12 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "kind_reachable": "到達可能性",
         "kind_response": "応答（期限内に必ず起こる）",
         "kind_structural": "構造（状態遷移図・約款の数値）",
+        "check_no_deadlock": ("終了状態以外のすべての状態から、他の状態への遷移がある"
+                              "（状態遷移図と、状態ごとの再生した実例）"),
+        "check_all_states_reachable": ("申込みから、すべての状態に到達できる"
+                                       "（状態遷移図と、状態ごとの再生した実例）"),
+        "check_figures_as_written": ("約款の文言（written:）を引用する各パラメータについて、"
+                                     "その文言が引用する条項にあり、文言の数値がパラメータの値である"),
         "verdict_proved": "証明済み",
         "verdict_holds-to-depth": "一定の深さまで成立",
         "verdict_holds": "成立",
@@ -380,6 +386,12 @@ _UI: Mapping[str, Mapping[str, str]] = {
         "kind_reachable": "reachable",
         "kind_response": "response",
         "kind_structural": "structural",
+        "check_no_deadlock": "every state but a final one has a transition to another state (the lifecycle graph, "
+                             "and a replayed witness per state)",
+        "check_all_states_reachable": "every state is reached from the application (the lifecycle graph, and a "
+                                      "replayed witness per state)",
+        "check_figures_as_written": "for every parameter quoting the terms (written:), the words are in the article "
+                                    "it cites and the number they write is its value",
         "verdict_proved": "proved",
         "verdict_holds-to-depth": "holds to depth",
         "verdict_holds": "holds",
