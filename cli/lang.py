@@ -132,8 +132,10 @@ def _patterns() -> list[tuple[re.Pattern[str], str, tuple[bool, ...]]]:
     for en, ja in ERRORS.items():
         pieces = _HOLE.split(en)
         parts, holes = pieces[0::2], pieces[1::2]
+        # a number, a name (never across the "; " that joins two messages), or anything
+        hole = {"{#}": "([0-9][0-9,.]*)", "{=}": "([^;]*?)"}
         regex = re.escape(parts[0]) + "".join(
-            ("([0-9][0-9,.]*)" if h == "{#}" else "(.*?)") + re.escape(parts[i + 1]) for i, h in enumerate(holes))
+            hole.get(h, "(.*?)") + re.escape(parts[i + 1]) for i, h in enumerate(holes))
         names = tuple(h in ("{=}", "{#}") or _is_name(parts[i][-1:], parts[i + 1][:1]) for i, h in enumerate(holes))
         out.append((sum(map(len, parts)), re.compile(f"^{regex}$", re.S), ja, names))
     out.sort(key=lambda x: -x[0])

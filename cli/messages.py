@@ -754,11 +754,13 @@ ERRORS: dict[str, str] = {
     "state {=} has no path from {=}": "状態 {0} には {1} からの経路がない",
     "state {=} has no transition to another state": "状態 {0} から他の状態への遷移がない",
     "state {=} cannot reach a final state": "状態 {0} から終了状態に到達できない",
-    "{=} writes '{}' ({=}), but parameter {=} is {=}": "{0} は「{1}」（{2}）と定めているが、パラメータ {3} は {4}",
-    "the words '{}' of parameter {=} are not in {=}": "パラメータ {1} が引用する文言「{0}」は {2} にない",
+    "{=} writes '{=}' ({=}), but parameter {=} is {=}": "{0} は「{1}」（{2}）と定めているが、パラメータ {3} は {4}",
+    "the words '{=}' of parameter {=} are not in {=}": "パラメータ {1} が引用する文言「{0}」は {2} にない",
     "only a parameter of the terms (scope: terms) quotes the words that write its value":
         "値を定める文言を引用できるのは、約款のパラメータ（scope: terms）に限られる",
     "remove written:, or make the parameter scope: terms": "written: を削除するか、パラメータを scope: terms にしてください",
+    "only an integer parameter quotes the words that write its value": "値を定める文言を引用できるのは、整数のパラメータに限られる",
+    "remove written:": "written: を削除してください",
     "written: quotes the words of the article that write the value, with its one number":
         "written: には、値を定める条項の文言を、その数値一つを含めて引用する",
     "e.g. written: 満３ヶ月 (7-1)": "例: written: 満３ヶ月（第7条第1項）",

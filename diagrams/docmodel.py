@@ -381,6 +381,12 @@ class DocModel:
         """One lemma of a proof (as the verifier labels it) as a sentence of this language."""
         return self._why.sentence(label, self.lang)
 
+    def reason(self, text: str) -> str:
+        """A verdict's reason (the verifier's English) in this language."""
+        from yakkan.lang import translate
+
+        return translate(text, self.lang)
+
     def verdict_name(self, verdict: str) -> str:
         key = f"verdict_{verdict}"
         return self.t(key) if key in _UI_KEYS[self.lang] else verdict

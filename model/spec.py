@@ -31,7 +31,8 @@ PARTIES = ("customer", "company", "calendar")
 PHASES = ("start", "end")
 MOMENT_PREFIX = "passed_"  # lemmas: passed_<calendar event>, that moment of the day is past
 PROPERTY_KINDS = ("invariant", "step", "reachable", "response", "structural")
-STRUCTURAL_CHECKS = ("no_deadlock", "all_states_reachable", "figures_as_written")
+FIGURES_AS_WRITTEN = "figures_as_written"  # the terms text's figures, against the parameters (P67)
+STRUCTURAL_CHECKS = ("no_deadlock", "all_states_reachable", FIGURES_AS_WRITTEN)
 EXPECTATIONS = {
     "invariant": ("holds", "violated"),
     "step": ("holds", "violated"),
@@ -591,7 +592,7 @@ class _Loader:
                 self.fail("scope is 'terms' or 'contract'", where, body, "scope")
             written = body.get("written")
             if written is not None:
-                self._check_written(written, body, where)
+                self._check_written(written, body, where, typ)
             self.parameters[str(name)] = Parameter(
                 name=str(name), type=typ,
                 default=self._value(body["default"], typ, where, body, "default"),
@@ -600,11 +601,14 @@ class _Loader:
                 written=None if written is None else str(written),
             )  # fmt: skip
 
-    def _check_written(self, written: Any, body: Mapping, where: str) -> None:
-        """`written:` quotes the words of the terms that write the value: one number, on a
-        parameter the terms fix (`terms/figures.py`)."""
+    def _check_written(self, written: Any, body: Mapping, where: str, typ: Type) -> None:
+        """`written:` quotes the words of the terms that write the value: one number, on an
+        integer parameter the terms fix (`terms/figures.py`)."""
         from yakkan.terms.staleness import numbers_in
 
+        if typ != INT:
+            self.fail("only an integer parameter quotes the words that write its value", where, body, "written",
+                      hint="remove written:")  # fmt: skip
         if body["scope"] != "terms":
             self.fail("only a parameter of the terms (scope: terms) quotes the words that write its value",
                       where, body, "written", hint="remove written:, or make the parameter scope: terms")  # fmt: skip

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from yakkan.model import calendar_math as cm
-from yakkan.model.spec import Spec
+from yakkan.model.spec import FIGURES_AS_WRITTEN, Spec
 
 from .profiles import Portfolio
 from .stats import Tally
@@ -169,7 +169,7 @@ class Report:
             "known_findings": [f.to_json() for f in self.findings if not f.violation and f.kind != "reachable"],
             "witnesses": [f.to_json() for f in self.findings if f.kind == "reachable"],
             "not_monitored": [{"property": p.id, "title": p.title,
-                               "reason": NOT_MONITORED_TEXT if p.check == "figures_as_written"
+                               "reason": NOT_MONITORED_TEXT if p.check == FIGURES_AS_WRITTEN
                                else NOT_MONITORED_REASON}
                               for p in spec.properties.values() if p.kind == "structural"],
             "monitors": {p.id: {"kind": p.kind, "expect": p.expect, "customers": fired.get(p.id, 0)}

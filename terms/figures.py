@@ -14,17 +14,33 @@ articles). A parameter whose figure the terms leave to the company or do not wri
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .staleness import numbers_in, value_forms
+from .staleness import numbers_in
 from .structure import Terms
 
 
 def compact(text: str) -> str:
-    """``text`` without spaces and line breaks: the terms wrap their lines anywhere."""
-    return re.sub(r"\s+", "", text)
+    """``text`` in NFKC (full-width digits as half-width), without spaces and line breaks:
+    the terms wrap their lines anywhere."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _quoted(words: str) -> re.Pattern[str]:
+    """The words as a pattern that a longer number does not match (３ヶ月前 is not in
+    １３ヶ月前, nor 12を乗じた in 112を乗じた)."""
+    return re.compile(r"(?<![\d.])" + re.escape(compact(words)) + r"(?![\d.])")
+
+
+def figure_of(value: Any, words: str) -> str:
+    """How the words write ``value``: a percentage for a basis-point value (1460 → 14.6,
+    when the words write %), else the value itself."""
+    percent = "%" in unicodedata.normalize("NFKC", words)
+    number = value / 100 if percent else value
+    return str(float(number)).removesuffix(".0")
 
 
 def unit_text(terms: Terms, citation: str) -> str:
@@ -35,9 +51,9 @@ def unit_text(terms: Terms, citation: str) -> str:
 
 def where_written(terms: Terms, words: str, citations: Iterable[str]) -> str | None:
     """The first of ``citations`` whose text holds ``words``, else None."""
-    want = compact(words)
+    want = _quoted(words)
     for cite in citations:
-        if terms.exists(cite) and want in compact(unit_text(terms, cite)):
+        if terms.exists(cite) and want.search(compact(unit_text(terms, cite))):
             return cite
     return None
 
@@ -55,7 +71,7 @@ class Figure:
 
     @property
     def as_written(self) -> bool:
-        return self.citation is not None and bool(set(self.numbers) & value_forms(self.value))
+        return self.citation is not None and figure_of(self.value, self.written) in self.numbers
 
     def problem(self) -> str:
         """What is wrong, in a sentence the message catalogue renders in Japanese."""

@@ -14,7 +14,7 @@ from yakkan.cli import main
 from yakkan.lang import translate
 from yakkan.model.errors import SpecError
 from yakkan.model.spec import load_spec
-from yakkan.terms.figures import load
+from yakkan.terms.figures import Figure, figure_of, load
 from yakkan.verify.cli import verify
 from yakkan.verify.dependencies import Fingerprints
 from yakkan.verify.mutate import Context, MutateSettings, evaluate
@@ -99,6 +99,8 @@ def test_words_no_longer_in_the_article_turn_the_gate_red(tmp_path, capsys) -> N
      "written: quotes the words of the article that write the value, with its one number"),
     ('initial_fee: {type: int, default: 0, scope: contract,', 'initial_fee: {type: int, default: 0, scope: contract, '
      'written: "初期料金3",', "only a parameter of the terms (scope: terms) quotes the words that write its value"),
+    ('annual_plan: {type: bool, default: false, scope: contract,', 'annual_plan: {type: bool, default: false, '
+     'scope: contract, written: "1年",', "only an integer parameter quotes the words that write its value"),
 ])  # fmt: skip
 def test_what_written_quotes(tmp_path, old, new, message) -> None:
     with pytest.raises(SpecError) as e:
@@ -127,3 +129,67 @@ def test_the_figures_fingerprint_reads_every_default_and_the_terms(tmp_path, spe
 def test_mutate_kills_a_figure_edited_alone(mutant) -> None:
     out = evaluate(Context.load(SPEC_PATH, MutateSettings()), mutant)
     assert (out["outcome"], out["stage"], out["by"], out["how"]) == ("killed", "terms", "P67", "terms text")
+
+
+def test_a_figure_is_read_in_the_unit_its_words_write() -> None:
+    """年14.6% is 1460 basis points, not 14.6 nor 146000; 満３ヶ月 is 3, not 300 (a value
+    a hundred times the figure is not as written)."""
+    assert (figure_of(1460, "年14.6%"), figure_of(1000, "年10％"), figure_of(3, "満３ヶ月")) == ("14.6", "10", "3")
+
+    def held(value: int, words: str, numbers: tuple[str, ...]) -> bool:
+        return Figure("p", value, words, ("7-1",), "7-1", numbers).as_written
+
+    assert held(1460, "年14.6%", ("14.6",)) and not held(14, "年14.6%", ("14.6",))
+    assert not held(10, "年10%", ("10",)) and held(1000, "年10%", ("10",))
+    assert held(3, "満３ヶ月", ("3",)) and not held(300, "満３ヶ月", ("3",))
+
+
+@pytest.mark.parametrize(("text_old", "text_new", "parameter", "article"), [
+    ("廃止日の３ヶ月前", "廃止日の１３ヶ月前", "abolition_notice_months", "20-2"),
+    ("の２倍相当額", "の１２倍相当額", "evasion_multiplier", "12-1"),
+    ("月額合計額に12を乗じた", "月額合計額に112を乗じた", "deposit_cap_months", "11-2"),
+])  # fmt: skip
+def test_a_longer_number_in_the_terms_is_not_the_quoted_one(tmp_path, text_old, text_new, parameter, article) -> None:
+    path = edited(tmp_path)
+    terms = next((path.parent / "terms").glob("*.ja.txt"))
+    text = terms.read_text(encoding="utf-8")
+    assert text.count(text_old) == 1
+    terms.write_text(text.replace(text_old, text_new), encoding="utf-8")
+    (wrong,) = [f for f in load(load_spec(path)) if not f.as_written]
+    assert (wrong.parameter, wrong.citation) == (parameter, None)
+    assert wrong.problem().endswith(f"of parameter {parameter} are not in {article}")
+
+
+def test_two_figures_wrong_are_both_said_in_japanese(tmp_path) -> None:
+    path = edited(tmp_path, "minimum_term_months: {type: int, default: 3,",
+                  "minimum_term_months: {type: int, default: 4,")
+    text = path.read_text(encoding="utf-8").replace("evasion_multiplier: {type: int, default: 2,",
+                                                     "evasion_multiplier: {type: int, default: 3,")  # fmt: skip
+    path.write_text(text, encoding="utf-8")
+    (v,) = verify(path, ["P67"], Settings(), tmp_path / "out", use_cache=False, cache_dir=tmp_path / "c")[0]
+    assert translate(v.reason, "ja") == (
+        "7-1 は「満３ヶ月」（3）と定めているが、パラメータ minimum_term_months は 4。"
+        "12-1 は「２倍相当額」（2）と定めているが、パラメータ evasion_multiplier は 3")
+
+
+def test_a_cached_verdict_is_not_reused_after_the_articles_quoted_change(tmp_path) -> None:
+    """The words are looked for in the articles the parameter cites: citing another one is
+    an edit of what P67 reads (it never takes a recipe or a hint either)."""
+    path = edited(tmp_path)
+    cache = tmp_path / "cache"
+    (v,) = verify(path, ["P67"], Settings(), tmp_path / "o1", use_cache=True, cache_dir=cache)[0]
+    assert v.verdict == "proved"
+    text = path.read_text(encoding="utf-8")
+    old = 'abolition_notice_months: {type: int, default: 3, min: 0, scope: terms, articles: ["20-2"],'
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, old.replace('"20-2"', '"20-1"')), encoding="utf-8")
+    (v,) = verify(path, ["P67"], Settings(), tmp_path / "o2", use_cache=True, cache_dir=cache)[0]
+    assert (v.verdict, v.cached, v.route) == ("violated", False, "full")
+    assert v.reason == "the words '３ヶ月前' of parameter abolition_notice_months are not in 20-1"
+
+
+@pytest.mark.parametrize("version", ["", "2025-04-01"])
+def test_p67_cites_the_articles_whose_figures_it_reads(version) -> None:
+    spec = load_spec(SPEC_PATH.parent / version / "spec.yaml")
+    quoted = {a for p in spec.parameters.values() if p.written is not None for a in p.articles}
+    assert set(spec.properties["P67"].articles) == quoted

@@ -25,6 +25,7 @@ from typing import Any
 
 from yakkan.lang import current, tr, translate
 from yakkan.model.errors import InputError, clip
+from yakkan.model.spec import FIGURES_AS_WRITTEN
 
 from .cache import CACHE_DIR, Cache, spec_fingerprint
 from .runner import Settings, Verdict
@@ -132,6 +133,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
     if cached_only:
         return [verdicts_by[p] for p in ids if p in verdicts_by], info
     from_hints: list[str] = []
+    text = {p for p in ids if spec.properties[p].check == FIGURES_AS_WRITTEN}  # (a structural check's)
     if todo:
         from .runner import check_all
 
@@ -145,8 +147,9 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
             if on_done:
                 on_done(v)
 
-        recipes = _recipes(cache, spec_path, settings, todo, own, last)
-        from_hints = [p for p in todo if p in hinted and p not in recipes]
+        # P67 reads the terms text, no step: checked whole every time (0.2 s), never from a recipe
+        recipes = {p: r for p, r in _recipes(cache, spec_path, settings, todo, own, last).items() if p not in text}
+        from_hints = [p for p in todo if p in hinted and p not in recipes and p not in text]
         recipes.update({p: hinted[p] for p in from_hints})
         for v in check_all(spec, todo, settings, out_dir, jobs=jobs, on_done=done, hints=cache.timings(),
                            recipes=recipes, in_process=in_process):  # fmt: skip
@@ -161,7 +164,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
         except InputError:  # a file not read (--no-hints) and not a hints file: written anew
             earlier = {}
         kept = {p: r for p, r in earlier.items() if p in spec.properties and p not in verdicts_by}
-        write(spec_path, {**kept, **{p: v.recipe for p, v in verdicts_by.items() if v.matches}})
+        write(spec_path, {**kept, **{p: v.recipe for p, v in verdicts_by.items() if v.matches and p not in text}})
         spec_fp = spec_fingerprint(spec_path)  # (the hints are part of the spec's folder)
     cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps})
     # the properties that started from their hint and took the full check: hints to write again

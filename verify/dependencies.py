@@ -28,7 +28,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from yakkan.model.spec import PropertyDef, Spec
+from yakkan.model.spec import FIGURES_AS_WRITTEN, PropertyDef, Spec
 
 DOC_SECTIONS = frozenset({"interpretations", "out_of_scope", "limitations", "names_ja", "reread", "retired"})
 DOC_KEYS = frozenset({"ja", "doc"})
@@ -151,7 +151,7 @@ class Fingerprints:
         parameters = self.tree.get("parameters", {})
         # the figures the terms write are read from the terms text, against the default of
         # every parameter that quotes them
-        figures = prop.kind == "structural" and prop.check == "figures_as_written"
+        figures = prop.kind == "structural" and prop.check == FIGURES_AS_WRITTEN
         if not every_parameter:
             read = parameters_read(self.spec, prop, self.base) if not figures else \
                 frozenset(n for n, p in self.spec.parameters.items() if p.written is not None)

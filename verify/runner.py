@@ -29,7 +29,7 @@ from typing import Any
 
 from yakkan.model.expr import DATE
 from yakkan.model.machine import BackendDisagreement
-from yakkan.model.spec import PropertyDef, Spec
+from yakkan.model.spec import FIGURES_AS_WRITTEN, PropertyDef, Spec
 
 from .encoding import Bounds
 from .engines import DEFAULT_GUARD_SECONDS, DEFAULT_UNITS
@@ -520,18 +520,21 @@ class Verifier:
             self.model.read_values([*exprs, *(a.expr for a in atoms)]),
             [(t.id, t.event, t.sources, t.target) for t in self.spec.transitions] if ob.kind == "structural" else None,
             ob.prop.check,
-            self._figures_read() if ob.prop.check == "figures_as_written" else None,
+            self._figures_read() if ob.prop.check == FIGURES_AS_WRITTEN else None,
         )  # fmt: skip
         self._step_keys[memo] = {"shared": own, "events": events}
         return self._step_keys[memo]
 
     def _figures_read(self) -> list[Any]:
-        """What `figures_as_written` reads: the value and the quoted words of every
-        parameter that quotes the terms, and the terms text."""
+        """What `figures_as_written` reads: the value, the quoted words and the articles of
+        every parameter that quotes the terms, and the terms text."""
+        from yakkan.model.limits import read_input_bytes
+
         from .encoding import digest
 
-        return [[(n, str(p.default), p.written) for n, p in self.spec.parameters.items() if p.written is not None],
-                digest(self.spec.terms_path.read_text(encoding="utf-8"))]  # fmt: skip
+        return [[(n, str(p.default), p.written, p.articles) for n, p in self.spec.parameters.items()
+                 if p.written is not None],
+                digest(read_input_bytes(self.spec.terms_path).decode("utf-8", "replace"))]  # fmt: skip
 
     def _changed_events(self, ob: Any, recipe: Mapping[str, Any]) -> list[str] | None:
         """The events whose steps an edit changed since ``recipe``'s proof, when nothing else

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 import networkx as nx
 
 from yakkan.model.expr import BOOL, DATE, Type, enum_type, parse_expr
-from yakkan.model.spec import NEXT, STATE_ENUM, Spec
+from yakkan.model.spec import FIGURES_AS_WRITTEN, NEXT, STATE_ENUM, Spec
 
 from .properties import Goal
 
-FIGURES = "figures_as_written"
+FIGURES = FIGURES_AS_WRITTEN
 FIGURES_WHY = "every figure the terms write is the value of the parameter that quotes it"
 
 
