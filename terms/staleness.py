@@ -47,7 +47,7 @@ def _canon(number: str) -> str:
     return str(float(number)).removesuffix(".0")
 
 
-def value_forms(value: Any) -> set[str]:
+def _value_forms(value: Any) -> set[str]:
     """How a parameter's value may be written in the text: itself, or a basis-point or
     per-mille figure as a percentage (1460 bp → 14.6 %)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -178,7 +178,7 @@ def staleness(old_doc: Mapping[str, Any], new_doc: Mapping[str, Any], new_terms:
             added = numbers_in(u.new) - numbers_in(u.old)
             citing = [(str(k), p.get("default")) for k, p in params.items() if isinstance(p, Mapping)
                       and p.get("scope") == "terms" and any(_covers(str(c), u.citation) for c in p.get("articles", []))]
-            held = set().union(*(value_forms(v) for _, v in citing)) if citing else set()
+            held = set().union(*(_value_forms(v) for _, v in citing)) if citing else set()
             missing = sorted(added - held, key=float)
             if citing and missing:
                 mismatches.append(NumberMismatch(u.citation, tuple(missing), tuple(citing)))
@@ -312,7 +312,7 @@ def copied_constants(old_doc: Mapping[str, Any], new_doc: Mapping[str, Any], new
             if label == f"parameters.{name}" or not any(_touches(c, u) for c in el.articles for u in cites):
                 continue
             text = _texts(value)
-            for form in sorted(value_forms(a), key=len, reverse=True):
+            for form in sorted(_value_forms(a), key=len, reverse=True):
                 # a number in a fraction (1/12, 12分の1) is a ratio, not the value written again
                 if re.search(r"(?<![\d./])" + re.escape(form) + r"(?![\d.]|分の|/\d)", text):
                     out.append(CopiedConstant(str(name), a, b, label, form, done))

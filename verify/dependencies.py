@@ -151,7 +151,7 @@ class Fingerprints:
         parameters = self.tree.get("parameters", {})
         # the figures the terms write are read from the terms text, against the default of
         # every parameter that quotes them
-        figures = prop.kind == "structural" and prop.check == FIGURES_AS_WRITTEN
+        figures = prop.check == FIGURES_AS_WRITTEN  # (only a structural property has a check)
         if not every_parameter:
             read = parameters_read(self.spec, prop, self.base) if not figures else \
                 frozenset(n for n, p in self.spec.parameters.items() if p.written is not None)

@@ -294,14 +294,17 @@ def _transition_claim(spec: Any, t: Any, u: Any) -> tuple[list[Any], Any]:
 def _graph_kill(ctx: Context, mspec: Any, order: list[str]) -> dict[str, Any] | None:
     """The lifecycle graph alone breaks a structural property (a state unreachable, a
     deadlock), or a figure of the terms is not the value of the parameter quoting it."""
-    from .structural import FIGURES, graph_findings
+    from yakkan.model.spec import FIGURES_AS_WRITTEN
+
+    from .structural import graph_findings
 
     for pid in order:
         prop = mspec.properties[pid]
         if prop.kind == "structural" and prop.expect == "holds":
             problems = graph_findings(mspec, prop.check)
             if problems:
-                stage, how = ("terms", "terms text") if prop.check == FIGURES else ("graph", "counterexample")
+                text = prop.check == FIGURES_AS_WRITTEN
+                stage, how = ("terms", "terms text") if text else ("graph", "counterexample")
                 return {"stage": stage, "by": pid, "how": how, "verdict": "violated",
                         "reason": "; ".join(problems)[:300]}  # fmt: skip
     return None

@@ -1017,7 +1017,7 @@ class Verifier:
             raise BackendDisagreement(f"the fast and the reference engine disagree on a run reaching `{premise.text}`")
 
     def _structural(self, ob: Any, v: Verdict, budget: Any) -> None:
-        from .structural import FIGURES, FIGURES_WHY, goals, graph_findings
+        from .structural import FIGURES_WHY, goals, graph_findings
 
         check = ob.prop.check
         problems = graph_findings(self.spec, check)
@@ -1041,7 +1041,7 @@ class Verifier:
                 v.witnesses.append(str(path))
                 v.witness_texts.append(path.read_text(encoding="utf-8"))
         v.verdict = "proved"
-        if check == FIGURES:
+        if check == FIGURES_AS_WRITTEN:
             from yakkan.terms.figures import load
 
             v.engine = "the terms text"

@@ -20,7 +20,6 @@ from yakkan.model.spec import FIGURES_AS_WRITTEN, NEXT, STATE_ENUM, Spec
 
 from .properties import Goal
 
-FIGURES = FIGURES_AS_WRITTEN
 FIGURES_WHY = "every figure the terms write is the value of the parameter that quotes it"
 
 
@@ -38,7 +37,7 @@ def lifecycle_graph(spec: Spec) -> nx.DiGraph:
 def graph_findings(spec: Spec, check: str) -> list[str]:
     """What the graph alone shows wrong (empty when nothing); for ``figures_as_written``,
     each figure of the terms that the parameter quoting it does not hold."""
-    if check == FIGURES:
+    if check == FIGURES_AS_WRITTEN:
         from yakkan.terms.figures import load
 
         return [f.problem() for f in load(spec) if not f.as_written]
@@ -64,7 +63,7 @@ def goals(spec: Spec, check: str) -> Iterator[tuple[str, Goal]]:
     ``figures_as_written``: the text is all it reads)."""
     from .encoding import prepare
 
-    if check == FIGURES:
+    if check == FIGURES_AS_WRITTEN:
         return
 
     env = _step_env(spec)

@@ -172,14 +172,15 @@ def sweep(spec: Any, variants: Sequence[Variant], properties: list[str] | None, 
     """The base's verdicts (``spec``: the spec as loaded from its file), then each
     variant's (on the fast path from the base's), as the report `text` prints: for each
     variant the verdicts that differ from the base's."""
+    from yakkan.model.spec import FIGURES_AS_WRITTEN
+
     from .cli import verify
     from .dependencies import Fingerprints
-    from .structural import FIGURES
 
     if properties is None:
         # a variant's value is, by design, not the figure the terms text writes: the check
         # of the figures as written (P67) would only say so; the rest is the question
-        properties = [pid for pid, p in spec.properties.items() if not (p.kind == "structural" and p.check == FIGURES)]
+        properties = [pid for pid, p in spec.properties.items() if p.check != FIGURES_AS_WRITTEN]
     spec_path = Path(spec.path)
     base, info = verify(spec_path, properties, settings, None, use_cache=use_cache, cache_dir=cache_dir)
     fingerprints = Fingerprints(spec)
