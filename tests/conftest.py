@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,14 @@ def copy_spec_folders(folder: Path) -> None:
     the bundled one does."""
     for name in SPEC_FOLDERS:
         shutil.copytree(SPEC_PATH.parent / name, folder / name)
+
+
+def interruptible_as_from_a_terminal() -> None:
+    """``preexec_fn`` for a command a test interrupts with Ctrl-C: SIGINT at its default, as a
+    terminal starts a command. A shell's background job (``make test &``, ``nohup``) starts
+    with SIGINT ignored, the command inherits that, and Python then installs no handler: the
+    Ctrl-C tests would fail for how pytest was started, not for what yakkan does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def spec_without_the_multipliers_domain(folder: Path) -> Path:

@@ -27,7 +27,7 @@ from yakkan.model.limits import (
 from yakkan.model.scenario import load_scenario
 from yakkan.model.spec import load_spec
 
-from conftest import SCENARIOS, SPEC_PATH, copy_spec_folders
+from conftest import SCENARIOS, SPEC_PATH, copy_spec_folders, interruptible_as_from_a_terminal
 
 SPEC_TEXT = SPEC_PATH.read_text(encoding="utf-8")
 PROFILES_PATH = SPEC_PATH.parent / "profiles.yaml"
@@ -429,7 +429,8 @@ def test_ctrl_c_stops_within_a_second(tmp_path, argv, delay):
     out = tmp_path / "out"
     argv = [a.format(out=out) for a in argv]
     proc = subprocess.Popen([sys.executable, "-m", "yakkan", *argv], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=interruptible_as_from_a_terminal)  # fmt: skip
     time.sleep(delay)
     assert proc.poll() is None, "the command ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group

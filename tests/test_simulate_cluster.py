@@ -29,7 +29,7 @@ from yakkan.simulate.profiles import DEFAULT_PROFILES
 from yakkan.simulate.runner import load_job, remote_chunk, run_chunk
 from yakkan.verify.mutate import Context, MutateSettings, evaluate, remote_evaluate
 
-from conftest import SPEC_PATH, copy_spec_folders, spec_without_the_multipliers_domain
+from conftest import SPEC_PATH, copy_spec_folders, interruptible_as_from_a_terminal, spec_without_the_multipliers_domain
 
 KILLED = "transition.cancel.guard2.drop"  # by the fast engine's portfolio (stage 2): the profiles matter
 EQUIVALENT = "transition.cancel.guard1.drop"
@@ -239,7 +239,8 @@ def test_a_scheduler_without_workers_is_exit_2(capsys, monkeypatch):
 def test_ctrl_c_on_the_cluster_is_exit_130_and_cancels_the_tasks(tmp_path, address):
     proc = subprocess.Popen([sys.executable, "-m", "yakkan", "simulate", "--customers", "50000", "--months", "60",
                              "--cluster", address, "--out", str(tmp_path / "out")], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=interruptible_as_from_a_terminal)  # fmt: skip
     with Client(address, set_as_default=False) as client:
         def tasks() -> int:
             return client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
