@@ -187,3 +187,28 @@ def test_the_report_names_the_hints_that_no_longer_prove_their_property(tmp_path
         assert line in out and f"`yakkan verify {path} --no-cache --no-hints --write-hints`" in out, out
     main(["verify", str(path), "--property", "P19", "--no-cache"])
     assert "proof hint(s)" not in capsys.readouterr().out  # P19's hint proves it
+
+
+def test_a_written_hint_keeps_only_the_lemmas_its_proof_needs(tmp_path: Path) -> None:
+    """`--write-hints` thins each proof (verify/thinning.py): P17 (25-3: the records deleted
+    within 30 days of the end) is proved by three lemmas — an ended contract's calendar has
+    run to its end date (L22), the records are deleted on their deletion day (L17), and the
+    response's monitor waits only once the contract has ended. Three lemmas more, each true
+    and proved with them (the search from nothing kept 19 lemmas, 7.9M units), are dropped."""
+    path = _copy(tmp_path)
+    bundled = read_hints(SPEC_PATH)["P17"]
+    needed = bundled["lemmas"]
+    assert [c.get("lemma") or c["conclusion"][0] for c in needed] == [
+        "L22", "L17", "state == 'ended'"]  # fmt: skip
+    padded = [{"lemma": "L07"}, needed[0], {"lemma": "L20"}, needed[1], {"lemma": "L05"}, *needed[2:]]
+    hints = json.loads((SPEC_PATH.parent / HINTS_FILE).read_text(encoding="utf-8"))
+    hints["properties"] = {"P17": {**bundled, "lemmas": padded}}
+    (path.parent / HINTS_FILE).write_text(json.dumps(hints), encoding="utf-8")
+    out = tmp_path / "out"
+    (padded_verdict,), _ = verify(path, ["P17"], Settings(), out, use_cache=False)
+    assert padded_verdict.route == "hint" and padded_verdict.verdict == "proved"
+    verify(path, ["P17"], Settings(), out, use_cache=False, write_hints=True)
+    assert read_hints(path)["P17"]["lemmas"] == needed
+    (thin,), _ = verify(path, ["P17"], Settings(), out, use_cache=False)
+    assert thin.route == "hint" and thin.verdict == "proved"
+    assert thin.units * 4 < padded_verdict.units  # the same proof: 159,332 units, not 709,370

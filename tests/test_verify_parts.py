@@ -3,6 +3,8 @@ draws from the guards, lemma subsumption in a proof's `why`, work split over the
 
 from __future__ import annotations
 
+import pytest
+
 from yakkan.model.contract import Contract
 from yakkan.verify.lemmas import AtomFactory, Candidate, without_subsumed
 from yakkan.verify.parallel import forked_map
@@ -45,6 +47,32 @@ def test_forked_work_gives_the_same_results_in_the_same_order() -> None:
     items = list(range(7))
     assert forked_map(lambda x: x * x, items, jobs=2) == forked_map(lambda x: x * x, items, jobs=1) == [
         0, 1, 4, 9, 16, 25, 36]  # fmt: skip
+
+
+def test_forked_work_keeps_every_core_busy() -> None:
+    """Once the parent has its first item, two children run at once on two cores: items 1
+    and 2 each wait for the other (a barrier). One child at a time (as before 2026-11-30:
+    --write-hints thinned the proofs on one core) breaks the barrier."""
+    import multiprocessing as mp
+
+    both = mp.get_context("fork").Barrier(2)
+
+    def meet(x: int) -> int:
+        if x:
+            both.wait(timeout=60)  # a guard, not a target: the two meet at once
+        return x
+
+    assert forked_map(meet, [0, 1, 2], jobs=2) == [0, 1, 2]
+
+
+def test_a_childs_error_is_raised_in_the_parent() -> None:
+    def fail_on_two(x: int) -> int:
+        if x == 2:
+            raise ValueError("item 2")
+        return x
+
+    with pytest.raises(ValueError, match="item 2"):
+        forked_map(fail_on_two, [0, 1, 2, 3], jobs=2)
 
 
 def test_sampled_runs_do_not_depend_on_the_cores(compiled) -> None:

@@ -163,8 +163,11 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
             earlier = hinted or read_hints(spec_path)
         except InputError:  # a file not read (--no-hints) and not a hints file: written anew
             earlier = {}
+        from .thinning import thinned_hints
+
         kept = {p: r for p, r in earlier.items() if p in spec.properties and p not in verdicts_by}
-        write(spec_path, {**kept, **{p: v.recipe for p, v in verdicts_by.items() if v.matches and p not in text}})
+        found = {p: v.recipe for p, v in verdicts_by.items() if v.matches and p not in text}
+        write(spec_path, {**kept, **thinned_hints(spec, found, settings, jobs)})
         spec_fp = spec_fingerprint(spec_path)  # (the hints are part of the spec's folder)
     cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps})
     # the properties that started from their hint and took the full check: hints to write again

@@ -1,8 +1,9 @@
 """Work split over the cores by forking (the verifier's shared preparation).
 
 Each item after the first is computed in a forked child and its result pickled back; the
-parent computes the first meanwhile. The results are the same, in the same order, whatever
-the number of cores (one core, or no ``fork``: everything in this process, in order).
+parent computes the first meanwhile, then keeps a child on every core until none is left.
+The results are the same, in the same order, whatever the number of cores (one core, or no
+``fork``: everything in this process, in order).
 """
 
 from __future__ import annotations
@@ -26,36 +27,46 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None
     if jobs == 1 or not hasattr(os, "fork") or len(items) < 2 or mp.current_process().daemon:
         return [fn(x) for x in items]
 
+    from multiprocessing.connection import wait
+
     ctx = mp.get_context("fork")
     out: list[Any] = [None] * len(items)
-    first_done = False
     todo = list(range(1, len(items)))
-    while todo:
-        batch, todo = todo[: jobs - 1], todo[jobs - 1 :]
-        procs = []
-        try:
-            for i in batch:
-                recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(fn, items[i], send), daemon=True)
-                proc.start()
-                send.close()
-                procs.append((i, proc, recv))
-            if not first_done:
-                out[0], first_done = fn(items[0]), True
-            for i, _, recv in procs:
+    running: dict[Any, tuple[int, Any]] = {}  # a child's end of its pipe -> (item, process)
+
+    def start(most: int) -> None:
+        while todo and len(running) < most:
+            i = todo.pop(0)
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(fn, items[i], send), daemon=True)
+            proc.start()
+            send.close()
+            running[recv] = (i, proc)
+
+    try:
+        start(jobs - 1)  # while the parent computes the first item
+        out[0] = fn(items[0])
+        start(jobs)
+        while running:
+            for recv in wait(list(running)):
+                i, proc = running.pop(recv)
                 try:
                     ok, value = pickle.loads(recv.recv_bytes())
                 except EOFError:
                     ok, value = False, RuntimeError("a worker process ended without a result")
+                finally:
+                    proc.join()
+                    recv.close()
                 if not ok:
                     raise value  # the worker's own exception, as the one-process path raises it
                 out[i] = value
-        finally:
-            for _, proc, recv in procs:
-                if proc.is_alive():
-                    proc.kill()
-                proc.join()
-                recv.close()
+            start(jobs)  # a core freed: the next item
+    finally:
+        for recv, (_, proc) in running.items():
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+            recv.close()
     return out
 
 

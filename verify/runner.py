@@ -645,6 +645,29 @@ class Verifier:
         v.matches = matches(v.verdict, v.expected)
         return v
 
+    def proof_from(self, pid: str, recipe: Mapping[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        """``pid`` proved with the lemmas of ``recipe`` only, as `recheck` proves a hint's
+        induction (the same slice, encoding, budget and query cap; no premise replayed):
+        the Z3 units the proof took and its data (`incremental.proof_data`: the lemmas
+        Houdini kept). None when those lemmas do not prove it."""
+        from .engines import NoProof, QueryTimeout, Unknown, prove
+        from .incremental import candidates_from, proof_data
+        from .properties import obligation
+
+        self._fresh_context()
+        ob = obligation(self.spec, self.spec.properties[pid])
+        budget, _ = self._start(self.spec.properties[pid])
+        kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
+        given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
+        try:
+            result = prove(ob, self._system(ob, kept), None, budget.share(0.5), kmax=int(recipe.get("k", 1)),
+                           given=given, minimize=False, query_cap=RECHECK_QUERY_CAP)  # fmt: skip
+        except (QueryTimeout, Unknown):
+            return None
+        if isinstance(result, NoProof):
+            return None
+        return budget.used, proof_data(kept, result)
+
     def _untouched(self, data: Mapping[str, Any], changed: list[str] | None) -> bool:
         """The run ``data`` (`incremental.run_data`) is the same run on the spec as it is now,
         step for step, in the executable model and in the encoding: only the steps of the
