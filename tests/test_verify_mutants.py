@@ -184,6 +184,38 @@ MUTANTS = {
     # 25-3: the records kept a day past the time the company set
     "p66-records-kept-a-day-longer": ('at: "end_date + records_retention_days", phase: end',
                                       'at: "end_date + records_retention_days + 1", phase: end', "P66"),
+    # and on seed 1 (2026-11-30), each with its property:
+    # 28-1(4): an immediate termination for a breach of 35 to 37 that never happened
+    "p68-termination-28-1-4-without-its-breach": (
+        "{when: \"ground != '28-1(4)' or any(breach[g].committed for g in clauses_35_to_37)\", rule",
+        "{when: \"True\", rule", "P68"),
+    # 28-2: a part of the contract ended after a cure period (only 28-1 ends a part)
+    "p69-a-part-ended-under-28-2": ("{when: \"part == 'whole' or ground in ('28-1(1)'",
+                                    "{when: \"True or ground in ('28-1(1)'", "P69"),
+    # 28-3: a termination of the option services naming a day after the one already set
+    "p70-option-end-put-off": (
+        "part == 'whole' or effective_on < min(option_end, end_date)\", rule: \"the option services already end on "
+        "or before that date\", articles: [\"19\", \"28-3\"],\n"
+        "         ja: \"オプションサービスは、既にその日以前に終了することが定まっています\"}\n"
+        "      - {when: \"ground != 'none'\"",
+        "part != 'whole' or effective_on < min(option_end, end_date)\", rule: \"the option services already end on "
+        "or before that date\", articles: [\"19\", \"28-3\"],\n"
+        "         ja: \"オプションサービスは、既にその日以前に終了することが定まっています\"}\n"
+        "      - {when: \"ground != 'none'\"", "P70"),
+    # 37-2: the customer's termination recorded, its day never set as the end
+    "p71-customer-termination-ends-nothing": ('      - "end_date = effective_on"\n', "", "P71"),
+    # 23-2(5): a restriction for a prohibited act that never happened
+    "p72-restriction-without-an-act": (
+        "{when: \"ground != '23-2(5)' or any(breach[g].committed for g in acts_23)\"",
+        "{when: \"ground == '23-2(5)' or any(breach[g].committed for g in acts_23)\"", "P72"),
+    # 25-1: records deleted only when they already are (the right to delete them is gone)
+    "p73-records-never-deleted-in-force": ('{when: "not records_deleted", rule:',
+                                           '{when: "records_deleted", rule:', "P73"),
+    # 11-1(1): a resumption into a restriction kept is no deposit ground
+    "p74-resumed-restricted-no-ground": ('    effects: ["resumed = True"]\n  - {id: resume,',
+                                         '    effects: []\n  - {id: resume,', "P74"),
+    # 6-3: an agreed change of the option services never takes effect
+    "p75-option-change-not-agreed": ('      - "agreed_option_fee = new_option_fee"\n', "", "P75"),
 }
 
 
@@ -192,9 +224,12 @@ MUTANTS = {
 # by the bounded search only, after a failed proof attempt, with half the runs (42 s against
 # 13 s with all). No sampled run pays the extra fee of 16-2 (F17): the bounded search finds
 # it after the proof attempt (half the budget) fails, at depth 6, with the default budget.
+# P70's needs two terminations of the option services, the second naming a later day: the
+# default runs hold it (with half of them the search spends its budget at depth 6).
 SETTINGS = {
     "f09-deposit-kept-on-rejection": Settings(),
     "f17-fee-covers-nothing": Settings(samples=80),
+    "p70-option-end-put-off": Settings(),
 }
 
 
