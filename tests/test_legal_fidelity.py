@@ -359,3 +359,19 @@ def test_f19_use_is_restricted_for_a_prohibited_act_or_a_complaint(tmp_path, com
     ], "2024-04-10")
     assert refused(r) == [4, 7]
     assert r["state"] == "restricted"
+
+
+def test_23_3_restricts_use_on_the_companys_judgment_alone(tmp_path, compiled) -> None:
+    """23-3's second limb: the company takes the measures of 23-2 also "when it judges, for
+    another reason, the service's operation unsuitable" (その他の理由で本サービスの運営上不適当
+    であると当社が判断したとき) — no complaint and no act of the customer's (I-43). The
+    restriction holds until the company lifts it (the extra fee of 16-2 does not)."""
+    r = run(tmp_path, compiled, [
+        *START, {"on": "2024-04-05", "do": "restrict", "ground": "23-3"},
+        {"on": "2024-04-06", "do": "pay_restriction_fee"},
+        {"on": "2024-04-08", "do": "lift_restriction"},
+    ], "2024-04-08")  # fmt: skip
+    assert refused(r) == [5]  # the extra fee (START is 4 events, the restriction the fifth)
+    assert r["state"] == "active"
+    r = run(tmp_path, compiled, [*START, {"on": "2024-04-05", "do": "restrict", "ground": "23-3"}], "2024-04-30")
+    assert refused(r) == [] and r["state"] == "restricted"

@@ -43,7 +43,6 @@ CASES = [
     ("restriction needs requests over the cap", STARTED, ("2024-04-02", "restrict", {}), ("16-1", "16-2")),
     ("a restriction names its ground", STARTED, ("2024-04-02", "restrict", {"ground": "none"}), ("16-1", "23-2")),
     ("23-2(5) needs a prohibited act", STARTED, ("2024-04-02", "restrict", {"ground": "23-2(5)"}), ("23-2",)),
-    ("23-3 needs a complaint", STARTED, ("2024-04-02", "restrict", {"ground": "23-3"}), ("23-3",)),
     (
         "the extra fee lifts only a restriction for support requests",
         [*STARTED, *BREACH, ("2024-04-06", "restrict", {"ground": "23-2(5)"})],
