@@ -86,7 +86,7 @@ def test_every_combination_of_two_parameters(spec):
 
 def test_the_report_names_the_verdicts_that_change(tmp_path, capsys):
     """12-1's multiplier of the evaded fee made negative (-1): the penalty for the
-    ¥220,000 detected is then -¥220,000, a credit, and at the end (11-4) the deposit
+    ¥1,100,000 detected is then -¥1,100,000, a credit, and at the end (11-4) the deposit
     account pays the customer back what the customer never paid, so P16 (the deposit is
     returned net of what is owed) is violated; P05 (no fee charged before its due date)
     does not read the multiplier and stays proved. The counterexample replays on the
@@ -115,7 +115,7 @@ def test_the_report_names_the_verdicts_that_change(tmp_path, capsys):
     assert "evasion_multiplier: {type: int, default: -1," in (folder / "spec" / "spec.yaml").read_text("utf-8")
     assert main(["--lang", "en", "replay", str(scenario), "--spec", negative["spec"], "--json"]) == 0
     ledger = json.loads(capsys.readouterr().out)["ledger"]
-    assert (ledger["penalties"], ledger["deposit_returned"]) == (-220000, 220000)
+    assert (ledger["penalties"], ledger["deposit_returned"]) == (-1100000, 1100000)
     # the text a reader gets: the change, and how to replay it
     assert main(argv[:-4] + ["--out", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
