@@ -216,6 +216,9 @@ MUTANTS = {
                                          '    effects: []\n  - {id: resume,', "P74"),
     # 6-3: an agreed change of the option services never takes effect
     "p75-option-change-not-agreed": ('      - "agreed_option_fee = new_option_fee"\n', "", "P75"),
+    # 11-1: a deposit requested that is no more than the one held (less held than requested)
+    "p76-deposit-requested-below-the-one-held": ('{when: "amount > deposit_held", rule:',
+                                                 '{when: "True", rule:', "P76"),
 }
 
 
