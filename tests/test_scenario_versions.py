@@ -76,7 +76,7 @@ def test_a_versions_worked_examples_happen_under_it(folder):
     on or after the version's effective date (before it, the earlier terms governed)."""
     effective = str(compiled_of(folder / "spec.yaml").spec.meta["effective"])
     examples = sorted(folder.glob("examples/*.yaml"))
-    assert len(examples) == 5
+    assert len(examples) == 6
     for path in examples:
         scenario = load_scenario(path, compiled_of(folder / "spec.yaml").spec)
         assert scenario.events[0].date.isoformat() >= effective, path.name

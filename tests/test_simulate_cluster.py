@@ -108,11 +108,12 @@ def test_a_worker_needs_the_texts_only(tmp_path):
     spec = Model.load(folder / "spec.yaml").spec
     texts = SpecTexts.read(spec, folder / "profiles.yaml")
     assert [name for name, _ in texts.files] == [
-        "spec.yaml", "witnesses/P36.yaml", "witnesses/P45.yaml", "witnesses/P54.yaml",
+        "spec.yaml", "witnesses/P36.yaml", "witnesses/P45.yaml", "witnesses/P54.yaml", "witnesses/P48.yaml",
         "examples/annual-plan-abolished-in-its-second-year.yaml",
         "examples/support-cap-restriction-lifted-by-the-fee.yaml",
         "examples/suspension-lifted-once-the-inspection-is-allowed.yaml", "examples/option-services-abolished.yaml",
-        "examples/termination-after-the-cure-period.yaml", "terms/clara-msp-terms-2024-04-01.ja.txt"]
+        "examples/termination-after-the-cure-period.yaml", "examples/option-services-terminated-as-a-part.yaml",
+        "terms/clara-msp-terms-2024-04-01.ja.txt"]
     assert texts.profiles == ("profiles.yaml", DEFAULT_PROFILES.read_text(encoding="utf-8"))
     shutil.rmtree(folder)
     params = ("fast", 3, 12, "python")
