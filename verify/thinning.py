@@ -3,8 +3,8 @@
 The search from nothing keeps every lemma Houdini proved and an unsat core found useful;
 the gate then proves each hint again on every pull request. A lemma the proof does without
 still costs in that query: P17 (a response: the records deleted within 30 days of the end)
-kept 19 lemmas and took 7.9M Z3 units from its hint, 38 % of the whole catalogue's; 7 of them
-prove it in 0.18M. So `yakkan verify --write-hints` thins each proof before writing it:
+kept 19 lemmas and took 7.9M Z3 units from its hint, 38 % of the whole catalogue's; 3 of them
+prove it in 0.16M. So `yakkan verify --write-hints` thins each proof before writing it:
 a lemma is dropped when the proof without it still holds (`Verifier.proof_from`: the query
 the gate asks), one lemma at a time in the proof's order, and the fewer lemmas are written
 when they cost no more Z3 units. Units are deterministic, so the same spec gives the same
