@@ -81,6 +81,23 @@ def test_the_bundled_figures_are_proved_with_each_one_named(tmp_path) -> None:
                                                 "7-1 writes '満３ヶ月': parameter minimum_term_months is 3"]
 
 
+@pytest.mark.parametrize("ids", [["P67"], ["P01", "P67"]])
+def test_the_terms_text_is_checked_without_a_random_run(tmp_path, monkeypatch, ids) -> None:
+    """P67 reads the terms text alone: neither on its own nor beside a property its proof
+    hint settles does it sample the runs a proof reads (2.5 s of a cold gate's 10 s until
+    2026-11-30, when the catalogue's other properties all came from their hints)."""
+    from yakkan.verify import runner
+
+    def no_runs(self):
+        raise AssertionError("random runs sampled for the terms text")
+
+    monkeypatch.setattr(runner.Verifier, "runs", no_runs)
+    got = verify(SPEC_PATH, ids, Settings(), tmp_path / "out", use_cache=False, cache_dir=tmp_path / "c",
+                 in_process=True)[0]  # fmt: skip
+    expected = [("P01", "proved", "hint"), ("P67", "proved", "full")]
+    assert [(v.id, v.verdict, v.route) for v in got] == expected[-len(ids) :]
+
+
 def test_words_no_longer_in_the_article_turn_the_gate_red(tmp_path, capsys) -> None:
     """A new text of 7-1 (満６ヶ月) beside a spec that still quotes the old one: the spec
     loads (a review reads it), and P67 says which quotation the text no longer holds."""

@@ -1370,6 +1370,8 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
 
     fast = [p for p in ids if p in recipes]
     near = verifier.together({p: recipes[p] for p in fast})
+    # a check of the terms text reads no run and takes no recipe: it runs with the fast path's
+    text = [p for p in ids if p not in recipes and spec.properties[p].check == FIGURES_AS_WRITTEN]
 
     def together(pause: Callable[[], None]) -> None:  # in the parent, while the processes of the others run
         for v in verifier.recheck_together({p: recipes[p] for p in near}, pause).values():
@@ -1377,24 +1379,26 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
 
     def recheck(pids: list[str], meanwhile: Callable[[Callable[[], None]], None] | None = None) -> None:
         # the proofs first (a full check's time, else long), then the witnesses' runs (short)
-        order = {p: 0.0 if "runs" in recipes[p] else (hints or {}).get(p, 1e9) for p in pids}
-        _each(spec, pids, settings, jobs, order, lambda pid: verifier.recheck(pid, recipes[pid]), on_start,
-              lambda pid, v: finished(v) if v is not None and v.route == "fast" else None, meanwhile,
-              in_process)  # fmt: skip
+        order = {p: 0.0 if "runs" in recipes.get(p, {}) else (hints or {}).get(p, 1e9) for p in pids}
+        _each(spec, pids, settings, jobs, order,
+              lambda pid: verifier.check(pid) if pid in text else verifier.recheck(pid, recipes[pid]), on_start,
+              lambda pid, v: finished(v) if v is not None and (v.route == "fast" or pid in text) else None,
+              meanwhile, in_process)  # fmt: skip
 
     if fast:
         verifier.examples()
         if not in_process:
             verifier.before_the_forks()
-        recheck([p for p in fast if p not in near], together if near else None)
+        recheck([p for p in ids if p in text or (p in fast and p not in near)], together if near else None)
         left = [p for p in near if p not in results]
         if left:
             recheck(left)
     rest = [p for p in ids if p not in results]
     if rest:
-        if len(rest) > 1:
+        reads_runs = [p for p in rest if spec.properties[p].check != FIGURES_AS_WRITTEN]  # (the text is all it reads)
+        if len(reads_runs) > 1:
             verifier.prepare()
-        else:  # one property: the truth of the candidates its proof asks for, and only if one is tried
+        elif reads_runs:  # one property: the truth of the candidates its proof asks for, and only if one is tried
             verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
         if not in_process:
             verifier.before_the_forks()
