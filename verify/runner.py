@@ -603,8 +603,7 @@ class Verifier:
         reached again by the runs that reached them last time, replayed on the new spec and
         followed in Z3. No random runs, no mining. None when any of it fails (then the full
         check decides): never a verdict other than ``proved``."""
-        from .engines import NoProof, Unknown, prove
-        from .incremental import candidates_from
+        from .engines import NoProof, Unknown
         from .properties import obligation
 
         if "runs" in recipe:
@@ -617,18 +616,14 @@ class Verifier:
         budget, v = self._start(prop)
         v.route = "fast"
         try:
-            kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
-            given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
+            kept, given = self._slice_and_lemmas(recipe)
             changed = self._changed_events(ob, recipe)
             result = None
             if changed is not None:
                 result = self._proof_of_changed_steps(ob, kept, given, changed, budget)
                 v.steps_rechecked = None if result is None else changed
             if result is None:
-                # the proof's share of the budget, as in the full check (`check`): a warm
-                # run proves nothing a cold one could not
-                result = prove(ob, self._system(ob, kept), None, budget.share(0.5), kmax=int(recipe.get("k", 1)),
-                               given=given, minimize=False, query_cap=RECHECK_QUERY_CAP)  # fmt: skip
+                result = self._induction_from(ob, kept, given, recipe, budget)
             if isinstance(result, NoProof):
                 return None
             runs = self._premises_again(ob, recipe, _believed(recipe, changed), budget, {})
@@ -650,23 +645,41 @@ class Verifier:
         induction (the same slice, encoding, budget and query cap; no premise replayed):
         the Z3 units the proof took and its data (`incremental.proof_data`: the lemmas
         Houdini kept). None when those lemmas do not prove it."""
-        from .engines import NoProof, QueryTimeout, Unknown, prove
-        from .incremental import candidates_from, proof_data
+        from .engines import NoProof, QueryTimeout, Unknown
+        from .incremental import proof_data
         from .properties import obligation
 
         self._fresh_context()
         ob = obligation(self.spec, self.spec.properties[pid])
         budget, _ = self._start(self.spec.properties[pid])
-        kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
-        given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
+        kept, given = self._slice_and_lemmas(recipe)
         try:
-            result = prove(ob, self._system(ob, kept), None, budget.share(0.5), kmax=int(recipe.get("k", 1)),
-                           given=given, minimize=False, query_cap=RECHECK_QUERY_CAP)  # fmt: skip
+            result = self._induction_from(ob, kept, given, recipe, budget)
         except (QueryTimeout, Unknown):
             return None
         if isinstance(result, NoProof):
             return None
         return budget.used, proof_data(kept, result)
+
+    def _slice_and_lemmas(self, recipe: Mapping[str, Any]) -> tuple[frozenset[str], list[Any]]:
+        """The slice of ``recipe``'s proof (the variables the spec still has) and its lemmas
+        as candidates (those of the spec's ``lemmas:`` by their text; each is proved again)."""
+        from .incremental import candidates_from
+
+        kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
+        return kept, candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
+
+    def _induction_from(self, ob: Any, kept: frozenset[str], given: list[Any], recipe: Mapping[str, Any],
+                        budget: Any) -> Any:  # fmt: skip
+        """The whole induction of ``ob`` on the slice ``kept`` with the lemmas ``given`` (a
+        recipe's or a hint's) and no mining: what `recheck` falls back to and what
+        `proof_from` (the thinning of a hint) asks, so that the two cannot drift apart. The
+        proof's share of the budget, as in the full check (`check`): a warm run proves
+        nothing a cold one could not."""
+        from .engines import prove
+
+        return prove(ob, self._system(ob, kept), None, budget.share(0.5), kmax=int(recipe.get("k", 1)),
+                     given=given, minimize=False, query_cap=RECHECK_QUERY_CAP)  # fmt: skip
 
     def _untouched(self, data: Mapping[str, Any], changed: list[str] | None) -> bool:
         """The run ``data`` (`incremental.run_data`) is the same run on the spec as it is now,
@@ -727,7 +740,6 @@ class Verifier:
 
         from .encoding import System
         from .engines import Budget, Proof, Unknown, initiation_each, preserved_each, start_counting
-        from .incremental import candidates_from
         from .properties import obligation
 
         out: dict[str, Verdict] = {}
@@ -744,8 +756,7 @@ class Verifier:
                 if v is not None:
                     out[pid] = v
                 continue
-            kept = frozenset(recipe["slice"]) & frozenset(self.spec.variables)
-            given = candidates_from(self.spec, self.stated_lemmas(), recipe["lemmas"])
+            kept, given = self._slice_and_lemmas(recipe)
             batch.append((ob, kept, [c for c in given if c.names <= kept], recipe))
             events |= set(changed)
         hints = [(ob, lemmas) for ob, _, lemmas, recipe in batch if recipe.get("hint")]
