@@ -31,6 +31,8 @@ MINIMUM_TERM = ("minimum_term_months: {type: int, default: 3,", "minimum_term_mo
 # goes with it, as a careless edit would drop it
 NEGATIVE_PENALTY = ("evasion_multiplier: {type: int, default: 2, min: 0,",
                     "evasion_multiplier: {type: int, default: -1,")  # fmt: skip
+# 8-3: a lower tax rate; read by the effects of every event that bills or awards an amount
+TAX_RATE = ("tax_rate_percent: {type: int, default: 10,", "tax_rate_percent: {type: int, default: 8,")
 # 11-2: a smaller deposit cap; read by the guards of request_deposit and pay_deposit only
 DEPOSIT_CAP = ("deposit_cap_months: {type: int, default: 12,", "deposit_cap_months: {type: int, default: 6,")
 
@@ -135,6 +137,24 @@ def test_a_smaller_deposit_cap_rechecks_only_the_deposit_steps(root: Path, monke
     monkeypatch.undo()
     # the full check agrees
     assert run(root, ["P03", "P16"], use_cache=False) == [("P03", "proved", "full"), ("P16", "proved", "full")]
+
+
+def test_a_finding_whose_run_sends_a_changed_event_is_not_left_for_the_parents_solver(root: Path) -> None:
+    """`together` (the parent's one solver, in process) takes the proofs and the findings
+    whose runs the edit left the same; a finding whose run sends a changed event is
+    replayed at once in a solver process of its own, beside that solver, not after it.
+    P13's counterexample (a damages claim, 27-2) is an application, its acceptance and the
+    claim, whose award is taxed: a new tax rate touches it; it sends no deposit event (11-2)."""
+    from yakkan.model.spec import load_spec
+    from yakkan.verify.runner import Verifier
+
+    spec_path = root / "spec" / "spec.yaml"
+    fingerprints = Fingerprints(load_spec(spec_path))
+    recipes = _recipes(Cache(root / "cache"), spec_path, Settings(), IDS, {p: fingerprints.own(p) for p in IDS})
+    for change, near in ((TAX_RATE, ["P03", "P16", "P19"]), (DEPOSIT_CAP, IDS)):
+        edit(root, *change)
+        assert Verifier(load_spec(spec_path), Settings(), None).together(recipes) == near
+        edit(root, change[1], change[0])
 
 
 def test_no_fast_path_unless_the_last_verdict_was_proved_or_the_finding_expected(root: Path) -> None:

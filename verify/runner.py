@@ -697,16 +697,20 @@ class Verifier:
     def together(self, recipes: Mapping[str, Mapping[str, Any]]) -> list[str]:
         """The properties of ``recipes`` (by id) that `recheck_together` may settle: only the
         steps of some events changed since their last verdict (`_changed_events`), and each
-        is a finding with its last verdict or a state or step property proved."""
+        is a finding with its last verdict whose runs send none of those events
+        (`_untouched`: its verdict stands as it was) or a state or step property proved. A
+        finding whose runs the edit touched is replayed in a solver process of its own,
+        beside the parent's one solver, not after it."""
         from .properties import obligation
 
         out = []
         for pid, recipe in recipes.items():
             ob = obligation(self.spec, self.spec.properties[pid])
-            if self._changed_events(ob, recipe) is None:
+            changed = self._changed_events(ob, recipe)
+            if changed is None:
                 continue
-            if "runs" in recipe:
-                if "last" in recipe:
+            if "runs" in recipe:  # (a finding whose runs send a changed event is replayed at once, in a process)
+                if "last" in recipe and all(self._untouched(r, changed) for r in recipe["runs"]):
                     out.append(pid)
             elif ob.kind in ("state", "step") and all(p.text in recipe.get("premises", {}) for p in ob.premises):
                 out.append(pid)
