@@ -125,6 +125,12 @@ CASES = [
         ("2024-04-10", "demand_cure", {"deadline": "2024-04-10"}),
         ("28-2",),
     ),
+    (
+        "a cure period ends on a day (28-2's 相当の期間: a period that never ends is none)",
+        [*STARTED, *BREACH],
+        ("2024-04-10", "demand_cure", {"deadline": "9999-12-31"}),
+        ("28-2",),
+    ),
     ("a termination names its ground", STARTED, ("2024-04-10", "terminate", {"ground": "none"}), ("28",)),
     ("28-1(2) needs the fact", STARTED, ("2024-04-10", "terminate", {"ground": "28-1(2)"}), ("28-1",)),
     (

@@ -219,6 +219,15 @@ MUTANTS = {
     # 11-1: a deposit requested that is no more than the one held (less held than requested)
     "p76-deposit-requested-below-the-one-held": ('{when: "amount > deposit_held", rule:',
                                                  '{when: "True", rule:', "P76"),
+    # 28-2: a first demand for cure starts no period (only a breach that has one is given one)
+    "p77-demand-starts-no-period": ("breach[g].cure_deadline = deadline if breach[g].committed and "
+                                    "breach[g].cure_deadline == FOREVER",
+                                    "breach[g].cure_deadline = deadline if breach[g].committed and "
+                                    "breach[g].cure_deadline != FOREVER", "P77"),
+    # 18: the service resumed stays interrupted
+    "p78-resumed-still-interrupted": ("{id: resume, event: resume, source: in_force.interrupted, "
+                                      "target: in_force.active,",
+                                      "{id: resume, event: resume, source: in_force.interrupted, target: same,", "P78"),
 }
 
 
