@@ -710,7 +710,11 @@ class Verifier:
             if changed is None:
                 continue
             if "runs" in recipe:  # (a finding whose runs send a changed event is replayed at once, in a process)
-                if "last" in recipe and all(self._untouched(r, changed) for r in recipe["runs"]):
+                try:
+                    same = "last" in recipe and all(self._untouched(r, changed) for r in recipe["runs"])
+                except (KeyError, TypeError, ValueError, AttributeError):  # runs of another layout: replayed
+                    same = False
+                if same:
                     out.append(pid)
             elif ob.kind in ("state", "step") and all(p.text in recipe.get("premises", {}) for p in ob.premises):
                 out.append(pid)
