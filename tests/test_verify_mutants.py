@@ -228,6 +228,26 @@ MUTANTS = {
     "p78-resumed-still-interrupted": ("{id: resume, event: resume, source: in_force.interrupted, "
                                       "target: in_force.active,",
                                       "{id: resume, event: resume, source: in_force.interrupted, target: same,", "P78"),
+    # and on seed 3 (2026-11-30), each with its property:
+    # 37-2: the customer terminates while the company is not found linked to anti-social forces
+    "p79-customer-terminates-without-its-ground": ('{when: "company_antisocial", rule: "the customer terminates',
+                                                   '{when: "not company_antisocial", rule: "the customer terminates',
+                                                   "P79"),
+    # 11-2: only a deposit above the cap may be requested
+    "p80-deposit-requested-above-the-cap": ('{when: "amount <= deposit_cap", rule:',
+                                            '{when: "amount > deposit_cap", rule:', "P80"),
+    # 17-3: a suspension with no restriction in place ends in a restriction
+    "p81-restored-into-a-restriction": ("    event: restore\n    source: in_force.suspended\n    target: in_force.active\n",
+                                        "    event: restore\n    source: in_force.suspended\n    target: in_force.restricted\n",
+                                        "P81"),
+    # 23-2, 23-3: a restriction lifted, its ground kept
+    "p81-lifted-ground-kept": ("""    effects: ["restriction_ground = 'none'"]\n  - {id: receive_complaint""",
+                               """    effects: []\n  - {id: receive_complaint""", "P81"),
+    # 16-1: the month's processing on its second day
+    "p82-month-starts-on-the-second": ('at: "month_start(month_of(today))", phase: start',
+                                       'at: "month_start(month_of(today)) + 1", phase: start', "P82"),
+    # 16-1: the support requests of the month before counted in the new one
+    "p82-support-count-carried-over": ('      - "support_requests = 0"\n', "", "P82"),
 }
 
 
