@@ -367,7 +367,8 @@ def _verify_kill(ctx: Context, mspec: Any, order: list[str]) -> dict[str, Any] |
     verifier = Verifier(mspec, ctx.settings.verify, None, jobs=1)
     hinted = {p: ctx.hints[p] for p in order if p in ctx.hints}
     # the state and step properties' hints first, in one solver (`Verifier.recheck_together`)
-    settled = verifier.recheck_together({p: hinted[p] for p in verifier.together(hinted)}) if hinted else {}
+    # (one core each: the workers of a sweep take every core already)
+    settled = verifier.recheck_together({p: hinted[p] for p in verifier.together(hinted)}, fork=False) if hinted else {}
     prepared = False
     for pid in order:
         v = settled.get(pid)

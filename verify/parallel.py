@@ -12,10 +12,63 @@ import os
 import pickle
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class Later(Generic[R]):
+    """``fn()`` computed in a forked child while this process goes on; `result` waits for
+    it. Where no child may be forked (no ``fork``, a daemonic solver process, or ``fork``
+    False), `result` computes it in this process: the same value either way."""
+
+    def __init__(self, fn: Callable[[], R], fork: bool = True) -> None:
+        import multiprocessing as mp
+
+        self._fn = fn
+        self._proc: Any = None
+        self._recv: Any = None
+        if fork and hasattr(os, "fork") and not mp.current_process().daemon:
+            ctx = mp.get_context("fork")
+            self._recv, send = ctx.Pipe(duplex=False)
+            self._proc = ctx.Process(target=_child, args=(_called, fn, send), daemon=True)
+            self._proc.start()
+            send.close()
+
+    def result(self, pause: Callable[[], None] | None = None) -> R:
+        """The value of ``fn()`` (its exception raised here), ``pause()`` called every 50 ms
+        while the child computes it."""
+        if self._recv is None:
+            return self._fn()
+        from multiprocessing.connection import wait
+
+        try:
+            while not wait([self._recv], timeout=0.05):
+                if pause is not None:
+                    pause()
+            ok, value = pickle.loads(self._recv.recv_bytes())
+        except EOFError:
+            ok, value = False, RuntimeError("a worker process ended without a result")
+        finally:
+            self.close()
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        """The child stopped (if it still runs) and its pipe closed; `result` not asked."""
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join()
+            self._recv.close()
+            self._proc = None
+            self._recv = None
+
+
+def _called(fn: Callable[[], Any]) -> Any:
+    return fn()
 
 
 def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None) -> list[R]:

@@ -721,7 +721,7 @@ class Verifier:
         return out
 
     def recheck_together(self, recipes: Mapping[str, Mapping[str, Any]],
-                         pause: Callable[[], None] | None = None) -> dict[str, Verdict]:  # fmt: skip
+                         pause: Callable[[], None] | None = None, fork: bool = True) -> dict[str, Verdict]:  # fmt: skip
         """The fast path's cheapest route, in this process (the parent, while the solver
         processes of the other properties run): the verdicts of ``recipes`` (by property
         id, those `together` chose) that an edit cannot have changed, or that one solver
@@ -742,17 +742,17 @@ class Verifier:
         The others are left to `recheck`. It runs in a fresh Z3 context, as every check
         does: the queries' units are the same every run, whatever the process checked
         before. ``pause()`` is called between the pieces of this work (each part of the one
-        solver, each property's premises): the parent starts the next solver processes there
-        and collects those that ended (`_each`), so that no core waits for it."""
-        import z3
-
-        from .encoding import System
-        from .engines import Budget, Proof, Unknown, initiation_each, preserved_each, start_counting
+        solver, and while it waits for the premises): the parent starts the next solver
+        processes there and collects those that ended (`_each`), so that no core waits for it.
+        The premises are reached again in a forked process (``fork``) while the one solver
+        runs here — every property's, in the batch's order, whatever the solver shows: the
+        same work, so the same units, as in this process (``fork`` False: a cluster's worker)."""
+        from .engines import Proof
+        from .parallel import Later
         from .properties import obligation
 
         out: dict[str, Verdict] = {}
         self._fresh_context()  # (its units the same whatever this process checked before)
-        self._followed = set()  # (shared by this batch's premises, in a fixed order)
         batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]] = []
         events: set[str] = set()
         for pid in self.together(recipes):
@@ -770,6 +770,43 @@ class Verifier:
         hints = [(ob, lemmas) for ob, _, lemmas, recipe in batch if recipe.get("hint")]
         if not batch:
             return out
+        premised = Later(lambda: self._premises_of(batch, sorted(events)), fork)
+        try:
+            held = self._preserved_together(batch, events, hints, pause)
+            reached = premised.result(pause)
+        finally:
+            premised.close()
+        if held is None:  # each is left to `recheck`
+            return out
+        # each property's share of the one solver, and then what its premises cost
+        seconds, units = held[1].spent / len(batch), held[1].used // len(batch)
+        for (ob, kept, lemmas, recipe), ok, (premises, spent, used) in zip(batch, held[0], reached, strict=True):
+            if pause is not None:
+                pause()
+            if not ok or premises is None:
+                continue  # left to `recheck`: its lemmas may be dropped there, or the full check decides
+            _, v = self._start(ob.prop)
+            self._proved(v, ob, kept, Proof(lemmas, 0, 0))
+            v.route, v.steps_rechecked = "fast", sorted(events)
+            v.engine += f" ({'every step' if recipe.get('hint') else 'the changed steps'} checked in one solver " \
+                        f"with {len(batch) - 1} other properties)"  # fmt: skip
+            v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": premises}
+            v.seconds, v.units = seconds + spent, units + used
+            v.matches = matches(v.verdict, v.expected)
+            out[ob.id] = v
+        return out
+
+    def _preserved_together(self, batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]],
+                            events: set[str], hints: list[tuple[Any, list[Any]]],
+                            pause: Callable[[], None] | None) -> tuple[list[bool], Any] | None:  # fmt: skip
+        """`recheck_together`'s one solver: for each of ``batch``, whether the steps of
+        ``events`` preserve it and its lemmas (and a hint's base case holds), with the budget
+        they took together; None when the solver gave no answer."""
+        import z3
+
+        from .encoding import System
+        from .engines import Budget, Unknown, initiation_each, preserved_each, start_counting
+
         start_counting()
         budget = Budget(self.settings.rlimit, self.settings.timeout)
         try:
@@ -784,33 +821,36 @@ class Verifier:
             if pause is not None:
                 pause()
             base = [next(based) if recipe.get("hint") else True for _, _, _, recipe in batch]
-            held = [a and b for a, b in zip(held, base, strict=True)]
-        except (Unknown, KeyError, TypeError, ValueError, z3.Z3Exception):  # each is left to `recheck`
+        except (Unknown, KeyError, TypeError, ValueError, z3.Z3Exception):
+            return None
+        return [a and b for a, b in zip(held, base, strict=True)], budget
+
+    def _premises_of(self, batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]],
+                     changed: list[str]) -> list[tuple[dict[str, Any] | None, float, int]]:  # fmt: skip
+        """`recheck_together`'s premises: for each of ``batch`` in order, its premises reached
+        again (`_premises_again`; None when one is not, or the backends disagree: `recheck`
+        finds and reports that), with the seconds and units it took. In a Z3 context of their
+        own (`_fresh_context`), as every check: the same units in a forked process as here,
+        whatever the one solver did before; this process's context is given back after."""
+        import z3
+
+        from .engines import Unknown
+
+        own, model = z3.main_ctx(), self.model
+        self._fresh_context()
+        try:
+            replayed: dict[str, Any] = {}  # each run replayed once, however many premises it reached
+            out: list[tuple[dict[str, Any] | None, float, int]] = []
+            for ob, _, _, recipe in batch:
+                mine, _ = self._start(ob.prop)
+                try:
+                    premises = self._premises_again(ob, recipe, _believed(recipe, changed), mine, replayed)
+                except (BackendDisagreement, Unknown, KeyError, TypeError, ValueError):
+                    premises = None
+                out.append((premises, mine.spent, mine.used))
             return out
-        # each property's share of the one solver, and then what its premises cost
-        seconds, units = budget.spent / len(batch), budget.used // len(batch)
-        replayed: dict[str, Any] = {}  # each run replayed once, however many premises it reached
-        for (ob, kept, lemmas, recipe), ok in zip(batch, held, strict=True):
-            if pause is not None:
-                pause()
-            if not ok:
-                continue  # left to `recheck`: its lemmas may be dropped there, or the full check decides
-            mine, v = self._start(ob.prop)
-            try:
-                premises = self._premises_again(ob, recipe, _believed(recipe, sorted(events)), mine, replayed)
-            except (BackendDisagreement, Unknown, KeyError, TypeError, ValueError):
-                premises = None  # (a disagreement of the backends: `recheck` finds and reports it)
-            if premises is None:
-                continue  # left to `recheck`
-            self._proved(v, ob, kept, Proof(lemmas, 0, 0))
-            v.route, v.steps_rechecked = "fast", sorted(events)
-            v.engine += f" ({'every step' if recipe.get('hint') else 'the changed steps'} checked in one solver " \
-                        f"with {len(batch) - 1} other properties)"  # fmt: skip
-            v.recipe = {**(self._proof or {}), "verdict": "proved", "premises": premises}
-            v.seconds, v.units = seconds + mine.spent, units + mine.used
-            v.matches = matches(v.verdict, v.expected)
-            out[ob.id] = v
-        return out
+        finally:
+            z3.z3._main_ctx, self.model = own, model
 
     def _premises_again(self, ob: Any, recipe: Mapping[str, Any], changed: list[str] | None, budget: Any,
                         replayed: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
@@ -1393,7 +1433,7 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     text = [p for p in ids if p not in recipes and spec.properties[p].check == FIGURES_AS_WRITTEN]
 
     def together(pause: Callable[[], None]) -> None:  # in the parent, while the processes of the others run
-        for v in verifier.recheck_together({p: recipes[p] for p in near}, pause).values():
+        for v in verifier.recheck_together({p: recipes[p] for p in near}, pause, fork=not in_process).values():
             finished(v)
 
     def recheck(pids: list[str], meanwhile: Callable[[Callable[[], None]], None] | None = None) -> None:
