@@ -100,3 +100,40 @@ def test_an_error_while_the_parent_tends_its_processes_is_raised() -> None:
     with pytest.raises(ValueError, match="the callback of P13 failed"):
         _each(load_spec(SPEC_PATH), ["P13"], Settings(), 1, None, lambda pid: None, None, done, meanwhile)
     assert taken == []
+
+
+def test_the_premises_are_reached_beside_the_parents_one_solver(tmp_path, spec, monkeypatch) -> None:
+    """The fast path's premises are reached again in a forked process while the parent's
+    one solver runs (not after it, when the other cores may be idle); in one process when
+    it may not fork (a cluster's worker): the same verdicts and units either way."""
+    import os
+
+    from yakkan.verify.hints import read_hints
+    from yakkan.verify.runner import Verifier
+
+    hints = read_hints(SPEC_PATH)
+    recipes = {p: hints[p] for p in ("P01", "P04", "P06")}
+    assert all(r["premises"] for r in recipes.values())
+    where = tmp_path / "pids"
+    reached = Verifier._premises_again
+
+    def recorded(self, *args, **kw):
+        with where.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return reached(self, *args, **kw)
+
+    monkeypatch.setattr(Verifier, "_premises_again", recorded)
+
+    def run(fork: bool) -> tuple[set[int], list[tuple[str, str, int]]]:
+        where.write_text("")
+        verifier = Verifier(spec, Settings(), None, jobs=1)
+        verdicts = verifier.recheck_together(recipes, fork=fork)
+        pids = {int(x) for x in where.read_text().split()}
+        return pids, [(p, verdicts[p].verdict, verdicts[p].units) for p in sorted(verdicts)]
+
+    forked_pids, forked = run(True)
+    here_pids, here = run(False)
+    assert [(p, v) for p, v, _ in forked] == [("P01", "proved"), ("P04", "proved"), ("P06", "proved")]
+    assert forked == here
+    assert len(forked_pids) == 1 and os.getpid() not in forked_pids
+    assert here_pids == {os.getpid()}
