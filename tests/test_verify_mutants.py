@@ -248,6 +248,16 @@ MUTANTS = {
                                        'at: "month_start(month_of(today)) + 1", phase: start', "P82"),
     # 16-1: the support requests of the month before counted in the new one
     "p82-support-count-carried-over": ('      - "support_requests = 0"\n', "", "P82"),
+    # and on seed 4 (2026-11-30), each with its property:
+    # 29: a cancellation leaves the rest of the period unbilled
+    "p83-cancellation-bills-nothing": (
+        '      - "bill_now(months_unbilled_in_term * plan_fees_next // 12 if annual_plan else '
+        'months_unbilled_in_term * plan_fees_next)"\n', "", "P83"),
+    # 6-3: only a change of the option services that changes nothing is accepted
+    "p84-option-change-refused": ('{when: "new_option_fee != agreed_option_next", rule:',
+                                  '{when: "new_option_fee == agreed_option_next", rule:', "P84"),
+    # 11-2: the cap itself may not be requested
+    "p85-cap-not-requested": ('{when: "amount <= deposit_cap", rule:', '{when: "amount < deposit_cap", rule:', "P85"),
 }
 
 
@@ -261,10 +271,13 @@ MUTANTS = {
 # counterexample with twice the budget (60 s).
 # P70's needs two terminations of the option services, the second naming a later day: the
 # default runs hold it (with half of them the search spends its budget at depth 6).
+# P83's needs a cancellation after the minimum term with months of the period unbilled: only
+# the default runs hold one (with half, `holds-to-depth` at depth 7: a red gate too).
 SETTINGS = {
     "f09-deposit-kept-on-rejection": Settings(),
     "f17-fee-covers-nothing": Settings(samples=80, rlimit=240_000_000),
     "p70-option-end-put-off": Settings(),
+    "p83-cancellation-bills-nothing": Settings(),
 }
 
 
