@@ -237,9 +237,9 @@ MUTANTS = {
     "p80-deposit-requested-above-the-cap": ('{when: "amount <= deposit_cap", rule:',
                                             '{when: "amount > deposit_cap", rule:', "P80"),
     # 17-3: a suspension with no restriction in place ends in a restriction
-    "p81-restored-into-a-restriction": ("    event: restore\n    source: in_force.suspended\n    target: in_force.active\n",
-                                        "    event: restore\n    source: in_force.suspended\n    target: in_force.restricted\n",
-                                        "P81"),
+    "p81-restored-into-a-restriction": (
+        "    event: restore\n    source: in_force.suspended\n    target: in_force.active\n",
+        "    event: restore\n    source: in_force.suspended\n    target: in_force.restricted\n", "P81"),
     # 23-2, 23-3: a restriction lifted, its ground kept
     "p81-lifted-ground-kept": ("""    effects: ["restriction_ground = 'none'"]\n  - {id: receive_complaint""",
                                """    effects: []\n  - {id: receive_complaint""", "P81"),
