@@ -3,7 +3,9 @@
 Each item after the first is computed in a forked child and its result pickled back; the
 parent computes the first meanwhile, then keeps a child on every core until none is left.
 The results are the same, in the same order, whatever the number of cores (one core, or no
-``fork``: everything in this process, in order).
+``fork``: everything in this process, in order). Each child is a `Later`: one value
+computed in a forked child while the parent goes on (the fast path's premises, beside the
+parent's one solver, are one too).
 """
 
 from __future__ import annotations
@@ -28,26 +30,26 @@ class Later(Generic[R]):
 
         self._fn = fn
         self._proc: Any = None
-        self._recv: Any = None
+        self.pipe: Any = None  # the child's end of its pipe, ready when its result is (None: no child)
         if fork and hasattr(os, "fork") and not mp.current_process().daemon:
             ctx = mp.get_context("fork")
-            self._recv, send = ctx.Pipe(duplex=False)
-            self._proc = ctx.Process(target=_child, args=(_called, fn, send), daemon=True)
+            self.pipe, send = ctx.Pipe(duplex=False)
+            self._proc = ctx.Process(target=_child, args=(fn, send), daemon=True)
             self._proc.start()
             send.close()
 
     def result(self, pause: Callable[[], None] | None = None) -> R:
-        """The value of ``fn()`` (its exception raised here), ``pause()`` called every 50 ms
-        while the child computes it."""
-        if self._recv is None:
+        """The value of ``fn()`` (its exception raised here, as the one-process path raises
+        it), ``pause()`` called every 50 ms while the child computes it."""
+        if self.pipe is None:
             return self._fn()
         from multiprocessing.connection import wait
 
         try:
-            while not wait([self._recv], timeout=0.05):
+            while not wait([self.pipe], timeout=0.05):
                 if pause is not None:
                     pause()
-            ok, value = pickle.loads(self._recv.recv_bytes())
+            ok, value = pickle.loads(self.pipe.recv_bytes())  # (our own child's, never input)
         except EOFError:
             ok, value = False, RuntimeError("a worker process ended without a result")
         finally:
@@ -62,18 +64,15 @@ class Later(Generic[R]):
             if self._proc.is_alive():
                 self._proc.kill()
             self._proc.join()
-            self._recv.close()
+            self.pipe.close()
             self._proc = None
-            self._recv = None
-
-
-def _called(fn: Callable[[], Any]) -> Any:
-    return fn()
+            self.pipe = None
 
 
 def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None) -> list[R]:
     """``[fn(x) for x in items]``, up to ``jobs`` (default: the cores) at a time."""
     import multiprocessing as mp
+    from functools import partial
 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
     # a solver process (daemonic) may not fork: it computes in order
@@ -82,52 +81,36 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None
 
     from multiprocessing.connection import wait
 
-    ctx = mp.get_context("fork")
     out: list[Any] = [None] * len(items)
     todo = list(range(1, len(items)))
-    running: dict[Any, tuple[int, Any]] = {}  # a child's end of its pipe -> (item, process)
+    running: dict[Any, tuple[int, Later[R]]] = {}  # a child's end of its pipe -> (item, child)
 
     def start(most: int) -> None:
         while todo and len(running) < most:
             i = todo.pop(0)
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(fn, items[i], send), daemon=True)
-            proc.start()
-            send.close()
-            running[recv] = (i, proc)
+            child = Later(partial(fn, items[i]))
+            running[child.pipe] = (i, child)
 
     try:
         start(jobs - 1)  # while the parent computes the first item
         out[0] = fn(items[0])
         start(jobs)
         while running:
-            for recv in wait(list(running)):
-                i, proc = running.pop(recv)
-                try:
-                    ok, value = pickle.loads(recv.recv_bytes())
-                except EOFError:
-                    ok, value = False, RuntimeError("a worker process ended without a result")
-                finally:
-                    proc.join()
-                    recv.close()
-                if not ok:
-                    raise value  # the worker's own exception, as the one-process path raises it
-                out[i] = value
+            for pipe in wait(list(running)):
+                i, child = running.pop(pipe)
+                out[i] = child.result()
             start(jobs)  # a core freed: the next item
     finally:
-        for recv, (_, proc) in running.items():
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
-            recv.close()
+        for _, child in running.values():
+            child.close()
     return out
 
 
-def _child(fn: Callable[[Any], Any], item: Any, send: Any) -> None:
+def _child(fn: Callable[[], Any], send: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent kills its children
     try:
         try:
-            payload = pickle.dumps((True, fn(item)), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001 - raised again by the parent
             try:
                 payload = pickle.dumps((False, exc))
