@@ -13,6 +13,7 @@ the articles it breaks.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -262,7 +263,10 @@ class Contract:
         by = self.spec.events[event].by
         if self.created:
             return self._refuse(event, args, by, refusal_already_created(self.spec, event))
-        self.machine = self.compiled.machine_class()
+        self.machine = self.compiled.new_machine()
+        # once this contract is gone its statechart serves the next one (unless an event
+        # failed inside it: `_fire`)
+        self._give_back = weakref.finalize(self, self.compiled.give_back, self.machine)
         self.values["state"] = leaf_state(self.machine, self.spec)
         self.values["last_day"] = self.day
         step = Step(self.day, event, args, True, by, transition=None,
@@ -277,7 +281,11 @@ class Contract:
         (same transition, effects run, same target), or the run fails."""
         before = dict(self.values) if self.record_values or self.on_step else {}
         state_before = self.values["state"]
-        self.machine.send(chart_name(event), ctx=advanced)
+        try:
+            self.machine.send(chart_name(event), ctx=advanced)
+        except BaseException:
+            self._give_back.detach()  # a statechart an event failed in serves no other contract
+            raise
         fired = advanced.pop(FIRED, None)
         advanced["state"] = leaf_state(self.machine, self.spec)
         expected = ct.spec.target or state_before

@@ -61,6 +61,10 @@ class BackendDisagreement(RuntimeError):
     entry: it fails the run that found it."""
 
 
+MAX_SPARE_MACHINES = 64
+"""How many finished contracts' statecharts `CompiledSpec` keeps for the next contracts."""
+
+
 class CompiledSpec:
     """The spec's expressions compiled once, shared by every contract that runs it."""
 
@@ -79,6 +83,8 @@ class CompiledSpec:
         self.calendar = tuple((e, e.at.compile()) for e in spec.calendar_events if e.at)
         self.inits = tuple((n, v.init.compile()) for n, v in spec.variables.items())
         self.derived = {name: e.compile() for name, e in spec.derived_exprs.items()}
+        self._spare_machines: list[Any] = []
+        self._initial_configuration: Any = None
 
     def candidates(self, event: str, state: str) -> tuple[CompiledTransition, ...]:
         return self.by_event_state.get((event, state), ())
@@ -116,6 +122,28 @@ class CompiledSpec:
     @cached_property
     def machine_class(self) -> type:
         return build_machine_class(self)
+
+    def new_machine(self) -> Any:
+        """A statechart of the spec in its initial configuration, for one contract: one a
+        finished contract gave back (`give_back`), else a new instance. (A new instance
+        costs python-statemachine a resolution of every callback of the chart, some
+        milliseconds: more than a whole replayed run.)"""
+        if self._spare_machines:
+            return self._spare_machines.pop()
+        machine = self.machine_class()
+        if self._initial_configuration is None:
+            self._initial_configuration = machine.current_state_value
+        return machine
+
+    def give_back(self, machine: Any) -> None:
+        """``machine``, whose contract is gone, put back in the initial configuration (the
+        chart holds no other state: every value is in the contract, given to each event)
+        for the next `new_machine`. One that entered a final state has stopped for good
+        (python-statemachine's ``is_terminated``): it is dropped."""
+        if len(self._spare_machines) < MAX_SPARE_MACHINES and not machine.is_terminated:
+            machine.current_state_value = self._initial_configuration
+            machine.history_values.clear()
+            self._spare_machines.append(machine)
 
 
 @cache

@@ -86,3 +86,63 @@ def test_random_histories_keep_the_ledger_identities(compiled):
             assert v["deposit_held"] == 0  # 11-4: nothing stays held after the end
 
     check()
+
+
+def _steps(result):
+    return [(s.day, s.event, s.transition, s.state_after, s.after) for s in result.contract.steps]
+
+
+def test_a_finished_contracts_statechart_serves_the_next_contract(spec):
+    """A statechart is built once per contract that is alive at the same time: a contract
+    that is gone gives its chart back, reset, and the next contract runs on it exactly as on
+    a new one — here after a suspension for non-payment and its lifting, which leave the
+    chart in a compound state (in force, active)."""
+    import gc
+
+    from yakkan.model.machine import CompiledSpec
+    from yakkan.model.replay import replay
+    from yakkan.model.scenario import load_scenario
+
+    from conftest import SCENARIOS
+
+    suspended = load_scenario(SCENARIOS / "suspension-for-non-payment.yaml", spec)
+    support = load_scenario(SCENARIOS / "support-restriction.yaml", spec)
+    expected = _steps(replay(CompiledSpec(spec), support))  # on a chart of its own
+
+    compiled = CompiledSpec(spec)
+    first = replay(compiled, suspended)
+    chart = first.contract.machine
+    assert {s.id for s in chart.configuration} == {"in_force", "active"}
+    del first
+    gc.collect()
+    again = replay(compiled, support)
+    assert again.contract.machine is chart
+    assert _steps(again) == expected
+
+
+def test_a_stopped_or_failed_statechart_is_not_given_back(spec):
+    """A chart that entered a final state (python-statemachine stops it for good: 5, a
+    rejected application) and one an event failed in serve no other contract."""
+    import gc
+
+    import pytest
+
+    from yakkan.model.machine import CompiledSpec
+
+    compiled = CompiledSpec(spec)
+    defaults = {n: p.default for n, p in spec.parameters.items()}
+    rejected = Contract(compiled, defaults)
+    rejected.send("apply", START)
+    assert rejected.send("reject", START + 3, {"ground": "5(1)"}).state_after == "rejected"
+    failed = Contract(compiled, defaults)
+    failed.send("apply", START)
+
+    def breaks(*_, **__):
+        raise RuntimeError("a callback failed")
+
+    failed.machine.send = breaks
+    with pytest.raises(RuntimeError):
+        failed.send("accept", START + 3)
+    del rejected, failed
+    gc.collect()
+    assert compiled._spare_machines == []
