@@ -102,6 +102,34 @@ def test_an_error_while_the_parent_tends_its_processes_is_raised() -> None:
     assert taken == []
 
 
+def test_a_worker_checks_one_property_after_another_and_one_over_its_time_is_replaced() -> None:
+    """Two workers (one per job) check six properties, each worker one after another in
+    its own process (not a fork per property). A check that runs past its time has its
+    worker killed and an ``unknown`` verdict; the properties after it go to a new worker."""
+    import os
+    from dataclasses import replace
+
+    from yakkan.model.spec import load_spec
+    from yakkan.verify.runner import _each, _failed
+
+    spec = load_spec(SPEC_PATH)
+
+    def work(pid):
+        if pid == "P13":
+            time.sleep(60)
+        return _failed(spec, pid, 0.0, str(os.getpid()))  # (a verdict that says where it was made)
+
+    got = {}
+    ids = ["P01", "P02", "P13", "P03", "P04", "P05"]
+    _each(spec, ids, replace(Settings(), timeout=0.05), 2, None, work, None,
+          lambda pid, v: got.setdefault(pid, v))  # fmt: skip
+    assert sorted(got) == sorted(ids)
+    assert (got["P13"].verdict, got["P13"].reason) == ("unknown", "timeout after 0.05 s (solver process killed)")
+    where = [int(got[p].reason) for p in ids if p != "P13"]
+    assert os.getpid() not in where
+    assert len(set(where)) <= 3  # two workers, and the one that took P13's place
+
+
 def test_the_premises_are_reached_beside_the_parents_one_solver(tmp_path, spec, monkeypatch) -> None:
     """The fast path's premises are reached again in a forked process while the parent's
     one solver runs (not after it, when the other cores may be idle); in one process when

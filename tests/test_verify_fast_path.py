@@ -121,12 +121,12 @@ def test_a_smaller_deposit_cap_rechecks_only_the_deposit_steps(root: Path, monke
     assert last is not None and last.scenario_text
     (root / "out" / "P13-counterexample.yaml").unlink(missing_ok=True)
     edit(root, *DEPOSIT_CAP)
-    from yakkan.verify import runner
+    from yakkan.verify import parallel
 
     def no_fork(*args: object, **kw: object) -> None:
         raise AssertionError("a solver process was forked")
 
-    monkeypatch.setattr(runner, "_child", no_fork)
+    monkeypatch.setattr(parallel, "Worker", no_fork)
     verdicts = verdicts_of(root, IDS)
     assert [(v.id, v.verdict, v.route, v.steps_rechecked) for v in verdicts] == [
         (p, verdict, "fast", ["pay_deposit", "request_deposit"])

@@ -106,6 +106,60 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None
     return out
 
 
+class Worker(Generic[T, R]):
+    """A forked process that computes ``work(item)`` for one item after another, as the
+    parent gives them (`give`), until it is closed: one fork for many items, so the
+    pages of its parent's heap are copied once, not once per item (`_each`'s solver
+    processes). ``work`` must not depend on what the process computed before: each of the
+    verifier's checks starts in a Z3 context of its own."""
+
+    def __init__(self, work: Callable[[T], R]) -> None:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork")
+        self.pipe, theirs = ctx.Pipe(duplex=True)  # (ready when its answer is)
+        self._proc: Any = ctx.Process(target=_serve, args=(work, theirs), daemon=True)
+        self._proc.start()
+        theirs.close()
+        self.item: T | None = None  # the item it computes (None: idle)
+        self.since = 0.0  # when it was given that item (time.monotonic)
+
+    def give(self, item: T) -> None:
+        import time
+
+        self.item, self.since = item, time.monotonic()
+        self.pipe.send(item)
+
+    def answer(self) -> R:
+        """The value of ``work(item)`` (the worker then idle); EOFError when the process
+        ended without one (the exception it died of is on its stderr)."""
+        value = self.pipe.recv()
+        self.item = None
+        return value
+
+    def close(self) -> None:
+        """The process stopped (killed if it still runs: mid-item, or idle)."""
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join()
+            self.pipe.close()
+            self._proc = None
+
+
+def _serve(work: Callable[[Any], Any], pipe: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent kills its workers
+    try:
+        while True:
+            try:
+                item = pipe.recv()
+            except EOFError:  # the parent closed its end
+                return
+            pipe.send(work(item))
+    finally:
+        pipe.close()
+
+
 def _child(fn: Callable[[], Any], send: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent kills its children
     try:

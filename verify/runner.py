@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -1402,8 +1401,9 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
               hints: Mapping[str, float] | None = None,
               recipes: Mapping[str, Mapping[str, Any]] | None = None,
               in_process: bool = False) -> list[Verdict]:  # fmt: skip
-    """Verdicts for ``ids``, in that order: one solver process per property, at most
-    ``jobs`` at a time (default: one per core), the longest first (``hints``: the seconds
+    """Verdicts for ``ids``, in that order: each property checked in a solver process (at
+    most ``jobs`` worker processes, default one per core, each given the next property as
+    it answers: `_each`), the longest first (``hints``: the seconds
     each took last time; else a guess by kind).
 
     ``recipes``: for some properties, what their last check leaves (`Verdict.recipe`): these
@@ -1413,9 +1413,10 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
 
     Before the full checks the parent prepares what every check shares (the compiled
     spec, the random runs, the lemma candidates' truth on them; for one property, only the
-    runs) and forks a process per property — the fast path needs none of it, so a run
-    whose properties all pass it never prepares. A process that runs over its time budget
-    (Z3 does not always answer its own timeout) is killed and its verdict is ``unknown``.
+    runs) and forks the workers — the fast path needs none of it, so a run whose
+    properties all pass it never prepares. A worker that runs over a property's time
+    budget (Z3 does not always answer its own timeout) is killed and that verdict is
+    ``unknown``; the next property goes to a new worker.
     """
     ids = list(ids)
     recipes = recipes or {}
@@ -1471,12 +1472,15 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
           done: Callable[[str, Verdict | None], None],
           meanwhile: Callable[[Callable[[], None]], None] | None = None,
           in_process: bool = False) -> None:  # fmt: skip
-    """``work(pid)`` for each of ``ids``, in a forked process each (at most ``jobs`` at a
-    time), ``done(pid, verdict)`` in the parent as each ends (a process killed over its
-    time, or ended without an answer: an ``unknown`` verdict). ``meanwhile(pause)`` runs
-    once in the parent, once the first processes are started; each ``pause()`` it calls
-    starts the processes that may start and collects those that ended, so that a core
-    left free while the parent works is given the next property. ``in_process``: no fork."""
+    """``work(pid)`` for each of ``ids`` in forked worker processes (at most ``jobs``, each
+    given the next property as it answers: `parallel.Worker`), ``done(pid, verdict)`` in
+    the parent as each ends (a worker killed over its time, or ended without an answer:
+    an ``unknown`` verdict, and the next property goes to a new worker). Each check starts
+    in a Z3 context of its own, so a worker's verdicts and units are those of a process
+    per property. ``meanwhile(pause)`` runs once in the parent, once the first workers
+    are given theirs; each ``pause()`` it calls gives idle workers the next property and
+    collects those that answered, so that a core left free while the parent works is
+    given the next property. ``in_process``: no fork."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(ids)))
     if in_process or not hasattr(os, "fork") or not ids:  # no fork: one process, in order
         if meanwhile is not None:
@@ -1493,72 +1497,74 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
         return
     import multiprocessing as mp
 
-    ctx = mp.get_context("fork")
+    from .parallel import Worker
+
     pending = _schedule(spec, ids, hints or {})
-    running: dict[str, tuple[Any, Any, float]] = {}
+    workers: list[Worker[str, Any]] = []  # at most ``jobs``, each checking one property after another
     grace = 5.0 + settings.timeout * 0.2
 
     def tend(wait: float) -> None:
-        """Start the processes that may start; collect those that ended (waiting up to
-        ``wait`` seconds for one), or kill those over their time."""
-        while pending and len(running) < jobs:
-            pid = pending.pop(0)
-            if on_start:
-                on_start(pid)
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(work, pid, send), daemon=True)
-            proc.start()
-            send.close()
-            running[pid] = (proc, recv, time.monotonic())
-        if not running:
+        """Give each idle worker the next property (forking up to ``jobs`` workers); collect
+        the verdicts of those that answered (waiting up to ``wait`` seconds for one), or
+        kill a worker over its time (the next property goes to a new one)."""
+        for w in workers:
+            if pending and w.item is None:
+                _give(w, pending.pop(0))
+        while pending and len(workers) < jobs:
+            workers.append(Worker(lambda pid: _verdict_data(work(pid))))
+            _give(workers[-1], pending.pop(0))
+        busy = [w for w in workers if w.item is not None]
+        if not busy:
             return
-        ready = mp.connection.wait([r for _, r, _ in running.values()], timeout=wait)
+        ready = mp.connection.wait([w.pipe for w in busy], timeout=wait)
         now = time.monotonic()
-        for pid, (proc, recv, started) in list(running.items()):
-            answered, v = False, None
-            if recv in ready:
-                answered = True
+        for w in busy:
+            pid, v = w.item, None
+            if w.pipe in ready:
                 try:
-                    data = recv.recv()
+                    data = w.answer()
                     v = Verdict.from_data(data) if data is not None else None
                 except (EOFError, OSError):
-                    v = _failed(spec, pid, now - started, "the solver process ended without a verdict")
-            elif now - started > settings.timeout + grace:
-                answered = True
-                proc.kill()
-                v = _failed(spec, pid, now - started, f"timeout after {settings.timeout:g} s (solver process killed)")
-            if answered:
-                proc.join(timeout=1)
-                recv.close()
-                del running[pid]
-                done(pid, v)
+                    v = _failed(spec, pid, now - w.since, "the solver process ended without a verdict")
+            elif now - w.since > settings.timeout + grace:
+                v = _failed(spec, pid, now - w.since, f"timeout after {settings.timeout:g} s (solver process killed)")
+            else:
+                continue
+            if w.item is not None:  # (it died or was over its time: no other property goes to it)
+                w.close()
+                workers.remove(w)
+            done(pid, v)
 
-    if meanwhile is not None:
-        tend(0)
-        failed: list[Exception] = []
+    def _give(w: Worker[str, Any], pid: str) -> None:
+        if on_start:
+            on_start(pid)
+        w.give(pid)
 
-        def pause() -> None:  # an error of ours is not taken for the parent's work failing
-            if not failed:
-                try:
-                    tend(0)
-                except Exception as exc:  # (Ctrl-C goes straight through)
-                    failed.append(exc)
-
-        meanwhile(pause)
-        if failed:
-            raise failed[0]
-    while pending or running:
-        tend(0.2)
-
-
-def _child(work: Callable[[str], Verdict | None], pid: str, send: Any) -> None:
-    # Ctrl-C: the parent exits and multiprocessing terminates its daemonic solver processes
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        v = work(pid)
-        send.send(v.to_data() if v is not None else None)
-    finally:
-        send.close()
+        if meanwhile is not None:
+            tend(0)
+            failed: list[Exception] = []
+
+            def pause() -> None:  # an error of ours is not taken for the parent's work failing
+                if not failed:
+                    try:
+                        tend(0)
+                    except Exception as exc:  # (Ctrl-C goes straight through)
+                        failed.append(exc)
+
+            meanwhile(pause)
+            if failed:
+                raise failed[0]
+        while pending or any(w.item is not None for w in workers):
+            tend(0.2)
+    finally:  # (Ctrl-C: the parent exits and kills its workers)
+        for w in workers:
+            w.close()
+
+
+def _verdict_data(v: Verdict | None) -> dict[str, Any] | None:
+    """A verdict as a worker sends it to its parent."""
+    return v.to_data() if v is not None else None
 
 
 def _believed(recipe: Mapping[str, Any], changed: list[str] | None) -> list[str] | None:
