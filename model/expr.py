@@ -957,6 +957,7 @@ class _Source:
         self.starts = [0]
         for line in self.lines[:-1]:
             self.starts.append(self.starts[-1] + len(line) + 1)
+        self.ascii = [line.isascii() for line in self.lines]  # (a byte column is a character's)
 
     def error(self, message: str, col: int | None) -> ExprError:
         """An :class:`ExprError` about this text."""
@@ -964,8 +965,10 @@ class _Source:
 
     def offset(self, lineno: int, byte_col: int) -> int:
         """Text offset of an AST position (1-based line, UTF-8 byte column)."""
-        line = self.lines[lineno - 1]
-        chars = len(line.encode()[:byte_col].decode("utf-8", "ignore"))
+        if self.ascii[lineno - 1]:
+            chars = byte_col
+        else:
+            chars = len(self.lines[lineno - 1].encode()[:byte_col].decode("utf-8", "ignore"))
         return self.lead + self.starts[lineno - 1] + chars
 
     def span(self, node: ast.AST) -> tuple[int, int]:
@@ -1121,7 +1124,8 @@ class _Builder:
 
     def _node(self, cls: type, t: Type, node: ast.AST, *fields: Any) -> Any:
         """Instantiate an :class:`Expr` subclass with the node's text and column."""
-        return cls(t, self.src.segment(node), self.src.col(node), *fields)
+        start, end = self.src.span(node)
+        return cls(t, self.src.text[start:end], start, *fields)
 
     # -- checks -------------------------------------------------------------
 
