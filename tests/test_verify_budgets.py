@@ -130,6 +130,29 @@ def test_a_worker_checks_one_property_after_another_and_one_over_its_time_is_rep
     assert len(set(where)) <= 3  # two workers, and the one that took P13's place
 
 
+def test_a_worker_that_ended_while_idle_is_replaced() -> None:
+    """A worker killed from outside between two properties (here, as soon as it answered
+    for the first) is not given the next one: a new worker checks it."""
+    import os
+    import signal
+
+    from yakkan.model.spec import load_spec
+    from yakkan.verify.runner import _each, _failed
+
+    spec = load_spec(SPEC_PATH)
+    got = {}
+
+    def done(pid, v):
+        got[pid] = v
+        if len(got) == 1:
+            os.kill(int(v.reason), signal.SIGKILL)
+            time.sleep(0.3)
+
+    _each(spec, ["P01", "P02"], Settings(), 1, None, lambda pid: _failed(spec, pid, 0.0, str(os.getpid())),
+          None, done)  # fmt: skip
+    assert sorted(got) == ["P01", "P02"] and got["P02"].reason != got["P01"].reason
+
+
 def test_the_premises_are_reached_beside_the_parents_one_solver(tmp_path, spec, monkeypatch) -> None:
     """The fast path's premises are reached again in a forked process while the parent's
     one solver runs (not after it, when the other cores may be idle); in one process when

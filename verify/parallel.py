@@ -124,6 +124,10 @@ class Worker(Generic[T, R]):
         self.item: T | None = None  # the item it computes (None: idle)
         self.since = 0.0  # when it was given that item (time.monotonic)
 
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.is_alive()
+
     def give(self, item: T) -> None:
         import time
 

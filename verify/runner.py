@@ -1507,8 +1507,12 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
         """Give each idle worker the next property (forking up to ``jobs`` workers); collect
         the verdicts of those that answered (waiting up to ``wait`` seconds for one), or
         kill a worker over its time (the next property goes to a new one)."""
-        for w in workers:
+        for w in list(workers):
             if pending and w.item is None:
+                if not w.alive:  # (ended while idle: killed from outside)
+                    w.close()
+                    workers.remove(w)
+                    continue
                 _give(w, pending.pop(0))
         while pending and len(workers) < jobs:
             workers.append(Worker(lambda pid: _verdict_data(work(pid))))
