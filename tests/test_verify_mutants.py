@@ -258,6 +258,20 @@ MUTANTS = {
                                   '{when: "new_option_fee == agreed_option_next", rule:', "P84"),
     # 11-2: the cap itself may not be requested
     "p85-cap-not-requested": ('{when: "amount <= deposit_cap", rule:', '{when: "amount < deposit_cap", rule:', "P85"),
+    # and on seed 5 (2026-12-01), each with its property:
+    # 8-4: only a "raise" that raises nothing is accepted
+    "p18-no-raise-by-notice": ('{when: "new_base_fee > max(base_fee, agreed_base_next)", rule:',
+                               '{when: "not (new_base_fee > max(base_fee, agreed_base_next))", rule:', "P18"),
+    # 17-3: the service restored, the ground of suspension kept
+    "p86-restored-ground-kept": (
+        """    effects: ["suspension_ground = 'none'", "suspended_on = FOREVER"]\n  # ---- interruption""",
+        """    effects: ["suspended_on = FOREVER"]\n  # ---- interruption""", "P86"),
+    # 11-1: the deposit paid only below the amount requested
+    "p87-requested-deposit-not-paid-in-full": ('{when: "deposit_held + amount <= deposit_requested", rule:',
+                                               '{when: "deposit_held + amount < deposit_requested", rule:', "P87"),
+    # 28-1, 28-3: no termination on the day of the notice
+    "p88-no-termination-on-the-day": ('{when: "effective_on >= today", rule: "the termination date named',
+                                      '{when: "effective_on > today", rule: "the termination date named', "P88"),
 }
 
 
