@@ -155,6 +155,7 @@ MESSAGES: dict[str, str] = {
     "all verdicts as expected": "すべての判定が期待どおり",
     "{n} verdict(s) differ from the catalogue": "{n} 件の判定が一覧の期待と異なる",
     "{id} {version}: {n} properties, {verdicts} (solver time {seconds:.1f} s; domain: {domain})": "{id} {version}: 検証プロパティ {n} 件、{verdicts}（ソルバー時間 {seconds:.1f} 秒、領域: {domain}）",
+    "{id} {version}: {n} property, {verdicts} (solver time {seconds:.1f} s; domain: {domain})": "{id} {version}: 検証プロパティ {n} 件、{verdicts}（ソルバー時間 {seconds:.1f} 秒、領域: {domain}）",
     "{n} proof hint(s) no longer prove their property ({ids}): they took the full check; `{command}` writes them again": "証明ヒント {n} 件がもはや性質を証明しない（{ids}）。完全な検査を行った。`{command}` で書き直してください",
     # -- simulate ------------------------------------------------------------------------------
     "report and plots: {folder}/ ({n} files)": "報告とグラフ: {folder}/（{n} ファイル）",

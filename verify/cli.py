@@ -251,9 +251,14 @@ def run(args: Namespace) -> int:
         n_bad = sum(1 for v in verdicts if not v.matches)
         verdict_line = tr("all verdicts as expected") if good else \
             tr("{n} verdict(s) differ from the catalogue", n=n_bad)  # fmt: skip
-        print(tr("{id} {version}: {n} properties, {verdicts} (solver time {seconds:.1f} s; domain: {domain})",
-                 id=info["id"], version=info["version"], n=len(verdicts), verdicts=verdict_line, seconds=total,
-                 domain=translate(settings.bounds.describe())))  # fmt: skip
+        told = {"id": info["id"], "version": info["version"], "n": len(verdicts), "verdicts": verdict_line,
+                "seconds": total, "domain": translate(settings.bounds.describe())}  # fmt: skip
+        if len(verdicts) == 1:
+            print(tr("{id} {version}: {n} property, {verdicts} (solver time {seconds:.1f} s; domain: {domain})",
+                     **told))  # fmt: skip
+        else:
+            print(tr("{id} {version}: {n} properties, {verdicts} (solver time {seconds:.1f} s; domain: {domain})",
+                     **told))  # fmt: skip
         if stale and not getattr(args, "write_hints", False):
             print(tr("{n} proof hint(s) no longer prove their property ({ids}): they took the full check; "
                      "`{command}` writes them again", n=len(stale), ids=", ".join(stale),
