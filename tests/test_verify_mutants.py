@@ -272,6 +272,16 @@ MUTANTS = {
     # 28-1, 28-3: no termination on the day of the notice
     "p88-no-termination-on-the-day": ('{when: "effective_on >= today", rule: "the termination date named',
                                       '{when: "effective_on > today", rule: "the termination date named', "P88"),
+    # and on seed 6: 7-1, I-35: an objection for the day the contract already ends on names a new cause
+    "p89-objection-relabels-a-fixed-end": ('{when: "term_end < end_date", rule:',
+                                           '{when: "term_end <= end_date", rule:', "P89"),
+    # 37-2, I-35: seed 2's survivor, a customer's termination for the day already fixed
+    "p89-customer-termination-relabels-a-fixed-end": (
+        '{when: "effective_on < end_date", rule: "the contract already ends on or before that date", '
+        'articles: ["37-2"]',
+        '{when: "effective_on <= end_date", rule: "the contract already ends on or before that date", '
+        'articles: ["37-2"]',
+        "P89"),
 }
 
 
