@@ -282,6 +282,12 @@ MUTANTS = {
         '{when: "effective_on <= end_date", rule: "the contract already ends on or before that date", '
         'articles: ["37-2"]',
         "P89"),
+    # and on seed 7: 8-4, I-15: a notice effective mid-month applied from that month's first day
+    "p90-raise-applied-before-its-day": ("(0 if day_of(effective_on) == 1 else 1)))",
+                                         "(0 if day_of(effective_on) == 1 else 0)))", "P90"),
+    # 12-2, I-03: an administrative fee charged to a customer not in arrears
+    "p91-admin-fee-without-arrears": ('"late_admin_charged += late_admin_fee if overdue > 0 else 0"',
+                                      '"late_admin_charged += late_admin_fee if overdue > 0 else 1"', "P91"),
 }
 
 
