@@ -20,23 +20,46 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class Later(Generic[R]):
+class _Forked:
+    """A daemonic forked child and this process's end of a pipe to it (`pipe`: None once
+    closed, or when no child was forked)."""
+
+    _proc: Any = None
+    pipe: Any = None
+
+    def _fork(self, target: Callable[..., None], first: Any, duplex: bool) -> None:
+        """``target(first, the child's end of the pipe)`` in a forked child."""
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork")
+        self.pipe, theirs = ctx.Pipe(duplex=duplex)
+        self._proc = ctx.Process(target=target, args=(first, theirs), daemon=True)
+        self._proc.start()
+        theirs.close()
+
+    def close(self) -> None:
+        """The child stopped (killed if it still runs) and its pipe closed."""
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join()
+            self.pipe.close()
+            self._proc = None
+            self.pipe = None
+
+
+class Later(_Forked, Generic[R]):
     """``fn()`` computed in a forked child while this process goes on; `result` waits for
     it. Where no child may be forked (no ``fork``, a daemonic solver process, or ``fork``
-    False), `result` computes it in this process: the same value either way."""
+    False), `result` computes it in this process: the same value either way. (`pipe` is
+    ready when the result is; `close` stops the child, `result` not asked.)"""
 
     def __init__(self, fn: Callable[[], R], fork: bool = True) -> None:
         import multiprocessing as mp
 
         self._fn = fn
-        self._proc: Any = None
-        self.pipe: Any = None  # the child's end of its pipe, ready when its result is (None: no child)
         if fork and hasattr(os, "fork") and not mp.current_process().daemon:
-            ctx = mp.get_context("fork")
-            self.pipe, send = ctx.Pipe(duplex=False)
-            self._proc = ctx.Process(target=_child, args=(fn, send), daemon=True)
-            self._proc.start()
-            send.close()
+            self._fork(_child, fn, duplex=False)
 
     def result(self, pause: Callable[[], None] | None = None) -> R:
         """The value of ``fn()`` (its exception raised here, as the one-process path raises
@@ -57,16 +80,6 @@ class Later(Generic[R]):
         if not ok:
             raise value
         return value
-
-    def close(self) -> None:
-        """The child stopped (if it still runs) and its pipe closed; `result` not asked."""
-        if self._proc is not None:
-            if self._proc.is_alive():
-                self._proc.kill()
-            self._proc.join()
-            self.pipe.close()
-            self._proc = None
-            self.pipe = None
 
 
 def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None) -> list[R]:
@@ -106,7 +119,7 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int | None = None
     return out
 
 
-class Worker(Generic[T, R]):
+class Worker(_Forked, Generic[T, R]):
     """A forked process that computes ``work(item)`` for one item after another, as the
     parent gives them (`give`), until it is closed: one fork for many items, so the
     pages of its parent's heap are copied once, not once per item (`_each`'s solver
@@ -114,13 +127,7 @@ class Worker(Generic[T, R]):
     verifier's checks starts in a Z3 context of its own."""
 
     def __init__(self, work: Callable[[T], R]) -> None:
-        import multiprocessing as mp
-
-        ctx = mp.get_context("fork")
-        self.pipe, theirs = ctx.Pipe(duplex=True)  # (ready when its answer is)
-        self._proc: Any = ctx.Process(target=_serve, args=(work, theirs), daemon=True)
-        self._proc.start()
-        theirs.close()
+        self._fork(_serve, work, duplex=True)  # (`pipe` ready when its answer is)
         self.item: T | None = None  # the item it computes (None: idle)
         self.since = 0.0  # when it was given that item (time.monotonic)
 
@@ -140,15 +147,6 @@ class Worker(Generic[T, R]):
         value = self.pipe.recv()
         self.item = None
         return value
-
-    def close(self) -> None:
-        """The process stopped (killed if it still runs: mid-item, or idle)."""
-        if self._proc is not None:
-            if self._proc.is_alive():
-                self._proc.kill()
-            self._proc.join()
-            self.pipe.close()
-            self._proc = None
 
 
 def _serve(work: Callable[[Any], Any], pipe: Any) -> None:
