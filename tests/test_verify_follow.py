@@ -1,9 +1,10 @@
-"""`engines.follow` checks a run of the executable model step by step against the encoding.
-An event the run sends more than once has its step built once between two states of
-constants and substituted (`StepTemplates`, with the months of the exact calendar given as
-`Calendar.known` computes them); an event sent once has its step built with the values.
-The two must be the same step: on random runs, every step built both ways is allowed, and
-the same step with a value the model did not compute is refused both ways."""
+"""`engines.StepChecker` checks a run of the executable model step by step against the
+encoding. Each event's step is built once between two states of constants and substituted
+(`StepTemplates`, with the months of the exact calendar given as `Calendar.known` computes
+them, and in the checker's context each table of month starts built once and substituted:
+`Calendar.tables`). That must be the step built with the values: on random runs, every
+step built both ways is allowed, and the same step with a value the model did not compute
+is refused both ways."""
 
 from __future__ import annotations
 
@@ -47,12 +48,22 @@ def _changed_int(spec, before, after) -> str | None:
                  and spec.variables[v].type.kind == "int" and after[v] != before.get(v)), None)  # fmt: skip
 
 
-@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 10**9), length=st.integers(10, 40))
-def test_a_template_step_is_the_step_built_with_the_values(verifier, seed, length) -> None:
+def _step_between(sysm: System, k: int, event: str, s, n, args) -> list:
+    """The step by ``event`` from ``s`` to ``n`` (states of Z3 values) built with the values:
+    what a template with the values substituted must be."""
+    m = sysm.model
+    st = sysm.step(s, n, k, only_event=event)
+    return [st.constraint, st.event == m.event_sort[event], *[t == v for t, v in engines._given(m, st, event, args)]]
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**9), length=st.integers(10, 40), tables=st.booleans())
+def test_a_template_step_is_the_step_built_with_the_values(verifier, seed, length, tables) -> None:
     verifier._fresh_context()
     run, initial, steps = _run(verifier, seed, length)
     sysm = System(verifier.model, None, exact=True)
+    if tables:  # as in a `StepChecker`: each table of month starts built once and substituted
+        sysm.calendar.tables = {}
     templates = engines.StepTemplates(sysm)
     before, slot0 = initial, sysm.model.mid
     checked = refused = 0
@@ -64,7 +75,7 @@ def test_a_template_step_is_the_step_built_with_the_values(verifier, seed, lengt
             variants.append({**after, var: after[var] + 1})
         for i, values in enumerate(variants):
             n = engines.concrete_state(sysm, values, slot)
-            direct, _ = engines._step_between(sysm, k, event, s, n, args)
+            direct = _step_between(sysm, k, event, s, n, args)
             template = templates.between(event, s, n, args)
             answer = _allowed(sysm, run.parameters, direct)
             assert _allowed(sysm, run.parameters, [template]) == answer, (k, event, var, i)
@@ -76,15 +87,42 @@ def test_a_template_step_is_the_step_built_with_the_values(verifier, seed, lengt
 
 
 def test_follow_names_the_first_step_the_encoding_refuses(verifier) -> None:
-    verifier._fresh_context()
     run, initial, steps = _run(verifier, 5, 40)
-    sysm = System(verifier.model, None, exact=True)
-    assert engines.follow(sysm, engines.Budget(), initial, steps, run.parameters) is None
+    checker = engines.StepChecker(verifier.spec)
+    assert checker.follow(engines.Budget(), initial, steps, run.parameters) is None
     events = [e for _, e, _, _ in steps]
     assert len(steps) == 45 and len(set(events)) < len(events) - 20  # most steps from a template
+    assert checker.queries == 46  # the initial state and each step
+    assert len(checker.templates._built) == len(set(events))
     for k in (3, 17, 31, 44):
         slot, event, args, after = steps[k]
         var = _changed_int(verifier.spec, steps[k - 1][3], after) or "charged"
         tampered = [*steps[:k], (slot, event, args, {**after, var: after[var] + 1}), *steps[k + 1 :]]
-        sysm = System(verifier.model, None, exact=True)
-        assert engines.follow(sysm, engines.Budget(), initial, tampered, run.parameters) == k, (k, event, var)
+        asked = checker.queries
+        assert checker.follow(engines.Budget(), initial, tampered, run.parameters) == k, (k, event, var)
+        assert checker.queries == asked + 1  # the steps before it were allowed already: not asked again
+        fresh = engines.StepChecker(verifier.spec)
+        assert fresh.follow(engines.Budget(), initial, tampered, run.parameters) == k, (k, event, var)
+
+
+def test_a_step_allowed_for_one_contract_is_asked_again_for_another(verifier) -> None:
+    """The checker remembers a step with the contract's parameters: the same values after
+    the application under another base fee are another question (the encoding reads the
+    parameter), and its answer is the encoding's."""
+    run, initial, steps = _run(verifier, 5, 40)
+    checker = engines.StepChecker(verifier.spec)
+    assert checker.follow(engines.Budget(), initial, steps[:5], run.parameters) is None
+    other = {**run.parameters, "base_fee": run.parameters["base_fee"] + 1000}
+    asked = checker.queries
+    assert checker.follow(engines.Budget(), initial, steps[:5], other) is not None
+    assert checker.queries > asked
+
+
+def test_a_step_check_spends_no_unit_of_the_property(verifier) -> None:
+    run, initial, steps = _run(verifier, 5, 40)
+    budget = engines.Budget()
+    assert engines.StepChecker(verifier.spec).follow(budget, initial, steps, run.parameters) is None
+    assert budget.used == 0
+    spent = engines.Budget(seconds=0.0)
+    with pytest.raises(engines.Unknown, match="wall-clock guard"):
+        engines.StepChecker(verifier.spec).follow(spent, initial, steps, run.parameters)

@@ -93,18 +93,31 @@ def _lookup(k: Any, values: tuple[int, ...], lo: int = 0, hi: int | None = None)
 
 
 class _Month:
-    """A month index decomposed as MONTH0 + 48 * cycle + k, valid when ``inside``."""
+    """A month index decomposed as MONTH0 + 48 * cycle + k, valid when ``inside``.
+    ``tables``: each offset's lookup built once on a placeholder for ``k`` and substituted
+    (`Calendar.tables`), else None (built for each ``k``)."""
 
-    def __init__(self, term: Any, cycle: Any, k: Any, inside: Any) -> None:
+    def __init__(self, term: Any, cycle: Any, k: Any, inside: Any, tables: dict[int, Any] | None = None) -> None:
         self.term, self.cycle, self.k, self.inside = term, cycle, k, inside
         self._starts: dict[int, Any] = {}
+        self._tables = tables
 
     def start(self, offset: int) -> Any:
         """First day of month ``m + offset`` (exact when ``inside``)."""
         if offset not in self._starts:
             table = CUM[offset : offset + 48]
-            self._starts[offset] = DAY0 + 1461 * self.cycle + _lookup(self.k, table)
+            if self._tables is None:
+                lookup = _lookup(self.k, table)
+            else:
+                if offset not in self._tables:
+                    self._tables[offset] = _lookup(_PLACEHOLDER(), table)
+                lookup = z3.substitute(self._tables[offset], (_PLACEHOLDER(), self.k))
+            self._starts[offset] = DAY0 + 1461 * self.cycle + lookup
         return self._starts[offset]
+
+
+def _PLACEHOLDER() -> Any:  # noqa: N802 - a constant of the context
+    return z3.Int("cal.k#table")
 
 
 @dataclass
@@ -131,6 +144,10 @@ class Calendar:
         self._month_of: dict[int, Any] = {}  # day term id -> month term
         self._month_start: dict[int, Any] = {}
         self._n = 0
+        # each offset's table of month starts, built once and substituted for each month
+        # decomposed; None: built for each (the solvers' contexts, whose terms and so
+        # searches must be the same as before: only `engines.StepChecker` sets it)
+        self.tables: dict[int, Any] | None = None
 
     # -- decompositions -----------------------------------------------------------------
 
@@ -167,7 +184,7 @@ class Calendar:
         cycle, k = self._fresh(inside)
         if self.decompositions is not None:
             self.decompositions.append((cycle, k, "day", x))
-        dec = _Month(None, cycle, k, inside)
+        dec = _Month(None, cycle, k, inside, self.tables)
         first, following = dec.start(0), dec.start(1)
         self.definitions.append(z3.Implies(inside, z3.And(first <= x, x < following)))
         term = z3.If(inside, MONTH0 + 48 * cycle + k, _MONTH_OF_OUTSIDE(x))
@@ -196,7 +213,7 @@ class Calendar:
             if self.decompositions is not None:
                 self.decompositions.append((cycle, k, "month", m))
             self.definitions.append(z3.Implies(inside, m == MONTH0 + 48 * cycle + k))
-            dec = _Month(m, cycle, k, inside)
+            dec = _Month(m, cycle, k, inside, self.tables)
             term = z3.If(inside, dec.start(0), _MONTH_START_OUTSIDE(m))
         self._month_start[m.get_id()] = term
         return term

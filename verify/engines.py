@@ -18,8 +18,8 @@ loaded machine; a far-off wall-clock guard only turns a run that hangs into ``un
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 import z3
 
 from yakkan.model import calendar_math as cm
+from yakkan.model.expr import INT
 
 from .calendar import substitute
 from .encoding import ARMED, DEADLINE, MONTH, StepTerms, System
@@ -415,64 +416,122 @@ def concrete_state(sysm: System, values: Mapping[str, Any], slot: int) -> dict[s
     return s
 
 
-def follow(sysm: System, budget: Budget, initial: Mapping[str, Any],
-           steps: list[tuple[int, str, Mapping[str, Any], Mapping[str, Any]]],
-           parameters: Mapping[str, Any], initial_slot: int | None = None) -> int | None:  # fmt: skip
-    """Check a run of the executable model against the encoding, step by step.
+STEP_CHECK_UNITS = 20_000_000
+"""Z3 resource units one step check (`StepChecker`) may take: every value of the step is
+given, so the question has one answer and no search; the catalogue's largest step took
+0.17M units. A step that runs out of them raises `Unknown`, which fails the gate."""
 
-    ``initial`` are the values after the application (or, with ``initial_slot``, any state
-    the model reached, at that moment of its day: then only the steps are checked);
-    ``steps`` are (slot, event, arguments by expression name, values after the step).
+
+class StepChecker:
+    """Runs of the executable model checked against the encoding, step by step (`follow`),
+    in a Z3 context of the checker's own that lasts as long as it does (one per spec and
+    process: `runner.Verifier.steps`).
+
     Every state is given, so each check is one step of the encoding between two known
-    states. Returns the index of the first step the encoding does not allow with exactly
-    these values (-1 for the initial state), or None when the whole run is a run of the
-    encoding.
+    states. Each event's step is built once, between two states of constants
+    (`StepTemplates`), and each step is that formula with the step's values substituted
+    (in Z3, not built again in Python); a step the encoding allowed is remembered by its
+    values, so a step that several runs take (the application and the first months of
+    many witnesses) is asked once. A step check is a question with one answer, not a
+    search: its units are not a property's (a property's units and verdict stay the same
+    whatever this process followed before), and it has a cap of its own
+    (`STEP_CHECK_UNITS`)."""
 
-    A run's steps are mostly the same few events: the step of an event the run sends more
-    than once is built once, between two states of constants (`StepTemplates`), and each of
-    its steps is that formula with the constants replaced by the step's values (in Z3), not
-    built again in Python; an event sent once has its step built with the values.
-    """
-    m = sysm.model
-    params = [sym == parameters[name] for name, sym in m.param_syms.items()]
-    solver = Solver(sysm, budget)
-    solver.add(*params)
-    s = concrete_state(sysm, initial, m.mid if initial_slot is None else initial_slot)
-    if initial_slot is None:
-        solver.push()
-        solver.add(*sysm.init(s))
-        ok = solver.check()
-        solver.pop()
-        if not ok:
-            return -1
-    templates = StepTemplates(sysm)
-    times = Counter(event for _, event, _, _ in steps)
-    for k, (slot, event, args, after) in enumerate(steps):
-        n = concrete_state(sysm, after, slot)
-        # an event the run sends once: its step built with the values (no template to amortize)
-        if times[event] > 1:
-            query = [templates.between(event, s, n, args)]
-        else:  # (its terms kept alive as long as before the templates: Z3's ids, and so its searches, stay)
-            query, st = _step_between(sysm, k, event, s, n, args)
-        solver.push()
-        solver.add(*query)
-        ok = solver.check()
-        solver.pop()
-        if not ok:
-            return k
-        s = n
-    return None
+    def __init__(self, spec: Any, bounds: Any = None) -> None:
+        from .encoding import Model
+
+        self.context = z3.Context()
+        with self.inside():
+            self.sysm = System(Model(spec, bounds), None, exact=True)
+            self.sysm.calendar.tables = {}  # (no proof runs here: the terms may be built another way)
+            self.templates = StepTemplates(self.sysm)
+        self._allowed: set[tuple[Any, ...]] = set()
+        self._values: dict[tuple[str, Any, Any], Any] = {}
+        self.queries = 0
+
+    @contextlib.contextmanager
+    def inside(self) -> Iterator[None]:
+        """This checker's context as z3py's default for the block (the caller's after it)."""
+        saved = z3.z3._main_ctx
+        z3.z3._main_ctx = self.context
+        try:
+            yield
+        finally:
+            z3.z3._main_ctx = saved
+
+    def follow(self, budget: Budget, initial: Mapping[str, Any],
+               steps: list[tuple[int, str, Mapping[str, Any], Mapping[str, Any]]],
+               parameters: Mapping[str, Any], initial_slot: int | None = None) -> int | None:  # fmt: skip
+        """The index of the first of ``steps`` the encoding does not allow with exactly these
+        values (-1 for ``initial``), or None when the whole run is a run of the encoding.
+
+        ``initial`` are the values after the application (or, with ``initial_slot``, any
+        state the model reached, at that moment of its day: then only the steps are
+        checked); ``steps`` are (slot, event, arguments by expression name, values after the
+        step). ``budget`` gives only the wall-clock guard: no unit of it is spent."""
+        given = _frozen(parameters)
+        values, slot0 = initial, self.sysm.model.mid if initial_slot is None else initial_slot
+        before, s = (slot0, _frozen(values)), None  # (s: the state in Z3, once built)
+        with self.inside():
+            if initial_slot is None and ("init", given, before) not in self._allowed:
+                s = self._state(values, slot0)
+                if not self._allows(budget, parameters, self.sysm.init(s)):
+                    return -1
+                self._allowed.add(("init", given, before))
+            for k, (slot, event, args, after) in enumerate(steps):
+                now, n = (slot, _frozen(after)), None
+                key = (event, given, before, _frozen(args), now)
+                if key not in self._allowed:
+                    s, n = s or self._state(values, slot0), self._state(after, slot)
+                    if not self._allows(budget, parameters, [self.templates.between(event, s, n, args)]):
+                        return k
+                    self._allowed.add(key)
+                values, slot0, before, s = after, slot, now, n
+        return None
+
+    def _state(self, values: Mapping[str, Any], slot: int) -> dict[str, Any]:
+        """`concrete_state`, each Z3 value made once (a run's states share most values)."""
+        m, made = self.sysm.model, self._values
+
+        def value(t: Any, v: Any) -> Any:
+            key = (t.kind, t.enum, v)
+            if key not in made:
+                made[key] = m.z3_value(t, v)
+            return made[key]
+
+        out = {"state": m.state_sort[values["state"]], "today": value(INT, values["today"]), "slot": value(INT, slot)}
+        for name in self.sysm.kept:
+            out[name] = value(m.var_types[name], values[name])
+        return out
+
+    def _allows(self, budget: Budget, parameters: Mapping[str, Any], query: list[Any]) -> bool:
+        ms = budget.left_ms()
+        if ms <= 0:
+            raise budget.exhausted()
+        m = self.sysm.model
+        z = z3.Solver()
+        z.set("rlimit", STEP_CHECK_UNITS)
+        z.set("timeout", max(1, ms))
+        z.add(*[sym == parameters[name] for name, sym in m.param_syms.items()])
+        z.add(*self.sysm.calendar.definitions, *query)
+        self.queries += 1
+        r = z.check()
+        if r == z3.unknown:
+            raise Unknown(f"a step check gave no answer ({z.reason_unknown()}; cap {STEP_CHECK_UNITS:,} units)")
+        return r == z3.sat
 
 
-def _step_between(sysm: System, k: int, event: str, s: Mapping[str, Any], n: Mapping[str, Any],
-                  args: Mapping[str, Any]) -> tuple[list[Any], StepTerms]:  # fmt: skip
-    """The step by ``event`` from ``s`` to ``n`` (states of Z3 values) built with the values:
-    its constraints, and the step's terms."""
-    m = sysm.model
-    st = sysm.step(s, n, k, only_event=event)
-    cs = [st.constraint, st.event == m.event_sort[event]]
-    cs += [term == value for term, value in _given(m, st, event, args)]
-    return cs, st
+def _frozen(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """``values`` as a hashable key (lists and dicts in them as tuples)."""
+    return tuple(sorted((k, _hashable(v)) for k, v in values.items()))
+
+
+def _hashable(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        return ("{}", _frozen(v))
+    if isinstance(v, list | tuple):
+        return ("[]", tuple(_hashable(x) for x in v))
+    return v
 
 
 def _given(m: Any, st: StepTerms, event: str, args: Mapping[str, Any]) -> Iterator[tuple[Any, Any]]:

@@ -182,10 +182,21 @@ class Verifier:
         self._premise_reached: dict[str, int] = {}  # premise text -> events of that run sent when it held
         self._premise_prefix: dict[str, str] = {}  # premise text -> digest of that run's steps until it held
         self._step_keys: dict[tuple[str, str], dict[str, Any]] = {}  # `_step_key`'s answers (one spec)
-        self._followed: set[tuple[str, str]] = set()  # steps of runs the encoding took (`_premise_in_runs`)
         self._used_runs: list[Any] = []  # (parameters, events, until) of each witness and counterexample written
         self._replaying = False  # `recheck` of a witness: the last runs only, no bounded search
         self._spare: tuple[int, Any, Any] | None = None  # `before_the_forks`: (parent's pid, context, model)
+        self._steps: Any = None  # `steps`
+
+    @property
+    def steps(self) -> Any:
+        """The encoding's steps, for following runs of the executable model in it
+        (`engines.StepChecker`): one per process, made when first asked (a forked process
+        takes a copy of its parent's, with the steps it had followed)."""
+        from .engines import StepChecker
+
+        if self._steps is None:
+            self._steps = StepChecker(self.spec, self.settings.bounds)
+        return self._steps
 
     # -- lemma candidates ---------------------------------------------------------------
 
@@ -299,9 +310,6 @@ class Verifier:
             self.model = Model(self.spec, self.settings.bounds)
         self._spaces.clear()
         self._stated = None
-        # the steps followed in Z3 are this check's: a step followed by an earlier check is
-        # followed again, so that a check's units do not depend on what ran before it
-        self._followed = set()
 
     def check(self, pid: str) -> Verdict:
         from .engines import DepthReached, Unknown
@@ -1054,8 +1062,7 @@ class Verifier:
         again, and the reaching step's event unchanged, are the same query of the same
         encoding, not asked again."""
         from .counterexample import goal_finder
-        from .encoding import System, digest
-        from .engines import follow
+        from .encoding import digest
 
         reached = goal_finder(self.spec, premise)
         for run in runs:
@@ -1076,11 +1083,8 @@ class Verifier:
             if before is None or step.transition is None:
                 self._premise_runs[premise.text] = history
                 return run  # reached by the application itself: the initial state
-            followed = (prefix, repr(sorted(run.parameters.items())))  # the same step, the same query
-            sysm = System(self.model, None, exact=True)
-            if followed in self._followed or follow(sysm, budget, before.after, [self._zstep(step)], run.parameters,
-                                                    initial_slot=self._slot(before)) is None:  # fmt: skip
-                self._followed.add(followed)
+            if self.steps.follow(budget, before.after, [self._zstep(step)], run.parameters,
+                                 initial_slot=self._slot(before)) is None:  # fmt: skip
                 self._premise_runs[premise.text] = history
                 return run
             raise BackendDisagreement(f"a step of a run of the executable model reaching `{premise.text}` "
@@ -1334,8 +1338,6 @@ class Verifier:
         """The trace of a run of the executable model, once the encoding (exact calendar,
         every variable) has taken each of its steps with the same values; else None.
         (``z3_check=False``: the trace as the executable model ran it.)"""
-        from .encoding import System
-        from .engines import follow
         from .trace import Trace, TraceStep
 
         spec = self.spec
@@ -1350,8 +1352,7 @@ class Verifier:
                                     s.after["state"], dict(s.after), t.articles))  # fmt: skip
         if not z3_check:
             return Trace(dict(parameters), initial["today"], dict(initial), tsteps)
-        sysm = System(self.model, None, exact=True)
-        bad = follow(sysm, budget, initial, zsteps, parameters)
+        bad = self.steps.follow(budget, initial, zsteps, parameters)
         if bad is not None:
             raise BackendDisagreement(f"step {bad} of a run of the executable model is not a step of the encoding")
         return Trace(dict(parameters), initial["today"], dict(initial), tsteps)
