@@ -71,10 +71,13 @@ def run_data(spec: Spec, run: History) -> dict[str, Any]:
             "until": int(until)}  # fmt: skip
 
 
-def replay_run(compiled: CompiledSpec, data: Mapping[str, Any], engine: str = "fast") -> Any:
+def replay_run(compiled: CompiledSpec, data: Mapping[str, Any], engine: str = "fast", margin: int = MARGIN_DAYS) -> Any:
     """The history ``data`` (`run_data`) on ``compiled`` as a `sampling.Run` — sent event by
     event as `sampling.random_run` sent it, on the same ``engine`` (the same steps on
-    both) — or None when it no longer fits the spec (an event or a parameter gone)."""
+    both) — or None when it no longer fits the spec (an event or a parameter gone). Its
+    calendar runs ``margin`` days past the history's last day: 0 for the run as it was
+    recorded (what a spec that moved no date needs), `MARGIN_DAYS` for a step that an
+    edit may have moved later."""
     from .sampling import Run, recording_contract
 
     spec = compiled.spec
@@ -95,7 +98,7 @@ def replay_run(compiled: CompiledSpec, data: Mapping[str, Any], engine: str = "f
             contract.send(event, day, args)
         if contract.created:  # the calendar's steps after the last event, that day's end included
             last = max(int(data["until"]), events[-1][0])
-            contract.settle_to(min(last + MARGIN_DAYS, LAST_DAY))
+            contract.settle_to(min(last + margin, LAST_DAY))
     except Exception:  # noqa: BLE001 - a history the new spec cannot run: no fast path
         return None
     return Run(params, tuple(events), tuple(contract.steps), None)

@@ -182,6 +182,7 @@ class Verifier:
         self._premise_reached: dict[str, int] = {}  # premise text -> events of that run sent when it held
         self._premise_prefix: dict[str, str] = {}  # premise text -> digest of that run's steps until it held
         self._step_keys: dict[tuple[str, str], dict[str, Any]] = {}  # `_step_key`'s answers (one spec)
+        self._step_digests: tuple[str, dict[str, str]] | None = None  # `encoding.Model.step_digests`
         self._used_runs: list[Any] = []  # (parameters, events, until) of each witness and counterexample written
         self._replaying = False  # `recheck` of a witness: the last runs only, no bounded search
         self._spare: tuple[int, Any, Any] | None = None  # `before_the_forks`: (parent's pid, context, model)
@@ -514,7 +515,9 @@ class Verifier:
         memo = (ob.id, json.dumps(lemmas, sort_keys=True))
         if memo in self._step_keys:
             return self._step_keys[memo]
-        shared, events = self.model.step_digests
+        if self._step_digests is None:  # (the spec's, not the context's: kept across checks)
+            self._step_digests = self.model.step_digests
+        shared, events = self._step_digests
         given = candidates_from(self.spec, self.stated_lemmas(), lemmas)
         atoms = [a for c in given for a in (*c.premises, c.conclusion)]
         exprs = [e for e in (ob.formula, *(p.expr for p in ob.premises)) if e is not None]
@@ -869,7 +872,7 @@ class Verifier:
         the backends is raised (`BackendDisagreement`)."""
         import json
 
-        from .incremental import replay_run
+        from .incremental import MARGIN_DAYS, replay_run
 
         self._premise_runs, self._premise_reached, self._premise_prefix = {}, {}, {}
         out: dict[str, Any] = {}
@@ -879,11 +882,14 @@ class Verifier:
                 out[p.text] = data  # the same run, step for step: it reaches the premise again
                 continue
             key = json.dumps([data["parameters"], data["events"], data["until"]], sort_keys=True)
-            if key not in replayed:
-                replayed[key] = replay_run(self.compiled, data, engine="reference")
-            run = replayed[key]
             last = (data["prefix"], changed) if changed is not None and "prefix" in data else None
-            if run is None or not self._premise_in_runs(p, budget, [run], reference=True, last=last):
+            for margin in (0, MARGIN_DAYS):  # the run as recorded; past it, where an edit moved the step later
+                if (key, margin) not in replayed:
+                    replayed[(key, margin)] = replay_run(self.compiled, data, engine="reference", margin=margin)
+                run = replayed[(key, margin)]
+                if run is not None and self._premise_in_runs(p, budget, [run], reference=True, last=last):
+                    break
+            else:
                 return None
             out[p.text] = self._premise_data(p.text)
         return out
@@ -1030,25 +1036,28 @@ class Verifier:
         structural one, one expected violated): the whole check as `check` does it, with the
         runs that gave its last witnesses (replayed on the new spec) as the only random
         runs, and no bounded search. The verdict if it is the last one again, else None."""
-        from .incremental import replay_run
+        from .incremental import MARGIN_DAYS, replay_run
 
-        # on the reference engine: a few runs, the fast engine's code not generated for them
-        runs = [replay_run(self.compiled, r, engine="reference") for r in recipe["runs"]]
-        if any(r is None for r in runs):
-            return None
-        saved = self._runs
-        self._runs, self._replaying = runs, True
-        try:
-            v = self.check(pid)
-        except NotAgain:
-            return None
-        finally:
-            self._runs, self._replaying = saved, False
-        # a disagreement of the backends is reported, never retried away on the full path
-        if v.verdict != "error" and (v.verdict != recipe.get("verdict") or not v.matches):
-            return None
-        v.route = "fast"
-        return v
+        # on the reference engine: a few runs, the fast engine's code not generated for them;
+        # first as they were recorded, then past their last day (a step an edit moved later).
+        # Every prefix of a run is a run: what the shorter runs show, the longer ones show too
+        for margin in (0, MARGIN_DAYS):
+            runs = [replay_run(self.compiled, r, engine="reference", margin=margin) for r in recipe["runs"]]
+            if any(r is None for r in runs):
+                return None
+            saved = self._runs
+            self._runs, self._replaying = runs, True
+            try:
+                v = self.check(pid)
+            except NotAgain:
+                continue
+            finally:
+                self._runs, self._replaying = saved, False
+            # a disagreement of the backends is reported, never retried away on the full path
+            if v.verdict == "error" or (v.verdict == recipe.get("verdict") and v.matches):
+                v.route = "fast"
+                return v
+        return None
 
     def _premise_in_runs(self, premise: Any, budget: Any, runs: list[Any], reference: bool = False,
                          last: tuple[str, list[str]] | None = None) -> Any:  # fmt: skip
@@ -1097,7 +1106,7 @@ class Verifier:
         statechart checks, not only by the fast engine the random runs use."""
         from .incremental import replay_run, run_data
 
-        ref = replay_run(self.compiled, run_data(self.spec, history), engine="reference")
+        ref = replay_run(self.compiled, run_data(self.spec, history), engine="reference", margin=0)
         if ref is None or _told(list(ref.steps), upto) != _told(list(run.steps), upto):
             raise BackendDisagreement(f"the fast and the reference engine disagree on a run reaching `{premise.text}`")
 
