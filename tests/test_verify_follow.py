@@ -81,9 +81,34 @@ def test_a_template_step_is_the_step_built_with_the_values(verifier, seed, lengt
             assert _allowed(sysm, run.parameters, [template]) == answer, (k, event, var, i)
             assert answer == (i == 0), (k, event, var, i)  # the model's step, and only it
             checked += 1
-            refused += i
+            refused += i > 0
         before, slot0 = after, slot
     assert checked > len(steps) and refused > 0
+
+
+def test_a_step_that_skips_a_calendar_event_is_refused_both_ways(verifier) -> None:
+    """Each step of a run taken from the state 40 days earlier (nothing overdue, so nothing
+    accrues in between): the calendar events that would have fired in between (a month's
+    start) refuse it, in the template (whose part that reads only the two states is built
+    once for every event) as in the step built with the values."""
+    verifier._fresh_context()
+    run, initial, steps = _run(verifier, 5, 40)
+    sysm = System(verifier.model, None, exact=True)
+    templates = engines.StepTemplates(sysm)
+    before, slot0 = initial, sysm.model.mid
+    answers = []
+    for k, (slot, event, args, after) in enumerate(steps):
+        if event not in verifier.model.slot_of and not before["overdue"]:
+            early = engines.concrete_state(sysm, {**before, "today": before["today"] - 40,
+                                                  "last_day": before["last_day"] - 40}, slot0)  # fmt: skip
+            n = engines.concrete_state(sysm, after, slot)
+            answer = _allowed(sysm, run.parameters, _step_between(sysm, k, event, early, n, args))
+            assert _allowed(sysm, run.parameters, [templates.between(event, early, n, args)]) == answer, (k, event)
+            answers.append((before["state"], answer))
+        before, slot0 = after, slot
+    # in force, a month's start comes within 40 days; applied for or ended, no calendar event fires
+    assert sorted(set(answers)) == [("applied", True), ("concluded", False), ("ended", True)]
+    assert [sum(1 for st, _ in answers if st == state) for state in ("applied", "concluded", "ended")] == [4, 13, 17]
 
 
 def test_follow_names_the_first_step_the_encoding_refuses(verifier) -> None:

@@ -242,14 +242,20 @@ class Calendar:
     def apart(self) -> Iterator[Apart]:
         """The definitions and decompositions made inside, kept apart: taken out of
         ``definitions`` (which a solver adds at its base) on leaving, for a formula that
-        holds its own definitions (`engines.StepTemplates`: substituted with it)."""
+        holds its own definitions (`engines.StepTemplates`: substituted with it). A month
+        decomposed inside is not reused outside, nor one decomposed outside inside."""
         held = Apart([], [])
         before = len(self.definitions)
         self.decompositions = held.decompositions
+        # the block decomposes its own months, whatever was decomposed before it or in an
+        # earlier block on the same terms: the definitions of those are not in its formula
+        outside = self._months, self._month_of, self._month_start
+        self._months, self._month_of, self._month_start = {}, {}, {}
         try:
             yield held
         finally:
             self.decompositions = None
+            self._months, self._month_of, self._month_start = outside
             held.definitions += self.definitions[before:]
             del self.definitions[before:]
 

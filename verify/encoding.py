@@ -652,10 +652,12 @@ class System:
         return {a.expr_name: args[(a.expr_name, a.type)] for a in self.model.events[event].args}
 
     def step(self, s: Mapping[str, Any], n: Mapping[str, Any], k: int | str,
-             only_event: str | None = None) -> StepTerms:  # fmt: skip
+             only_event: str | None = None, no_skip: bool = True) -> StepTerms:  # fmt: skip
         """The constraint that ``n`` follows ``s`` by one accepted event (``only_event``:
         by that event, when it is known — a run of the executable model checked step by
-        step — so that the other events' transitions are not built)."""
+        step — so that the other events' transitions are not built). ``no_skip`` False:
+        without `no_skip`'s part, which reads only the two states (built once for all
+        events by `engines.StepTemplates`)."""
         m, spec = self.model, self.model.spec
         if isinstance(k, int):
             self.calendar.group = k
@@ -693,7 +695,8 @@ class System:
                 timing.append(z3.Implies(is_ev, z3.And(q == m.mid, p1 >= p0)))
         parts.append(z3.Or(*selected.values()))
         parts += timing
-        parts += self.no_skip(s, pre, d, q)
+        if no_skip:
+            parts += self.no_skip(s, pre, d, q)
         # the fired transition's effects, on the advanced values
         posts: dict[str, Any] = {v: tenv[v] for v in self.kept}
         state_post = s["state"]

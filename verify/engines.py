@@ -550,25 +550,34 @@ class StepTemplates:
     the same encoding), except that the calendar's functions are the encoding's own
     definitions of them for symbolic days rather than their values for known days; the
     definitions the exact calendar adds while an event's step is built are part of that
-    event's formula (substituted with it), not of the solver's base. Each event's states
-    have their own constants, so no two events' formulas share a calendar term. The months
-    the definitions decompose are given their values too (`Calendar.known`), so that the
+    event's formula (substituted with it), not of the solver's base. The events' steps
+    are built between the same two states, each decomposing its own months
+    (`Calendar.apart`), so no two events' formulas share a calendar term; the part that
+    reads only the states (no calendar event skipped between them) is built once. The months the
+    definitions decompose are given their values too (`Calendar.known`), so that the
     solver has no calendar to search."""
 
     def __init__(self, sysm: System) -> None:
         self.sysm = sysm
         self._built: dict[str, tuple[Any, dict[str, Any], dict[str, Any], StepTerms, list[Any]]] = {}
+        self._states: tuple[dict[str, Any], dict[str, Any]] | None = None
+        self._no_skip: tuple[Any, list[Any]] = (None, [])  # (`System.no_skip` between the states, its months)
 
     def _template(self, event: str) -> tuple[Any, dict[str, Any], dict[str, Any], StepTerms, list[Any]]:
         hit = self._built.get(event)
         if hit is not None:
             return hit
         sysm, m = self.sysm, self.sysm.model
+        if self._states is None:
+            s, n = self._states = sysm.state("follow.s"), sysm.state("follow.n")
+            with sysm.calendar.apart() as own:  # no calendar event skipped: the same for every event
+                skip = sysm.no_skip(s, sysm.pre_env(s, "follow"), n["today"], n["slot"])
+            self._no_skip = z3.And(*skip, *own.definitions), own.decompositions
+        s, n = self._states
         with sysm.calendar.apart() as own:  # this event's definitions: substituted with its formula
-            s, n = sysm.state(f"follow.{event}.s"), sysm.state(f"follow.{event}.n")
-            st = sysm.step(s, n, f"follow.{event}", only_event=event)
-        formula = z3.And(st.constraint, st.event == m.event_sort[event], *own.definitions)
-        self._built[event] = hit = (formula, s, n, st, own.decompositions)
+            st = sysm.step(s, n, f"follow.{event}", only_event=event, no_skip=False)
+        formula = z3.And(self._no_skip[0], st.constraint, st.event == m.event_sort[event], *own.definitions)
+        self._built[event] = hit = (formula, s, n, st, [*self._no_skip[1], *own.decompositions])
         return hit
 
     def between(self, event: str, s: Mapping[str, Any], n: Mapping[str, Any], args: Mapping[str, Any]) -> Any:
