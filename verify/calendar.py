@@ -110,13 +110,15 @@ class _Month:
                 lookup = _lookup(self.k, table)
             else:
                 if offset not in self._tables:
-                    self._tables[offset] = _lookup(_PLACEHOLDER(), table)
-                lookup = z3.substitute(self._tables[offset], (_PLACEHOLDER(), self.k))
+                    self._tables[offset] = _lookup(_table_key(), table)
+                lookup = z3.substitute(self._tables[offset], (_table_key(), self.k))
             self._starts[offset] = DAY0 + 1461 * self.cycle + lookup
         return self._starts[offset]
 
 
-def _PLACEHOLDER() -> Any:  # noqa: N802 - a constant of the context
+def _table_key() -> Any:
+    """The month of the cycle in a table built once (`Calendar.tables`), substituted by each
+    decomposition's own."""
     return z3.Int("cal.k#table")
 
 

@@ -425,7 +425,7 @@ given, so the question has one answer and no search; the catalogue's largest ste
 class StepChecker:
     """Runs of the executable model checked against the encoding, step by step (`follow`),
     in a Z3 context of the checker's own that lasts as long as it does (one per spec and
-    process: `runner.Verifier.steps`).
+    process: `runner.Verifier.step_checker`).
 
     Every state is given, so each check is one step of the encoding between two known
     states. Each event's step is built once, between two states of constants

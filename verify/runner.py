@@ -186,18 +186,18 @@ class Verifier:
         self._used_runs: list[Any] = []  # (parameters, events, until) of each witness and counterexample written
         self._replaying = False  # `recheck` of a witness: the last runs only, no bounded search
         self._spare: tuple[int, Any, Any] | None = None  # `before_the_forks`: (parent's pid, context, model)
-        self._steps: Any = None  # `steps`
+        self._step_checker: Any = None  # `step_checker`
 
     @property
-    def steps(self) -> Any:
+    def step_checker(self) -> Any:
         """The encoding's steps, for following runs of the executable model in it
         (`engines.StepChecker`): one per process, made when first asked (a forked process
         takes a copy of its parent's, with the steps it had followed)."""
         from .engines import StepChecker
 
-        if self._steps is None:
-            self._steps = StepChecker(self.spec, self.settings.bounds)
-        return self._steps
+        if self._step_checker is None:
+            self._step_checker = StepChecker(self.spec, self.settings.bounds)
+        return self._step_checker
 
     # -- lemma candidates ---------------------------------------------------------------
 
@@ -765,8 +765,7 @@ class Verifier:
         self._fresh_context()  # (its units the same whatever this process checked before)
         batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]] = []
         events: set[str] = set()
-        for pid in self.together(recipes):
-            recipe = recipes[pid]
+        for pid, recipe in recipes.items():  # (each chosen by `together`: not asked again)
             ob = obligation(self.spec, self.spec.properties[pid])
             changed = self._changed_events(ob, recipe) or []  # (not None: `together` chose it)
             if "runs" in recipe:
@@ -1092,8 +1091,8 @@ class Verifier:
             if before is None or step.transition is None:
                 self._premise_runs[premise.text] = history
                 return run  # reached by the application itself: the initial state
-            if self.steps.follow(budget, before.after, [self._zstep(step)], run.parameters,
-                                 initial_slot=self._slot(before)) is None:  # fmt: skip
+            if self.step_checker.follow(budget, before.after, [self._zstep(step)], run.parameters,
+                                        initial_slot=self._slot(before)) is None:  # fmt: skip
                 self._premise_runs[premise.text] = history
                 return run
             raise BackendDisagreement(f"a step of a run of the executable model reaching `{premise.text}` "
@@ -1361,7 +1360,7 @@ class Verifier:
                                     s.after["state"], dict(s.after), t.articles))  # fmt: skip
         if not z3_check:
             return Trace(dict(parameters), initial["today"], dict(initial), tsteps)
-        bad = self.steps.follow(budget, initial, zsteps, parameters)
+        bad = self.step_checker.follow(budget, initial, zsteps, parameters)
         if bad is not None:
             raise BackendDisagreement(f"step {bad} of a run of the executable model is not a step of the encoding")
         return Trace(dict(parameters), initial["today"], dict(initial), tsteps)
