@@ -63,17 +63,19 @@ def _ident(name: str) -> str:
 class FastSpec:
     """Everything generated once per spec and shared by all fast contracts."""
 
-    def __init__(self, compiled: CompiledSpec, monitors: MonitorSet | None = None) -> None:
+    def __init__(self, compiled: CompiledSpec, monitors: MonitorSet | None = None, monitored: bool = True) -> None:
+        """``monitored`` False: no property's monitor in the generated code (the steps and
+        values are the same; no hit is recorded): the verifier's random runs."""
         self.compiled = compiled
         spec = self.spec = compiled.spec
-        self.monitors = monitors or MonitorSet(spec)
+        self.monitors = monitors or (MonitorSet(spec) if monitored else MonitorSet.empty(spec))
         self.folded: dict[str, Any] = dict(spec.constants)
         for name, p in spec.parameters.items():
             if p.scope == "terms" and name not in spec.variables:
                 self.folded[name] = p.default
         self.defaults = spec.arg_defaults()
         self.arg_names = {a.expr_name for ev in spec.events.values() for a in ev.args}
-        self.props = [p for p in spec.properties.values()]
+        self.props = [p for p in spec.properties.values()] if monitored else []
         self.deadline_fns = {p.id: _deadline_fn(p) for p in self.props if p.kind == "response"}
         self.sources: dict[str, str] = {}
         # table[event][state] -> generated step function; candidates for refusals

@@ -68,6 +68,16 @@ class MonitorSet:
         self.not_monitored = tuple(p.id for p in props if p.kind not in MONITORED_KINDS)
         self.step_env = StepFormulaEnv(spec)  # the environment of a step formula (module docstring)
 
+    @classmethod
+    def empty(cls, spec: Spec) -> MonitorSet:
+        """No property monitored: for runs whose steps are wanted, not their hits (the
+        verifier's random runs, `verify.sampling`)."""
+        ms = cls.__new__(cls)
+        ms.spec = spec
+        ms.invariants = ms.steps = ms.reachables = ms.responses = ms.not_monitored = ()
+        ms.step_env = StepFormulaEnv(spec)
+        return ms
+
     def start(self) -> Monitor:
         return Monitor(self)
 
