@@ -73,15 +73,16 @@ class RecordingContract(FastContract):
     def derived(self, name: str) -> Any:
         return self.compiled.derived[name](self.v)
 
-    def would_fire(self, event: str, values: Mapping[str, Any], day: int) -> Any:
+    def would_fire(self, event: str, values: Mapping[str, Any], day: int, args: Mapping[str, Any] | None = None) -> Any:
         """The transition (`TransitionDef`) `event` would fire on ``values`` (those of this
-        contract with the event's arguments) on `day`, or None; nothing is changed. As
-        `CompiledSpec.select` on `CompiledSpec.advanced` values, by the generated code."""
+        contract, with the event's arguments ``args`` by expression name) on `day`, or None;
+        nothing is changed. As `CompiledSpec.select` on `CompiledSpec.advanced` values, by
+        the generated code."""
         rs: Any = self.fs
         fn = rs.plain.get(event, {}).get(values["state"])
         if fn is None:
             return None
-        tid = fn(dict(values), day, [], {})
+        tid = fn({**values, **args} if args else dict(values), day, [], {})
         return None if tid is None else rs.transitions[tid]
 
     def advance_to(self, day: int) -> None:

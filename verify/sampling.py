@@ -123,14 +123,29 @@ def _walk(e: Expr) -> Iterator[Expr]:
         yield from _walk(c)
 
 
-def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng: random.Random) -> dict[str, Any]:
+_GUARD_DEFAULTS: weakref.WeakKeyDictionary[CompiledSpec, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _guard_env(compiled: CompiledSpec, contract: Contract | RecordingContract, day: int) -> dict[str, Any]:
+    """The names a guard may read on ``day``: the parameters (the terms' at their defaults),
+    the constants and the contract's values."""
+    base = _GUARD_DEFAULTS.get(compiled)
+    if base is None:
+        spec = compiled.spec
+        base = _GUARD_DEFAULTS[compiled] = {**{n: p.default for n, p in spec.parameters.items()}, **spec.constants}
+    return {**base, **contract.parameters, **contract.values, "today": day}
+
+
+def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng: random.Random,
+          env_now: Callable[[], Mapping[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Random arguments for ``event`` on ``day`` (``env_now``: `_guard_env`, made once for
+    all the events tried on one day)."""
     spec = compiled.spec
     out: dict[str, Any] = {}
     edges = boundaries(compiled, event)
-    env: dict[str, Any] = {}
-    if edges:  # the names a guard may read: parameters (the terms' at their defaults) and the state
-        env = {**{n: p.default for n, p in spec.parameters.items()}, **spec.constants, **contract.parameters,
-               **contract.values, "today": day}  # fmt: skip
+    env: Mapping[str, Any] = {}
+    if edges:
+        env = env_now() if env_now is not None else _guard_env(compiled, contract, day)
     for a in spec.events[event].args:
         if a.type.kind == "int":
             choices = list(AMOUNTS)
@@ -170,19 +185,25 @@ def _enabled_choices(
     seldom taken so far are preferred (coverage)."""
     out = []
     spec = compiled.spec
+    made: list[Mapping[str, Any]] = []  # the guards' names on this day, once
+
+    def env_now() -> Mapping[str, Any]:
+        if not made:
+            made.append(_guard_env(compiled, contract, day))
+        return made[0]
+
+    fast = isinstance(contract, RecordingContract)
     for event in events:
         cands = compiled.candidates(event, contract.state)
         if not cands:
             continue
         for _ in range(3):
-            args = _args(compiled, event, day, contract, rng)
-            values = dict(contract.values)
-            for a in compiled.spec.events[event].args:
-                values[a.expr_name] = args[a.name]
-            if isinstance(contract, RecordingContract):  # the fast engine's code, same semantics
-                fired = contract.would_fire(event, values, day)
+            args = _args(compiled, event, day, contract, rng, env_now)
+            given = {a.expr_name: args[a.name] for a in spec.events[event].args}
+            if fast:  # the fast engine's code, same semantics
+                fired = contract.would_fire(event, contract.values, day, given)  # type: ignore[union-attr]
             else:
-                ct = compiled.select(event, contract.state, compiled.advanced(values, day))[0]
+                ct = compiled.select(event, contract.state, compiled.advanced({**contract.values, **given}, day))[0]
                 fired = None if ct is None else ct.spec
             if fired is not None:
                 target = fired.target
