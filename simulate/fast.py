@@ -63,19 +63,21 @@ def _ident(name: str) -> str:
 class FastSpec:
     """Everything generated once per spec and shared by all fast contracts."""
 
-    def __init__(self, compiled: CompiledSpec, monitors: MonitorSet | None = None, monitored: bool = True) -> None:
-        """``monitored`` False: no property's monitor in the generated code (the steps and
-        values are the same; no hit is recorded): the verifier's random runs."""
+    def __init__(self, compiled: CompiledSpec, monitors: MonitorSet | None = None) -> None:
+        """The code monitors the properties of ``monitors`` (default: the catalogue's;
+        `MonitorSet.empty`: none, the same steps and values with no hit recorded — the
+        verifier's random runs)."""
         self.compiled = compiled
         spec = self.spec = compiled.spec
-        self.monitors = monitors or (MonitorSet(spec) if monitored else MonitorSet.empty(spec))
+        self.monitors = ms = monitors if monitors is not None else MonitorSet(spec)
         self.folded: dict[str, Any] = dict(spec.constants)
         for name, p in spec.parameters.items():
             if p.scope == "terms" and name not in spec.variables:
                 self.folded[name] = p.default
         self.defaults = spec.arg_defaults()
         self.arg_names = {a.expr_name for ev in spec.events.values() for a in ev.args}
-        self.props = [p for p in spec.properties.values()] if monitored else []
+        watched = {pid for pid, *_ in (*ms.invariants, *ms.steps, *ms.reachables, *ms.responses)}
+        self.props = [p for p in spec.properties.values() if p.id in watched]
         self.deadline_fns = {p.id: _deadline_fn(p) for p in self.props if p.kind == "response"}
         self.sources: dict[str, str] = {}
         # table[event][state] -> generated step function; candidates for refusals

@@ -403,16 +403,23 @@ def bmc(sysm: System, budget: Budget, depth: int, target, start: int = 0,
     return None
 
 
-def concrete_state(sysm: System, values: Mapping[str, Any], slot: int) -> dict[str, Any]:
-    """A state of the encoding with every value given (Z3 literals)."""
+def concrete_state(sysm: System, values: Mapping[str, Any], slot: int,
+                   made: dict[tuple[str, Any, Any], Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """A state of the encoding with every value given (Z3 literals); ``made``: the literals
+    made before, by type and value, each made once (a run's states share most values)."""
     m = sysm.model
-    s: dict[str, Any] = {
-        "state": m.state_sort[values["state"]],
-        "today": z3.IntVal(values["today"]),
-        "slot": z3.IntVal(slot),
-    }
+    made = {} if made is None else made
+
+    def literal(t: Any, v: Any) -> Any:
+        key = (t.kind, t.enum, v)
+        if key not in made:
+            made[key] = m.z3_value(t, v)
+        return made[key]
+
+    s: dict[str, Any] = {"state": m.state_sort[values["state"]], "today": literal(INT, values["today"]),
+                         "slot": literal(INT, slot)}  # fmt: skip
     for v in sysm.kept:
-        s[v] = m.z3_value(m.var_types[v], values[v])
+        s[v] = literal(m.var_types[v], values[v])
     return s
 
 
@@ -474,7 +481,7 @@ class StepChecker:
         before, s = (slot0, _frozen(values)), None  # (s: the state in Z3, once built)
         with self.inside():
             if initial_slot is None and ("init", given, before) not in self._allowed:
-                s = self._state(values, slot0)
+                s = concrete_state(self.sysm, values, slot0, self._values)
                 if not self._allows(budget, parameters, self.sysm.init(s)):
                     return -1
                 self._allowed.add(("init", given, before))
@@ -482,27 +489,13 @@ class StepChecker:
                 now, n = (slot, _frozen(after)), None
                 key = (event, given, before, _frozen(args), now)
                 if key not in self._allowed:
-                    s, n = s or self._state(values, slot0), self._state(after, slot)
+                    s = s or concrete_state(self.sysm, values, slot0, self._values)
+                    n = concrete_state(self.sysm, after, slot, self._values)
                     if not self._allows(budget, parameters, [self.templates.between(event, s, n, args)]):
                         return k
                     self._allowed.add(key)
                 values, slot0, before, s = after, slot, now, n
         return None
-
-    def _state(self, values: Mapping[str, Any], slot: int) -> dict[str, Any]:
-        """`concrete_state`, each Z3 value made once (a run's states share most values)."""
-        m, made = self.sysm.model, self._values
-
-        def value(t: Any, v: Any) -> Any:
-            key = (t.kind, t.enum, v)
-            if key not in made:
-                made[key] = m.z3_value(t, v)
-            return made[key]
-
-        out = {"state": m.state_sort[values["state"]], "today": value(INT, values["today"]), "slot": value(INT, slot)}
-        for name in self.sysm.kept:
-            out[name] = value(m.var_types[name], values[name])
-        return out
 
     def _allows(self, budget: Budget, parameters: Mapping[str, Any], query: list[Any]) -> bool:
         ms = budget.left_ms()

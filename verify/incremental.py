@@ -24,6 +24,9 @@ FORMAT = 1  # of the data below (the cache's own version is `cache.FORMAT`)
 # a replayed history's calendar runs this far past its last day: after an edit that moves a
 # date (a longer minimum term, a later end) the step the witness was for may come later
 MARGIN_DAYS = 731
+# the margins a last run is replayed with, in turn: as it was recorded (a spec that moved no
+# date), then past its last day; every prefix of a run is a run, so what the shorter shows holds
+MARGINS = (0, MARGIN_DAYS)
 LAST_DAY = 3652059  # 9999-12-31
 
 

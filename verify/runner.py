@@ -871,7 +871,7 @@ class Verifier:
         the backends is raised (`BackendDisagreement`)."""
         import json
 
-        from .incremental import MARGIN_DAYS, replay_run
+        from .incremental import MARGINS, replay_run
 
         self._premise_runs, self._premise_reached, self._premise_prefix = {}, {}, {}
         out: dict[str, Any] = {}
@@ -882,7 +882,7 @@ class Verifier:
                 continue
             key = json.dumps([data["parameters"], data["events"], data["until"]], sort_keys=True)
             last = (data["prefix"], changed) if changed is not None and "prefix" in data else None
-            for margin in (0, MARGIN_DAYS):  # the run as recorded; past it, where an edit moved the step later
+            for margin in MARGINS:
                 if (key, margin) not in replayed:
                     replayed[(key, margin)] = replay_run(self.compiled, data, engine="reference", margin=margin)
                 run = replayed[(key, margin)]
@@ -1035,12 +1035,10 @@ class Verifier:
         structural one, one expected violated): the whole check as `check` does it, with the
         runs that gave its last witnesses (replayed on the new spec) as the only random
         runs, and no bounded search. The verdict if it is the last one again, else None."""
-        from .incremental import MARGIN_DAYS, replay_run
+        from .incremental import MARGINS, replay_run
 
-        # on the reference engine: a few runs, the fast engine's code not generated for them;
-        # first as they were recorded, then past their last day (a step an edit moved later).
-        # Every prefix of a run is a run: what the shorter runs show, the longer ones show too
-        for margin in (0, MARGIN_DAYS):
+        # on the reference engine: a few runs, the fast engine's code not generated for them
+        for margin in MARGINS:
             runs = [replay_run(self.compiled, r, engine="reference", margin=margin) for r in recipe["runs"]]
             if any(r is None for r in runs):
                 return None

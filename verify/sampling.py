@@ -25,6 +25,7 @@ from yakkan.model.contract import Contract, Step
 from yakkan.model.expr import Arith, Compare, Expr, Name
 from yakkan.model.machine import CompiledSpec
 from yakkan.simulate.fast import FastSpec
+from yakkan.simulate.monitors import MonitorSet
 from yakkan.simulate.recording import RecordingContract, RecordingSpec, recording_spec
 
 ENGINES = ("fast", "reference")
@@ -224,7 +225,7 @@ def fast_spec(compiled: CompiledSpec) -> RecordingSpec:
     with no property's monitor: the runs' steps are what the verifier reads (the monitors
     were two thirds of the generation, 0.45 s a spec)."""
     if compiled not in _RECORDING:
-        _RECORDING[compiled] = recording_spec(FastSpec(compiled, monitored=False))
+        _RECORDING[compiled] = recording_spec(FastSpec(compiled, MonitorSet.empty(compiled.spec)))
     return _RECORDING[compiled]
 
 
