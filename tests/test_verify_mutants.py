@@ -288,6 +288,16 @@ MUTANTS = {
     # 12-2, I-03: an administrative fee charged to a customer not in arrears
     "p91-admin-fee-without-arrears": ('"late_admin_charged += late_admin_fee if overdue > 0 else 0"',
                                       '"late_admin_charged += late_admin_fee if overdue > 0 else 1"', "P91"),
+    # and on seed 8 (2026-12-01), each with its property:
+    # 6-3, 8-4, I-10: before the service starts, a month begins without its processing: a
+    # change agreed for it stays pending and the first month is billed at the old fee
+    "p92-month-before-service-unprocessed": ('    effects: ["new_month()", "top_up_first_month()"]\n',
+                                             '    effects: ["top_up_first_month()"]\n', "P92"),
+    # 8-4, I-15: a notice effective on a month's first day applied from the month after
+    "p93-raise-on-the-first-a-month-late": ("(0 if day_of(effective_on) == 1 else 1)))",
+                                            "(1 if day_of(effective_on) == 1 else 1)))", "P93"),
+    # 10-1, 10-2: the payment day kept after the fees fell due on it
+    "p94-payment-day-left-behind": ('      - "fees_due = FOREVER"\n', "", "P94"),
 }
 
 
