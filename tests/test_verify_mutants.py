@@ -298,6 +298,9 @@ MUTANTS = {
                                             "(1 if day_of(effective_on) == 1 else 1)))", "P93"),
     # 10-1, 10-2: the payment day kept after the fees fell due on it
     "p94-payment-day-left-behind": ('      - "fees_due = FOREVER"\n', "", "P94"),
+    # 10-1, 10-2, I-39: a payment day of the 29th, which February lacks: its fees fall due in March
+    "p95-payment-day-february-lacks": ('{when: "new_payment_day <= 28", rule:', '{when: "new_payment_day <= 29", rule:',
+                                       "P95"),
 }
 
 
