@@ -16,7 +16,7 @@ from yakkan.verify import mutate_cli
 from yakkan.verify.mutate import Context, MutateSettings, evaluate, merge, select
 from yakkan.verify.mutation_operators import expression_edits
 
-from conftest import SPEC_PATH
+from conftest import SPEC_PATH, copy_spec_folders
 
 # 7-2: dropping "no cancellation within the minimum term" lets a customer cancel in it: P03
 KILLED = "transition.cancel.guard2.drop"
@@ -84,12 +84,40 @@ def test_known_outcomes(ctx) -> None:
         "killed", "simulate", "P03", "counterexample")
     same = evaluate(ctx, EQUIVALENT)
     assert (same["outcome"], same["stage"]) == ("equivalent", "equivalence")
-    assert same["reason"] == "proved equal by Z3 under the variables' domains: transition cancel"
+    assert same["reason"] == ("proved equal by Z3 under the variables' domains and the terms' parameters: "
+                              "transition cancel")
     # a derived name no rule of the model reads (only the properties and reports do)
     assert evaluate(ctx, "derived.balance_due.arith3")["reason"] == "no rule of the model reads the changed text"
     refused = evaluate(ctx, INVALID)
     assert (refused["outcome"], refused["stage"], refused["reason"]) == (
         "invalid", "loader", "states.concluded: state 'concluded' is unreachable from 'applied'")
+
+
+# 12-2, I-03: the administrative fee charged at each month's start with nothing overdue too
+# (`overdue > 0` → `overdue >= 0`): at the terms' fee of ¥0 every month adds ¥0 either way
+ADMIN_FEE_ALWAYS = "procedure.new_month.body12.cmp1"
+
+
+def test_the_terms_parameters_are_their_values_in_the_equivalence_check(ctx, tmp_path) -> None:
+    """The verifier checks the spec at the values its terms set (``scope: terms``); a rule
+    that differs only at another value changes nothing it can check, as P91 shows: it
+    kills this mutant only where the terms set a fee."""
+    from yakkan.verify.mutate import equivalence
+
+    same = evaluate(ctx, ADMIN_FEE_ALWAYS)
+    assert (same["outcome"], same["reason"]) == ("equivalent", "proved equal by Z3 under the variables' domains "
+                                                 "and the terms' parameters: transition month_starts_before_service, "
+                                                 "transition restriction_lapses_at_month_start, transition month_starts")
+    folder = tmp_path / "spec"
+    folder.mkdir()
+    copy_spec_folders(folder)
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    old = "late_admin_fee: {type: int, default: 0,"
+    assert text.count(old) == 1
+    (folder / "spec.yaml").write_text(text.replace(old, "late_admin_fee: {type: int, default: 500,"), "utf-8")
+    fee = Context.load(folder / "spec.yaml", MutateSettings())
+    differs, why, _ = equivalence(fee.spec, fee.build(fee.by_id[ADMIN_FEE_ALWAYS]), 4_000_000)
+    assert (differs, why) == (False, "transition month_starts_before_service: differs")
 
 
 def test_merge_scores_and_counts() -> None:

@@ -9,8 +9,10 @@ counts, depths; no wall-clock limit decides an outcome):
    *invalid*, reported apart and excluded from the score;
 1. **equivalence** — every rule the mutant changed (a transition's guard, effects and
    target, time_advance, a calendar date, an initial value) is proved equal to the
-   original by Z3 under the variables' domains (the calendar functions uninterpreted, which
-   only makes the proof harder): *equivalent*, excluded from the score;
+   original by Z3 under the variables' domains and the terms' parameters at the spec's values
+   (as every check of the spec has them; the contract's parameters are free), the calendar
+   functions uninterpreted, which only makes the proof harder: *equivalent*, excluded from
+   the score;
 2. **cheap kills** — the lifecycle graph (P20, P21), the fast engine's random portfolio
    with every property monitored (a hit shrunk to a scenario that the reference model
    replays), then for each property expected to hold the verifier's random runs and its
@@ -226,7 +228,7 @@ def equivalence(orig: Any, mut: Any, units: int) -> tuple[bool, str, set[str]]:
         if r != z3.unsat:
             return False, f"{what}: {'differs' if r == z3.sat else 'not proved equal within the budget'}", touched
     whats = ", ".join(w for w, _ in pending)
-    return True, f"proved equal by Z3 under the variables' domains: {whats}", touched
+    return True, f"proved equal by Z3 under the variables' domains and the terms' parameters: {whats}", touched
 
 
 def _env(spec: Any, event: str | None = None) -> dict[str, Any]:
@@ -251,6 +253,11 @@ def _vars(spec: Any, event: str | None = None) -> tuple[dict[str, Any], dict[str
     zv = z3_vars(env, sorts)
     dom = z3_domain(env, zv, sorts)
     zv.update({n: z3.IntVal(v) for n, v in spec.constants.items()})  # FOREVER: a date, as the encoding has it
+    # the terms' parameters are the spec's values, as every check of the spec has them (encoding.Model);
+    # only the contract's are free: a rule that differs only at a value the terms do not set changes nothing
+    for n, p in spec.parameters.items():
+        if p.scope == "terms":
+            zv[n] = z3.BoolVal(bool(p.default)) if p.type.kind == "bool" else z3.IntVal(int(p.default))
     return zv, sorts, dom
 
 
