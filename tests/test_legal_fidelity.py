@@ -375,3 +375,46 @@ def test_23_3_restricts_use_on_the_companys_judgment_alone(tmp_path, compiled) -
     assert r["state"] == "active"
     r = run(tmp_path, compiled, [*START, {"on": "2024-04-05", "do": "restrict", "ground": "23-3"}], "2024-04-30")
     assert refused(r) == [] and r["state"] == "restricted"
+
+
+# -- a third review (2026-12-01) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("notice", "abolition", "accepted"), [
+    ("2024-11-28", "2025-02-28", True),   # 28 Feb: three months before it is 28 Nov
+    ("2024-11-29", "2025-02-28", False),  # counted forward, 29 Nov + 3 months is "29 Feb" → 28 Feb: two days short
+    ("2024-11-30", "2025-02-28", False),
+    ("2025-02-28", "2025-05-31", True),   # 31 May: three months before it is "31 Feb" → 28 Feb
+    ("2025-03-01", "2025-05-31", False),
+    ("2024-06-15", "2024-09-15", True),   # the days with their number in both months: as before
+    ("2024-06-15", "2024-09-14", False),
+])  # fmt: skip
+def test_an_abolition_notice_is_counted_back_from_the_abolition_date(tmp_path, compiled, notice, abolition,
+                                                                     accepted) -> None:  # fmt: skip
+    """20-2: notified 廃止日の３ヶ月前までに, by the day three months before the abolition date
+    (I-45). For 28 February 2025 that is 28 November 2024: a notice on 29 or 30 November is
+    late, though three months after it, clamped to February's last day, is 28 February."""
+    r = run(tmp_path, compiled, [*START, {"on": notice, "do": "announce_abolition", "effective_on": abolition}],
+            abolition)  # fmt: skip
+    assert refused(r) == ([] if accepted else [4])
+    assert (r["state"], r["ended_by"]) == (("ended", "abolished") if accepted else ("active", None))
+
+
+@pytest.mark.parametrize(("paid", "terminated"), [(112000, False), (111000, True)])
+def test_a_cure_demand_for_non_payment_covers_the_fees_overdue_when_made(tmp_path, compiled, paid,
+                                                                         terminated) -> None:  # fmt: skip
+    """28-2, I-36: May's fee (¥110,000, billed and due 04-30) is unpaid; on 05-10 a cure is
+    demanded by 06-10. June's fee falls due on 05-31. On 06-05 the customer pays: late
+    charges first (May: 36 days × ¥110,000 × 0.04% = ¥1,584; June: 5 days, ¥220; together
+    ¥1,804), then the oldest fee (I-04). ¥112,000 pays May's ¥110,000 in full and ¥196 of
+    June's: the non-payment demanded is cured, and June's, which fell due after the demand,
+    is another breach that needs its own demand: termination on 06-11 is refused. ¥111,000
+    leaves ¥804 of May's fee unpaid after the deadline: the termination ends the contract."""
+    r = run(tmp_path, compiled, [
+        *START, {"on": "2024-05-10", "do": "demand_cure", "deadline": "2024-06-10"},
+        {"on": "2024-06-05", "do": "pay", "amount": paid},
+        {"on": "2024-06-11", "do": "terminate", "ground": "28-2"},
+    ], "2024-06-11")  # fmt: skip
+    assert r["ledger"]["paid"] == 110000 + paid
+    assert refused(r) == ([] if terminated else [6])
+    assert (r["state"], r["ended_by"]) == (("ended", "terminated") if terminated else ("active", None))

@@ -62,7 +62,9 @@ def test_the_mutants_of_the_bundled_spec(ctx) -> None:
     assert ctx.by_id["parameter.renewal_period_months.default+1"].new == 2
     assert "parameter.renewal_period_months.default-1" not in ctx.by_id
     assert "parameter.records_retention_days.default-1" not in ctx.by_id
-    assert len(ctx.by_id) == 728  # 725 once 23-3 needed no complaint (I-43), 728 with I-44's guard of demand_cure
+    # 725 once 23-3 needed no complaint (I-43), 728 with I-44's guard of demand_cure, 743 with
+    # the fees a cure demand covers (I-36) and the abolition notice counted back (I-45)
+    assert len(ctx.by_id) == 743
     # the document is left as it was after building a mutant, even one the loader refuses
     orig = repr(ctx.spec.transitions)
     assert repr(ctx.build(ctx.by_id[EQUIVALENT]).transitions) != orig
@@ -105,9 +107,10 @@ def test_the_terms_parameters_are_their_values_in_the_equivalence_check(ctx, tmp
     from yakkan.verify.mutate import equivalence
 
     same = evaluate(ctx, ADMIN_FEE_ALWAYS)
-    assert (same["outcome"], same["reason"]) == ("equivalent", "proved equal by Z3 under the variables' domains "
-                                                 "and the terms' parameters: transition month_starts_before_service, "
-                                                 "transition restriction_lapses_at_month_start, transition month_starts")
+    assert same["outcome"] == "equivalent"
+    assert same["reason"] == ("proved equal by Z3 under the variables' domains and the terms' parameters: "
+                              "transition month_starts_before_service, transition restriction_lapses_at_month_start, "
+                              "transition month_starts")
     folder = tmp_path / "spec"
     folder.mkdir()
     copy_spec_folders(folder)
