@@ -418,3 +418,27 @@ def test_a_cure_demand_for_non_payment_covers_the_fees_overdue_when_made(tmp_pat
     assert r["ledger"]["paid"] == 110000 + paid
     assert refused(r) == ([] if terminated else [6])
     assert (r["state"], r["ended_by"]) == (("ended", "terminated") if terminated else ("active", None))
+
+
+@pytest.mark.parametrize(("breach", "ground", "terminated"), [
+    ("35-1", "28-1(4)", True),   # confidentiality breached on 04-10, cured on 04-12
+    ("37-1", "37-2", True),      # a link to anti-social forces, cut on 04-12
+    ("37-1", "28-1(4)", True),   # 37 is within 35 to 37
+    ("23-1(1)", "28-1(4)", False),  # a breach outside 35 to 37 gives no right under 28-1(4)
+])  # fmt: skip
+def test_a_breach_of_35_to_37_keeps_the_right_to_terminate_after_its_cure(tmp_path, compiled, breach, ground,
+                                                                          terminated) -> None:  # fmt: skip
+    """28-1(4) (第３５条…ないし第３７条…に違反したとき) and 37-2 (判明した場合、何らの催告なく):
+    the right to terminate without demand arises from the breach, and a cure before the
+    company uses it does not take it away (28-2's cure route excludes the items of 28-1).
+    Terminated on 04-15, effective that day: April's fee was paid with the initial payment
+    (¥110,000 charged and paid), May is never billed. Not terminated, the contract runs on:
+    May's fee is billed on 04-30 and June's on 05-31, ¥330,000 in all."""
+    r = run(tmp_path, compiled, [
+        *START, {"on": "2024-04-10", "do": "violate", "ground": breach},
+        {"on": "2024-04-12", "do": "resolve", "ground": breach},
+        {"on": "2024-04-15", "do": "terminate", "ground": ground},
+    ], "2024-05-31")  # fmt: skip
+    assert refused(r) == ([] if terminated else [6])
+    assert (r["state"], r["ended_by"]) == (("ended", "terminated") if terminated else ("active", None))
+    assert r["ledger"]["charged"] == (110000 if terminated else 330000)

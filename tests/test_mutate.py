@@ -62,9 +62,10 @@ def test_the_mutants_of_the_bundled_spec(ctx) -> None:
     assert ctx.by_id["parameter.renewal_period_months.default+1"].new == 2
     assert "parameter.renewal_period_months.default-1" not in ctx.by_id
     assert "parameter.records_retention_days.default-1" not in ctx.by_id
-    # 725 once 23-3 needed no complaint (I-43), 728 with I-44's guard of demand_cure, 743 with
-    # the fees a cure demand covers (I-36) and the abolition notice counted back (I-45)
-    assert len(ctx.by_id) == 743
+    # 725 once 23-3 needed no complaint (I-43), 728 with I-44's guard of demand_cure, 749 with
+    # the fees a cure demand covers (I-36), the abolition notice counted back (I-45) and the
+    # breaches of 35-37 kept after their cure (28-1(4), 37-2)
+    assert len(ctx.by_id) == 749
     # the document is left as it was after building a mutant, even one the loader refuses
     orig = repr(ctx.spec.transitions)
     assert repr(ctx.build(ctx.by_id[EQUIVALENT]).transitions) != orig

@@ -54,7 +54,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def test_the_contract_folder_holds_two_versions():
     assert versions_in(CONTRACT) == {"2024-04-01": CONTRACT / "spec.yaml", "2025-04-01": REVISION / "spec.yaml"}
-    assert len(BUNDLED) == 15 + 6 + 7 + 6 + 7  # scenarios, then each version's examples and witnesses
+    assert len(BUNDLED) == 15 + 6 + 8 + 6 + 8  # scenarios, then each version's examples and witnesses
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[str(p.relative_to(ROOT)) for p in BUNDLED])

@@ -109,7 +109,7 @@ def test_a_worker_needs_the_texts_only(tmp_path):
     texts = SpecTexts.read(spec, folder / "profiles.yaml")
     assert [name for name, _ in texts.files] == [
         "spec.yaml", "witnesses/P36.yaml", "witnesses/P45.yaml", "witnesses/P54.yaml", "witnesses/P48.yaml",
-        "witnesses/P85.yaml", "witnesses/P87.yaml", "witnesses/P88.yaml",
+        "witnesses/P85.yaml", "witnesses/P87.yaml", "witnesses/P88.yaml", "witnesses/P97.yaml",
         "examples/annual-plan-abolished-in-its-second-year.yaml",
         "examples/support-cap-restriction-lifted-by-the-fee.yaml",
         "examples/suspension-lifted-once-the-inspection-is-allowed.yaml", "examples/option-services-abolished.yaml",

@@ -187,8 +187,7 @@ MUTANTS = {
     # and on seed 1 (2026-11-30), each with its property:
     # 28-1(4): an immediate termination for a breach of 35 to 37 that never happened
     "p68-termination-28-1-4-without-its-breach": (
-        "{when: \"ground != '28-1(4)' or any(breach[g].committed for g in clauses_35_to_37)\", rule",
-        "{when: \"True\", rule", "P68"),
+        "{when: \"ground != '28-1(4)' or grave_breach != 'none'\", rule", "{when: \"True\", rule", "P68"),
     # 28-2: a part of the contract ended after a cure period (only 28-1 ends a part)
     "p69-a-part-ended-under-28-2": ("{when: \"part == 'whole' or ground in ('28-1(1)'",
                                     "{when: \"True or ground in ('28-1(1)'", "P69"),
@@ -310,6 +309,10 @@ MUTANTS = {
     "p96-payment-does-not-cure-the-demand": (
         '      - "payment_demanded -= min(payment_demanded, pay_part)"\n      - "pay_rest -= pay_part"\n',
         '      - "pay_rest -= pay_part"\n', "P96"),
+    # 28-1(4), 35: a cured breach of 35-1 takes away the company's right to terminate (a third review)
+    "p97-cure-takes-the-right-away": (
+        '{when: "ground != \'28-1(4)\' or grave_breach != \'none\'", rule:',
+        '{when: "ground != \'28-1(4)\' or any(breach[g].committed for g in clauses_35_to_37)", rule:', "P97"),
     "p95-payment-day-february-lacks": ('{when: "new_payment_day <= 28", rule:', '{when: "new_payment_day <= 29", rule:',
                                        "P95"),
 }
