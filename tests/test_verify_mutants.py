@@ -341,6 +341,7 @@ SETTINGS = {
     "f17-fee-covers-nothing": Settings(samples=80, rlimit=240_000_000),
     "p70-option-end-put-off": Settings(),
     "p83-cancellation-bills-nothing": Settings(),
+    "p89-objection-relabels-a-fixed-end": Settings(),
 }
 
 

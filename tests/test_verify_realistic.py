@@ -81,13 +81,15 @@ def test_p13_counterexample_is_realistic_replays_and_is_deterministic(tmp_path) 
     data = YAML(typ="safe").load(text)
     assert data["contract"] == {"annual_plan": False, "base_fee": 100000, "option_fee": 0, "other_fee": 0,
                                 "initial_fee": 0, "support_cap": 10, "restriction_fee": 10000}  # fmt: skip
-    # three events, the dates the random run's (moved into the year after the terms)
-    # (damages a round amount above the month's base fee, the cap P13 states)
-    claim = data["events"][-1]
-    assert [{k: v for k, v in e.items() if k != "on"} for e in data["events"]] == [
-        {"do": "apply"}, {"do": "accept"},
-        {"do": "claim_damages", "amount": claim["amount"], "cause": "gross_negligence"}]
-    assert claim["amount"] > 100000 and claim["amount"] % 10000 == 0
+    # the application, its acceptance and the damages claimed, on the random run's dates
+    # (moved into the year after the terms): round amounts, together above the month's base
+    # fee, the cap P13 states (one claim or, as the random runs of the spec draw now, two)
+    claims = data["events"][2:]
+    assert [{k: v for k, v in e.items() if k != "on"} for e in data["events"][:2]] == [{"do": "apply"},
+                                                                                      {"do": "accept"}]
+    assert 1 <= len(claims) <= 2 and all(c["do"] == "claim_damages" and c["cause"] == "gross_negligence"
+                                         and c["amount"] % 10000 == 0 for c in claims)  # fmt: skip
+    assert sum(c["amount"] for c in claims) > 100000
     assert all(EFFECTIVE <= d <= dt.date(2026, 4, 1) for d in dates_in(files[0]))
     assert all(v > 0 for k, v in data["contract"].items() if k == "base_fee")
     spec = load_spec(SPEC_PATH)
