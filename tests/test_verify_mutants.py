@@ -329,7 +329,9 @@ MUTANTS = {
 # P70's needs two terminations of the option services, the second naming a later day: the
 # default runs hold it (with half of them the search spends its budget at depth 6).
 # P83's needs a cancellation after the minimum term with months of the period unbilled: only
-# the default runs hold one (with half, `holds-to-depth` at depth 7: a red gate too).
+# the default runs hold one (with half, `holds-to-depth` at depth 7: a red gate too). So do
+# P89's, an objection for the day the contract already ends on, since the third review's
+# spec draws other runs (with half, `holds-to-depth`: red too).
 # The gate turns red without a counterexample: the proof fails and the search finds no run.
 # A notice counted forward differs only where three months after the notice day has no such
 # day (29–31 November → 28 February): no random run announces an abolition on such a day,
