@@ -255,6 +255,12 @@ def prepared(spec: Spec) -> Prepared:
     return hit[1]
 
 
+
+def terms_value(p: Any) -> Any:
+    """A ``scope: terms`` parameter as every check of the spec has it: its value in the spec
+    (the contract's parameters are symbolic)."""
+    return z3.BoolVal(bool(p.default)) if p.type.kind == "bool" else z3.IntVal(int(p.default))
+
 class Model:
     """The spec's states, events, transitions and calendar, ready for Z3."""
 
@@ -275,7 +281,7 @@ class Model:
         self.param_syms: dict[str, Any] = {}
         for name, p in spec.parameters.items():
             if p.scope == "terms":
-                self.params[name] = z3.IntVal(int(p.default)) if p.type.kind != "bool" else z3.BoolVal(p.default)
+                self.params[name] = terms_value(p)
             else:
                 sym = z3.Int(f"param.{name}") if p.type.kind in ("int", "date") else z3.Bool(f"param.{name}")
                 self.params[name] = sym

@@ -247,17 +247,16 @@ def _vars(spec: Any, event: str | None = None) -> tuple[dict[str, Any], dict[str
     import z3
 
     from yakkan.model.expr import make_enum_sorts, z3_domain, z3_vars
+    from yakkan.verify.encoding import terms_value
 
     env = _env(spec, event)
     sorts = make_enum_sorts(spec.enums, env)
     zv = z3_vars(env, sorts)
     dom = z3_domain(env, zv, sorts)
     zv.update({n: z3.IntVal(v) for n, v in spec.constants.items()})  # FOREVER: a date, as the encoding has it
-    # the terms' parameters are the spec's values, as every check of the spec has them (encoding.Model);
-    # only the contract's are free: a rule that differs only at a value the terms do not set changes nothing
-    for n, p in spec.parameters.items():
-        if p.scope == "terms":
-            zv[n] = z3.BoolVal(bool(p.default)) if p.type.kind == "bool" else z3.IntVal(int(p.default))
+    # the terms' parameters at the spec's values, as every check has them; only the contract's are
+    # free: a rule that differs only at a value the terms do not set changes nothing
+    zv.update({n: terms_value(p) for n, p in spec.parameters.items() if p.scope == "terms"})
     return zv, sorts, dom
 
 
