@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -147,12 +148,15 @@ def format_yen(n: int) -> str:
 
 def format_human(result: Replay, show_calendar_all: bool = False, lang: str = "en") -> str:
     """The dated trace a reviewer reads: state changes, charges, refusals with articles, in
-    `lang` (the spec's own Japanese for a refusal's rule)."""
+    `lang`. In Japanese every name is the spec's own Japanese (`Words`): a state's and an
+    event's `ja`, a variable's, parameter's or enum value's `names_ja`."""
     spec = result.contract.spec
+    words = Words(spec, lang)
     lines = [
         tr_in(lang, "{name} ({version}) — scenario {scenario}", name=spec.meta["name_ja"], version=spec.meta["version"],
            scenario=result.scenario.name),
-        tr_in(lang, "contract: ") + ", ".join(f"{k}={v}" for k, v in result.scenario.contract.items()),
+        tr_in(lang, "contract: ") + ("、" if words.ja else ", ").join(
+            f"{words.name(k)}={words.value(spec.parameters[k].type, v)}" for k, v in result.scenario.contract.items()),
         "",
     ]
     hidden = frozenset(n for n, v in spec.variables.items() if v.scratch) | BOOKKEEPING
@@ -160,14 +164,59 @@ def format_human(result: Replay, show_calendar_all: bool = False, lang: str = "e
         quiet = step.state_before == step.state_after and not step.changes(hidden)
         if step.by == "calendar" and quiet and not show_calendar_all:
             continue
-        lines.append(_format_step(step, spec, hidden, lang))
-    lines += ["", tr_in(lang, "as of {day}: state {state}", day=iso(result.scenario.until), state=result.state)
-              + (tr_in(lang, " (ended by {how})", how=result.ended_by) if result.ended_by else "")]  # fmt: skip
+        lines.append(_format_step(step, words, hidden, lang))
+    ended_by = result.ended_by
+    how = words.value(spec.variables["ended_by"].type, ended_by) if ended_by else None
+    lines += ["", tr_in(lang, "as of {day}: state {state}", day=iso(result.scenario.until),
+                        state=words.state(result.state))
+              + (tr_in(lang, " (ended by {how})", how=how) if how else "")]  # fmt: skip
     ledger = result.ledger()
-    width = max(len(k) for k in ledger)
+    names = {k: words.name(k) for k in ledger}
+    width = max(_width(n) for n in names.values())
     for k, v in ledger.items():
-        lines.append(f"  {k:<{width}}  {format_yen(v):>14}")
+        row = f"  {names[k]}{' ' * (width - _width(names[k]))}  {format_yen(v):>14}"
+        lines.append(row + (f"  {k}" if names[k] != k else ""))  # (the key a scenario's `expect:` writes)
     return "\n".join(lines)
+
+
+class Words:
+    """The names a trace shows for the spec's identifiers. In English, the identifiers. In
+    Japanese, the spec's own Japanese: a state's `ja`, an event's `ja` with its identifier
+    beside it (what a scenario file writes), a parameter's, variable's or argument's
+    `names_ja` name, an enum value's `names_ja` entry (`Enum.value`), はい/いいえ for a
+    truth value; an identifier the spec gives no Japanese stays as it is."""
+
+    def __init__(self, spec: Any, lang: str) -> None:
+        self.spec, self.ja = spec, lang == "ja"
+
+    def state(self, state: str | None) -> str:
+        if state is None:
+            return "—"
+        return (self.spec.states[state].ja or state) if self.ja and state in self.spec.states else state
+
+    def event(self, event: str) -> str:
+        ja = self.spec.events[event].ja if self.ja and event in self.spec.events else ""
+        return f"{ja}（{event}）" if ja else event
+
+    def name(self, name: str) -> str:
+        entry = self.spec.names_ja.get(name) if self.ja else None
+        return entry.name if entry else name
+
+    def value(self, type_: Any, value: Any) -> str:
+        if not self.ja:
+            return str(value)
+        if isinstance(value, bool):
+            return "はい" if value else "いいえ"
+        if type_ is not None and type_.kind == "enum":
+            entry = self.spec.names_ja.get(f"{type_.enum}.{value}")
+            if entry:
+                return entry.name
+        return str(value)
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: two for a wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 BOOKKEEPING = frozenset({"yen_days", "last_day"})  # accrual counters, not news to a reader
@@ -185,28 +234,38 @@ MONEY = {"charged", "paid", "penalties", "deposit_held", "deposit_returned", "de
          "deposit_applied", "credit", "overdue", "refunded", "liability_awarded"}  # fmt: skip
 
 
-def _format_step(step: Step, spec: Any, hidden: frozenset[str], lang: str = "en") -> str:
+def _format_step(step: Step, words: Words, hidden: frozenset[str], lang: str = "en") -> str:
+    spec = words.spec
     who = tr_in(lang, {"customer": "customer", "company": "company ", "calendar": "calendar"}[step.by])
-    args = ", ".join(f"{k}={iso(v) if _is_date_arg(step, k) else v}" for k, v in step.args.items())
-    head = f"{iso(step.day)}  {who}  {step.event}" + (f"({args})" if args else "")
+    event = spec.events.get(step.event)
+    args = []
+    for k, v in step.args.items():
+        arg = event.arg(k) if event is not None else None
+        name = words.name(arg.expr_name if arg is not None and words.ja else k)
+        shown = iso(v) if arg is not None and arg.type.kind == "date" and isinstance(v, int) else \
+            words.value(arg.type if arg is not None else None, v)  # fmt: skip
+        args.append(f"{name}={shown}")
+    head = f"{iso(step.day)}  {who}  {words.event(step.event)}"
+    if args:  # (in Japanese: 支払い（pay）：金額=…、送金手数料=…)
+        head += f"：{'、'.join(args)}" if words.ja else f"({', '.join(args)})"
     if not step.accepted:
         rule = (step.rule_ja or step.rule) if lang == "ja" else step.rule
         return f"{head}\n            {tr_in(lang, 'REFUSED')}: {rule} [{', '.join(step.articles)}]"
     move = ""
     if step.state_before != step.state_after:
-        move = f"  {step.state_before or '—'} → {step.state_after}"
+        move = f"  {words.state(step.state_before)} → {words.state(step.state_after)}"
     notes = []
     for k, (a, b) in step.changes(hidden).items():
         if k in MONEY and isinstance(a, int) and isinstance(b, int):
-            notes.append(f"{k} {'+' if b >= a else '-'}{format_yen(abs(b - a))}")
+            notes.append(f"{words.name(k)} {'+' if b >= a else '-'}{format_yen(abs(b - a))}")
         elif spec.variables[k].type.kind == "date" and k in SHOWN_DATES:
-            notes.append(f"{k} {_day(b)}")
+            notes.append(f"{words.name(k)} {_day(b)}")
         elif k in SHOWN_OTHER:
-            notes.append(f"{k} {b}")
+            notes.append(f"{words.name(k)} {words.value(spec.variables[k].type, b)}")
     arts = f" [{', '.join(step.articles)}]" if step.articles else ""
     text = head + move + arts
     if notes:
-        text += "\n            " + "; ".join(notes)
+        text += "\n            " + ("、" if words.ja else "; ").join(notes)
     return text
 
 

@@ -238,9 +238,16 @@ def test_replay_trace_in_japanese(capsys):
     code, out, _ = run(capsys, "replay", str(EXAMPLE), "--lang", "ja")
     assert code == 0
     assert out.startswith("クララ株式会社 MSPサービス約款（2024-04-01）— シナリオ issue-example\n"
-                          "契約条件: base_fee=100000, option_fee=0, initial_fee=50000\n")  # fmt: skip
-    assert "2024-06-15  契約者  cancel\n            拒否: 最低利用期間内は解約できません（I-06） [7-2]\n" in out
-    assert "\n2024-09-30 時点: 状態 active\n" in out and out.endswith("期待値: すべて一致\n")
+                          "契約条件: 基本利用料=100000、オプションサービス利用料=0、初期費用=50000\n")  # fmt: skip
+    assert "2024-06-15  契約者  解約（cancel）\n            拒否: 最低利用期間内は解約できません（I-06） [7-2]\n" in out
+    # every name in the spec's own Japanese: states, events (their identifier beside), the
+    # arguments, the variables a step changed, the ledger (the key `expect:` writes beside)
+    assert "\n2024-04-03  当社　  承諾通知（accept）  申込中 → 契約成立（初回入金待ち） [6-1, 8-2]\n" \
+           "            請求額の累計（税込） +¥165,000\n" in out  # 100,000 + 50,000 + 10 % tax
+    assert "\n2024-04-10  契約者  支払い（pay）：金額=165000、送金手数料=0 [10-1, 10-2, 12-2]\n" in out
+    assert "\n            提供開始日 2024-05-01、最低利用期間の末日 2024-07-31、現在の期間の末日 2024-07-31\n" in out
+    assert "\n2024-09-30 時点: 状態 提供中\n" in out and out.endswith("期待値: すべて一致\n")
+    assert "\n  請求額の累計（税込）        ¥715,000  charged\n" in out  # ¥165,000 + 5 months × ¥110,000
     code, out, _ = run(capsys, "replay", str(EXAMPLE))
     assert "2024-06-15  customer  cancel\n            REFUSED: no cancellation within the minimum term (I-06) [7-2]\n" \
         in out and out.endswith("expectations: all met\n")  # fmt: skip
