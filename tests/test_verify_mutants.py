@@ -307,8 +307,8 @@ MUTANTS = {
     # 28-2, I-36: a payment does not reduce the fees a cure demand covers: the demand for
     # May's fee, paid in full, would still serve to terminate over June's (a third review)
     "p96-payment-does-not-cure-the-demand": (
-        '      - "payment_demanded -= min(payment_demanded, pay_part)"\n      - "pay_rest -= pay_part"\n',
-        '      - "pay_rest -= pay_part"\n', "P96"),
+        '      - "overdue_paid()"\n      - "pay_rest -= pay_part"\n',
+        '      - "overdue -= pay_part"\n      - "pay_rest -= pay_part"\n', "P96"),
     # 28-1(4), 35: a cured breach of 35-1 takes away the company's right to terminate (a third review)
     "p97-cure-takes-the-right-away": (
         '{when: "ground != \'28-1(4)\' or grave_breach != \'none\'", rule:',
