@@ -190,3 +190,47 @@ def test_the_premises_are_reached_beside_the_parents_one_solver(tmp_path, spec, 
     assert forked == here
     assert len(forked_pids) == 1 and os.getpid() not in forked_pids
     assert here_pids == {os.getpid()}
+
+
+def _pigeonholes(n: int):
+    """``n + 1`` pigeons in ``n`` holes, one to a hole: unsatisfiable, and minutes of work
+    for Z3 from n = 12 (1.3 s at n = 10 on the 2-core machine)."""
+    import z3
+
+    z = z3.Solver()
+    x = [[z3.Bool(f"p{i}h{j}") for j in range(n)] for i in range(n + 1)]
+    z.add(*[z3.Or(row) for row in x])
+    z.add(*[z3.Not(z3.And(x[a][j], x[b][j])) for j in range(n) for a in range(n + 1) for b in range(a)])
+    return z
+
+
+def _capped_query() -> tuple[str, bool, float, int]:
+    """A query with units and wall-clock time to spare, stopped by its CPU cap alone."""
+    import threading
+
+    from yakkan.verify import engines
+
+    engines.fresh_context()
+    t = time.process_time()
+    r, capped = engines._checked(_pigeonholes(12), [], engines.Budget(10**12, 600.0), cap=10**11)
+    guards = sum(1 for th in threading.enumerate() if th.name == "yakkan query guard")
+    return str(r), capped, time.process_time() - t, guards
+
+
+def test_one_thread_guards_the_queries_and_stops_one_at_its_cpu_cap(monkeypatch) -> None:
+    """A capped query is interrupted once the process has used the CPU time it was given
+    (Z3 counts no units in some phases), by the process's one guard thread (not a thread
+    per query), in a forked solver process as well as in the parent."""
+    import multiprocessing
+
+    from yakkan.verify import engines
+
+    monkeypatch.setattr(engines, "QUERY_CPU_CAP_S", 0.5)
+    for _ in range(3):
+        answer, capped, cpu, guards = _capped_query()
+        assert (answer, capped, guards) == ("unknown", True, 1)
+        assert 0.5 <= cpu < 5
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # the guard thread does not survive the fork
+        answer, capped, cpu, guards = pool.apply(_capped_query)
+    assert (answer, capped, guards) == ("unknown", True, 1)
+    assert 0.5 <= cpu < 5

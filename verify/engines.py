@@ -111,30 +111,66 @@ first and the proof took another path (a test run found P04's mined proof so, wi
 false L06). At 30 s the catalogue's units are the same as at 8 s, query for query."""
 
 
-class _CpuCap:
-    """Interrupts Z3 once the process has used `seconds` of CPU time since it started
-    (Z3's own timeout counts wall-clock time). Z3 releases the GIL while it solves, so a
-    thread can watch."""
+class _Guards:
+    """The guards of the queries running in this process, watched by one thread: each
+    interrupts its query's Z3 context once the wall-clock guard has passed or, for a capped
+    query, once the process has used the CPU time it was given (Z3's own timeout counts
+    wall-clock time and some of its phases count no units). Z3 releases the GIL while it
+    solves, so the thread can watch. One thread for the process, not two per query: the
+    parent of an incremental run asks some 150 short questions, and starting a thread for
+    each took longer than the questions when the solver processes kept both cores busy.
+    A forked process starts its own thread (threads do not survive a fork)."""
 
-    def __init__(self, seconds: float) -> None:
+    POLL_S = 0.02  # how often the CPU time of a capped query is read
+
+    def __init__(self) -> None:
+        self._pid = -1
+
+    def _start(self) -> None:
+        import os
         import threading
 
-        self.limit = time.process_time() + seconds
-        self.fired = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
+        self._pid = os.getpid()
+        self._cond = threading.Condition()  # new after a fork: the parent's may have been held
+        self._armed: dict[int, tuple[Any, float, float | None]] = {}
+        self._next = 0
+        threading.Thread(target=self._watch, daemon=True, name="yakkan query guard").start()
+
+    def arm(self, wall_s: float, cpu_s: float | None) -> int:
+        """Guard the query about to run on this thread's Z3 context; the token to disarm."""
+        import os
+
+        if self._pid != os.getpid():
+            self._start()
+        with self._cond:
+            self._next += 1
+            cpu_limit = time.process_time() + cpu_s if cpu_s is not None else None
+            self._armed[self._next] = (z3.main_ctx(), time.monotonic() + wall_s, cpu_limit)
+            self._cond.notify()
+            return self._next
+
+    def disarm(self, token: int) -> None:
+        with self._cond:
+            self._armed.pop(token, None)
 
     def _watch(self) -> None:
-        while not self._stop.wait(0.02):
-            if time.process_time() > self.limit:
-                self.fired = True
-                z3.main_ctx().interrupt()
-                return
+        with self._cond:
+            while True:
+                now, cpu = time.monotonic(), time.process_time()
+                for token, (ctx, deadline, cpu_limit) in list(self._armed.items()):
+                    if now >= deadline or (cpu_limit is not None and cpu > cpu_limit):
+                        del self._armed[token]
+                        ctx.interrupt()
+                if not self._armed:
+                    self._cond.wait()
+                    continue
+                wait = min(deadline for _, deadline, _ in self._armed.values()) - now
+                if any(cpu_limit is not None for *_, cpu_limit in self._armed.values()):
+                    wait = min(wait, self.POLL_S)
+                self._cond.wait(max(wait, 0.001))
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
+
+_GUARDS = _Guards()
 
 
 _COUNT = [0]  # the Z3 context's resource count after the last query (one context per process)
@@ -185,8 +221,6 @@ def _checked(z: z3.Solver, assumptions: list[Any], budget: Budget, cap: int | No
     units it used charged to the budget; and whether the cap (not the budget) stopped it.
     The wall-clock guard interrupts the context too (Z3's own timeout is not always
     honoured promptly)."""
-    import threading
-
     units = budget.left_units()
     ms = budget.left_ms()
     if units <= 0 or ms <= 0:
@@ -194,16 +228,12 @@ def _checked(z: z3.Solver, assumptions: list[Any], budget: Budget, cap: int | No
     capped = cap is not None and cap < units
     z.set("rlimit", min(units, cap) if capped and cap else units)
     z.set("timeout", max(1, ms))
-    timer = threading.Timer(ms / 1000 + 0.5, z3.main_ctx().interrupt)
-    timer.daemon = True
-    timer.start()
-    cpu = _CpuCap(QUERY_CPU_CAP_S) if capped else None  # Z3 does not count units in every phase
+    # Z3 does not count units in every phase: a capped query has a CPU cap too
+    guard = _GUARDS.arm(ms / 1000 + 0.5, QUERY_CPU_CAP_S if capped else None)
     try:
         r = z.check(*assumptions)
     finally:
-        timer.cancel()
-        if cpu is not None:
-            cpu.stop()
+        _GUARDS.disarm(guard)
     count = _resource_count(z)
     budget.spend(max(0, count - _COUNT[0]))
     _COUNT[0] = count
