@@ -130,6 +130,20 @@ def test_follow_names_the_first_step_the_encoding_refuses(verifier) -> None:
         assert fresh.follow(engines.Budget(), initial, tampered, run.parameters) == k, (k, event, var)
 
 
+def test_a_refused_step_leaves_nothing_behind_in_the_checkers_solver(verifier) -> None:
+    """The steps of a run are asked in one solver, each in a scope of its own: a step the
+    encoding refuses does not make the next step refused too."""
+    run, initial, steps = _run(verifier, 5, 40)
+    checker = engines.StepChecker(verifier.spec)
+    slot, event, args, after = steps[3]
+    var = _changed_int(verifier.spec, steps[2][3], after) or "charged"
+    tampered = [*steps[:3], (slot, event, args, {**after, var: after[var] + 1}), *steps[4:]]
+    assert checker.follow(engines.Budget(), initial, tampered, run.parameters) == 3
+    assert checker.queries == 5  # the initial state, steps 0-2, the tampered step
+    assert checker.follow(engines.Budget(), initial, steps, run.parameters) is None
+    assert checker.queries == 5 + 42  # the true step 3 and the 41 after it
+
+
 def test_a_step_allowed_for_one_contract_is_asked_again_for_another(verifier) -> None:
     """The checker remembers a step with the contract's parameters: the same values after
     the application under another base fee are another question (the encoding reads the
