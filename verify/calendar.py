@@ -268,10 +268,12 @@ class Calendar:
         one's terms), as more (constant, value) pairs; those outside the window are left
         free, as the definitions leave them. A wrong value could only make the definitions
         false (a step refused), never admit a step the definitions do not."""
-        pairs = list(substitution)
-        out = []
+        given = Substitution(substitution)  # (made once: a step has hundreds of values)
+        out: list[tuple[Any, Any]] = []
         for cycle, k, kind, arg in decompositions:
-            value = z3.simplify(substitute(arg, pairs))
+            # the values are numbers, free of every constant replaced: the given values and
+            # then the months found so far are the substitution of them all at once
+            value = z3.simplify(substitute(given(arg), out) if out else given(arg))
             if not z3.is_int_value(value):
                 continue
             n = value.as_long()
@@ -282,9 +284,7 @@ class Calendar:
             elif not MONTH0 <= n <= MONTH_LAST:
                 continue
             c, r = divmod(n - MONTH0, 48)
-            found = [(cycle, z3.IntVal(c)), (k, z3.IntVal(r))]
-            pairs += found
-            out += found
+            out += [(cycle, z3.IntVal(c)), (k, z3.IntVal(r))]
         return out
 
     def mul(self, a: Any, b: Any) -> Any:
@@ -295,11 +295,21 @@ class Calendar:
 def substitute(t: Any, pairs: list[tuple[Any, Any]]) -> Any:
     """``z3.substitute(t, *pairs)`` without z3py's Python-side sort checks (Z3 checks the
     sorts itself and raises on a mismatch): a run's steps substitute hundreds of values."""
-    n = len(pairs)
-    src, dst = (z3.Ast * n)(), (z3.Ast * n)()
-    for i, (a, b) in enumerate(pairs):
-        src[i], dst[i] = a.as_ast(), b.as_ast()
-    return z3.z3._to_expr_ref(z3.Z3_substitute(t.ctx_ref(), t.as_ast(), n, src, dst), t.ctx)
+    return Substitution(pairs)(t)
+
+
+class Substitution:
+    """``pairs`` (term, replacement) made once into Z3's arrays, for substituting in
+    several terms."""
+
+    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
+        self.n = n = len(pairs)
+        self.src, self.dst = (z3.Ast * n)(), (z3.Ast * n)()
+        for i, (a, b) in enumerate(pairs):
+            self.src[i], self.dst[i] = a.as_ast(), b.as_ast()
+
+    def __call__(self, t: Any) -> Any:
+        return z3.z3._to_expr_ref(z3.Z3_substitute(t.ctx_ref(), t.as_ast(), self.n, self.src, self.dst), t.ctx)
 
 
 def _summands(t: Any, sign: int = 1) -> tuple[list[Any], int] | None:
