@@ -262,13 +262,12 @@ class Calendar:
             del self.definitions[before:]
 
     @staticmethod
-    def known(decompositions: list[tuple[Any, Any, str, Any]], substitution: list[tuple[Any, Any]]) -> list[Any]:
+    def known(decompositions: list[tuple[Any, Any, str, Any]], given: Substitution) -> list[Any]:
         """The values of the decompositions' (cycle, k) whose day or month is a number once
-        ``substitution`` is made (in order: a decomposition's argument may hold an earlier
-        one's terms), as more (constant, value) pairs; those outside the window are left
-        free, as the definitions leave them. A wrong value could only make the definitions
-        false (a step refused), never admit a step the definitions do not."""
-        given = Substitution(substitution)  # (made once: a step has hundreds of values)
+        the ``given`` values are substituted (in order: a decomposition's argument may hold
+        an earlier one's terms), as more (constant, value) pairs; those outside the window
+        are left free, as the definitions leave them. A wrong value could only make the
+        definitions false (a step refused), never admit a step the definitions do not."""
         out: list[tuple[Any, Any]] = []
         for cycle, k, kind, arg in decompositions:
             # the values are numbers, free of every constant replaced: the given values and

@@ -29,7 +29,7 @@ import z3
 from yakkan.model import calendar_math as cm
 from yakkan.model.expr import INT
 
-from .calendar import substitute
+from .calendar import Substitution, substitute
 from .encoding import ARMED, DEADLINE, MONTH, StepTerms, System
 from .lemmas import ARMED_NAME, DEADLINE_NAME, Candidate, Mined
 from .properties import Goal, Obligation
@@ -633,9 +633,12 @@ class StepTemplates:
         formula, ts, tn, st, decompositions = self._template(event)
         pairs = [(ts[x], s[x]) for x in ts] + [(tn[x], n[x]) for x in tn]
         pairs += _given(m, st, event, args)
-        # the calendar's months of the step's known days, as the definitions decompose them
-        pairs += self.sysm.calendar.known(decompositions, pairs)
-        return substitute(formula, pairs)
+        given = Substitution(pairs)  # (made once: a step has hundreds of values)
+        # the calendar's months of the step's known days, as the definitions decompose them;
+        # every replacement is a number, so substituting the months after the values is
+        # substituting them all at once
+        found = self.sysm.calendar.known(decompositions, given)
+        return substitute(given(formula), found) if found else given(formula)
 
 
 def target_of(ob: Obligation | None, goal: Goal | None, sysm: System):
