@@ -253,6 +253,43 @@ def test_replay_trace_in_japanese(capsys):
         in out and out.endswith("expectations: all met\n")  # fmt: skip
 
 
+def test_the_verify_summary_for_a_pull_request_in_japanese(tmp_path, capsys, names):
+    """`yakkan verify --markdown` (and $GITHUB_STEP_SUMMARY) in the language of the reports:
+    verdicts, titles and the reason a verdict differs, in Japanese."""
+    md = tmp_path / "summary.md"
+    code, _, _ = run(capsys, "--lang", "ja", "verify", "--property", "P13", "--property", "P18",
+                     "--out", str(tmp_path / "v"), "--markdown", str(md))  # fmt: skip
+    assert code == 0
+    lines = md.read_text(encoding="utf-8").splitlines()
+    assert lines[:6] == ["### yakkan verify — clara-msp-2024-04-01", "", "✅ すべての判定が期待どおり", "",
+                         "| ID | 判定 | 期待 | | 時間 | プロパティ |", "|---|---|---|---|---|---|"]  # fmt: skip
+    assert lines[6].startswith("| P13 | 違反あり | 成り立たない | ✅ | ")
+    assert lines[6].endswith("秒 | 当社の損害賠償責任が基本利用料1か月分を超えることはない — "
+                             f"[シナリオ]({tmp_path / 'v' / 'P13-counterexample.yaml'}) |")  # fmt: skip
+    assert lines[7].startswith("| P18 | 到達可能 | 到達可能 | ✅ | ")
+    assert "当社は最低利用期間内に料金を値上げできる" in lines[7]
+    assert english_runs_in_text(md.read_text(encoding="utf-8"), names) == []
+    # the terms say 満３ヶ月 (7-1) and the spec 6 months: P67 differs, and says why in Japanese
+    folder = tmp_path / "spec"
+    shutil.copytree(SPEC.parent, folder)
+    text = (folder / "spec.yaml").read_text(encoding="utf-8")
+    old = "minimum_term_months: {type: int, default: 3,"
+    assert text.count(old) == 1
+    (folder / "spec.yaml").write_text(text.replace(old, "minimum_term_months: {type: int, default: 6,"), "utf-8")
+    code, _, _ = run(capsys, "--lang", "ja", "verify", str(folder / "spec.yaml"), "--property", "P67", "--json",
+                     "--out", str(tmp_path / "v2"), "--markdown", str(md), "--no-cache")  # fmt: skip
+    assert code == 1
+    text = md.read_text(encoding="utf-8")
+    assert "\n❌ 一覧の期待と異なる判定があります\n" in text and "\n#### 期待と異なる判定\n" in text
+    assert ("\n- **P67** 違反あり（期待 成り立つ）: 7-1 は「満３ヶ月」（3）と定めているが、"
+            "パラメータ minimum_term_months は 6\n") in text
+    assert english_runs_in_text(text, names) == []
+    code, _, _ = run(capsys, "--lang", "en", "verify", str(folder / "spec.yaml"), "--property", "P67", "--json",
+                     "--out", str(tmp_path / "v2"), "--markdown", str(md))  # fmt: skip
+    assert ("\n#### What differs\n\n- **P67** violated (expected holds): 7-1 writes '満３ヶ月' (3), but parameter "
+            "minimum_term_months is 6\n") in md.read_text(encoding="utf-8")
+
+
 def test_check_summary_in_japanese(capsys):
     code, out, _ = run(capsys, "--lang", "ja", "check")
     assert code == 0

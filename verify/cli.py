@@ -270,9 +270,9 @@ def run(args: Namespace) -> int:
         from yakkan import __version__
 
         _write(args.sarif, json.dumps(report.sarif(verdicts, Path(args.spec), __version__), indent=2) + "\n")
-    md = report.markdown(verdicts, suite)
     if getattr(args, "markdown", None) or os.environ.get("GITHUB_STEP_SUMMARY"):
-        report.write_markdown(md, getattr(args, "markdown", None))
+        titles = _in_language(args.spec)[0] if as_json else titles  # (the table's, when it was printed)
+        report.write_markdown(report.markdown(verdicts, suite, titles), getattr(args, "markdown", None))
     sys.stdout.flush()
     return 0 if good else 1
 

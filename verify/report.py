@@ -310,21 +310,39 @@ def _location(uri: str, line_no: int | None, what: str) -> dict[str, Any]:
     return loc
 
 
-def markdown(verdicts: list[Verdict], spec_name: str) -> str:
-    """A summary for pull requests (also appended to $GITHUB_STEP_SUMMARY)."""
-    good = ok(verdicts)
-    head = "✅ all verdicts as expected" if good else "❌ some verdicts differ from the catalogue"
-    out = [f"### yakkan verify — {spec_name}", "", head, "",
-           "| id | verdict | expected | | time | property |", "|---|---|---|---|---|---|"]  # fmt: skip
+def markdown(verdicts: list[Verdict], spec_name: str, titles: dict[str, str] | None = None) -> str:
+    """A summary for pull requests (also appended to $GITHUB_STEP_SUMMARY), in the language
+    of the reports (``titles``: a property's title in it, when it differs from the spec's
+    English). A title's ``|`` and ``<`` are escaped: the spec comes from a pull request."""
+    ja = current() == "ja"
+    titles = titles or {}
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+
+    if ja:
+        head = "✅ すべての判定が期待どおり" if ok(verdicts) else "❌ 一覧の期待と異なる判定があります"
+        columns, scenario, differs = "| ID | 判定 | 期待 | | 時間 | プロパティ |", "シナリオ", "#### 期待と異なる判定"
+    else:
+        head = "✅ all verdicts as expected" if ok(verdicts) else "❌ some verdicts differ from the catalogue"
+        columns, scenario, differs = "| id | verdict | expected | | time | property |", "scenario", "#### What differs"
+    out = [f"### yakkan verify — {spec_name}", "", head, "", columns, "|---|---|---|---|---|---|"]
     for v in verdicts:
         flag = "✅" if v.matches else "❌"
-        cx = f" — [scenario]({v.counterexample})" if v.counterexample else ""
-        out.append(f"| {v.id} | {v.verdict} | {v.expected} | {flag} | {v.seconds:.2f}s | {v.title}{cx} |")
+        cx = f" — [{scenario}]({v.counterexample})" if v.counterexample else ""
+        seconds = f"{v.seconds:.2f}秒" if ja else f"{v.seconds:.2f}s"
+        out.append(f"| {v.id} | {_verdict(v.verdict)} | {_verdict(v.expected, 'expect')} | {flag} | {seconds} | "
+                   f"{cell(titles.get(v.id, v.title))}{cx} |")  # fmt: skip
     bad = [v for v in verdicts if not v.matches]
     if bad:
-        out += ["", "#### What differs", ""]
+        out += ["", differs, ""]
         for v in bad:
-            out.append(f"- **{v.id}** {v.verdict} (expected {v.expected}): {v.reason or v.title}")
+            title = cell(titles.get(v.id, v.title))
+            if ja:
+                why = cell(translate(v.reason)) if v.reason else title
+                out.append(f"- **{v.id}** {_verdict(v.verdict)}（期待 {_verdict(v.expected, 'expect')}）: {why}")
+            else:
+                out.append(f"- **{v.id}** {v.verdict} (expected {v.expected}): {cell(v.reason) if v.reason else title}")
     return "\n".join(out) + "\n"
 
 
