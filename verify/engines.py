@@ -513,7 +513,7 @@ class StepChecker:
         with self.inside():
             if initial_slot is None and ("init", given, before) not in self._allowed:
                 s = concrete_state(self.sysm, values, slot0, self._values)
-                if not self._allows(budget, parameters, self.sysm.init(s)):
+                if not self._allows(budget, parameters, given, self.sysm.init(s)):
                     return -1
                 self._allowed.add(("init", given, before))
             for k, (slot, event, args, after) in enumerate(steps):
@@ -522,17 +522,19 @@ class StepChecker:
                 if key not in self._allowed:
                     s = s or concrete_state(self.sysm, values, slot0, self._values)
                     n = concrete_state(self.sysm, after, slot, self._values)
-                    if not self._allows(budget, parameters, [self.templates.between(event, s, n, args)]):
+                    if not self._allows(budget, parameters, given, [self.templates.between(event, s, n, args)]):
                         return k
                     self._allowed.add(key)
                 values, slot0, before, s = after, slot, now, n
         return None
 
-    def _allows(self, budget: Budget, parameters: Mapping[str, Any], query: list[Any]) -> bool:
+    def _allows(self, budget: Budget, parameters: Mapping[str, Any], given: Any, query: list[Any]) -> bool:
+        """Whether ``query`` (a step, or the initial state) holds with the contract's
+        ``parameters`` (``given``: them as `follow`'s key)."""
         ms = budget.left_ms()
         if ms <= 0:
             raise budget.exhausted()
-        z = self._solver_for(parameters)
+        z = self._solver_for(parameters, given)
         z.set("timeout", max(1, ms))
         self.queries += 1
         z.push()
@@ -546,13 +548,13 @@ class StepChecker:
             raise Unknown(f"a step check gave no answer ({reason}; cap {STEP_CHECK_UNITS:,} units)")
         return r == z3.sat
 
-    def _solver_for(self, parameters: Mapping[str, Any]) -> z3.Solver:
+    def _solver_for(self, parameters: Mapping[str, Any], key: Any) -> z3.Solver:
         """The solver holding the contract's ``parameters`` and the calendar's definitions,
         each step asked in a scope of its own. One solver for the steps of a run, not one
         per step: every value is given, so the answer is the same in a fresh solver, and
         asserting the calendar's definitions again for each step took half the time of
-        following runs (1.9 s of 3.6 s for the 645 steps of 12 random runs)."""
-        key = _frozen(parameters)
+        following runs (1.9 s of 3.6 s for the 645 steps of 12 random runs). ``key``: the
+        parameters as `follow`'s key, made once per run."""
         if self._solver is None or self._solver[0] != key:
             z = z3.Solver()
             z.set("rlimit", STEP_CHECK_UNITS)  # (Z3 counts it from each check's start)
