@@ -153,6 +153,9 @@ MESSAGES: dict[str, str] = {
     "refused events": "拒否されたイベント",
     # -- verify --------------------------------------------------------------------------------
     "all verdicts as expected": "すべての判定が期待どおり",
+    "some verdicts differ from the catalogue": "一覧の期待と異なる判定があります",
+    "What differs": "期待と異なる判定",
+    "scenario": "シナリオ",
     "{n} verdict(s) differ from the catalogue": "{n} 件の判定が一覧の期待と異なる",
     "{id} {version}: {n} properties, {verdicts} (solver time {seconds:.1f} s; domain: {domain})": "{id} {version}: 検証プロパティ {n} 件、{verdicts}（ソルバー時間 {seconds:.1f} 秒、領域: {domain}）",
     "{id} {version}: {n} property, {verdicts} (solver time {seconds:.1f} s; domain: {domain})": "{id} {version}: 検証プロパティ {n} 件、{verdicts}（ソルバー時間 {seconds:.1f} 秒、領域: {domain}）",

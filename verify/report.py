@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from yakkan.lang import current, translate
+from yakkan.lang import current, tr, translate
 
 from .failed_step import describe
 from .runner import Verdict
@@ -320,29 +320,23 @@ def markdown(verdicts: list[Verdict], spec_name: str, titles: dict[str, str] | N
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
-    if ja:
-        head = "✅ すべての判定が期待どおり" if ok(verdicts) else "❌ 一覧の期待と異なる判定があります"
-        columns, scenario, differs = "| ID | 判定 | 期待 | | 時間 | プロパティ |", "シナリオ", "#### 期待と異なる判定"
-    else:
-        head = "✅ all verdicts as expected" if ok(verdicts) else "❌ some verdicts differ from the catalogue"
-        columns, scenario, differs = "| id | verdict | expected | | time | property |", "scenario", "#### What differs"
+    head = f"✅ {tr('all verdicts as expected')}" if ok(verdicts) else \
+        f"❌ {tr('some verdicts differ from the catalogue')}"  # fmt: skip
+    columns = "| ID | 判定 | 期待 | | 時間 | プロパティ |" if ja else "| id | verdict | expected | | time | property |"
     out = [f"### yakkan verify — {spec_name}", "", head, "", columns, "|---|---|---|---|---|---|"]
     for v in verdicts:
         flag = "✅" if v.matches else "❌"
-        cx = f" — [{scenario}]({v.counterexample})" if v.counterexample else ""
+        cx = f" — [{tr('scenario')}]({v.counterexample})" if v.counterexample else ""
         seconds = f"{v.seconds:.2f}秒" if ja else f"{v.seconds:.2f}s"
         out.append(f"| {v.id} | {_verdict(v.verdict)} | {_verdict(v.expected, 'expect')} | {flag} | {seconds} | "
                    f"{cell(titles.get(v.id, v.title))}{cx} |")  # fmt: skip
     bad = [v for v in verdicts if not v.matches]
     if bad:
-        out += ["", differs, ""]
+        out += ["", f"#### {tr('What differs')}", ""]
         for v in bad:
-            title = cell(titles.get(v.id, v.title))
-            if ja:
-                why = cell(translate(v.reason)) if v.reason else title
-                out.append(f"- **{v.id}** {_verdict(v.verdict)}（期待 {_verdict(v.expected, 'expect')}）: {why}")
-            else:
-                out.append(f"- **{v.id}** {v.verdict} (expected {v.expected}): {cell(v.reason) if v.reason else title}")
+            expected = f"（期待 {_verdict(v.expected, 'expect')}）" if ja else f" (expected {v.expected})"
+            why = cell(translate(v.reason)) if v.reason else cell(titles.get(v.id, v.title))
+            out.append(f"- **{v.id}** {_verdict(v.verdict)}{expected}: {why}")
     return "\n".join(out) + "\n"
 
 
