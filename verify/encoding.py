@@ -55,6 +55,12 @@ from yakkan.model.spec import EVENT_ENUM, MOMENT_PREFIX, NEXT, STATE_ENUM, Spec,
 from .calendar import FUNCTIONS as CAL_FUNCTIONS
 from .calendar import AbstractCalendar, Calendar
 
+# z3py's argument checks off (what `python -O` does): they re-check in Python what the Z3
+# library checks itself (a sort mismatch is still a Z3Exception), and took a quarter of the
+# time of building an event's step (0.35 s -> 0.26 s for the 46 steps of the bundled spec,
+# `StepTemplates`); the terms built are the same terms, so the units are the same
+z3.z3.Z3_DEBUG = False
+
 MONTH = "$month"  # month_of(today), a name the rewriting below introduces
 CAL = "$calendar"  # the Calendar of the system, in every evaluation environment
 MAX_ORDINAL = dt.date.max.toordinal()
