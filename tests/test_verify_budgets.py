@@ -234,3 +234,45 @@ def test_one_thread_guards_the_queries_and_stops_one_at_its_cpu_cap(monkeypatch)
         answer, capped, cpu, guards = pool.apply(_capped_query)
     assert (answer, capped, guards) == ("unknown", True, 1)
     assert 0.5 <= cpu < 5
+
+
+def test_a_worker_is_given_its_next_property_before_it_answers_and_loses_none_when_killed() -> None:
+    """A busy worker is given the property after its own while more are left than there
+    are workers: it starts it as soon as it has sent its answer, without waiting for its
+    parent (busy in a solver query of its own) to read that answer. When it is killed over
+    its time, the property waiting behind it goes to a new worker, and none is lost."""
+    import os
+    from dataclasses import replace
+
+    from yakkan.model.spec import load_spec
+    from yakkan.verify.parallel import Worker
+    from yakkan.verify.runner import _each, _failed
+
+    w = Worker(lambda n: (os.getpid(), time.monotonic()))
+    try:
+        w.give(1)
+        w.give(2)
+        assert w.items == [1, 2]
+        time.sleep(0.3)  # both computed meanwhile: the second did not wait for the first to be read
+        (pid, first), (_, second) = w.answer(), w.answer()
+        assert pid != os.getpid() and w.items == [] and w.item is None
+        assert second - first < 0.2
+    finally:
+        w.close()
+
+    spec = load_spec(SPEC_PATH)
+
+    def work(pid):
+        if pid == "P13":
+            time.sleep(60)
+        return _failed(spec, pid, 0.0, str(os.getpid()))
+
+    got, given = {}, []
+    ids = ["P01", "P02", "P13", "P03", "P04", "P05"]
+    last = {"P13": 6.0, "P01": 5.0, "P02": 4.0, "P03": 3.0, "P04": 2.0, "P05": 1.0}  # (seconds: the longest first)
+    _each(spec, ids, replace(Settings(), timeout=0.05), 2, last, work, given.append,
+          lambda pid, v: got.setdefault(pid, v))  # fmt: skip
+    assert given[:4] == ["P13", "P01", "P02", "P03"]  # P02 waits behind P13, P03 behind P01
+    assert sorted(got) == sorted(ids)
+    assert got["P13"].verdict == "unknown"
+    assert got["P02"].verdict == "unknown" and got["P02"].reason.isdigit()  # (checked, by a new worker)

@@ -124,12 +124,21 @@ class Worker(_Forked, Generic[T, R]):
     parent gives them (`give`), until it is closed: one fork for many items, so the
     pages of its parent's heap are copied once, not once per item (`_each`'s solver
     processes). ``work`` must not depend on what the process computed before: each of the
-    verifier's checks starts in a Z3 context of its own."""
+    verifier's checks starts in a Z3 context of its own.
+
+    An item may be given before the last one is answered: it waits in the pipe and the
+    worker starts it as soon as it has sent the answer before it, without waiting for its
+    parent to read that answer (a parent busy in a solver query of its own reads it late)."""
 
     def __init__(self, work: Callable[[T], R]) -> None:
         self._fork(_serve, work, duplex=True)  # (`pipe` ready when its answer is)
-        self.item: T | None = None  # the item it computes (None: idle)
-        self.since = 0.0  # when it was given that item (time.monotonic)
+        self.items: list[T] = []  # given and not answered, in order: the first is being computed
+        self.since = 0.0  # when the first of them started (time.monotonic), as far as the parent knows
+
+    @property
+    def item(self) -> T | None:
+        """The item it computes (None: idle)."""
+        return self.items[0] if self.items else None
 
     @property
     def alive(self) -> bool:
@@ -138,14 +147,20 @@ class Worker(_Forked, Generic[T, R]):
     def give(self, item: T) -> None:
         import time
 
-        self.item, self.since = item, time.monotonic()
+        if not self.items:
+            self.since = time.monotonic()
+        self.items.append(item)
         self.pipe.send(item)
 
     def answer(self) -> R:
-        """The value of ``work(item)`` (the worker then idle); EOFError when the process
-        ended without one (the exception it died of is on its stderr)."""
+        """The value of ``work(item)`` (the next item given, if any, is then computed);
+        EOFError when the process ended without one (the exception it died of is on its
+        stderr)."""
+        import time
+
         value = self.pipe.recv()
-        self.item = None
+        self.items.pop(0)
+        self.since = time.monotonic()
         return value
 
 

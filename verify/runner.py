@@ -22,7 +22,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,10 @@ class Verdict:
         }  # fmt: skip
 
     def to_data(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every field, as JSON data (the values themselves, not copies: a verdict is
+        written or sent as it is, and a recipe's runs made `asdict`'s deep copy the larger
+        part of writing the cache, twice per verdict)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def refresh(self, spec: Spec) -> None:
         """A reused verdict's places in the spec as they are now: an edit elsewhere may have
@@ -1480,7 +1483,9 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
           meanwhile: Callable[[Callable[[], None]], None] | None = None,
           in_process: bool = False) -> None:  # fmt: skip
     """``work(pid)`` for each of ``ids`` in forked worker processes (at most ``jobs``, each
-    given the next property as it answers: `parallel.Worker`), ``done(pid, verdict)`` in
+    given the next property as it answers: `parallel.Worker`; while more are left than
+    there are workers, a busy one holds the next in its pipe, which it starts when it has
+    sent its answer, however late the parent reads it), ``done(pid, verdict)`` in
     the parent as each ends (a worker killed over its time, or ended without an answer:
     an ``unknown`` verdict, and the next property goes to a new worker). Each check starts
     in a Z3 context of its own, so a worker's verdicts and units are those of a process
@@ -1511,15 +1516,18 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
     grace = 5.0 + settings.timeout * 0.2
 
     def tend(wait: float) -> None:
-        """Give each idle worker the next property (forking up to ``jobs`` workers); collect
-        the verdicts of those that answered (waiting up to ``wait`` seconds for one), or
-        kill a worker over its time (the next property goes to a new one)."""
+        """Give each idle worker the next property (forking up to ``jobs`` workers), and a
+        busy one the property after its own while more are left than there are workers
+        (the last ones go to whichever worker is free first); collect the verdicts of those
+        that answered (waiting up to ``wait`` seconds for one), or kill a worker over its
+        time (the properties given to it and not started go back to the front of the queue,
+        and the next goes to a new worker)."""
         for w in list(workers):
-            if pending and w.item is None:
-                if not w.alive:  # (ended while idle: killed from outside)
-                    w.close()
-                    workers.remove(w)
-                    continue
+            if pending and w.item is None and not w.alive:  # (ended while idle: killed from outside)
+                w.close()
+                workers.remove(w)
+        for w in workers:
+            if pending and (w.item is None or (len(w.items) == 1 and len(pending) > jobs)):
                 _give(w, pending.pop(0))
         while pending and len(workers) < jobs:
             workers.append(Worker(lambda pid: _verdict_data(work(pid))))
@@ -1530,21 +1538,29 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
         ready = mp.connection.wait([w.pipe for w in busy], timeout=wait)
         now = time.monotonic()
         for w in busy:
-            pid, v = w.item, None
-            if w.pipe in ready:
-                try:
-                    data = w.answer()
-                    v = Verdict.from_data(data) if data is not None else None
-                except (EOFError, OSError):
-                    v = _failed(spec, pid, now - w.since, "the solver process ended without a verdict")
-            elif now - w.since > settings.timeout + grace:
-                v = _failed(spec, pid, now - w.since, f"timeout after {settings.timeout:g} s (solver process killed)")
-            else:
-                continue
-            if w.item is not None:  # (it died or was over its time: no other property goes to it)
-                w.close()
-                workers.remove(w)
-            done(pid, v)
+            while w.item is not None:  # (each answer it sent: a prefetched property's may follow)
+                pid = w.item
+                if w.pipe in ready and w.pipe.poll():
+                    try:
+                        data = w.answer()
+                    except (EOFError, OSError):
+                        lost(w, _failed(spec, pid, now - w.since, "the solver process ended without a verdict"))
+                        break
+                    done(pid, Verdict.from_data(data) if data is not None else None)
+                elif now - w.since > settings.timeout + grace:
+                    why = f"timeout after {settings.timeout:g} s (solver process killed)"
+                    lost(w, _failed(spec, pid, now - w.since, why))
+                    break
+                else:
+                    break
+
+    def lost(w: Worker[str, Any], v: Verdict) -> None:
+        """``w`` died or ran over its time on its property (``v``, unknown): no other
+        property goes to it, and those given to it and not started go back to the front."""
+        pending[:0] = w.items[1:]
+        w.close()
+        workers.remove(w)
+        done(v.id, v)
 
     def _give(w: Worker[str, Any], pid: str) -> None:
         if on_start:
