@@ -194,17 +194,15 @@ def _enabled_choices(
         return made[0]
 
     fast = isinstance(contract, RecordingContract)
-    for event in events:
-        cands = compiled.candidates(event, contract.state)
-        if not cands:
-            continue
-        for _ in range(3):
+    values = contract.values
+    for event, tries, args_of in _leaving(compiled, contract.state, events):
+        for _ in range(tries):
             args = _args(compiled, event, day, contract, rng, env_now)
-            given = {a.expr_name: args[a.name] for a in spec.events[event].args}
+            given = {a.expr_name: args[a.name] for a in args_of}
             if fast:  # the fast engine's code, same semantics
-                fired = contract.would_fire(event, contract.values, day, given)  # type: ignore[union-attr]
+                fired = contract.would_fire(event, values, day, given)  # type: ignore[union-attr]
             else:
-                ct = compiled.select(event, contract.state, compiled.advanced({**contract.values, **given}, day))[0]
+                ct = compiled.select(event, contract.state, compiled.advanced({**values, **given}, day))[0]
                 fired = None if ct is None else ct.spec
             if fired is not None:
                 target = fired.target
@@ -215,6 +213,25 @@ def _enabled_choices(
                 out.append((event, args, (0.05 if final else moves) * rare))
                 break
     return out
+
+
+_LEAVING: weakref.WeakKeyDictionary[CompiledSpec, dict[tuple[str | None, tuple[str, ...]], list[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _leaving(compiled: CompiledSpec, state: str | None, events: list[str]) -> list[tuple[str, int, Any]]:
+    """The ``events`` (in that order) some transition takes out of ``state``, each with how
+    many times `_enabled_choices` tries it and its arguments: an event without arguments is
+    the same try each time (no random draw; whether it fires is a function of the values
+    and the day), so it is tried once. Made once per spec and state."""
+    per_spec = _LEAVING.setdefault(compiled, {})
+    key = (state, tuple(events))
+    hit = per_spec.get(key)
+    if hit is None:
+        hit = per_spec[key] = [(e, 3 if compiled.spec.events[e].args else 1, compiled.spec.events[e].args)
+                               for e in events if state is not None and compiled.candidates(e, state)]  # fmt: skip
+    return hit
 
 
 _RECORDING: weakref.WeakKeyDictionary[CompiledSpec, RecordingSpec] = weakref.WeakKeyDictionary()
