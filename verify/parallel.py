@@ -10,6 +10,7 @@ parent's one solver, are one too).
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -34,7 +35,14 @@ class _Forked:
         ctx = mp.get_context("fork")
         self.pipe, theirs = ctx.Pipe(duplex=duplex)
         self._proc = ctx.Process(target=target, args=(first, theirs), daemon=True)
-        self._proc.start()
+        # the objects made so far frozen across the fork (the `gc` module's advice for a fork
+        # without exec): the child's collections never walk the heap it inherits (nor copy
+        # its pages by touching them); this process's are given back to it at once
+        gc.freeze()
+        try:
+            self._proc.start()
+        finally:
+            gc.unfreeze()
         theirs.close()
 
     def close(self) -> None:
