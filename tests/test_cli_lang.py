@@ -469,3 +469,24 @@ def test_json_is_the_same_in_both_languages(capsys):
     for argv in (["replay", str(EXAMPLE), "--json"], ["check", "--json"]):
         ja, en = run(capsys, "--lang", "ja", *argv), run(capsys, "--lang", "en", *argv)
         assert ja == en and ja[0] == 0 and ja[1].startswith("{")
+
+
+def test_a_run_in_japanese_reads_the_spec_once(tmp_path, capsys, monkeypatch):
+    """The Japanese titles of the terminal's table come from the spec `verify` loaded (read
+    a second time, they took a quarter of a second after each edit); a folder changed since
+    is read again."""
+    import yakkan.model.spec as spec_module
+    from yakkan.verify import cli as verify_cli
+
+    folder = tmp_path / "spec"
+    shutil.copytree(SPEC.parent, folder)
+    read = []
+    monkeypatch.setattr(spec_module, "load_spec", lambda *a, **k: read.append(a) or load_spec(*a, **k))
+    code, out, _ = run(capsys, "--lang", "ja", "verify", str(folder / "spec.yaml"), "--property", "P13",
+                       "--out", str(tmp_path / "v"), "--no-cache")  # fmt: skip
+    assert code == 0 and read == []
+    assert "当社の損害賠償責任が基本利用料1か月分を超えることはない" in out
+    with (folder / "spec.yaml").open("a", encoding="utf-8") as f:
+        f.write("# an edit\n")
+    assert verify_cli._loaded(folder / "spec.yaml").properties["P13"].title_ja.startswith("当社の損害賠償責任")
+    assert len(read) == 1

@@ -108,6 +108,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
 
     doc = read_yaml(spec_path, SpecError)
     spec = load_spec_document(spec_path, doc)
+    _LOADED[:] = [(spec_path.resolve(), spec_fp, spec)]
     ids = _select(spec, properties)
     info = {"id": spec.meta["id"], "version": str(spec.meta["version"]), "path": str(spec_path)}
     from .hints import read_hints
@@ -289,6 +290,20 @@ def run(args: Namespace) -> int:
     return 0 if good else 1
 
 
+_LOADED: list[tuple[Path, str, Any]] = []  # the spec `verify` loaded last: (its path, its folder's fingerprint, it)
+
+
+def _loaded(spec_path: Path) -> Any:
+    """The spec at ``spec_path``: the one `verify` loaded, if its folder is still the same
+    (a run in Japanese read it again for its titles: a quarter of a second after an edit)."""
+    from yakkan.model.spec import load_spec
+
+    path = Path(spec_path).resolve()
+    if _LOADED and _LOADED[0][0] == path and _LOADED[0][1] == spec_fingerprint(path):
+        return _LOADED[0][2]
+    return load_spec(spec_path)
+
+
 def _in_language(spec_path: Path) -> tuple[dict[str, str], Any, dict[str, str]]:
     """The properties' titles, a reader of the proofs' lemmas and the events' names in the
     language of the messages: in Japanese, the spec's own titles and names and the docs'
@@ -300,9 +315,8 @@ def _in_language(spec_path: Path) -> tuple[dict[str, str], Any, dict[str, str]]:
 
     from yakkan.diagrams.readable import Readable
     from yakkan.diagrams.why import Why
-    from yakkan.model.spec import load_spec
 
-    spec = load_spec(spec_path)
+    spec = _loaded(spec_path)
     titles = {pid: p.title_ja for pid, p in spec.properties.items() if p.title_ja}
     reader = Why(Readable(spec))
 
