@@ -136,7 +136,7 @@ def incremental(spec_path: Path, max_rerun: int, properties: list[str] | None = 
 
     def yakkan_verify(folder: Path, cwd: Path) -> tuple[float, int]:
         wall, _, routes = timed_verify(folder, cwd)
-        return wall, routes["full"] + routes["fast"]
+        return wall, routes["full"] + routes["fast"] + routes["hint"]
 
     def timed_verify(folder: Path, cwd: Path) -> tuple[float, float, dict[str, Any]]:
         """Wall and CPU seconds (this process's children), and how many verdicts took each route."""

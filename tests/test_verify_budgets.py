@@ -276,3 +276,44 @@ def test_a_worker_is_given_its_next_property_before_it_answers_and_loses_none_wh
     assert sorted(got) == sorted(ids)
     assert got["P13"].verdict == "unknown"
     assert got["P02"].verdict == "unknown" and got["P02"].reason.isdigit()  # (checked, by a new worker)
+
+
+def test_a_cold_gates_one_solver_is_halved_the_same_forked_or_not(tmp_path, spec, monkeypatch) -> None:
+    """When every step is checked (the proof hints of a cold gate) for at least
+    ``HALVED_FROM`` properties, the second half is checked in a solver of its own in the
+    premises' process: each verdict says how many others its solver held, and the verdicts
+    and units are the same when nothing may fork (a cluster's worker)."""
+    import os
+
+    from yakkan.verify import runner
+    from yakkan.verify.hints import read_hints
+    from yakkan.verify.runner import Verifier
+
+    monkeypatch.setattr(runner, "HALVED_FROM", 4)
+    hints = read_hints(SPEC_PATH)
+    ids = ["P01", "P04", "P06", "P10", "P11", "P12"]
+    recipes = {p: hints[p] for p in ids}
+    assert all("runs" not in r and r["premises"] is not None for r in recipes.values())
+    where = tmp_path / "pids"
+    apart = Verifier._preserved_apart
+
+    def recorded(self, batch, events):
+        with where.open("a") as f:
+            f.write(f"{os.getpid()} {len(batch)}\n")
+        return apart(self, batch, events)
+
+    monkeypatch.setattr(Verifier, "_preserved_apart", recorded)
+
+    def run(fork: bool) -> tuple[list[str], list[tuple[str, str, int, str]]]:
+        where.write_text("")
+        verdicts = Verifier(spec, Settings(), None, jobs=1).recheck_together(recipes, fork=fork)
+        return where.read_text().split(), [(p, verdicts[p].verdict, verdicts[p].units, verdicts[p].engine)
+                                           for p in sorted(verdicts)]  # fmt: skip
+
+    (forked_pid, forked_n), forked = run(True)
+    (here_pid, here_n), here = run(False)
+    assert [(p, v) for p, v, _, _ in forked] == [(p, "proved") for p in ids]
+    assert all(e.endswith("(every step checked in one solver with 2 other properties)") for *_, e in forked)
+    assert forked == here
+    assert (forked_n, here_n) == ("3", "3")
+    assert int(forked_pid) != os.getpid() and int(here_pid) == os.getpid()
