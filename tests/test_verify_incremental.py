@@ -139,3 +139,44 @@ def test_an_unread_terms_parameter_reruns_only_the_stories(folder, capsys, check
     assert "late_rate_bp" in parameters_read(spec, spec.properties["P01"])
     assert rerun_after(folder, capsys, checked, "audit_days: {type: int, default: 7,",
                        "audit_days: {type: int, default: 8,") == WITH_STORY  # fmt: skip
+
+
+def test_an_edit_undone_makes_the_first_verdicts_the_last_again(folder, capsys, monkeypatch) -> None:
+    """Each property's last verdict (what the next edit's fast path starts from) is the one
+    of the last run of this spec path: after an edit is undone, the run that reuses the
+    first verdicts as a whole (the spec's own index, nothing loaded) makes them the last
+    again, not the undone edit's."""
+    from yakkan.verify.cache import CACHE_DIR, Cache
+    from yakkan.verify.dependencies import Fingerprints
+
+    runs: list[list[str]] = []
+
+    def fake(spec, ids, settings, out_dir, jobs=None, on_start=None, on_done=None, hints=None, recipes=None,
+             in_process=False):
+        runs.append(list(ids))
+        out = []
+        for pid in ids:
+            p = spec.properties[pid]
+            v = Verdict(id=pid, title=p.title, kind=p.kind, verdict="proved", expected=p.expect, matches=True,
+                        depth=None, seconds=0.0, articles=list(p.articles), line=p.line,
+                        reason=f"run {len(runs)}")  # fmt: skip
+            on_done(v)
+            out.append(v)
+        return out
+
+    monkeypatch.setattr(runner, "check_all", fake)
+    path = folder / "spec.yaml"
+    original = path.read_text(encoding="utf-8")
+
+    def last(pids: list[str]) -> set[str]:
+        fingerprints = Fingerprints(load_spec(path))
+        return {Cache(CACHE_DIR).latest(path, runner.Settings().key(), p, fingerprints.own(p)).reason for p in pids}
+
+    verify_api(path, hints=False)
+    edit(folder, "late_rate_bp: {type: int, default: 1460,", "late_rate_bp: {type: int, default: 1461,")
+    verify_api(path, hints=False)
+    assert [len(r) for r in runs] == [len(ALL), len(ALL)] and last(ALL) == {"run 2"}
+    path.write_text(original, encoding="utf-8")
+    verify_api(path, hints=False)
+    assert len(runs) == 2  # (every verdict reused)
+    assert last(ALL) == {"run 1"}

@@ -95,8 +95,13 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
         cached = {pid: cache.verdict(index["fingerprints"].get(pid, ""), settings.key(), pid) for pid in ids}
         if all(cached.values()):
             verdicts = [cached[p] for p in ids]
+            own_of = index.get("own") if last is None else None  # (a what-if variant keeps no last verdict)
             for v in verdicts:
                 v.restore(out_dir)
+                if isinstance(own_of, dict) and isinstance(own_of.get(v.id), str):
+                    # the last verdicts of this path are these again (an edit undone: the next
+                    # edit's fast path starts from them, not from the undone edit's)
+                    cache.put_latest(spec_path, settings.key(), v, own_of[v.id])
                 if on_done:
                     on_done(v)
             return verdicts, index["spec"]
@@ -171,7 +176,7 @@ def verify(spec_path: Path, properties: list[str] | None = None, settings: Setti
         found = {p: v.recipe for p, v in verdicts_by.items() if v.matches and p not in text}
         write(spec_path, {**kept, **thinned_hints(spec, found, settings, jobs)})
         spec_fp = spec_fingerprint(spec_path)  # (the hints are part of the spec's folder)
-    cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps})
+    cache.put_index(spec_fp, request, {"ids": ids, "spec": info, "fingerprints": fps, "own": own})
     # the properties that started from their hint and took the full check: hints to write again
     stale = [p for p in from_hints if verdicts_by[p].route == "full"]
     return [verdicts_by[p] for p in ids], {**info, "stale_hints": stale} if stale else info
