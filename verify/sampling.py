@@ -138,34 +138,20 @@ def _guard_env(compiled: CompiledSpec, contract: Contract | RecordingContract, d
 
 
 def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng: random.Random,
-          env_now: Callable[[], Mapping[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+          env_now: Callable[[], Mapping[str, Any]] | None = None,
+          amounts: dict[tuple[str, str], list[int]] | None = None) -> dict[str, Any]:  # fmt: skip
     """Random arguments for ``event`` on ``day`` (``env_now``: `_guard_env`, made once for
-    all the events tried on one day)."""
+    all the events tried on one day; ``amounts``: each integer argument's candidates, made
+    once for all the tries on one day: they read the contract's values, not the draws)."""
     spec = compiled.spec
     out: dict[str, Any] = {}
-    edges = boundaries(compiled, event)
-    env: Mapping[str, Any] = {}
-    if edges:
-        env = env_now() if env_now is not None else _guard_env(compiled, contract, day)
     for a in spec.events[event].args:
         if a.type.kind == "int":
-            choices = list(AMOUNTS)
-            for fn in edges.get(a.expr_name, ()):
-                try:
-                    edge = int(fn(env))
-                except (KeyError, TypeError, ValueError, ArithmeticError):
-                    continue
-                choices += [edge - 1, edge, edge + 1]
-            if a.name == "amount":
-                try:
-                    due = int(contract.derived("balance_due"))
-                    if due > 0:
-                        choices += [due, due, due]
-                except (KeyError, TypeError):
-                    pass
-            if a.expr_name.endswith("base_fee"):
-                base = contract.values.get("base_fee", 0)
-                choices += [base + 10000, max(0, base - 10000), 0]
+            choices = amounts.get((event, a.name)) if amounts is not None else None
+            if choices is None:
+                choices = _amounts(compiled, event, a, contract, day, env_now)
+                if amounts is not None:
+                    amounts[(event, a.name)] = choices
             value = rng.choice(choices)
             out[a.name] = max(value, a.minimum if a.minimum is not None else value)
         elif a.type.kind == "date":
@@ -175,6 +161,34 @@ def _args(compiled: CompiledSpec, event: str, day: int, contract: Contract, rng:
         else:
             out[a.name] = rng.choice(spec.enums[a.type.enum])
     return out
+
+
+def _amounts(compiled: CompiledSpec, event: str, a: Any, contract: Contract, day: int,
+             env_now: Callable[[], Mapping[str, Any]] | None) -> list[int]:
+    """The candidates of ``event``'s integer argument ``a`` now: the usual amounts, each
+    boundary a guard compares it with (one below, at, one above), the balance due of a
+    payment, the base fee's neighbours."""
+    choices = list(AMOUNTS)
+    edges = boundaries(compiled, event)
+    if edges.get(a.expr_name):
+        env = env_now() if env_now is not None else _guard_env(compiled, contract, day)
+        for fn in edges[a.expr_name]:
+            try:
+                edge = int(fn(env))
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                continue
+            choices += [edge - 1, edge, edge + 1]
+    if a.name == "amount":
+        try:
+            due = int(contract.derived("balance_due"))
+            if due > 0:
+                choices += [due, due, due]
+        except (KeyError, TypeError):
+            pass
+    if a.expr_name.endswith("base_fee"):
+        base = contract.values.get("base_fee", 0)
+        choices += [base + 10000, max(0, base - 10000), 0]
+    return choices
 
 
 def _enabled_choices(
@@ -187,6 +201,7 @@ def _enabled_choices(
     out = []
     spec = compiled.spec
     made: list[Mapping[str, Any]] = []  # the guards' names on this day, once
+    amounts: dict[tuple[str, str], list[int]] = {}  # each integer argument's candidates on this day
 
     def env_now() -> Mapping[str, Any]:
         if not made:
@@ -197,7 +212,7 @@ def _enabled_choices(
     values = contract.values
     for event, tries, args_of in _leaving(compiled, contract.state, events):
         for _ in range(tries):
-            args = _args(compiled, event, day, contract, rng, env_now)
+            args = _args(compiled, event, day, contract, rng, env_now, amounts)
             given = {a.expr_name: args[a.name] for a in args_of}
             if fast:  # the fast engine's code, same semantics
                 fired = contract.would_fire(event, values, day, given)  # type: ignore[union-attr]
