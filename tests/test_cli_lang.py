@@ -490,3 +490,41 @@ def test_a_run_in_japanese_reads_the_spec_once(tmp_path, capsys, monkeypatch):
         f.write("# an edit\n")
     assert verify_cli._loaded(folder / "spec.yaml").properties["P13"].title_ja.startswith("当社の損害賠償責任")
     assert len(read) == 1
+
+
+def test_the_junit_and_sarif_reports_in_japanese(tmp_path, capsys, names):
+    """`yakkan verify --junit --sarif` in the language of the reports: what a CI shows a
+    reviewer (a test case's name and output, a SARIF rule's descriptions, a result's
+    message beside the spec's line) in Japanese; the ids and verdict fields a CI reads as
+    they are. In English, the same sentences as before."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    junit, sarif = tmp_path / "j.xml", tmp_path / "s.sarif"
+    code, _, _ = run(capsys, "--lang", "ja", "verify", "--property", "P13", "--property", "P17", "--json",
+                     "--out", str(tmp_path / "v"), "--junit", str(junit), "--sarif", str(sarif))  # fmt: skip
+    assert code == 0
+    cases = {c.get("name").split()[0]: c for c in ET.parse(junit).getroot()}
+    assert cases["P13"].get("name") == "P13 当社の損害賠償責任が基本利用料1か月分を超えることはない"
+    assert cases["P13"].find("system-out").text.splitlines() == [
+        "判定: 違反あり、期待: 成り立たない、条項: 27-2", f"シナリオ: {tmp_path / 'v' / 'P13-counterexample.yaml'}"]
+    assert cases["P17"].find("system-out").text.splitlines()[1].startswith("根拠: L17: 終了した契約の電磁的記録は")
+    run_ = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]
+    rule = next(r for r in run_["tool"]["driver"]["rules"] if r["id"] == "P13")
+    assert rule["fullDescription"]["text"] == ("当社の損害賠償責任が基本利用料1か月分を超えることはない［27-2］"
+                                               "— 期待: 成り立たない")
+    (result,) = run_["results"]
+    assert result["message"]["text"] == ("P13 違反あり（期待 成り立たない）: 当社の損害賠償責任が基本利用料1か月分を"
+                                         f"超えることはない 反例: {tmp_path / 'v' / 'P13-counterexample.yaml'}")
+    assert result["locations"][0]["message"]["text"] == "プロパティ P13"
+    assert result["relatedLocations"][0]["message"]["text"] == "遷移 claim_damages"
+    assert (result["ruleId"], result["properties"]["verdict"], result["level"]) == ("P13", "violated", "note")
+    told = [c.get("name") + "\n" + c.find("system-out").text for c in cases.values()]
+    told += [rule["shortDescription"]["text"], rule["fullDescription"]["text"], result["message"]["text"]]
+    assert english_runs_in_text("\n".join(told), names) == []
+    code, _, _ = run(capsys, "--lang", "en", "verify", "--property", "P13", "--json", "--out", str(tmp_path / "v"),
+                     "--sarif", str(sarif))  # fmt: skip
+    (result,) = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
+    scenario = tmp_path / "v" / "P13-counterexample.yaml"
+    assert result["message"]["text"] == ("P13 violated (expected violated): The company's liability never exceeds "
+                                         f"one month's base fee Counterexample: {scenario}")

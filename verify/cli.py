@@ -246,6 +246,7 @@ def run(args: Namespace) -> int:
     as_json = bool(getattr(args, "json", False))
     props = list(args.property) if getattr(args, "property", None) else None
     titles: dict[str, str] = {}
+    why: Any = None
     live = report.Live(props or [], titles, enabled=not as_json)
     with live:
         verdicts, info = verify(args.spec, props, settings, out_dir, use_cache=not args.no_cache,
@@ -282,14 +283,18 @@ def run(args: Namespace) -> int:
                      "`{command}` writes them again", n=len(stale), ids=", ".join(stale),
                      command=f"yakkan verify {args.spec} --no-cache --no-hints --write-hints"))  # fmt: skip
     suite = f"{info['id']}-{info['version']}"
+    reports = getattr(args, "junit", None) or getattr(args, "sarif", None) or getattr(args, "markdown", None) \
+        or os.environ.get("GITHUB_STEP_SUMMARY")  # fmt: skip
+    if reports and as_json:  # (the table's, when it was printed)
+        titles, why, _ = _in_language(args.spec)
     if getattr(args, "junit", None):
-        _write(args.junit, report.junit(verdicts, suite))
+        _write(args.junit, report.junit(verdicts, suite, titles, why))
     if getattr(args, "sarif", None):
         from yakkan import __version__
 
-        _write(args.sarif, json.dumps(report.sarif(verdicts, Path(args.spec), __version__), indent=2) + "\n")
+        sarif = report.sarif(verdicts, Path(args.spec), __version__, titles)
+        _write(args.sarif, json.dumps(sarif, ensure_ascii=False, indent=2) + "\n")
     if getattr(args, "markdown", None) or os.environ.get("GITHUB_STEP_SUMMARY"):
-        titles = _in_language(args.spec)[0] if as_json else titles  # (the table's, when it was printed)
         report.write_markdown(report.markdown(verdicts, suite, titles), getattr(args, "markdown", None))
     sys.stdout.flush()
     return 0 if good else 1

@@ -231,58 +231,80 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     write_output(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def junit(verdicts: list[Verdict], suite: str) -> str:
-    """JUnit XML: one test case per property; a mismatch is a failure, an unknown an error."""
+def junit(verdicts: list[Verdict], suite: str, titles: dict[str, str] | None = None,
+          why: Any = None) -> str:  # fmt: skip
+    """JUnit XML: one test case per property; a mismatch is a failure, an unknown an error.
+    Its sentences in the language of the reports (``titles``: a property's title in it, as
+    `markdown` takes them; ``why``: a lemma told in it, as `details` takes it); the verdict
+    words in ``type`` and the ids stay as they are (what a CI reads)."""
+    titles = titles or {}
     failures = sum(1 for v in verdicts if not v.matches and v.verdict not in ("unknown", "error"))
     errors = sum(1 for v in verdicts if not v.matches and v.verdict in ("unknown", "error"))
     ts = ET.Element("testsuite", name=f"yakkan verify {suite}", tests=str(len(verdicts)),
                     failures=str(failures), errors=str(errors),
                     time=f"{sum(v.seconds for v in verdicts):.3f}")  # fmt: skip
     for v in verdicts:
-        tc = ET.SubElement(ts, "testcase", classname=f"yakkan.verify.{suite}", name=f"{v.id} {v.title}",
-                           time=f"{v.seconds:.3f}")  # fmt: skip
-        msg = f"{v.verdict} (expected {v.expected})" + (f": {v.reason}" if v.reason else "")
+        tc = ET.SubElement(ts, "testcase", classname=f"yakkan.verify.{suite}",
+                           name=f"{v.id} {titles.get(v.id, v.title)}", time=f"{v.seconds:.3f}")  # fmt: skip
+        reason = translate(v.reason) if v.reason else ""
+        msg = tr("{verdict} (expected {expected})", verdict=_verdict(v.verdict),
+                 expected=_verdict(v.expected, "expect")) + (tr(": {reason}", reason=reason) if reason else "")
         if not v.matches:
             tag = "error" if v.verdict in ("unknown", "error") else "failure"
             el = ET.SubElement(tc, tag, message=msg, type=v.verdict)
-            el.text = v.story or v.reason
-        out = [f"verdict: {v.verdict}; expected: {v.expected}; articles: {', '.join(v.articles)}"]
+            # the story is told in English; in another language, where to read it told
+            el.text = (v.story if current() == "en" else _story_in(v)) or reason
+        out = [tr("verdict: {verdict}; expected: {expected}; articles: {articles}", verdict=_verdict(v.verdict),
+                  expected=_verdict(v.expected, "expect"), articles=", ".join(v.articles))]  # fmt: skip
         if v.counterexample:
-            out.append(f"scenario: {v.counterexample}")
+            out.append(tr("scenario: {path}", path=v.counterexample))
         for w in v.why:
-            out.append(f"why: {w['lemma']}")
+            out.append(tr("why: {lemma}", lemma=why(w["lemma"]) if why is not None else w["lemma"]))
         ET.SubElement(tc, "system-out").text = "\n".join(out)
     ET.indent(ts)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(ts, encoding="unicode") + "\n"
 
 
-def sarif(verdicts: list[Verdict], spec_path: Path, tool_version: str) -> dict[str, Any]:
+def _story_in(v: Verdict) -> str:
+    """Where a counterexample's story is told in the language of the reports."""
+    if not v.counterexample:
+        return ""
+    return tr("the story: yakkan replay --lang {lang} {path}", lang=current(), path=v.counterexample)
+
+
+def sarif(verdicts: list[Verdict], spec_path: Path, tool_version: str,
+          titles: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
     """SARIF 2.1.0: a result per property that fails or is a known finding, located at the
-    property's line in the spec and (related) at the transition at fault."""
+    property's line in the spec and (related) at the transition at fault. Its sentences
+    (what a reviewer reads beside the line) in the language of the reports (``titles``: a
+    property's title in it); the ids and the ``properties`` bag as they are."""
+    titles = titles or {}
     uri = _uri(spec_path)
     rules, results = [], []
     for v in verdicts:
+        title = titles.get(v.id, v.title)
         rules.append({
-            "id": v.id, "name": v.id, "shortDescription": {"text": v.title},
-            "fullDescription": {"text": f"{v.title} [{', '.join(v.articles)}] — expected: {v.expected}"},
+            "id": v.id, "name": v.id, "shortDescription": {"text": title},
+            "fullDescription": {"text": tr("{title} [{articles}] — expected: {expected}", title=title,
+                                           articles=", ".join(v.articles), expected=_verdict(v.expected, "expect"))},
             "properties": {"articles": v.articles, "kind": v.kind},
         })  # fmt: skip
         if v.matches and v.verdict not in ("violated",):
             continue
         level = "note" if v.matches else ("error" if v.verdict in ("violated", "vacuous", "reachable") else "warning")
-        text = (f"{v.id} {v.verdict} (expected {v.expected}): {v.title}"
-                + (f" — {v.reason}" if v.reason else "")
-                + (f" Counterexample: {v.counterexample}" if v.counterexample else ""))  # fmt: skip
+        text = (tr("{id} {verdict} (expected {expected}): {title}", id=v.id, verdict=_verdict(v.verdict),
+                   expected=_verdict(v.expected, "expect"), title=title)
+                + (f" — {translate(v.reason)}" if v.reason else "")
+                + (" " + tr("Counterexample: {path}", path=v.counterexample) if v.counterexample else ""))  # fmt: skip
         result: dict[str, Any] = {
             "ruleId": v.id, "level": level, "message": {"text": text},
-            "locations": [_location(uri, v.line, f"property {v.id}")],
+            "locations": [_location(uri, v.line, tr("property {id}", id=v.id))],
             "properties": {"verdict": v.verdict, "expected": v.expected, "matches": v.matches,
                            "articles": v.articles},
         }  # fmt: skip
         if v.fault and v.fault.get("line"):
-            result["relatedLocations"] = [
-                {**_location(uri, v.fault["line"], f"transition {v.fault['transition']}"), "id": 1}
-            ]
+            what = tr("transition {id}", id=v.fault["transition"])
+            result["relatedLocations"] = [{**_location(uri, v.fault["line"], what), "id": 1}]
         results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
