@@ -237,10 +237,11 @@ def test_one_thread_guards_the_queries_and_stops_one_at_its_cpu_cap(monkeypatch)
 
 
 def test_a_worker_is_given_its_next_property_before_it_answers_and_loses_none_when_killed() -> None:
-    """A busy worker is given the property after its own while more are left than there
-    are workers: it starts it as soon as it has sent its answer, without waiting for its
-    parent (busy in a solver query of its own) to read that answer. When it is killed over
-    its time, the property waiting behind it goes to a new worker, and none is lost."""
+    """While the parent works (``meanwhile``: its one solver, tending the workers between
+    its queries), a busy worker is given the property after its own while more are left
+    than there are workers: it starts it as soon as it has sent its answer, without waiting
+    for its parent to read that answer. When it is killed over its time, the property
+    waiting behind it goes to a new worker, and none is lost."""
     import os
     from dataclasses import replace
 
@@ -265,17 +266,27 @@ def test_a_worker_is_given_its_next_property_before_it_answers_and_loses_none_wh
     def work(pid):
         if pid == "P13":
             time.sleep(60)
-        return _failed(spec, pid, 0.0, str(os.getpid()))
+        return _failed(spec, pid, 0.0, f"{os.getpid()} {time.monotonic()}")  # (where and when it started)
 
-    got, given = {}, []
+    got, given, busy = {}, [], []
     ids = ["P01", "P02", "P13", "P03", "P04", "P05"]
     last = {"P13": 6.0, "P01": 5.0, "P02": 4.0, "P03": 3.0, "P04": 2.0, "P05": 1.0}  # (seconds: the longest first)
+
+    def meanwhile(pause):  # the parent's one solver: one pause, then a long query (no tending)
+        pause()
+        started = time.monotonic()
+        time.sleep(0.5)
+        busy.append((started, time.monotonic()))
+
     _each(spec, ids, replace(Settings(), timeout=0.05), 2, last, work, given.append,
-          lambda pid, v: got.setdefault(pid, v))  # fmt: skip
+          lambda pid, v: got.setdefault(pid, v), meanwhile)  # fmt: skip
     assert given[:4] == ["P13", "P01", "P02", "P03"]  # P02 waits behind P13, P03 behind P01
     assert sorted(got) == sorted(ids)
-    assert got["P13"].verdict == "unknown"
-    assert got["P02"].verdict == "unknown" and got["P02"].reason.isdigit()  # (checked, by a new worker)
+    assert got["P13"].verdict == "unknown" and "killed" in got["P13"].reason
+    (started, ended), when = busy[0], {p: float(got[p].reason.split()[1]) for p in ids if p != "P13"}
+    assert started <= when["P03"] < ended  # P03 started while the parent was in its query
+    assert when["P04"] >= ended  # (the rest as the parent tends them)
+    assert got["P02"].reason.split()[0].isdigit()  # P02, given behind P13, checked by another worker
 
 
 def test_a_cold_gates_one_solver_is_halved_the_same_forked_or_not(tmp_path, spec, monkeypatch) -> None:

@@ -1520,9 +1520,10 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
           meanwhile: Callable[[Callable[[], None]], None] | None = None,
           in_process: bool = False) -> None:  # fmt: skip
     """``work(pid)`` for each of ``ids`` in forked worker processes (at most ``jobs``, each
-    given the next property as it answers: `parallel.Worker`; while more are left than
-    there are workers, a busy one holds the next in its pipe, which it starts when it has
-    sent its answer, however late the parent reads it), ``done(pid, verdict)`` in
+    given the next property as it answers: `parallel.Worker`; while the parent works
+    (``meanwhile``) and more are left than there are workers, a busy one holds the next in
+    its pipe, which it starts when it has sent its answer, however late the parent reads
+    it), ``done(pid, verdict)`` in
     the parent as each ends (a worker killed over its time, or ended without an answer:
     an ``unknown`` verdict, and the next property goes to a new worker). Each check starts
     in a Z3 context of its own, so a worker's verdicts and units are those of a process
@@ -1550,12 +1551,14 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
 
     pending = _schedule(spec, ids, hints or {})
     workers: list[Worker[str, Any]] = []  # at most ``jobs``, each checking one property after another
+    ahead = False  # a busy worker given its next property (while the parent works: `meanwhile`)
     grace = 5.0 + settings.timeout * 0.2
 
     def tend(wait: float) -> None:
-        """Give each idle worker the next property (forking up to ``jobs`` workers), and a
-        busy one the property after its own while more are left than there are workers
-        (the last ones go to whichever worker is free first); collect the verdicts of those
+        """Give each idle worker the next property (forking up to ``jobs`` workers), and —
+        while the parent works (``meanwhile``), tending them only between its own pieces of
+        work — a busy one the property after its own while more are left than there are
+        workers (the last ones go to whichever worker is free first); collect the verdicts of those
         that answered (waiting up to ``wait`` seconds for one), or kill a worker over its
         time (the properties given to it and not started go back to the front of the queue,
         and the next goes to a new worker)."""
@@ -1564,7 +1567,7 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
                 w.close()
                 workers.remove(w)
         for w in workers:
-            if pending and (w.item is None or (len(w.items) == 1 and len(pending) > jobs)):
+            if pending and (w.item is None or (ahead and len(w.items) == 1 and len(pending) > jobs)):
                 _give(w, pending.pop(0))
         while pending and len(workers) < jobs:
             workers.append(Worker(lambda pid: _verdict_data(work(pid))))
@@ -1616,7 +1619,9 @@ def _each(spec: Spec, ids: list[str], settings: Settings, jobs: int | None, hint
                     except Exception as exc:  # (Ctrl-C goes straight through)
                         failed.append(exc)
 
+            ahead = True
             meanwhile(pause)
+            ahead = False
             if failed:
                 raise failed[0]
         while pending or any(w.item is not None for w in workers):
