@@ -308,10 +308,10 @@ def test_a_cold_gates_one_solver_is_halved_the_same_forked_or_not(tmp_path, spec
     where = tmp_path / "pids"
     apart = Verifier._preserved_apart
 
-    def recorded(self, batch, events):
+    def recorded(self, batch, events, hints):
         with where.open("a") as f:
             f.write(f"{os.getpid()} {len(batch)}\n")
-        return apart(self, batch, events)
+        return apart(self, batch, events, hints)
 
     monkeypatch.setattr(Verifier, "_preserved_apart", recorded)
 

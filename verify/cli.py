@@ -189,8 +189,8 @@ def young_collections_less_often() -> None:
     of the 2.2 s of a run after the deposit cap changed; nothing cyclic is left for long)."""
     import gc
 
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(max(20_000, gc.get_threshold()[0]), older, oldest)
+    young, older, oldest = gc.get_threshold()
+    gc.set_threshold(max(20_000, young), older, oldest)
 
 
 def _recipes(cache: Cache, spec_path: Path, settings: Settings, ids: list[str],

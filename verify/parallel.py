@@ -14,6 +14,7 @@ import gc
 import os
 import pickle
 import signal
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -153,8 +154,6 @@ class Worker(_Forked, Generic[T, R]):
         return self._proc is not None and self._proc.is_alive()
 
     def give(self, item: T) -> None:
-        import time
-
         if not self.items:
             self.since = time.monotonic()
         self.items.append(item)
@@ -164,8 +163,6 @@ class Worker(_Forked, Generic[T, R]):
         """The value of ``work(item)`` (the next item given, if any, is then computed);
         EOFError when the process ended without one (the exception it died of is on its
         stderr)."""
-        import time
-
         value = self.pipe.recv()
         self.items.pop(0)
         self.since = time.monotonic()

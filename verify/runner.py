@@ -18,10 +18,11 @@ variable and the exact calendar.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -797,7 +798,8 @@ class Verifier:
         mine, theirs = batch[:cut], batch[cut:]
 
         def beside() -> tuple[Any, Any]:
-            return self._premises_of(batch, sorted(events)), self._preserved_apart(theirs, events) if theirs else None
+            premises = self._premises_of(batch, sorted(events))
+            return premises, self._preserved_apart(theirs, events, hints[cut:]) if theirs else None
 
         premised = Later(beside, fork)
         try:
@@ -859,20 +861,28 @@ class Verifier:
             return None
         return [a and b for a, b in zip(held, base, strict=True)], budget
 
-    def _preserved_apart(self, batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]],
-                         events: set[str]) -> tuple[list[bool], tuple[float, int]] | None:  # fmt: skip
-        """`_preserved_together` for ``batch`` in a Z3 context of its own (as `_premises_of`):
-        the same answers and units in a forked process as here; the budget as (seconds, units)."""
+    @contextlib.contextmanager
+    def _own_context(self) -> Iterator[None]:
+        """The block in a fresh Z3 context (`_fresh_context`), as every check: the same units
+        in a forked process as in this one, whatever it did before; this process's context
+        and model given back after."""
         import z3
 
         own, model = z3.main_ctx(), self.model
         self._fresh_context()
         try:
-            hints = [(ob, lemmas) for ob, _, lemmas, recipe in batch if recipe.get("hint")]
-            held = self._preserved_together(batch, events, hints, None)
-            return None if held is None else (held[0], (held[1].spent, held[1].used))
+            yield
         finally:
             z3.z3._main_ctx, self.model = own, model
+
+    def _preserved_apart(self, batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]],
+                         events: set[str], hints: list[tuple[Any, list[Any]]],
+                         ) -> tuple[list[bool], tuple[float, int]] | None:  # fmt: skip
+        """`_preserved_together` for ``batch`` in a Z3 context of its own (`_own_context`):
+        the same answers and units in a forked process as here; the budget as (seconds, units)."""
+        with self._own_context():
+            held = self._preserved_together(batch, events, hints, None)
+            return None if held is None else (held[0], (held[1].spent, held[1].used))
 
     def _premises_of(self, batch: list[tuple[Any, frozenset[str], list[Any], Mapping[str, Any]]],
                      changed: list[str]) -> list[tuple[dict[str, Any] | None, float, int]]:  # fmt: skip
@@ -881,13 +891,9 @@ class Verifier:
         finds and reports that), with the seconds and units it took. In a Z3 context of their
         own (`_fresh_context`), as every check: the same units in a forked process as here,
         whatever the one solver did before; this process's context is given back after."""
-        import z3
-
         from .engines import Unknown
 
-        own, model = z3.main_ctx(), self.model
-        self._fresh_context()
-        try:
+        with self._own_context():
             replayed: dict[str, Any] = {}  # each run replayed once, however many premises it reached
             out: list[tuple[dict[str, Any] | None, float, int]] = []
             for ob, _, _, recipe in batch:
@@ -898,8 +904,6 @@ class Verifier:
                     premises = None
                 out.append((premises, mine.spent, mine.used))
             return out
-        finally:
-            z3.z3._main_ctx, self.model = own, model
 
     def _premises_again(self, ob: Any, recipe: Mapping[str, Any], changed: list[str] | None, budget: Any,
                         replayed: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
