@@ -181,6 +181,8 @@ class Verifier:
         self.model = Model(spec, settings.bounds)
         self._runs: list[Any] | None = None
         self._scenario_runs: dict[str, Any] = {}  # the spec's witness and example scenarios, replayed
+        self._scenario_until: dict[str, int] = {}  # ... and the day each is replayed until
+        self._own_routes: dict[str, list[Any]] = {}  # a reachable property's own witness route, if it reaches
         self._stated: list[Any] | None = None
         self._masks: dict[Any, Any] = {}
         self._spaces: dict[Any, Any] = {}
@@ -212,17 +214,21 @@ class Verifier:
         """Compute what every check shares (before forking the solver processes)."""
         from .lemmas import CandidateSpace
 
+        self.examples()  # (first: a scenario that does not load stops the run before any sampling)
         self.runs()
-        self.examples()
         space = CandidateSpace(self.model, None, None)
         atoms = [a for a in (*space.regions, *space.literals, *space.conclusions) if a is not None]
         self.masks(None).precompute(atoms, self.jobs)
 
     def examples(self) -> None:
-        """The spec's worked examples replayed on the reference engine (before the solver
-        processes fork: each would replay them again, for its premises or its witnesses)."""
+        """The spec's worked examples and its properties' own witness scenarios replayed on
+        the reference engine, before the solver processes fork: each would replay them
+        again, for its premises or its witnesses, and a scenario that does not load under
+        the spec is an input error here (its file, line and fix), not a solver process
+        ended without a verdict."""
         if self.spec.path is not None:
-            for name in self.spec.examples:
+            own = [p.witness for p in self.spec.properties.values() if p.witness is not None]
+            for name in [*self.spec.examples, *own]:
                 self._scenario_run(name)
 
     def masks(self, monitor: Any) -> Any:
@@ -1273,7 +1279,8 @@ class Verifier:
         spec = self.spec
         best = None
         reached = goal_finder(spec, goal) if goal is not None else None
-        for run in [*self._witness_runs(ob), *self.runs()]:
+        own = self._own_route(ob) if ob is not None and goal == ob.violation and not self._replaying else []
+        for run in own or [*self._witness_runs(ob), *self.runs()]:
             until = None
             if reached is not None:
                 i = reached(list(run.steps))
@@ -1343,6 +1350,34 @@ class Verifier:
         names = [prop.witness] if prop is not None and prop.witness is not None else []
         return [self._scenario_run(name) for name in [*names, *self.spec.examples]]
 
+    def _own_route(self, ob: Any) -> list[Any]:
+        """A reachable property's own witness scenario (``witness:``, the route a lawyer
+        wrote for it) when it reaches the goal: as written, else with one figure moved to
+        where the terms being checked put it (`routes.carried_over`: a deposit of the old
+        cap becomes one of the new cap). It is then the only run looked at, and the random
+        runs are not even drawn for it: the witness a reviewer reads is the route written
+        for the property. [] when there is none, or it reaches the goal neither way."""
+        from .counterexample import goal_finder
+        from .routes import carried_over
+
+        prop = ob.prop
+        if ob.kind != "reach" or self.spec.path is None or prop.witness is None:
+            return []
+        if prop.id not in self._own_routes:
+            reached = goal_finder(self.spec, ob.violation)
+            run = self._scenario_run(prop.witness)
+            if reached(list(run.steps)) is None:
+                run = carried_over(self.compiled, run, self._scenario_until[prop.witness], reached)
+            self._own_routes[prop.id] = [] if run is None else [run]
+        return self._own_routes[prop.id]
+
+    def draws_runs(self, pid: str) -> bool:
+        """Whether the full check of ``pid`` may read the random runs: any check may, but
+        not that of a reachable property whose own route reaches its goal (`_own_route`)."""
+        from .properties import obligation
+
+        return not self._own_route(obligation(self.spec, self.spec.properties[pid]))
+
     def _scenario_run(self, name: str) -> Any:
         """A scenario file of the spec, replayed once on the executable model, as a run."""
         from yakkan.model.replay import replay
@@ -1355,6 +1390,7 @@ class Verifier:
             result = replay(self.compiled, scenario)
             events = tuple((e.day, e.event, dict(e.args)) for e in scenario.events)
             self._scenario_runs[name] = Run(dict(scenario.parameters), events, tuple(result.contract.steps), None)
+            self._scenario_until[name] = scenario.until
         return self._scenario_runs[name]
 
     def _quiet_tail(self, prop: PropertyDef, run: Any) -> tuple[int, int] | None:
@@ -1509,8 +1545,8 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
         reads_runs = [p for p in rest if p not in text]  # (the terms text is all a check of it reads)
         if len(reads_runs) > 1:
             verifier.prepare()
-        elif reads_runs:  # one property: the truth of the candidates its proof asks for, and only if one is tried
-            verifier.runs()  # (a random run that breaks it needs none: a mutant's check, `--property`)
+        elif reads_runs and verifier.draws_runs(reads_runs[0]):  # one property: the truth of the candidates its
+            verifier.runs()  # proof asks for, and only if one is tried (the runs drawn on the cores, then forked)
         if not in_process:
             verifier.before_the_forks()
         _each(spec, rest, settings, jobs, hints, verifier.check, on_start, lambda pid, v: finished(v),

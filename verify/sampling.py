@@ -168,16 +168,7 @@ def _amounts(compiled: CompiledSpec, event: str, a: Any, contract: Contract, day
     """The candidates of ``event``'s integer argument ``a`` now: the usual amounts, each
     boundary a guard compares it with (one below, at, one above), the balance due of a
     payment, the base fee's neighbours."""
-    choices = list(AMOUNTS)
-    edges = boundaries(compiled, event)
-    if edges.get(a.expr_name):
-        env = env_now() if env_now is not None else _guard_env(compiled, contract, day)
-        for fn in edges[a.expr_name]:
-            try:
-                edge = int(fn(env))
-            except (KeyError, TypeError, ValueError, ArithmeticError):
-                continue
-            choices += [edge - 1, edge, edge + 1]
+    choices = [*AMOUNTS, *edge_values(compiled, event, a, contract, day, env_now)]
     if a.name == "amount":
         try:
             due = int(contract.derived("balance_due"))
@@ -189,6 +180,25 @@ def _amounts(compiled: CompiledSpec, event: str, a: Any, contract: Contract, day
         base = contract.values.get("base_fee", 0)
         choices += [base + 10000, max(0, base - 10000), 0]
     return choices
+
+
+def edge_values(compiled: CompiledSpec, event: str, a: Any, contract: Contract | RecordingContract, day: int,
+                env_now: Callable[[], Mapping[str, Any]] | None = None) -> list[int]:  # fmt: skip
+    """Where the guards of ``event`` flip for its integer argument ``a`` on ``day``: each
+    boundary a guard compares it with, one below, at and one above (``amount <=
+    deposit_cap``: the cap - 1, the cap, the cap + 1), in the order of the guards."""
+    edges = boundaries(compiled, event).get(a.expr_name)
+    if not edges:
+        return []
+    env = env_now() if env_now is not None else _guard_env(compiled, contract, day)
+    out: list[int] = []
+    for fn in edges:
+        try:
+            edge = int(fn(env))
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            continue
+        out += [edge - 1, edge, edge + 1]
+    return out
 
 
 def _enabled_choices(
