@@ -56,7 +56,7 @@ def test_the_request_of_the_old_cap_is_carried_over_to_the_new_cap(tmp_path: Pat
     verifier, route, reaches = own_route(spec_with_cap(tmp_path, 6))
     assert route.events[1] == (APPLIED, "request_deposit", {"amount": 1_200_000})
     assert reaches(list(route.steps)) is None  # 1,200,000 is above the cap of 600,000: refused
-    moved = carried_over(verifier.compiled, route, verifier._scenario_until["witnesses/P85.yaml"], reaches)
+    moved = carried_over(verifier.compiled, route, verifier._scenario("witnesses/P85.yaml").until, reaches)
     assert moved is not None
     assert moved.events == ((APPLIED, "apply", {}), (APPLIED, "request_deposit", {"amount": 600_000}))
     assert dict(moved.parameters) == dict(route.parameters)  # the same contract: only the figure moved
@@ -68,7 +68,7 @@ def test_no_route_is_made_up_where_the_terms_allow_none(tmp_path: Path) -> None:
     """A cap of 0 months: no deposit can be requested (P85 asks for a cap above 0), and no
     figure the guards offer makes one: nothing is carried over."""
     verifier, route, reaches = own_route(spec_with_cap(tmp_path, 0))
-    assert carried_over(verifier.compiled, route, verifier._scenario_until["witnesses/P85.yaml"], reaches) is None
+    assert carried_over(verifier.compiled, route, verifier._scenario("witnesses/P85.yaml").until, reaches) is None
     assert verifier._own_route(obligation(verifier.spec, verifier.spec.properties["P85"])) == []
     assert verifier.draws_runs("P85")
 

@@ -181,7 +181,7 @@ class Verifier:
         self.model = Model(spec, settings.bounds)
         self._runs: list[Any] | None = None
         self._scenario_runs: dict[str, Any] = {}  # the spec's witness and example scenarios, replayed
-        self._scenario_until: dict[str, int] = {}  # ... and the day each is replayed until
+        self._scenarios: dict[str, Any] = {}  # the scenario files read, by name
         self._own_routes: dict[str, list[Any]] = {}  # a reachable property's own witness route, if it reaches
         self._stated: list[Any] | None = None
         self._masks: dict[Any, Any] = {}
@@ -221,15 +221,17 @@ class Verifier:
         self.masks(None).precompute(atoms, self.jobs)
 
     def examples(self) -> None:
-        """The spec's worked examples and its properties' own witness scenarios replayed on
-        the reference engine, before the solver processes fork: each would replay them
-        again, for its premises or its witnesses, and a scenario that does not load under
-        the spec is an input error here (its file, line and fix), not a solver process
-        ended without a verdict."""
+        """The spec's worked examples replayed on the reference engine, before the solver
+        processes fork (each would replay them again, for its premises or its witnesses),
+        and the properties' own witness scenarios read (each replayed where its property is
+        checked): a scenario that does not load under the spec is an input error here (its
+        file, line and fix), not a solver process ended without a verdict."""
         if self.spec.path is not None:
-            own = [p.witness for p in self.spec.properties.values() if p.witness is not None]
-            for name in [*self.spec.examples, *own]:
+            for name in self.spec.examples:
                 self._scenario_run(name)
+            for p in self.spec.properties.values():
+                if p.witness is not None:
+                    self._scenario(p.witness)
 
     def masks(self, monitor: Any) -> Any:
         """The truth tables of the sample states (with ``monitor``'s values, if any), made once."""
@@ -1367,7 +1369,7 @@ class Verifier:
             reached = goal_finder(self.spec, ob.violation)
             run = self._scenario_run(prop.witness)
             if reached(list(run.steps)) is None:
-                run = carried_over(self.compiled, run, self._scenario_until[prop.witness], reached)
+                run = carried_over(self.compiled, run, self._scenario(prop.witness).until, reached)
             self._own_routes[prop.id] = [] if run is None else [run]
         return self._own_routes[prop.id]
 
@@ -1378,19 +1380,25 @@ class Verifier:
 
         return not self._own_route(obligation(self.spec, self.spec.properties[pid]))
 
+    def _scenario(self, name: str) -> Any:
+        """A scenario file of the spec, read and checked against it once."""
+        from yakkan.model.scenario import load_scenario
+
+        if name not in self._scenarios:
+            self._scenarios[name] = load_scenario(self.spec.path.parent / name, self.spec)
+        return self._scenarios[name]
+
     def _scenario_run(self, name: str) -> Any:
         """A scenario file of the spec, replayed once on the executable model, as a run."""
         from yakkan.model.replay import replay
-        from yakkan.model.scenario import load_scenario
 
         from .sampling import Run
 
         if name not in self._scenario_runs:
-            scenario = load_scenario(self.spec.path.parent / name, self.spec)
+            scenario = self._scenario(name)
             result = replay(self.compiled, scenario)
             events = tuple((e.day, e.event, dict(e.args)) for e in scenario.events)
             self._scenario_runs[name] = Run(dict(scenario.parameters), events, tuple(result.contract.steps), None)
-            self._scenario_until[name] = scenario.until
         return self._scenario_runs[name]
 
     def _quiet_tail(self, prop: PropertyDef, run: Any) -> tuple[int, int] | None:
