@@ -172,6 +172,8 @@ MESSAGES: dict[str, str] = {
     "{id} {version}: {n} properties, {verdicts} (solver time {seconds:.1f} s; domain: {domain})": "{id} {version}: 検証プロパティ {n} 件、{verdicts}（ソルバー時間 {seconds:.1f} 秒、領域: {domain}）",
     "{id} {version}: {n} property, {verdicts} (solver time {seconds:.1f} s; domain: {domain})": "{id} {version}: 検証プロパティ {n} 件、{verdicts}（ソルバー時間 {seconds:.1f} 秒、領域: {domain}）",
     "{n} proof hint(s) no longer prove their property ({ids}): they took the full check; `{command}` writes them again": "証明ヒント {n} 件がもはや性質を証明しない（{ids}）。完全な検査を行った。`{command}` で書き直してください",
+    "{scenario} no longer reaches {id} as written: with {event}'s {argument} on {on} moved from {was} to {now} (where a guard of the event turns under these terms) it does, and that is the witness written; update the scenario to these terms": "{scenario} は書かれたままでは {id} に到達しなくなった。{on} の {event} の {argument} を {was} から {now} に移すと（この約款でその事象のガードが切り替わる値）到達し、それを実例として書き出した。シナリオをこの約款に合わせて更新してください",
+    "Witness scenarios to update": "更新が必要な実例シナリオ",
     # -- simulate ------------------------------------------------------------------------------
     "report and plots: {folder}/ ({n} files)": "報告とグラフ: {folder}/（{n} ファイル）",
     "yakkan simulate: {cm:,} customer-months in {simulated:.1f} s ({rate:,.0f}/s, {workers} worker(s), "

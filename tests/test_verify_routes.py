@@ -28,6 +28,9 @@ from yakkan.verify.runner import Settings, Verifier
 from conftest import SPEC_PATH, copy_spec_folders
 
 CAP = "deposit_cap_months: {type: int, default: 12,"
+# what the verdict keeps of the figure moved: the scenario to update, and how
+MOVED = {"scenario": "witnesses/P85.yaml", "event": "request_deposit", "argument": "amount", "on": "2024-04-01",
+         "from": 1_200_000, "to": 600_000}
 APPLIED = 738977  # 2024-04-01, the day of the witness's two events
 
 
@@ -56,8 +59,10 @@ def test_the_request_of_the_old_cap_is_carried_over_to_the_new_cap(tmp_path: Pat
     verifier, route, reaches = own_route(spec_with_cap(tmp_path, 6))
     assert route.events[1] == (APPLIED, "request_deposit", {"amount": 1_200_000})
     assert reaches(list(route.steps)) is None  # 1,200,000 is above the cap of 600,000: refused
-    moved = carried_over(verifier.compiled, route, verifier._scenario("witnesses/P85.yaml").until, reaches)
-    assert moved is not None
+    carried = carried_over(verifier.compiled, route, verifier._scenario("witnesses/P85.yaml").until, reaches)
+    assert carried is not None
+    moved, figure = carried
+    assert figure.to_data("witnesses/P85.yaml") == MOVED
     assert moved.events == ((APPLIED, "apply", {}), (APPLIED, "request_deposit", {"amount": 600_000}))
     assert dict(moved.parameters) == dict(route.parameters)  # the same contract: only the figure moved
     step = moved.steps[reaches(list(moved.steps))]
@@ -81,7 +86,7 @@ def test_after_the_cap_changes_p85s_witness_is_its_own_route_and_no_random_run_i
     folder = tmp_path / "spec"
     path = spec_with_cap(folder, 12)
     verdicts, _ = verify(path, ["P85"], out_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
-    assert [(v.id, v.verdict) for v in verdicts] == [("P85", "reachable")]
+    assert [(v.id, v.verdict, v.witness_moved) for v in verdicts] == [("P85", "reachable", None)]
     spec_with_cap(folder, 6)
 
     def no_random_runs(*args: object, **kw: object) -> None:
@@ -90,6 +95,7 @@ def test_after_the_cap_changes_p85s_witness_is_its_own_route_and_no_random_run_i
     monkeypatch.setattr(sampling, "sample_runs", no_random_runs)
     verdicts, _ = verify(path, ["P85"], out_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
     assert [(v.id, v.verdict, v.matches, v.route) for v in verdicts] == [("P85", "reachable", True, "full")]
+    assert verdicts[0].witness_moved == MOVED
     witness = (tmp_path / "out" / "P85-witness.yaml").read_text(encoding="utf-8")
     data = YAML(typ="safe").load(witness)
     day = dt.date(2024, 4, 1)
@@ -98,8 +104,36 @@ def test_after_the_cap_changes_p85s_witness_is_its_own_route_and_no_random_run_i
     monkeypatch.undo()
     shutil.rmtree(tmp_path / "out")
     verdicts, _ = verify(path, ["P85"], out_dir=tmp_path / "out", use_cache=False)
-    assert [(v.id, v.verdict, v.route) for v in verdicts] == [("P85", "reachable", "full")]
+    assert [(v.id, v.verdict, v.route, v.witness_moved) for v in verdicts] == [("P85", "reachable", "full", MOVED)]
     assert (tmp_path / "out" / "P85-witness.yaml").read_text(encoding="utf-8") == witness
+
+
+def test_the_reviewer_is_told_which_witness_scenario_to_update() -> None:
+    """The terminal and the pull request's summary name the scenario, the figure moved and
+    to what, in the language of the reports (the event's Japanese name beside its id)."""
+    from yakkan.lang import using
+    from yakkan.verify.report import markdown, moved_witnesses
+    from yakkan.verify.runner import Verdict
+
+    v = Verdict(id="P85", title="The company can request a deposit of the whole cap of 11-2", kind="reachable",
+                verdict="reachable", expected="reachable", matches=True, depth=1, seconds=0.1,
+                articles=["11-1", "11-2"], witness_moved=MOVED)  # fmt: skip
+    quiet = Verdict(id="P87", title="t", kind="reachable", verdict="reachable", expected="reachable", matches=True,
+                    depth=2, seconds=0.1, articles=["11-1"])  # fmt: skip
+    en = ("witnesses/P85.yaml no longer reaches P85 as written: with request_deposit's amount on 2024-04-01 moved "
+          "from 1,200,000 to 600,000 (where a guard of the event turns under these terms) it does, and that is the "
+          "witness written; update the scenario to these terms")
+    ja = ("witnesses/P85.yaml は書かれたままでは P85 に到達しなくなった。2024-04-01 の 保証金の請求（request_deposit） "
+          "の amount を 1,200,000 から 600,000 に移すと（この約款でその事象のガードが切り替わる値）到達し、それを実例と"
+          "して書き出した。シナリオをこの約款に合わせて更新してください")
+    events = {"request_deposit": "保証金の請求"}
+    with using("en"):
+        assert moved_witnesses([quiet, v]) == [en]
+        assert markdown([v, quiet], "clara").endswith(f"\n#### Witness scenarios to update\n\n- {en}\n")
+        assert "Witness scenarios" not in markdown([quiet], "clara")
+    with using("ja"):
+        assert moved_witnesses([v], events) == [ja]
+        assert markdown([v], "clara", {}, events).endswith(f"\n#### 更新が必要な実例シナリオ\n\n- {ja}\n")
 
 
 def test_the_bundled_routes_are_taken_as_written() -> None:

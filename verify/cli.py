@@ -246,6 +246,7 @@ def run(args: Namespace) -> int:
     as_json = bool(getattr(args, "json", False))
     props = list(args.property) if getattr(args, "property", None) else None
     titles: dict[str, str] = {}
+    events: dict[str, str] = {}
     why: Any = None
     live = report.Live(props or [], titles, enabled=not as_json)
     with live:
@@ -282,11 +283,13 @@ def run(args: Namespace) -> int:
             print(tr("{n} proof hint(s) no longer prove their property ({ids}): they took the full check; "
                      "`{command}` writes them again", n=len(stale), ids=", ".join(stale),
                      command=f"yakkan verify {args.spec} --no-cache --no-hints --write-hints"))  # fmt: skip
+        for line in report.moved_witnesses(verdicts, events):
+            print(line)
     suite = f"{info['id']}-{info['version']}"
     reports = getattr(args, "junit", None) or getattr(args, "sarif", None) or getattr(args, "markdown", None) \
         or os.environ.get("GITHUB_STEP_SUMMARY")  # fmt: skip
     if reports and as_json:  # (the table's, when it was printed)
-        titles, why, _ = _in_language(args.spec)
+        titles, why, events = _in_language(args.spec)
     if getattr(args, "junit", None):
         _write(args.junit, report.junit(verdicts, suite, titles, why))
     if getattr(args, "sarif", None):
@@ -295,7 +298,7 @@ def run(args: Namespace) -> int:
         sarif = report.sarif(verdicts, Path(args.spec), __version__, titles)
         _write(args.sarif, json.dumps(sarif, ensure_ascii=False, indent=2) + "\n")
     if getattr(args, "markdown", None) or os.environ.get("GITHUB_STEP_SUMMARY"):
-        report.write_markdown(report.markdown(verdicts, suite, titles), getattr(args, "markdown", None))
+        report.write_markdown(report.markdown(verdicts, suite, titles, events), getattr(args, "markdown", None))
     sys.stdout.flush()
     return 0 if good else 1
 

@@ -12,7 +12,10 @@ path of the written scenario (``yakkan replay`` it) or null. Items also carry ``
 ``kind``, ``reason``, ``why`` (the lemmas of a proof), ``fault`` (the transition at fault,
 with its spec line), ``witnesses`` and ``induction_step`` (a proof that failed: the step
 no lemma set closed, ``{"event", "before", "after"}`` over the model's names; null
-otherwise, see ``failed_step.py``).
+otherwise, see ``failed_step.py``) and ``witness_moved`` (a reachable property's own
+witness scenario reached its goal only with one figure moved to these terms:
+``{"scenario", "event", "argument", "on", "from", "to"}``, the scenario to update; null
+otherwise, see ``routes.py``).
 """
 
 from __future__ import annotations
@@ -332,10 +335,12 @@ def _location(uri: str, line_no: int | None, what: str) -> dict[str, Any]:
     return loc
 
 
-def markdown(verdicts: list[Verdict], spec_name: str, titles: dict[str, str] | None = None) -> str:
+def markdown(verdicts: list[Verdict], spec_name: str, titles: dict[str, str] | None = None,
+             events: dict[str, str] | None = None) -> str:  # fmt: skip
     """A summary for pull requests (also appended to $GITHUB_STEP_SUMMARY), in the language
     of the reports (``titles``: a property's title in it, when it differs from the spec's
-    English). A title's ``|`` and ``<`` are escaped: the spec comes from a pull request."""
+    English; ``events``: an event's name). A title's ``|`` and ``<`` are escaped: the spec
+    comes from a pull request."""
     ja = current() == "ja"
     titles = titles or {}
 
@@ -359,7 +364,29 @@ def markdown(verdicts: list[Verdict], spec_name: str, titles: dict[str, str] | N
             expected = f"（期待 {_verdict(v.expected, 'expect')}）" if ja else f" (expected {v.expected})"
             why = cell(translate(v.reason)) if v.reason else cell(titles.get(v.id, v.title))
             out.append(f"- **{v.id}** {_verdict(v.verdict)}{expected}: {why}")
+    moved = moved_witnesses(verdicts, events)
+    if moved:
+        out += ["", f"#### {tr('Witness scenarios to update')}", ""]
+        out += [f"- {cell(line)}" for line in moved]
     return "\n".join(out) + "\n"
+
+
+def moved_witnesses(verdicts: list[Verdict], events: dict[str, str] | None = None) -> list[str]:
+    """A line for each property whose own witness scenario reached its goal only with a
+    figure moved to the terms checked (`routes.carried_over`): the scenario a reviewer
+    updates, in the language of the reports (``events``: an event's name in it, beside
+    its id)."""
+    out = []
+    for v in verdicts:
+        m = v.witness_moved
+        if m:
+            event = f"{events[m['event']]}（{m['event']}）" if events and m["event"] in events else m["event"]
+            out.append(tr("{scenario} no longer reaches {id} as written: with {event}'s {argument} on {on} moved "
+                          "from {was} to {now} (where a guard of the event turns under these terms) it does, and "
+                          "that is the witness written; update the scenario to these terms",
+                          scenario=m["scenario"], id=v.id, event=event, argument=m["argument"], on=m["on"],
+                          was=f"{m['from']:,}", now=f"{m['to']:,}"))  # fmt: skip
+    return out
 
 
 def write_markdown(text: str, path: Path | None) -> None:

@@ -14,7 +14,9 @@ verifier then shrinks it and checks it step by step in Z3 like any other run.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from yakkan.model.machine import CompiledSpec
@@ -22,12 +24,29 @@ from yakkan.model.machine import CompiledSpec
 from .sampling import Run, edge_values, recording_contract
 
 
+@dataclass(frozen=True)
+class Moved:
+    """The figure `carried_over` moved: ``event``'s ``argument`` on ``day``, from ``was`` (as
+    the scenario writes it) to ``now`` (where a guard of the event flips under the terms)."""
+
+    event: str
+    argument: str
+    day: int
+    was: int
+    now: int
+
+    def to_data(self, scenario: str) -> dict[str, Any]:
+        """As a verdict keeps it (`Verdict.witness_moved`): JSON data, the day as a date."""
+        return {"scenario": scenario, "event": self.event, "argument": self.argument,
+                "on": dt.date.fromordinal(self.day).isoformat(), "from": self.was, "to": self.now}  # fmt: skip
+
+
 def carried_over(compiled: CompiledSpec, route: Run, until: int,
-                 reaches: Callable[[list[Any]], int | None]) -> Run | None:  # fmt: skip
+                 reaches: Callable[[list[Any]], int | None]) -> tuple[Run, Moved] | None:  # fmt: skip
     """``route`` with one integer argument moved to an edge of its event's guards under
     ``compiled``'s terms: the first such route (in the order of its events, then of their
-    arguments, then of the edges) whose replay until ``until`` ``reaches`` the goal, or
-    None. The edges are read from the contract as it stands on the day of the event,
+    arguments, then of the edges) whose replay until ``until`` ``reaches`` the goal, with
+    the figure moved; or None. The edges are read from the contract as it stands on the day of the event,
     after the events before it, as the random runs read them."""
     from .counterexample import _replay_events
 
@@ -51,6 +70,7 @@ def carried_over(compiled: CompiledSpec, route: Run, until: int,
                     continue
                 steps = tuple(result.contract.steps)
                 if reaches(list(steps)) is not None:
-                    return Run(dict(route.parameters), tuple(moved), steps, None)
+                    return (Run(dict(route.parameters), tuple(moved), steps, None),
+                            Moved(event, a.name, day, args[a.name], value))
         contract.send(event, day, args)
     return None

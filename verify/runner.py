@@ -97,6 +97,9 @@ class Verdict:
     # the fast path's proof checked again the steps of these events only (the others are the
     # same steps as when it was found); None: every step
     steps_rechecked: list[str] | None = None
+    # the property's own witness scenario reached its goal only with one figure moved to
+    # these terms (`routes.Moved.to_data`): the scenario to update
+    witness_moved: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON item (see ``report``)."""
@@ -107,7 +110,7 @@ class Verdict:
             "title": self.title, "kind": self.kind, "reason": self.reason, "why": self.why,
             "fault": self.fault, "witnesses": self.witnesses, "engine": self.engine, "cached": self.cached,
             "units": self.units, "fingerprint": self.fingerprint, "induction_step": self.induction_step,
-            "route": self.route, "steps_rechecked": self.steps_rechecked,
+            "route": self.route, "steps_rechecked": self.steps_rechecked, "witness_moved": self.witness_moved,
         }  # fmt: skip
 
     def to_data(self) -> dict[str, Any]:
@@ -183,6 +186,7 @@ class Verifier:
         self._scenario_runs: dict[str, Any] = {}  # the spec's witness and example scenarios, replayed
         self._scenarios: dict[str, Any] = {}  # the scenario files read, by name
         self._own_routes: dict[str, list[Any]] = {}  # a reachable property's own witness route, if it reaches
+        self._moved: dict[str, Any] = {}  # ... and the figure moved to reach it (`routes.Moved`), if one was
         self._stated: list[Any] | None = None
         self._masks: dict[Any, Any] = {}
         self._spaces: dict[Any, Any] = {}
@@ -1041,6 +1045,9 @@ class Verifier:
     def _reachable(self, ob: Any, v: Verdict, budget: Any) -> None:
         """A witness; failing that, a proof that no step satisfies the formula."""
         if self._search(ob, v, budget):
+            self._own_route(ob)  # (whichever run gave the witness: the scenario as written is stale)
+            moved = self._moved.get(ob.prop.id)
+            v.witness_moved = moved.to_data(ob.prop.witness) if moved is not None else None
             return
         from .engines import NoProof, prove
         from .properties import Obligation, _negate
@@ -1369,7 +1376,10 @@ class Verifier:
             reached = goal_finder(self.spec, ob.violation)
             run = self._scenario_run(prop.witness)
             if reached(list(run.steps)) is None:
-                run = carried_over(self.compiled, run, self._scenario(prop.witness).until, reached)
+                moved = carried_over(self.compiled, run, self._scenario(prop.witness).until, reached)
+                run = None
+                if moved is not None:
+                    run, self._moved[prop.id] = moved
             self._own_routes[prop.id] = [] if run is None else [run]
         return self._own_routes[prop.id]
 
