@@ -245,17 +245,18 @@ def test_check_reads_the_witness_scenarios(tmp_path):
     assert yakkan("check", str(SPEC_PATH)).returncode == 0
 
 
-@pytest.mark.parametrize("ids", [["P85"], ["P85", "P03"]])
-def test_verify_reads_a_witness_scenario_before_it_checks(tmp_path, ids):
-    """`verify` replays the witness scenarios in its own process before any check: a
+@pytest.mark.parametrize("ids, options", [(["P85"], []), (["P85", "P03"], []), (["P18"], ["--no-hints"])])
+def test_verify_reads_a_witness_scenario_before_it_checks(tmp_path, ids, options):
+    """`verify` reads every witness scenario in its own process before any check: a
     misspelt event in P85's witness is bad input (file, line, the fix), whether P85 is
-    checked alone or with others, not a solver process that ended without a verdict."""
+    checked alone or with others, or not at all (P18, from nothing: no check would have
+    read the file), not a solver process that ended without a verdict."""
     path = mutant(tmp_path, "witness: witnesses/P85.yaml", "witness: witnesses/P85.yaml")
     witness = path.parent / "witnesses" / "P85.yaml"
     text = witness.read_text(encoding="utf-8").replace("do: request_deposit,", "do: request_deposite,")
     witness.write_text(text, encoding="utf-8")
     args = [a for pid in ids for a in ("--property", pid)]
-    out = yakkan("verify", str(path), *args, "--no-cache", "--out", str(tmp_path / "out"))
+    out = yakkan("verify", str(path), *args, *options, "--no-cache", "--out", str(tmp_path / "out"))
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and "without a verdict" not in out.stdout + out.stderr
     assert f"{witness}:{line_of(text, 'request_deposite')}: events[1]: unknown event 'request_deposite'" in out.stderr

@@ -95,7 +95,7 @@ def test_after_the_cap_changes_p85s_witness_is_its_own_route_and_no_random_run_i
     monkeypatch.setattr(sampling, "sample_runs", no_random_runs)
     verdicts, _ = verify(path, ["P85"], out_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
     assert [(v.id, v.verdict, v.matches, v.route) for v in verdicts] == [("P85", "reachable", True, "full")]
-    assert verdicts[0].witness_moved == MOVED
+    assert verdicts[0].witness_moved == MOVED and verdicts[0].engine == "simulation + z3 step check"
     witness = (tmp_path / "out" / "P85-witness.yaml").read_text(encoding="utf-8")
     data = YAML(typ="safe").load(witness)
     day = dt.date(2024, 4, 1)
@@ -106,6 +106,17 @@ def test_after_the_cap_changes_p85s_witness_is_its_own_route_and_no_random_run_i
     verdicts, _ = verify(path, ["P85"], out_dir=tmp_path / "out", use_cache=False)
     assert [(v.id, v.verdict, v.route, v.witness_moved) for v in verdicts] == [("P85", "reachable", "full", MOVED)]
     assert (tmp_path / "out" / "P85-witness.yaml").read_text(encoding="utf-8") == witness
+    # a later edit that leaves P85's route alone (a longer minimum term, 7-1): the fast path
+    # replays the route the full check found, and writes what a cold check writes
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "minimum_term_months: {type: int, default: 3,", "minimum_term_months: {type: int, default: 6,"),
+        encoding="utf-8")  # fmt: skip
+    fast, _ = verify(path, ["P85"], out_dir=tmp_path / "fast", cache_dir=tmp_path / "cache")
+    cold, _ = verify(path, ["P85"], out_dir=tmp_path / "cold", use_cache=False)
+    assert [(v.route, v.verdict, v.witness_moved) for v in fast + cold] == [("fast", "reachable", MOVED),
+                                                                           ("full", "reachable", MOVED)]  # fmt: skip
+    assert (tmp_path / "fast" / "P85-witness.yaml").read_text(encoding="utf-8") == \
+        (tmp_path / "cold" / "P85-witness.yaml").read_text(encoding="utf-8")  # fmt: skip
 
 
 def test_the_reviewer_is_told_which_witness_scenario_to_update() -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from yakkan.model.errors import InputError
 from yakkan.model.expr import DATE
 from yakkan.model.machine import BackendDisagreement
 from yakkan.model.spec import FIGURES_AS_WRITTEN, PropertyDef, Spec
@@ -224,18 +225,23 @@ class Verifier:
         atoms = [a for a in (*space.regions, *space.literals, *space.conclusions) if a is not None]
         self.masks(None).precompute(atoms, self.jobs)
 
+    def read_scenarios(self) -> None:
+        """Every scenario file of the spec read and checked against it (the worked examples,
+        the properties' own witnesses), before any check, whichever properties are checked:
+        a scenario that does not load under the spec is an input error here (its file, line
+        and fix), not a solver process ended without a verdict, nor a file no check read."""
+        if self.spec.path is not None:
+            own = [p.witness for p in self.spec.properties.values() if p.witness is not None]
+            for name in [*self.spec.examples, *own]:
+                self._scenario(name)
+
     def examples(self) -> None:
         """The spec's worked examples replayed on the reference engine, before the solver
-        processes fork (each would replay them again, for its premises or its witnesses),
-        and the properties' own witness scenarios read (each replayed where its property is
-        checked): a scenario that does not load under the spec is an input error here (its
-        file, line and fix), not a solver process ended without a verdict."""
+        processes fork (each would replay them again, for its premises or its witnesses;
+        a property's own witness is replayed where that property is checked)."""
         if self.spec.path is not None:
             for name in self.spec.examples:
                 self._scenario_run(name)
-            for p in self.spec.properties.values():
-                if p.witness is not None:
-                    self._scenario(p.witness)
 
     def masks(self, monitor: Any) -> Any:
         """The truth tables of the sample states (with ``monitor``'s values, if any), made once."""
@@ -1288,7 +1294,13 @@ class Verifier:
         spec = self.spec
         best = None
         reached = goal_finder(spec, goal) if goal is not None else None
-        own = self._own_route(ob) if ob is not None and goal == ob.violation and not self._replaying else []
+        own: list[Any] = []
+        if ob is not None and goal == ob.violation and ob.kind == "reach" and ob.prop.witness is not None:
+            # its own route (as written, or carried over); when replaying, the runs that gave
+            # the last witness only: that route as the full check found it, shrunk
+            own = list(self.runs()) if self._replaying else self._own_route(ob)
+            if self._replaying and not own:
+                return None
         for run in own or [*self._witness_runs(ob), *self.runs()]:
             until = None
             if reached is not None:
@@ -1385,10 +1397,17 @@ class Verifier:
 
     def draws_runs(self, pid: str) -> bool:
         """Whether the full check of ``pid`` may read the random runs: any check may, but
-        not that of a reachable property whose own route reaches its goal (`_own_route`)."""
+        not that of a reachable property whose own route reaches its goal (`_own_route`).
+        Asked in the parent: what goes wrong in finding the route (a disagreement of the
+        backends on its replay) is left to the check, which gives it as its verdict."""
         from .properties import obligation
 
-        return not self._own_route(obligation(self.spec, self.spec.properties[pid]))
+        try:
+            return not self._own_route(obligation(self.spec, self.spec.properties[pid]))
+        except InputError:
+            raise
+        except Exception:  # noqa: BLE001 - the check meets it again and tells it
+            return True
 
     def _scenario(self, name: str) -> Any:
         """A scenario file of the spec, read and checked against it once."""
@@ -1526,6 +1545,7 @@ def check_all(spec: Spec, ids: Iterable[str], settings: Settings, out_dir: Path 
     ids = list(ids)
     recipes = recipes or {}
     verifier = Verifier(spec, settings, out_dir, jobs)  # the preparation uses the cores asked for
+    verifier.read_scenarios()
     results: dict[str, Verdict] = {}
 
     def finished(v: Verdict) -> None:
