@@ -81,8 +81,9 @@ def test_no_route_is_made_up_where_the_terms_allow_none(tmp_path: Path) -> None:
 def test_after_the_cap_changes_p85s_witness_is_its_own_route_and_no_random_run_is_drawn(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     """Warm on the terms as written, then the cap at 6 months: P85's last witness requests
-    the old cap and the full check runs; it takes the witness's route with the new cap and
-    draws no random run. The cold check of the edited spec writes the same witness."""
+    the old cap, which the new cap refuses; its recheck takes the witness's route with the
+    new cap (the fast path, no random run drawn). The cold check of the edited spec writes
+    the same witness."""
     folder = tmp_path / "spec"
     path = spec_with_cap(folder, 12)
     verdicts, _ = verify(path, ["P85"], out_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
@@ -94,7 +95,7 @@ def test_after_the_cap_changes_p85s_witness_is_its_own_route_and_no_random_run_i
 
     monkeypatch.setattr(sampling, "sample_runs", no_random_runs)
     verdicts, _ = verify(path, ["P85"], out_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
-    assert [(v.id, v.verdict, v.matches, v.route) for v in verdicts] == [("P85", "reachable", True, "full")]
+    assert [(v.id, v.verdict, v.matches, v.route) for v in verdicts] == [("P85", "reachable", True, "fast")]
     assert verdicts[0].witness_moved == MOVED and verdicts[0].engine == "simulation + z3 step check"
     witness = (tmp_path / "out" / "P85-witness.yaml").read_text(encoding="utf-8")
     data = YAML(typ="safe").load(witness)

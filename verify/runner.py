@@ -1295,12 +1295,18 @@ class Verifier:
         best = None
         reached = goal_finder(spec, goal) if goal is not None else None
         own: list[Any] = []
-        if ob is not None and goal == ob.violation and ob.kind == "reach" and ob.prop.witness is not None:
-            # its own route (as written, or carried over); when replaying, the runs that gave
-            # the last witness only: that route as the full check found it, shrunk
-            own = list(self.runs()) if self._replaying else self._own_route(ob)
-            if self._replaying and not own:
-                return None
+        as_is = self._replaying  # (the last witness, shrunk when it was found: replayed as it is)
+        if reached is not None and ob is not None and goal == ob.violation and ob.kind == "reach" \
+                and ob.prop.witness is not None:  # fmt: skip
+            # a reachable property's own route: when replaying, the run that gave the last
+            # witness (that route as the full check found it); else, or when that run no
+            # longer reaches, the route as written or carried over, shrunk as the full check
+            # shrinks it (`_own_route`): the witness a cold check writes
+            if self._replaying:
+                own = [r for r in self.runs() if reached(list(r.steps)) is not None]
+            if not own:
+                own = self._own_route(ob)
+                as_is = self._replaying and not own
         for run in own or [*self._witness_runs(ob), *self.runs()]:
             until = None
             if reached is not None:
@@ -1332,7 +1338,7 @@ class Verifier:
         events = [(st.day, st.event, dict(st.args)) for st in prefix if st.accepted and st.by != "calendar"]
         # the usual fees first, on the whole run: with a fee of ¥0 its payment is not
         # needed, and shrinking would drop it
-        if self._replaying:  # the last witness, shrunk when it was found: replayed as it is
+        if as_is:
             from .counterexample import _replay_events
 
             parameters, result = dict(run.parameters), _replay_events(self.compiled, run.parameters, events, until)
