@@ -367,6 +367,11 @@ def _verdict_blocks(r: Review, lang: str, link: Callable[[str], str], site: bool
             if c.new.counterexample:
                 out.append(Block("link", t["scenario"], target=link(c.new.counterexample),
                                  segments=[("=", Path(c.new.counterexample).name)]))  # fmt: skip
+    # a witness scenario the new terms no longer allow as written (verify/routes.py): the
+    # file the change has to update too
+    from yakkan.verify.report import moved_witnesses
+
+    out += [Block("p", line) for line in moved_witnesses((c.new for c in r.verdicts if c.new is not None), None, lang)]
     if same and shown:
         listed = ", ".join(f"{c.id} {verdict_word(c.new.verdict, lang)}" for c in same)
         out.append(Block("fold", t["same"].format(n=len(same)), children=[Block("p", listed)]))

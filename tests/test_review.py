@@ -460,3 +460,32 @@ def test_a_fraction_is_not_the_old_value_written_again(tmp_path):
     assert i41 in (new / "spec.yaml").read_text(encoding="utf-8")
     again = version(tmp_path, "again", {**cap, i41: "at 1/12 of the annual fees each, capped at 12 months"})
     assert "interpretations.I-41" in {c.element for c in build_review(old, again, verify=False).constants}
+
+
+def test_the_review_names_a_witness_scenario_the_new_terms_no_longer_allow(tmp_path, capsys, in_tmp):
+    """11-2's cap from 12 months to 6: P85's witness scenario requests 1,200,000 yen (12 ×
+    100,000), which the new cap refuses; P85 is still reachable, with the request moved to
+    the new cap, 600,000 yen (6 × 100,000). Its verdict does not change, but the review
+    names the scenario the change has to update, in the language of the report. (Its own
+    cache: the site review's tests expect the shared one to hold P05 and P13 only.)"""
+    old = version(tmp_path, "old")
+    new = version(tmp_path, "new", {"deposit_cap_months: {type: int, default: 12":
+                                    "deposit_cap_months: {type: int, default: 6"})  # fmt: skip
+    lines = {
+        "ja": "witnesses/P85.yaml は書かれたままでは P85 に到達しなくなった。"
+              "2024-04-01 の request_deposit の amount を 1,200,000 から 600,000 に移すと"
+              "（この約款でその事象のガードが切り替わる値）到達し、それを実例として書き出した。"
+              "シナリオをこの約款に合わせて更新してください",
+        "en": "witnesses/P85.yaml no longer reaches P85 as written: with request_deposit's amount on 2024-04-01 moved "
+              "from 1,200,000 to 600,000 (where a guard of the event turns under these terms) it does, and that is "
+              "the witness written; update the scenario to these terms",
+    }
+    md = tmp_path / "review.md"
+    code = main(["review", str(old), str(new), "--property", "P85", "--out", str(tmp_path / "out"),
+                 "--markdown", str(md)])  # fmt: skip
+    # (1: the guards and P06 still write the old 12, which the review reports as stale)
+    assert code == 1 and "transitions.request_deposit" in capsys.readouterr().err
+    ja, en = md.read_text(encoding="utf-8").split("\n---\n\n")  # the Japanese report, then the English
+    for text, line, other in ((ja, lines["ja"], lines["en"]), (en, lines["en"], lines["ja"])):
+        assert "\n" + line.replace("_", "\\_") + "\n" in text  # (markdown escapes the ids' _)
+        assert other.replace("_", "\\_") not in text

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from yakkan.lang import current, tr, translate
+from yakkan.lang import current, tr, tr_in, translate
 
 from .failed_step import describe
 from .runner import Verdict
@@ -371,21 +371,23 @@ def markdown(verdicts: list[Verdict], spec_name: str, titles: dict[str, str] | N
     return "\n".join(out) + "\n"
 
 
-def moved_witnesses(verdicts: list[Verdict], events: dict[str, str] | None = None) -> list[str]:
+def moved_witnesses(verdicts: Iterable[Verdict], events: dict[str, str] | None = None,
+                    lang: str | None = None) -> list[str]:  # fmt: skip
     """A line for each property whose own witness scenario reached its goal only with a
     figure moved to the terms checked (`routes.carried_over`): the scenario a reviewer
-    updates, in the language of the reports (``events``: an event's name in it, beside
-    its id)."""
+    updates, in ``lang`` (default: the language of the reports; ``events``: an event's
+    name in it, beside its id). Also `yakkan review`'s (terms/review_render.py)."""
     out = []
     for v in verdicts:
         m = v.witness_moved
         if m:
             event = f"{events[m['event']]}（{m['event']}）" if events and m["event"] in events else m["event"]
-            out.append(tr("{scenario} no longer reaches {id} as written: with {event}'s {argument} on {on} moved "
-                          "from {was} to {now} (where a guard of the event turns under these terms) it does, and "
-                          "that is the witness written; update the scenario to these terms",
-                          scenario=m["scenario"], id=v.id, event=event, argument=m["argument"], on=m["on"],
-                          was=f"{m['from']:,}", now=f"{m['to']:,}"))  # fmt: skip
+            out.append(tr_in(lang or current(),
+                             "{scenario} no longer reaches {id} as written: with {event}'s {argument} on {on} moved "
+                             "from {was} to {now} (where a guard of the event turns under these terms) it does, and "
+                             "that is the witness written; update the scenario to these terms",
+                             scenario=m["scenario"], id=v.id, event=event, argument=m["argument"], on=m["on"],
+                             was=f"{m['from']:,}", now=f"{m['to']:,}"))  # fmt: skip
     return out
 
 
