@@ -46,8 +46,8 @@ def carried_over(compiled: CompiledSpec, route: Run, until: int,
     """``route`` with one integer argument moved to an edge of its event's guards under
     ``compiled``'s terms: the first such route (in the order of its events, then of their
     arguments, then of the edges) whose replay until ``until`` ``reaches`` the goal, with
-    the figure moved; or None. The edges are read from the contract as it stands on the day of the event,
-    after the events before it, as the random runs read them."""
+    the figure moved; or None. The edges are read from the contract as it stands on the
+    day of the event, after the events before it, as the random runs read them."""
     from .counterexample import _replay_events
 
     spec = compiled.spec

@@ -186,8 +186,9 @@ class Verifier:
         self._runs: list[Any] | None = None
         self._scenario_runs: dict[str, Any] = {}  # the spec's witness and example scenarios, replayed
         self._scenarios: dict[str, Any] = {}  # the scenario files read, by name
-        self._own_routes: dict[str, list[Any]] = {}  # a reachable property's own witness route, if it reaches
-        self._moved: dict[str, Any] = {}  # ... and the figure moved to reach it (`routes.Moved`), if one was
+        # a reachable property's own witness route, if it reaches, and the figure moved to
+        # reach it (`routes.Moved`), if one was (`_own_route_found`)
+        self._own_routes: dict[str, tuple[list[Any], Any]] = {}
         self._stated: list[Any] | None = None
         self._masks: dict[Any, Any] = {}
         self._spaces: dict[Any, Any] = {}
@@ -1051,8 +1052,7 @@ class Verifier:
     def _reachable(self, ob: Any, v: Verdict, budget: Any) -> None:
         """A witness; failing that, a proof that no step satisfies the formula."""
         if self._search(ob, v, budget):
-            self._own_route(ob)  # (whichever run gave the witness: the scenario as written is stale)
-            moved = self._moved.get(ob.prop.id)
+            moved = self._own_route_found(ob)[1]  # (whichever run gave the witness: the scenario as written is stale)
             v.witness_moved = moved.to_data(ob.prop.witness) if moved is not None else None
             return
         from .engines import NoProof, prove
@@ -1296,8 +1296,7 @@ class Verifier:
         reached = goal_finder(spec, goal) if goal is not None else None
         own: list[Any] = []
         as_is = self._replaying  # (the last witness, shrunk when it was found: replayed as it is)
-        if reached is not None and ob is not None and goal == ob.violation and ob.kind == "reach" \
-                and ob.prop.witness is not None:  # fmt: skip
+        if reached is not None and self._has_own_witness(ob) and goal == ob.violation:
             # a reachable property's own route: when replaying, the run that gave the last
             # witness (that route as the full check found it); else, or when that run no
             # longer reaches, the route as written or carried over, shrunk as the full check
@@ -1377,6 +1376,10 @@ class Verifier:
         names = [prop.witness] if prop is not None and prop.witness is not None else []
         return [self._scenario_run(name) for name in [*names, *self.spec.examples]]
 
+    def _has_own_witness(self, ob: Any) -> bool:
+        """Whether ``ob`` is a reachable property's with a witness scenario (``witness:``)."""
+        return ob is not None and ob.kind == "reach" and ob.prop.witness is not None and self.spec.path is not None
+
     def _own_route(self, ob: Any) -> list[Any]:
         """A reachable property's own witness scenario (``witness:``, the route a lawyer
         wrote for it) when it reaches the goal: as written, else with one figure moved to
@@ -1384,21 +1387,24 @@ class Verifier:
         cap becomes one of the new cap). It is then the only run looked at, and the random
         runs are not even drawn for it: the witness a reviewer reads is the route written
         for the property. [] when there is none, or it reaches the goal neither way."""
+        return self._own_route_found(ob)[0]
+
+    def _own_route_found(self, ob: Any) -> tuple[list[Any], Any]:
+        """`_own_route`, and the figure moved to reach the goal (`routes.Moved`) or None;
+        found once per property."""
         from .counterexample import goal_finder
         from .routes import carried_over
 
+        if not self._has_own_witness(ob):
+            return [], None
         prop = ob.prop
-        if ob.kind != "reach" or self.spec.path is None or prop.witness is None:
-            return []
         if prop.id not in self._own_routes:
             reached = goal_finder(self.spec, ob.violation)
-            run = self._scenario_run(prop.witness)
+            run, moved = self._scenario_run(prop.witness), None
             if reached(list(run.steps)) is None:
-                moved = carried_over(self.compiled, run, self._scenario(prop.witness).until, reached)
-                run = None
-                if moved is not None:
-                    run, self._moved[prop.id] = moved
-            self._own_routes[prop.id] = [] if run is None else [run]
+                found = carried_over(self.compiled, run, self._scenario(prop.witness).until, reached)
+                run, moved = found if found is not None else (None, None)
+            self._own_routes[prop.id] = ([] if run is None else [run], moved)
         return self._own_routes[prop.id]
 
     def replay_weight(self, runs: list[Mapping[str, Any]], pid: str) -> float:
