@@ -39,10 +39,9 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return spec_dir
 
 
-@pytest.fixture
-def checked(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The ids each run sent to the (fake) verifier."""
-    runs: list[list[str]] = []
+def fake_check_all(runs: list[list[str]], verdict_of):
+    """A stand-in for ``runner.check_all`` that records the ids of each run in ``runs`` and
+    gives each property the verdict ``verdict_of(property, run number)`` makes."""
 
     def fake(spec, ids, settings, out_dir, jobs=None, on_start=None, on_done=None, hints=None, recipes=None,
              in_process=False):
@@ -50,17 +49,31 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         runs.append(ids)
         out = []
         for pid in ids:
-            p = spec.properties[pid]
-            story = p.expect in ("violated", "reachable")
-            v = Verdict(id=pid, title=p.title, kind=p.kind, verdict=p.expect if story else "proved",
-                        expected=p.expect, matches=True, depth=None, seconds=0.0, articles=list(p.articles),
-                        line=p.line, story=f"story of {pid}" if story else "")  # fmt: skip
+            v = verdict_of(spec.properties[pid], len(runs))
             if on_done:
                 on_done(v)
             out.append(v)
         return out
 
-    monkeypatch.setattr(runner, "check_all", fake)
+    return fake
+
+
+def fake_verdict(p, verdict: str, **fields) -> Verdict:
+    """A matching verdict of property ``p``."""
+    return Verdict(id=p.id, title=p.title, kind=p.kind, verdict=verdict, expected=p.expect, matches=True,
+                   depth=None, seconds=0.0, articles=list(p.articles), line=p.line, **fields)  # fmt: skip
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The ids each run sent to the (fake) verifier."""
+    runs: list[list[str]] = []
+
+    def told(p, _run):
+        story = p.expect in ("violated", "reachable")
+        return fake_verdict(p, p.expect if story else "proved", story=f"story of {p.id}" if story else "")
+
+    monkeypatch.setattr(runner, "check_all", fake_check_all(runs, told))
     return runs
 
 
@@ -150,21 +163,8 @@ def test_an_edit_undone_makes_the_first_verdicts_the_last_again(folder, capsys, 
     from yakkan.verify.dependencies import Fingerprints
 
     runs: list[list[str]] = []
-
-    def fake(spec, ids, settings, out_dir, jobs=None, on_start=None, on_done=None, hints=None, recipes=None,
-             in_process=False):
-        runs.append(list(ids))
-        out = []
-        for pid in ids:
-            p = spec.properties[pid]
-            v = Verdict(id=pid, title=p.title, kind=p.kind, verdict="proved", expected=p.expect, matches=True,
-                        depth=None, seconds=0.0, articles=list(p.articles), line=p.line,
-                        reason=f"run {len(runs)}")  # fmt: skip
-            on_done(v)
-            out.append(v)
-        return out
-
-    monkeypatch.setattr(runner, "check_all", fake)
+    monkeypatch.setattr(runner, "check_all", fake_check_all(runs, lambda p, n: fake_verdict(p, "proved",
+                                                                                             reason=f"run {n}")))
     path = folder / "spec.yaml"
     original = path.read_text(encoding="utf-8")
 
