@@ -1361,8 +1361,8 @@ class Verifier:
         checked = check(self.compiled, prop, trace, goal)
         if not checked.reproduced or checked.divergence is not None:
             raise BackendDisagreement("a run of the executable model does not replay the same as a scenario")
-        found = "the property's own witness scenario" if own else "found in a run of the executable model"
-        trace.note = found + ", shrunk" + (", then checked step by step in Z3" if z3_check else "")
+        trace.note = "found in a run of the executable model, shrunk" + (
+            ", then checked step by step in Z3" if z3_check else "")
         return trace, checked
 
     def _witness_runs(self, ob: Any) -> list[Any]:
